@@ -1,0 +1,39 @@
+"""parks-kg: Chinese news and policy text about high-tech zones → an RDF knowledge graph.
+
+The public API; heavy packages (spaCy, pyoxigraph, pyvis) load only when a function needs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["build", "build_nlp", "extract", "open_store", "read_document", "run_query",
+           "to_graph"]
+__version__ = "0.1.0"
+
+_WHERE = {
+    "build": "kg.pipeline",
+    "build_nlp": "kg.nlp",
+    "extract": "kg.extract",
+    "open_store": "kg.store",
+    "read_document": "kg.corpus",
+    "run_query": "kg.queries",
+    "to_graph": "kg.rdf",
+}
+
+if TYPE_CHECKING:
+    from kg.corpus import read_document
+    from kg.extract import extract
+    from kg.nlp import build_nlp
+    from kg.pipeline import build
+    from kg.queries import run_query
+    from kg.rdf import to_graph
+    from kg.store import open_store
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

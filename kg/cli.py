@@ -1,0 +1,223 @@
+"""The `kg` command: each subcommand parses its options and makes one library call.
+
+Errors a user can fix come out as one line on stderr (`kg: error: …`) with a non-zero exit,
+never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from kg.errors import KgError
+
+
+def _warn(msg: str) -> None:
+    click.echo(f"kg: warning: {msg}", err=True)
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def _progress(label: str):  # type: ignore[no-untyped-def]
+    """A progress bar on a terminal, one line per 100 documents otherwise."""
+
+    def wrap(items: list) -> Iterable:  # type: ignore[type-arg]
+        if sys.stderr.isatty():
+            with click.progressbar(items, label=label, file=sys.stderr,
+                                   show_pos=True, show_eta=True) as bar:
+                yield from bar
+            return
+        t0 = time.monotonic()
+        for n, item in enumerate(items, 1):
+            yield item
+            if n % 100 == 0:
+                rate = n / max(time.monotonic() - t0, 1e-9)
+                click.echo(f"kg: {label}: {n}/{len(items)} documents, {rate:.1f}/s", err=True)
+
+    return wrap
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="parks-kg")
+def cli() -> None:
+    """parks-kg: Chinese news about high-tech zones → a queryable knowledge graph.
+
+    Start with `kg build` (reads seeds/ by default), then `kg queries` and `kg query NAME`.
+    """
+
+
+pkuseg_option = click.option(
+    "--pkuseg-model", type=click.Path(path_type=Path), default=None,
+    help="Segment words with this spacy-pkuseg model directory (default: offline character "
+         "segmentation, no model needed).")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+              show_default=True, help="Directory for kg.ttl, graph.html and the store.")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+              help="Store directory (default: OUT/store).")
+@click.option("--no-html", is_flag=True, help="Skip the HTML graph view.")
+@pkuseg_option
+def build(paths: tuple[Path, ...], out_dir: Path, store_path: Path | None, no_html: bool,
+          pkuseg_model: Path | None) -> None:
+    """Extract PATHS (files or folders; default seeds/) into kg.ttl, a store and graph.html."""
+    from kg.pipeline import build as run_build
+
+    targets = list(paths) or [Path("seeds")]
+    for p in targets:
+        if not p.exists():
+            raise click.ClickException(f"{p}: no such file or directory")
+    t0 = time.monotonic()
+    try:
+        res = run_build(targets, out_dir, store_path=store_path, pkuseg_model=pkuseg_model,
+                        html=not no_html, warn=_warn, progress=_progress("extracting"))
+    except KgError as exc:
+        raise _fail(exc) from None
+    ents = ", ".join(f"{n} {t}" for t, n in sorted(res.entities.items()))
+    rels = ", ".join(f"{n} {r}" for r, n in sorted(res.relations.items()))
+    click.echo(f"{res.documents} documents → entities: {ents or 'none'}; relations: "
+               f"{rels or 'none'}; {res.quads} quads in {time.monotonic() - t0:.1f} s", err=True)
+    for path in res.outputs:
+        click.echo(f"wrote {path}", err=True)
+    if res.skipped:
+        raise click.ClickException(f"{len(res.skipped)} file(s) skipped, see warnings above")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl",
+              show_default=True, help="Output format: one JSON record per input file.")
+@pkuseg_option
+def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None) -> None:
+    """Print the extraction record of each FILE (see docs: extraction-format)."""
+    from kg.pipeline import extract_records, read_documents
+
+    skipped: list[str] = []
+
+    def warn(msg: str) -> None:
+        skipped.append(msg)
+        _warn(msg)
+
+    docs = list(read_documents(files, warn))
+    try:
+        for rec in extract_records(docs, pkuseg_model=pkuseg_model):
+            click.echo(rec.dumps())
+    except KgError as exc:
+        raise _fail(exc) from None
+    if skipped:
+        raise click.ClickException(f"{len(skipped)} file(s) skipped, see warnings above")
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{v!r}: expected NAME=VALUE", param_hint="--param")
+        out[name.strip()] = value
+    return out
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("-e", "--expr", "text", default=None, help="SPARQL query text to run.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+              default="table", show_default=True)
+@click.option("--store", "store_path", type=click.Path(path_type=Path),
+              default=Path("out/store"), show_default=True, help="Store to query.")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE calls to remote endpoints.")
+def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
+          store_path: Path, allow_service: bool) -> None:
+    """Run a stored query NAME, a FILE.rq, or -e TEXT against the store."""
+    from kg.formats import format_rows
+    from kg.queries import load_query, run_query
+    from kg.store import open_store
+
+    if (name is None) == (text is None):
+        raise click.UsageError("give a stored query NAME, a FILE.rq, or -e TEXT (one of them)")
+    try:
+        q = load_query(name, text=text)
+        names, rows = run_query(open_store(store_path), q, _parse_params(params),
+                                allow_service=allow_service)
+    except KgError as exc:
+        raise _fail(exc) from None
+    click.echo(format_rows(names, rows, fmt), nl=False)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def queries(fmt: str) -> None:
+    """List the stored queries with their descriptions and parameters."""
+    from kg.queries import stored_queries
+
+    qs = stored_queries()
+    if fmt == "json":
+        data = [{"name": q.name, "summary": q.summary,
+                 "params": [{"name": p.name, "type": p.type, "required": p.required,
+                             "description": p.description} for p in q.params.values()]}
+                for q in qs.values()]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    for q in qs.values():
+        click.echo(f"{q.name}\n    {q.summary}")
+        for p in q.params.values():
+            need = "required" if p.required else "optional"
+            click.echo(f"    --param {p.name}=…  ({p.type}, {need}) {p.description}")
+
+
+@cli.command(name="eval")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--gold", "gold_path", required=True, type=click.Path(path_type=Path),
+              help="Gold annotations (JSONL, extraction-format).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--errors", is_flag=True, help="List every false positive and miss.")
+@click.option("--by-rule", is_flag=True, help="Each rule's precision and firing count.")
+@pkuseg_option
+def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool, by_rule: bool,
+          pkuseg_model: Path | None) -> None:
+    """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation."""
+    from kg.evaluate import format_report, rule_table, score
+    from kg.pipeline import extract_records, read_documents
+    from kg.records import read_jsonl
+
+    try:
+        gold_text = gold_path.read_text(encoding="utf-8")
+        gold = list(read_jsonl(gold_text.splitlines(), source=str(gold_path)))
+    except OSError as exc:
+        raise click.ClickException(
+            f"{gold_path}: cannot read gold file ({exc.strerror})") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    wanted = {g.doc_id for g in gold}
+    docs = [d for d in read_documents(paths, _warn) if d.doc_id in wanted]
+    report = score(extract_records(docs, pkuseg_model=pkuseg_model), gold)
+    if as_json:
+        data = report.to_json()
+        if errors:
+            data["errors"] = report.errors
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(format_report(report))
+    if by_rule:
+        click.echo("\n" + rule_table(report))
+    if errors:
+        click.echo("")
+        for e in report.errors:
+            click.echo(json.dumps(e, ensure_ascii=False))
+
+
+def main() -> None:
+    """Entry point for `python -m kg`."""
+    cli()

@@ -1,0 +1,87 @@
+"""pk_amounts: money amounts (约53.6亿元, 3100多万元, 三千万元, 超10亿元) normalised to yuan."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.components import Amount
+from kg.rules import load_rules
+
+
+class AmountFinder:
+    """Finds amounts with their qualifier; the unit table and numerals come from amounts.toml."""
+
+    def __init__(self, table: dict[str, Any] | None = None) -> None:
+        table = table or load_rules().amounts
+        self.units: dict[str, int] = table["units"]
+        self.digits: dict[str, int] = table["digits"]
+        self.mults: dict[str, int] = table["multipliers"]
+        self.before: dict[str, str] = table["qualifiers"]["before"]
+        self.after: dict[str, str] = table["qualifiers"]["after"]
+        cn = "".join(self.digits) + "".join(k for k in self.mults if k not in ("万", "亿"))
+        alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+        self.pattern = re.compile(
+            rf"(?P<pre>{alt(self.before)})?"
+            rf"(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|[{cn}]+)"
+            rf"(?P<mid>{alt(self.after)})?"
+            rf"(?P<unit>{alt(self.units)})"
+            rf"(?P<post>以上|左右)?"
+        )
+
+    def chinese_number(self, s: str) -> int | None:
+        """三千五百 → 3500, 十二 → 12, 两 → 2; None when it is not a number."""
+        total, section, num = 0, 0, 0
+        for ch in s:
+            if ch in self.digits:
+                num = self.digits[ch]
+            elif ch in self.mults:
+                mult = self.mults[ch]
+                if mult >= 10000:
+                    section = (section + num) * mult
+                    total += section
+                    section = 0
+                else:
+                    section += (num or 1) * mult
+                num = 0
+            else:
+                return None
+        return total + section + num
+
+    def parse(self, m: re.Match[str]) -> Amount | None:
+        raw = m.group("num")
+        try:
+            num = Decimal(raw.replace(",", ""))
+        except InvalidOperation:
+            val = self.chinese_number(raw)
+            if val is None:
+                return None
+            num = Decimal(val)
+        unit = m.group("unit")
+        value = int(num * self.units[unit])
+        qual = ""
+        for key, table in (("pre", self.before), ("mid", self.after), ("post", self.after)):
+            if m.group(key):
+                qual = table[m.group(key)] or qual
+        currency = "USD" if "美元" in unit else "CNY"
+        start = m.start("num") if m.group("pre") in (None, "达", "高达") else m.start()
+        return Amount(start, m.end(), m.string[start : m.end()], value, currency, qual)
+
+    def __call__(self, doc: Doc) -> Doc:
+        out = []
+        for m in self.pattern.finditer(doc.text):
+            amt = self.parse(m)
+            if amt is not None:
+                out.append(amt)
+        doc._.pk_amounts = out
+        return doc
+
+
+@Language.factory("pk_amounts")
+def make_amounts(nlp: Language, name: str) -> AmountFinder:
+    """Registered factory: amounts with units and qualifiers from kg/patterns/amounts.toml."""
+    return AmountFinder()

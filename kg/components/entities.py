@@ -1,0 +1,351 @@
+"""pk_entities: Park / Enterprise / Platform / Project names from type suffixes, quotes and lists.
+
+A name ends in a type suffix (kg/patterns/entities/suffixes.toml). Its left boundary comes from
+a leftward walk over jieba words of a short window: the walk stops at punctuation, at the end
+of another name, at a stop word or a function-word part of speech (boundaries.toml). Names in
+lists (A、B和C等N家企业) take the list head's type; 简称“X” adds an alias; every further
+occurrence of a known name or short name becomes a mention of the same entity.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg import corpus
+from kg.components import Mention
+from kg.rules import RuleSet, SuffixRule, load_rules
+
+_NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9·\-]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_OPEN_QUOTES = "“「『《\"'‘"
+_CLOSE_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", '"': '"', "‘": "’"}
+_ALIAS = re.compile(
+    r"^[(（]\s*(?:以下)?(?:简称|下称|以下称)[:：]?\s*[“\"「]([^”\"」]{1,16})[”\"」]\s*[)）]"
+)
+_LIST_SEP = re.compile(r"、|和|及|与|以及")
+_COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所)?"
+_COUNT_IN_NAME = re.compile(r"\d+(?:多|余)?[个项批家]|[一二三四五六七八九十两几多]+[个项批]|一个个")
+
+_POSSEG = None
+_COUNTING = re.compile(r"\d|^[一二三四五六七八九十两几多数]+[个家项批座所条台]?$")
+
+
+def _posseg():
+    global _POSSEG
+    if _POSSEG is None:
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(60)
+        _POSSEG = jieba.posseg
+    return _POSSEG
+
+
+@lru_cache(maxsize=65536)
+def segment(window: str) -> tuple[tuple[str, str], ...]:
+    """jieba words with part-of-speech tags of a short window (cached: windows repeat)."""
+    return tuple((p.word, p.flag) for p in _posseg().cut(window))
+
+
+class EntityRecognizer:
+    """Finds typed names in a document and groups their mentions by entity key."""
+
+    def __init__(self, rules: RuleSet | None = None) -> None:
+        self.rules = rules or load_rules()
+        self.bounds = self.rules.boundaries
+        table: list[tuple[str, str, str]] = []
+        for typ, rule in self.rules.suffixes.items():
+            table += [(s, typ, "strong") for s in rule.strong]
+            table += [(s, typ, "weak") for s in rule.weak]
+        table.sort(key=lambda t: -len(t[0]))
+        self.suffix_info = {s: (typ, strength) for s, typ, strength in table}
+        self.suffix_re = re.compile("|".join(re.escape(s) for s, _, _ in table))
+        heads = {h: lst.type for lst in self.rules.lists for h in lst.heads}
+        self.list_heads = heads
+        head_alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+        self.list_re = re.compile(
+            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
+            r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?)"
+            rf"等{_COUNT}({head_alt})"
+        )
+
+    # -- suffix names -------------------------------------------------------------------
+    def _stops_for(self, rule: SuffixRule, cands: list[tuple[int, int, str, str]]) -> list[int]:
+        ends = []
+        for _s, e, typ, strength in cands:
+            for stop in rule.stop_after:
+                t, _, st = stop.partition(":")
+                if t == typ and (not st or st == strength):
+                    ends.append(e)
+        return ends
+
+    def _walk_left(self, text: str, lo: int, pos: int, rule: SuffixRule) -> int:
+        """Start of the name whose suffix begins at `pos`, not left of `lo`."""
+        i = pos
+        while i > lo:
+            c = text[i - 1]
+            if _NAME_CHAR.match(c):
+                i -= 1
+                continue
+            if c in ")）":
+                j = text.rfind("(" if c == ")" else "（", lo, i - 1)
+                inner = text[j + 1 : i - 1] if j >= 0 else ""
+                if j >= 0 and 0 < len(inner) <= 10 and all(_HAN.match(x) for x in inner):
+                    i = j
+                    continue
+            break
+        window = text[i:pos]
+        if not window:
+            return pos
+        words = segment(window)
+        start = pos
+        for k in range(len(words) - 1, -1, -1):
+            w, flag = words[k]
+            at_edge = k == 0 and (i == 0 or not _NAME_CHAR.match(text[i - 1]))
+            if w in rule.allow_words or (w in ("(", "（") and ")" in window[len(w):]):
+                pass
+            elif w in self.bounds.stop_words:
+                break
+            elif w in self.bounds.name_words or flag in rule.allow_pos:
+                pass
+            elif flag in ("m", "q"):
+                if _COUNTING.search(w):
+                    break
+            elif flag[:1] in ("u", "p", "c", "r", "x") or flag in self.bounds.stop_pos:
+                if not (len(w) == 1 and at_edge and flag[:1] in ("v", "a", "n")):
+                    break
+            start -= len(w)
+        while start < pos and text[start] in ")）(（·-与和及、":
+            start += 1
+        if rule.type == "Park":
+            start = self._park_start(text, start, pos)
+        return start
+
+    def _park_start(self, text: str, start: int, pos: int) -> int:
+        """A park name with a place name in it starts at its first place name (西安高新区)."""
+        offset = start
+        for w, flag in segment(text[start:pos]):
+            if flag == "ns":
+                return offset
+            offset += len(w)
+        return start
+
+    def _is_generic(self, prefix: str, typ: str) -> bool:
+        if not prefix:
+            return True
+        words = segment(prefix)
+        if typ == "Project" and _COUNT_IN_NAME.search(prefix):
+            return True
+        for w, flag in words:
+            if w in self.bounds.generic_words or w.isdigit():
+                continue
+            if typ != "Park" and flag == "ns":
+                continue
+            return False
+        return True
+
+    def suffix_mentions(self, text: str, sents: list[corpus.Sentence]) -> list[Mention]:
+        out: list[Mention] = []
+        for sent in sents:
+            cands = []
+            for m in self.suffix_re.finditer(sent.text):
+                typ, strength = self.suffix_info[m.group()]
+                cands.append((sent.start + m.start(), sent.start + m.end(), typ, strength))
+            cands = [c for k, c in enumerate(cands)
+                     if not (k + 1 < len(cands) and cands[k + 1][0] == c[1]
+                             and cands[k + 1][2] == c[2])]
+            for s, e, typ, _strength in cands:
+                rule = self.rules.suffixes[typ]
+                lo0 = max(sent.start, e - rule.max_len)
+                lo = lo0
+                for stop_end in self._stops_for(rule, cands):
+                    if lo < stop_end <= s:
+                        lo = stop_end
+                start = self._walk_left(text, lo, s, rule)
+                if lo > lo0 and start == lo and self._is_generic(text[start:s], typ):
+                    start = self._walk_left(text, lo0, s, rule)
+                start = self._extend_to_quote(text, sent.start, start, s, e)
+                prefix = text[start:s]
+                suffix = text[s:e]
+                if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ):
+                    continue
+                out.append(Mention(start, e, typ, text[start:e], f"{typ}.suffix", suffix=suffix))
+        return out
+
+    def _extend_to_quote(self, text: str, lo: int, start: int, suffix_start: int,
+                         end: int) -> int:
+        """A name that fills quote marks up to its suffix is the whole quoted text."""
+        j = start - 1
+        while j >= lo and j >= start - 20:
+            c = text[j]
+            if c in _OPEN_QUOTES:
+                close = _CLOSE_QUOTES.get(c, c)
+                if text[end : end + 1] == close:
+                    return j + 1
+                return start
+            if c in "，。；：,;:！？”」』》":
+                return start
+            j -= 1
+        return start
+
+    # -- quoted names ---------------------------------------------------------------------
+    def quoted_mentions(self, text: str) -> list[Mention]:
+        out = []
+        for m in re.finditer(r"[“「『《]([^“”「」『』《》\n]{3,40})[”」』》]", text):
+            inner = m.group(1).strip()
+            sm = None
+            for hit in self.suffix_re.finditer(inner):
+                sm = hit
+            if not sm or sm.end() != len(inner):
+                continue
+            typ, _ = self.suffix_info[sm.group()]
+            if m.group().startswith("《") and typ != "Project":
+                continue
+            if self._is_generic(inner[: sm.start()], typ):
+                continue
+            start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+            out.append(Mention(start, start + len(inner), typ, inner, f"{typ}.quoted",
+                               suffix=sm.group()))
+        return out
+
+    # -- lists ------------------------------------------------------------------------------
+    def list_mentions(self, text: str, sents: list[corpus.Sentence],
+                      known: list[Mention]) -> list[Mention]:
+        out: list[Mention] = []
+        list_id = 0
+        for sent in sents:
+            for m in self.list_re.finditer(sent.text):
+                typ = self.list_heads[m.group(2)]
+                body_start = sent.start + m.start(1)
+                items: list[tuple[int, int]] = []
+                pos = 0
+                body = m.group(1)
+                for sep in list(_LIST_SEP.finditer(body)) + [None]:
+                    end = sep.start() if sep else len(body)
+                    items.append((body_start + pos, body_start + end))
+                    pos = sep.end() if sep else pos
+                if len(items) < 2:
+                    continue
+                # the first item's left boundary: walk back as for a suffix name
+                s0, e0 = items[0]
+                rule = self.rules.suffixes[typ]
+                new_s0 = self._walk_left(text, s0, e0, rule)
+                if e0 - new_s0 >= 2:
+                    items[0] = (new_s0, e0)
+                list_id += 1
+                for s, e in items:
+                    name = text[s:e].strip()
+                    if not (2 <= len(name) <= 24) or name in self.bounds.generic_words:
+                        continue
+                    if any(ch in name for ch in "，。“”《》"):
+                        continue
+                    hit = next((k for k in known if k.start <= s and e <= k.end), None)
+                    if hit:
+                        hit.list_id = list_id
+                        continue
+                    if typ != "Project" and self.suffix_re.search(name):
+                        continue
+                    out.append(Mention(s, e, typ, name, f"{typ}.list", list_id=list_id))
+        return out
+
+    # -- aliases and further mentions -----------------------------------------------------------
+    def alias_mentions(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        out = []
+        for m in mentions:
+            am = _ALIAS.match(text, m.end)
+            if am:
+                alias = am.group(1)
+                m.extra.setdefault("aliases", []).append(alias)
+                a_start = am.start(1)
+                out.append(Mention(a_start, a_start + len(alias), m.type, alias,
+                                   f"{m.type}.alias_jiancheng", key=m.text))
+        return out
+
+    def short_names(self, m: Mention) -> list[str]:
+        """Short forms a document may use for an enterprise: core name without place or form."""
+        if m.type != "Enterprise":
+            return []
+        name = m.text
+        core = name[: len(name) - len(m.suffix)] if m.suffix else name
+        words = segment(core)
+        i = 0
+        while i < len(words) - 1 and (words[i][1] == "ns" or words[i][0] in ("省", "市")):
+            i += 1
+        core = "".join(w for w, _ in words[i:])
+        core = re.sub(r"\(.*?\)|（.*?）", "", core)
+        for tail in ("科技", "技术", "电子", "信息", "实业", "控股", "股份", "集团"):
+            if core.endswith(tail) and len(core) - len(tail) >= 2:
+                core = core[: -len(tail)]
+                break
+        cands = []
+        if len(core) >= 2:
+            cands.append(core)
+        for n in range(len(core) - 1, 1, -1):
+            cands.append(core[:n])
+        # a short name is no dictionary word (数字, 电子, 现场 are words, 赣锋 is not)
+        return [c for c in cands if len(segment(c)) > 1 and c not in self.bounds.generic_words]
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        secs = corpus.sections(text)
+        sents = corpus.sentences(text, secs)
+        doc._.pk_sections = secs
+        doc._.pk_sentences = sents
+        found = self.suffix_mentions(text, sents) + self.quoted_mentions(text)
+        found = resolve_overlaps(found)
+        found += self.list_mentions(text, sents, found)
+        found = resolve_overlaps(found)
+        # key = the name itself; aliases point at their entity's name
+        for m in found:
+            m.key = m.text
+        aliases = self.alias_mentions(text, found)
+        names: dict[str, tuple[str, str]] = {}
+        for m in found:
+            names.setdefault(m.text, (m.type, m.key))
+        for a in aliases:
+            names.setdefault(a.text, (a.type, a.key))
+        for m in found:
+            if m.type == "Enterprise":
+                for short in self.short_names(m):
+                    if short in names:
+                        break
+                    if text.count(short) > text.count(m.text):
+                        names[short] = (m.type, m.key)
+                        break
+        doc._.pk_mentions = resolve_overlaps(found + aliases + find_repeats(text, names, found))
+        return doc
+
+
+def find_repeats(text: str, names: dict[str, tuple[str, str]],
+                 taken: list[Mention]) -> list[Mention]:
+    """Every further occurrence of a known name or alias becomes a mention of its entity."""
+    if not names:
+        return []
+    occupied = [(m.start, m.end) for m in taken]
+    pat = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    out = []
+    for m in pat.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in occupied):
+            continue
+        typ, key = names[m.group()]
+        out.append(Mention(m.start(), m.end(), typ, m.group(), f"{typ}.repeat", key=key))
+    return out
+
+
+def resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """The overlap policy: the longer span wins; on equal length the earlier rule's span."""
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if all(m.end <= k.start or k.end <= m.start for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+@Language.factory("pk_entities")
+def make_entities(nlp: Language, name: str) -> EntityRecognizer:
+    """Registered factory: the entity recognizer reads its rules from kg/patterns/."""
+    return EntityRecognizer()

@@ -1,0 +1,172 @@
+"""pk_relations: the engine that applies kg/patterns/relations/*.toml rules sentence by sentence.
+
+A rule names the entity types at each end, a word order (head-trigger-tail, trigger-head-tail,
+head-tail for adjacent names, head-list for "X高新区4家企业上榜：A、B…"), trigger words and a
+gap limit in characters. A hit on one member of a list (A、B和C等企业) applies to all members.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.components import Amount, Mention, RelationHit
+from kg.corpus import Sentence
+from kg.rules import RelationRule, RuleSet, load_rules
+
+_HARD = re.compile(r"[。；;！？!?\n]")
+_CLAUSE = re.compile(r"[，,：:]")
+_LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
+
+
+class RelationFinder:
+    """Runs every relation rule over each sentence's mentions and amounts."""
+
+    def __init__(self, rules: RuleSet | None = None) -> None:
+        self.rules = rules or load_rules()
+        amounts = self.rules.amounts
+        self.not_investment = tuple(amounts["not_investment"]["words"])
+
+    @staticmethod
+    def _gap_ok(text: str, a: int, b: int, max_gap: int, blockers: tuple[str, ...],
+                allow_clause: bool = True) -> bool:
+        if b < a or b - a > max_gap:
+            return False
+        gap = text[a:b]
+        if _HARD.search(gap) or (not allow_clause and _CLAUSE.search(gap)):
+            return False
+        return not any(w in gap for w in blockers)
+
+    def _triggers(self, rule: RelationRule, text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
+        if rule.trigger_re is None:
+            return iter(())
+        return rule.trigger_re.finditer(text, lo, hi)
+
+    def apply(self, rule: RelationRule, text: str, sent: Sentence, ms: list[Mention],
+              amounts: list[Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
+        heads = [m for m in ms if m.type in rule.head]
+        if rule.relation == "invests":
+            tails: list[Mention | Amount] = [a for a in amounts if a.currency == "CNY"]
+        else:
+            tails = [m for m in ms if m.type in rule.tail]
+        if not heads or not tails:
+            return
+        order, gap = rule.order, rule.max_gap
+        if order in ("head-tail", "tail-head"):
+            for h in heads:
+                for t in tails:
+                    a, b = (h, t) if order == "head-tail" else (t, h)
+                    if a is not b and 0 <= b.start - a.end <= gap and \
+                            not re.search(r"[^\u3400-\u9fff的]", text[a.end:b.start]):
+                        yield h, t
+            return
+        if order == "head-list":
+            yield from self._head_list(rule, text, sent, heads, tails)
+            return
+        for trig in self._triggers(rule, text, sent.start, sent.end):
+            ts, te = trig.start(), trig.end()
+            if order == "trigger-head-tail":
+                for h in heads:
+                    if not 0 <= h.start - te <= 1:
+                        continue
+                    cands = [t for t in tails if self._gap_ok(text, h.end, t.start, gap,
+                                                              rule.blockers, False)]
+                    if cands:
+                        yield h, cands[0]
+            elif order == "trigger-tail-head":
+                for t in tails:
+                    if not 0 <= t.start - te <= 1:
+                        continue
+                    cands = [h for h in heads if self._gap_ok(text, t.end, h.start, gap,
+                                                              rule.blockers, False)]
+                    if cands:
+                        yield cands[0], t
+            else:
+                first, second = (heads, tails) if order == "head-trigger-tail" else (tails, heads)
+                left = [x for x in first if self._gap_ok(text, x.end, ts, gap, rule.blockers)]
+                right = [x for x in second if self._gap_ok(text, te, x.start, gap, rule.blockers)]
+                if not left or not right:
+                    continue
+                near_left = left[-1]
+                near_right = right[0]
+                if order == "head-trigger-tail":
+                    yield near_left, near_right
+                else:
+                    yield near_right, near_left
+
+    def _head_list(self, rule: RelationRule, text: str, sent: Sentence, heads: list[Mention],
+                   tails: list[Mention | Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
+        for trig in self._triggers(rule, text, sent.start, sent.end):
+            before = [h for h in heads if 0 <= trig.start() - h.end <= rule.max_gap]
+            if not before:
+                continue
+            head = before[-1]
+            for t in tails:
+                if t.start >= trig.end():
+                    yield head, t
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        mentions: list[Mention] = doc._.pk_mentions or []
+        amounts: list[Amount] = doc._.pk_amounts or []
+        sents: list[Sentence] = doc._.pk_sentences or []
+        hits: list[RelationHit] = []
+        seen: set[tuple[str, str, str]] = set()
+        mi = ai = 0
+        for idx, sent in enumerate(sents):
+            while mi < len(mentions) and mentions[mi].start < sent.start:
+                mi += 1
+            ms = []
+            j = mi
+            while j < len(mentions) and mentions[j].start < sent.end:
+                ms.append(mentions[j])
+                j += 1
+            while ai < len(amounts) and amounts[ai].start < sent.start:
+                ai += 1
+            amts = [a for a in amounts[ai:] if a.end <= sent.end]
+            amts = [a for a in amts if self._is_investment(text, sent, a)]
+            follow = self._list_follow(sents, idx, mentions)
+            for rule in self.rules.relations:
+                pool = ms + follow if rule.order == "head-list" else ms
+                for head, tail in self.apply(rule, text, sent, pool, amts):
+                    for h, t in self._expand_lists(head, tail, mentions):
+                        key = (h.key, rule.relation,
+                               t.key if isinstance(t, Mention) else str(t.value))
+                        if h.key == key[2] or key in seen:
+                            continue
+                        seen.add(key)
+                        hits.append(RelationHit(h, rule.relation, t, rule.id,
+                                                sent.start, sent.end))
+        doc._.pk_relations = hits
+        return doc
+
+    def _is_investment(self, text: str, sent: Sentence, amt: Amount) -> bool:
+        """Totals over several projects, output or revenue are not a project's investment."""
+        window = text[max(sent.start, amt.start - 14) : amt.start]
+        return not any(w in window for w in self.not_investment)
+
+    @staticmethod
+    def _list_follow(sents: list[Sentence], idx: int, mentions: list[Mention]) -> list[Mention]:
+        """Mentions of the next sentence when it continues a list (其中，A…；B…)."""
+        if idx + 1 >= len(sents) or not sents[idx + 1].text.startswith(_LIST_FOLLOW):
+            return []
+        nxt = sents[idx + 1]
+        return [m for m in mentions if nxt.start <= m.start < nxt.end]
+
+    @staticmethod
+    def _expand_lists(head: Mention, tail: Mention | Amount,
+                      mentions: list[Mention]) -> Iterator[tuple[Mention, Mention | Amount]]:
+        yield head, tail
+        if isinstance(tail, Mention) and tail.list_id >= 0:
+            for m in mentions:
+                if m.list_id == tail.list_id and m is not tail and m.type == tail.type:
+                    yield head, m
+
+
+@Language.factory("pk_relations")
+def make_relations(nlp: Language, name: str) -> RelationFinder:
+    """Registered factory: relation rules come from kg/patterns/relations/*.toml."""
+    return RelationFinder()

@@ -1,0 +1,197 @@
+"""Corpus files → decoded, normalised text: encodings, full-width forms, sections and sentences.
+
+Offsets everywhere in parks-kg count characters of the text this module returns, so
+normalisation here keeps one character for one character wherever it can.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import InputError
+
+SUFFIXES = (".txt", ".md", ".text")
+
+# Full-width ASCII letters, digits and the ideographic space map one-to-one onto ASCII.
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
+_FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
+_FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
+_FULLWIDTH.update({0x3000: 0x20, 0xFF0E: 0x2E, 0xFF05: 0x25})
+
+_SENT_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n+")
+_HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file, decoded and normalised; `doc_id` is the file name without extension."""
+
+    doc_id: str
+    path: str
+    text: str
+    sha256: str
+    encoding: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with its character offsets in the document text (end exclusive)."""
+
+    start: int
+    end: int
+    text: str
+    section: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of text under one heading (an article or a part of one) with its heading text."""
+
+    start: int
+    end: int
+    heading: str
+    level: int
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; else raise."""
+    if not data.strip():
+        raise InputError(f"{name}: empty file, nothing to extract")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: broken UTF-16 ({exc.reason} at byte {exc.start})") from None
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{name}: binary file (NUL bytes), not text")
+    try:
+        text, enc = data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, enc = data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: neither UTF-8 nor GB18030 (bad byte at offset {exc.start})"
+            ) from None
+    sample = text[:20000]
+    control = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    if control > max(3, len(sample) // 100):
+        raise InputError(f"{name}: binary file ({control} control characters), not text")
+    return text, enc
+
+
+def normalise(text: str) -> str:
+    """Unify line ends and map full-width digits, letters and spaces to ASCII."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_FULLWIDTH)
+
+
+def read_document(path: Path) -> Document:
+    """Read, decode and normalise one file; raise InputError naming it when that fails."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
+    raw, enc = decode(data, name)
+    text = normalise(raw)
+    return Document(
+        doc_id=path.stem,
+        path=name,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=enc,
+        title=find_title(text),
+    )
+
+
+def find_title(text: str) -> str:
+    """The first non-empty line, without markdown heading marks."""
+    for line in text.split("\n"):
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:200]
+    return ""
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Expand directories into their text files (sorted), keeping given files as they are."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
+        else:
+            yield path
+
+
+def sections(text: str) -> list[Section]:
+    """Split text at heading-like lines: markdown headings, or short lines without a full stop."""
+    lines = text.split("\n")
+    out: list[Section] = []
+    pos = 0
+    cur_start, cur_head, cur_level = 0, "", 0
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        level = 0
+        m = _HEADING.match(stripped)
+        if m:
+            level = len(m.group(1))
+            head = m.group(2)
+        elif _looks_like_heading(stripped, lines, i):
+            level, head = 1, stripped
+        if level:
+            if pos > cur_start:
+                out.append(Section(cur_start, pos, cur_head, cur_level))
+            cur_start, cur_head, cur_level = pos, head, level
+        pos += len(line) + 1
+    out.append(Section(cur_start, len(text), cur_head, cur_level))
+    return out
+
+
+def _looks_like_heading(line: str, lines: list[str], i: int) -> bool:
+    """A short line with no sentence punctuation followed by a news lead counts as a title."""
+    if not line or len(line) > 40 or re.search(r"[。，,；;：:！？]$|[。；]", line):
+        return False
+    for nxt in lines[i + 1 : i + 6]:
+        nxt = nxt.strip()
+        if nxt:
+            return nxt.startswith(("本报讯", "◎", "本报记者", "科技日报", "新华社", "记者"))
+    return False
+
+
+def sentences(text: str, secs: list[Section] | None = None) -> list[Sentence]:
+    """Split text into sentences at 。！？； and line breaks, keeping character offsets."""
+    secs = secs if secs is not None else sections(text)
+    out: list[Sentence] = []
+    sec_idx = 0
+    start = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end() if m.group().strip() else m.start()
+        _add_sentence(out, text, start, end, secs, sec_idx)
+        start = m.end()
+        while sec_idx + 1 < len(secs) and secs[sec_idx + 1].start <= start:
+            sec_idx += 1
+    _add_sentence(out, text, start, len(text), secs, sec_idx)
+    return out
+
+
+def _add_sentence(
+    out: list[Sentence], text: str, start: int, end: int, secs: list[Section], sec_idx: int
+) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        while sec_idx + 1 < len(secs) and secs[sec_idx + 1].start <= start:
+            sec_idx += 1
+        out.append(Sentence(start, end, text[start:end], sec_idx))

@@ -1,0 +1,73 @@
+"""The parks-kg vocabulary: `PK`, a closed namespace mirroring ontology/parks.ttl, and the
+namespaces and prefixes the pipeline writes with."""
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
+
+
+class PK(DefinedNamespace):
+    """Terms of ontology/parks.ttl; a term not declared there raises AttributeError."""
+
+    _NS = Namespace("https://w3id.org/parks-kg/ontology#")
+    _fail = True
+
+    # Classes: entities
+    Park: URIRef  # a high-tech zone, development zone, science city, industrial park or sub-park
+    Enterprise: URIRef  # a company
+    Platform: URIRef  # an innovation or service platform
+    Project: URIRef  # a named investment or construction project
+    Region: URIRef  # a province, city or district
+
+    # Classes: kinds of Platform
+    Laboratory: URIRef
+    InnovationCenter: URIRef
+    Incubator: URIRef
+    ResearchInstitute: URIRef
+    Workstation: URIRef
+    PilotBase: URIRef
+    ResearchFacility: URIRef
+
+    # Classes: sources and provenance
+    Document: URIRef  # one source article
+    Evidence: URIRef  # document, sentence, offsets and rule behind one fact
+    Mention: URIRef  # one occurrence of an entity's name in a document
+
+    # Object properties
+    hosts: URIRef  # Park -> Enterprise or Project
+    built: URIRef  # Park -> Platform
+    investor: URIRef  # Project -> Enterprise
+    partOf: URIRef  # Park -> Park (transitive)
+    locatedIn: URIRef  # Park -> Region
+    mentionOf: URIRef  # Mention -> entity
+    inDocument: URIRef  # Evidence or Mention -> Document
+
+    # Datatype properties
+    investmentAmount: URIRef  # Project -> xsd:decimal, yuan
+    amountText: URIRef  # the amount as written
+    amountQualifier: URIRef  # "approx", "more-than" or "nearly"
+    sentence: URIRef  # the supporting sentence, @zh
+    startOffset: URIRef  # character offset, from 0
+    endOffset: URIRef  # character offset, exclusive
+    rule: URIRef  # id of the rule that fired, e.g. "hosts.settle_in"
+    surfaceForm: URIRef  # a mention's text
+    fileName: URIRef  # a document's file name
+    sha256: URIRef  # a document's SHA-256, 64 lower-case hex digits
+    wikidata: URIRef  # a Wikidata Q-identifier
+
+
+ID = Namespace("https://w3id.org/parks-kg/id/")
+SCHEMA = Namespace("https://schema.org/")
+
+PREFIXES: dict[str, Namespace] = {
+    "pk": Namespace(str(PK)),
+    "id": ID,
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "owl": Namespace(str(OWL)),
+    "xsd": Namespace(str(XSD)),
+    "skos": Namespace(str(SKOS)),
+    "prov": Namespace(str(PROV)),
+    "dcterms": Namespace(str(DCTERMS)),
+    "schema": SCHEMA,
+    "org": Namespace(str(ORG)),
+}
