@@ -205,7 +205,8 @@ def _evidence(graph: Graph) -> dict[Node, tuple[int, str, str, str]]:
         tail = str(ev).rsplit("/", 1)[-1]
         return (fields[ev][1], int(tail) if tail.isdigit() else -1, str(ev))
 
-    return {ev: (rank, *fields[ev]) for rank, ev in enumerate(sorted(fields, key=order))}  # type: ignore[misc]
+    ranked = sorted(fields, key=order)
+    return {ev: (rank, *fields[ev]) for rank, ev in enumerate(ranked)}
 
 
 def _evidence_list(
@@ -265,6 +266,8 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> No
 
     net = Network(height="calc(100vh - 64px)", width="100%", directed=True, cdn_resources="in_line")
     net.options = _vis_options(large)  # set_options() would strip the spaces in FONT_FACE
+    # Keep Chinese readable (and the file half the size); tojson still escapes < > & '.
+    net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     # Filled directly: Network.add_node/add_edge scan lists on every call (quadratic).
     for node_id, data in g.nodes(data=True):
         kind = data.get("type", "")
@@ -319,7 +322,7 @@ def _vis_options(large: bool) -> dict[str, Any]:
             "font": {"face": FONT_FACE, "size": 10, "align": "middle", "color": "#616161"},
             "color": {"color": "#9e9e9e", "highlight": "#212121", "hover": "#424242"},
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-            "smooth": False if large else {"enabled": True, "type": "dynamic"},
+            "smooth": False if large else {"enabled": True, "type": "continuous"},
         },
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large},
         "layout": {"improvedLayout": False},
@@ -460,55 +463,51 @@ _PAGE_CSS = """<style>
 </style>
 """
 
-# vis-network 9 shows a string title as plain text (innerText); an Element is shown as is.
-# The titles are built from escaped text, so turning them into Elements here is safe.
+# vis-network 9 shows a string title as plain text (innerText) and an Element as it is. The
+# titles are HTML built from escaped text, so they become Elements before the network is drawn.
 _TOOLTIP_SCRIPT = """<script type="text/javascript">
-(function () {
-  function asElement(markup) {
-    var div = document.createElement("div");
-    div.innerHTML = markup;
-    return div;
-  }
-  function convert(dataSet) {
-    var updates = [];
-    dataSet.forEach(function (item) {
-      if (typeof item.title === "string") {
-        updates.push({ id: item.id, title: asElement(item.title) });
-      }
-    });
-    dataSet.update(updates);
-  }
-  if (typeof nodes !== "undefined" && typeof edges !== "undefined") {
-    convert(nodes);
-    convert(edges);
-  }
-})();
+function kgTooltipsAsElements(dataSet) {
+  var updates = [];
+  dataSet.forEach(function (item) {
+    if (typeof item.title === "string") {
+      var div = document.createElement("div");
+      div.innerHTML = item.title;
+      updates.push({ id: item.id, title: div });
+    }
+  });
+  dataSet.update(updates);
+}
 </script>
 """
+_NETWORK_CALL = "network = new vis.Network(container, data, options);"
+_NETWORK_CALL_WITH_TOOLTIPS = (
+    "kgTooltipsAsElements(nodes);\n"
+    "                  kgTooltipsAsElements(edges);\n"
+    "                  " + _NETWORK_CALL
+)
+_COMMENTED_ASSETS = re.compile(r"<!--(?:(?!-->).)*?node_modules(?:(?!-->).)*-->\s*", re.DOTALL)
 
 
 def _finish_page(page: str, g: nx.MultiDiGraph, title: str) -> str:
-    """Remove pyvis's CDN tags and empty headings; add title, CSS, legend and tooltip script."""
+    """Turn pyvis's page into ours: no CDN tags, HTML tooltips, a title and a legend.
+
+    Raises RuntimeError if the pyvis template no longer looks as expected.
+    """
     page = _EXTERNAL_TAG.sub("", page)
     page = _EMPTY_HEADING.sub("", page)
+    page = _COMMENTED_ASSETS.sub("", page)
+    if page.count(_NETWORK_CALL) != 1:
+        raise RuntimeError("unexpected pyvis template: vis.Network is not created exactly once")
+    page = page.replace(_NETWORK_CALL, _NETWORK_CALL_WITH_TOOLTIPS)
     head_end = page.rfind("</head>")
     body_start = page.find("<body>", head_end)
-    body_end = page.rfind("</body>")
-    if min(head_end, body_start, body_end) < 0:
-        raise RuntimeError("unexpected pyvis template: </head>, <body> or </body> not found")
+    if head_end < 0 or body_start < 0:
+        raise RuntimeError("unexpected pyvis template: </head> or <body> not found")
     escaped_title = html.escape(title)
-    head = f"<title>{escaped_title}</title>\n" + _PAGE_CSS % {"font": FONT_FACE}
+    head = f"<title>{escaped_title}</title>\n" + _PAGE_CSS % {"font": FONT_FACE} + _TOOLTIP_SCRIPT
     body = f'\n<div id="kg-header">{escaped_title}</div>\n{_legend_html(g)}\n'
     body_start += len("<body>")
-    page = (
-        page[:head_end]
-        + head
-        + page[head_end:body_start]
-        + body
-        + page[body_start:body_end]
-        + _TOOLTIP_SCRIPT
-        + page[body_end:]
-    )
+    page = page[:head_end] + head + page[head_end:body_start] + body + page[body_start:]
     if not page.lstrip().lower().startswith("<!doctype"):
         page = "<!DOCTYPE html>\n" + page
     leftover = _EXTERNAL_REF.search(page)

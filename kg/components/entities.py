@@ -69,7 +69,8 @@ class EntityRecognizer:
         head_alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
         self.list_re = re.compile(
             r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
-            r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?)"
+            r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?"
+            r"|[^、，,。；;：:！？\s“”和及与]{2,24})"
             rf"等{_COUNT}({head_alt})"
         )
 
@@ -106,7 +107,7 @@ class EntityRecognizer:
         for k in range(len(words) - 1, -1, -1):
             w, flag = words[k]
             at_edge = k == 0 and (i == 0 or not _NAME_CHAR.match(text[i - 1]))
-            if w in rule.allow_words or (w in ("(", "（") and ")" in window[len(w):]):
+            if w in rule.allow_words:
                 pass
             elif w in self.bounds.stop_words:
                 break
@@ -115,6 +116,9 @@ class EntityRecognizer:
             elif flag in ("m", "q"):
                 if _COUNTING.search(w):
                     break
+            elif flag == "x" and all(ch in "()（）·-" or ch.isascii() and ch.isalnum()
+                                     for ch in w):
+                pass  # brackets here pair up (checked above); Latin letters and digits
             elif flag[:1] in ("u", "p", "c", "r", "x") or flag in self.bounds.stop_pos:
                 if not (len(w) == 1 and at_edge and flag[:1] in ("v", "a", "n")):
                     break
@@ -129,7 +133,7 @@ class EntityRecognizer:
         """A park name with a place name in it starts at its first place name (西安高新区)."""
         offset = start
         for w, flag in segment(text[start:pos]):
-            if flag == "ns":
+            if flag == "ns" and len(w) >= 2:
                 return offset
             offset += len(w)
         return start
@@ -155,9 +159,10 @@ class EntityRecognizer:
             for m in self.suffix_re.finditer(sent.text):
                 typ, strength = self.suffix_info[m.group()]
                 cands.append((sent.start + m.start(), sent.start + m.end(), typ, strength))
+            # 集团 + 股份有限公司: one suffix (parks side by side stay two names: 西安高新区丝路科学城)
             cands = [c for k, c in enumerate(cands)
                      if not (k + 1 < len(cands) and cands[k + 1][0] == c[1]
-                             and cands[k + 1][2] == c[2])]
+                             and cands[k + 1][2] == c[2] != "Park")]
             for s, e, typ, _strength in cands:
                 rule = self.rules.suffixes[typ]
                 lo0 = max(sent.start, e - rule.max_len)
@@ -166,7 +171,8 @@ class EntityRecognizer:
                     if lo < stop_end <= s:
                         lo = stop_end
                 start = self._walk_left(text, lo, s, rule)
-                if lo > lo0 and start == lo and self._is_generic(text[start:s], typ):
+                if lo > lo0 and start == lo and typ != "Park" and \
+                        self._is_generic(text[start:s], typ):
                     start = self._walk_left(text, lo0, s, rule)
                 start = self._extend_to_quote(text, sent.start, start, s, e)
                 prefix = text[start:s]
@@ -228,8 +234,6 @@ class EntityRecognizer:
                     end = sep.start() if sep else len(body)
                     items.append((body_start + pos, body_start + end))
                     pos = sep.end() if sep else pos
-                if len(items) < 2:
-                    continue
                 # the first item's left boundary: walk back as for a suffix name
                 s0, e0 = items[0]
                 rule = self.rules.suffixes[typ]
@@ -239,7 +243,7 @@ class EntityRecognizer:
                 list_id += 1
                 for s, e in items:
                     name = text[s:e].strip()
-                    if not (2 <= len(name) <= 24) or name in self.bounds.generic_words:
+                    if not (2 <= len(name) <= 24) or self._is_generic(name, typ):
                         continue
                     if any(ch in name for ch in "，。“”《》"):
                         continue
@@ -317,6 +321,8 @@ class EntityRecognizer:
                         names[short] = (m.type, m.key)
                         break
         doc._.pk_mentions = resolve_overlaps(found + aliases + find_repeats(text, names, found))
+        spans = (doc.char_span(m.start, m.end, label=m.type) for m in doc._.pk_mentions)
+        doc.ents = [s for s in spans if s is not None]
         return doc
 
 
