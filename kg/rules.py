@@ -23,6 +23,7 @@ ORDERS = (
     "head-tail",
     "tail-head",
     "head-list",
+    "section-topic",
 )
 
 
@@ -49,6 +50,7 @@ class Boundaries:
     name_words: frozenset[str]
     stop_words: frozenset[str]
     generic_words: frozenset[str]
+    designation_words: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,14 @@ def load_boundaries() -> Boundaries:
     """Read entities/boundaries.toml."""
     data = _read_toml("entities/boundaries.toml")
     where = "kg/patterns/entities/boundaries.toml"
-    _check_keys(data, {"stop_pos", "name_words", "stop_words", "generic_words"}, where)
+    _check_keys(data, {"stop_pos", "name_words", "stop_words", "generic_words",
+                       "designation_words"}, where)
     return Boundaries(
         stop_pos=frozenset(_strs(data, "stop_pos", where)),
         name_words=frozenset(_strs(data, "name_words", where)),
         stop_words=frozenset(_strs(data, "stop_words", where)),
         generic_words=frozenset(_strs(data, "generic_words", where)),
+        designation_words=frozenset(_strs(data, "designation_words", where)),
     )
 
 

@@ -19,10 +19,12 @@ from kg import corpus
 from kg.components import Mention
 from kg.rules import RuleSet, SuffixRule, load_rules
 
+_PARK_TAIL = re.compile(r"[(（][\u3400-\u9fff]{2,4}[)）]")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9·\-]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _OPEN_QUOTES = "“「『《\"'‘"
 _CLOSE_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", '"': '"', "‘": "’"}
+_DENG_WORDS = frozenset({"高等", "中等", "同等", "平等", "对等", "初等", "上等", "优等", "相等"})
 _ALIAS = re.compile(
     r"^[(（]\s*(?:以下)?(?:简称|下称|以下称)[:：]?\s*[“\"「]([^”\"」]{1,16})[”\"」]\s*[)）]"
 )
@@ -31,6 +33,8 @@ _COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家
 _COUNT_IN_NAME = re.compile(r"\d+(?:多|余)?[个项批家]|[一二三四五六七八九十两几多]+[个项批]|一个个")
 
 _POSSEG = None
+_DISTINCT_POS = frozenset({"nr", "nrt", "nrfg", "nz", "ns", "nt", "eng"})
+_LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
 _COUNTING = re.compile(r"\d|^[一二三四五六七八九十两几多数]+[个家项批座所条台]?$")
 
 
@@ -104,10 +108,12 @@ class EntityRecognizer:
             return pos
         words = segment(window)
         start = pos
+        kept = 0
         for k in range(len(words) - 1, -1, -1):
             w, flag = words[k]
             at_edge = k == 0 and (i == 0 or not _NAME_CHAR.match(text[i - 1]))
-            if w in rule.allow_words:
+            before_bracket = k + 1 < len(words) and words[k + 1][0] in ("(", "（")
+            if w in rule.allow_words or (before_bracket and w not in self.bounds.stop_words):
                 pass
             elif w in self.bounds.stop_words:
                 break
@@ -123,6 +129,17 @@ class EntityRecognizer:
                 if not (len(w) == 1 and at_edge and flag[:1] in ("v", "a", "n")):
                     break
             start -= len(w)
+            kept += 1
+        # a name starts with neither a verb nor a function word (建设…, 与…, 提升…)
+        for w, flag in words[len(words) - kept :]:
+            if start >= pos or w in self.bounds.name_words or not (
+                    flag in _LEADING_POS or w in self.bounds.stop_words):
+                break
+            start += len(w)
+        name = text[start:pos]
+        close = max(name.rfind(")"), name.rfind("）"))
+        if close >= 0 and "(" not in name[:close] and "（" not in name[:close]:
+            start += close + 1
         while start < pos and text[start] in ")）(（·-与和及、":
             start += 1
         if rule.type == "Park":
@@ -139,10 +156,18 @@ class EntityRecognizer:
         return start
 
     def _is_generic(self, prefix: str, typ: str) -> bool:
+        """True when the words before the suffix make no name (国家高新区, 5个重磅项目…)."""
         if not prefix:
             return True
         words = segment(prefix)
-        if typ == "Project" and _COUNT_IN_NAME.search(prefix):
+        if typ == "Project":
+            if _COUNT_IN_NAME.search(prefix):
+                return True
+            # a named project carries a proper name, a place, a brand or a figure (年产3000吨)
+            if not any(f in _DISTINCT_POS or any(c.isdigit() for c in w) for w, f in words):
+                return True
+        if typ == "Park" and not any(f == "ns" for _, f in words) and \
+                any(w in self.bounds.designation_words for w, _ in words):
             return True
         for w, flag in words:
             if w in self.bounds.generic_words or w.isdigit():
@@ -165,15 +190,23 @@ class EntityRecognizer:
                              and cands[k + 1][2] == c[2] != "Park")]
             for s, e, typ, _strength in cands:
                 rule = self.rules.suffixes[typ]
+                if text[s - 1 : s] in ("(", "（") and text[e : e + 1] in (")", "）"):
+                    continue  # 北京联东投资(集团)有限公司: a qualifier inside a longer name
                 lo0 = max(sent.start, e - rule.max_len)
                 lo = lo0
+                park_ends = [c[1] for c in cands if c[2] == "Park"]
                 for stop_end in self._stops_for(rule, cands):
                     if lo < stop_end <= s:
                         lo = stop_end
                 start = self._walk_left(text, lo, s, rule)
-                if lo > lo0 and start == lo and typ != "Park" and \
+                if lo > lo0 and start == lo and lo in park_ends and typ != "Park" and \
                         self._is_generic(text[start:s], typ):
+                    # 重庆科学城科技产业发展有限公司: the park's name begins the firm's name
                     start = self._walk_left(text, lo0, s, rule)
+                if typ == "Park":
+                    bm = _PARK_TAIL.match(text, e)
+                    if bm and bm.end() <= sent.end:
+                        e = bm.end()
                 start = self._extend_to_quote(text, sent.start, start, s, e)
                 prefix = text[start:s]
                 suffix = text[s:e]
@@ -225,6 +258,8 @@ class EntityRecognizer:
         list_id = 0
         for sent in sents:
             for m in self.list_re.finditer(sent.text):
+                if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
+                    continue  # 高等研究院: 等 belongs to a word, it ends no list
                 typ = self.list_heads[m.group(2)]
                 body_start = sent.start + m.start(1)
                 items: list[tuple[int, int]] = []

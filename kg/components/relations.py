@@ -66,6 +66,9 @@ class RelationFinder:
         if order == "head-list":
             yield from self._head_list(rule, text, sent, heads, tails)
             return
+        if order == "section-topic":
+            yield from self._section_topic(rule, text, heads, tails)
+            return
         for trig in self._triggers(rule, text, sent.start, sent.end):
             ts, te = trig.start(), trig.end()
             if order == "trigger-head-tail":
@@ -96,6 +99,18 @@ class RelationFinder:
                     yield near_left, near_right
                 else:
                     yield near_right, near_left
+
+    def _section_topic(self, rule: RelationRule, text: str, heads: list[Mention],
+                       tails: list[Mention | Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
+        """The article's topic park hosts what the sentence names, unless it names another park."""
+        topic = heads[0] if heads and heads[0].rule == "topic" else None
+        if topic is None or any(h.rule != "topic" and h.key != topic.key for h in heads):
+            return
+        for t in tails:
+            if isinstance(t, Mention) and not t.anaphor:
+                before = text[max(0, t.start - 4) : t.start]
+                if not any(b in before for b in rule.blockers):
+                    yield topic, t
 
     def _head_list(self, rule: RelationRule, text: str, sent: Sentence, heads: list[Mention],
                    tails: list[Mention | Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
@@ -129,8 +144,16 @@ class RelationFinder:
             amts = [a for a in amounts[ai:] if a.end <= sent.end]
             amts = [a for a in amts if self._is_investment(text, sent, a)]
             follow = self._list_follow(sents, idx, mentions)
+            topic = self._topic(doc, sent)
             for rule in self.rules.relations:
-                pool = ms + follow if rule.order == "head-list" else ms
+                if rule.order == "head-list":
+                    pool = ms + follow
+                elif rule.order == "section-topic":
+                    if topic is None:
+                        continue
+                    pool = [topic] + ms
+                else:
+                    pool = ms
                 for head, tail in self.apply(rule, text, sent, pool, amts):
                     for h, t in self._expand_lists(head, tail, mentions):
                         key = (h.key, rule.relation,
@@ -142,6 +165,14 @@ class RelationFinder:
                                                 sent.start, sent.end))
         doc._.pk_relations = hits
         return doc
+
+    @staticmethod
+    def _topic(doc: Doc, sent: Sentence) -> Mention | None:
+        topics = doc._.pk_topics or []
+        if sent.section >= len(topics) or not topics[sent.section]:
+            return None
+        key = topics[sent.section]
+        return Mention(-1, -1, "Park", key, "topic", key=key)
 
     def _is_investment(self, text: str, sent: Sentence, amt: Amount) -> bool:
         """Totals over several projects, output or revenue are not a project's investment."""
