@@ -184,7 +184,7 @@ class EntityRecognizer:
             for m in self.suffix_re.finditer(sent.text):
                 typ, strength = self.suffix_info[m.group()]
                 cands.append((sent.start + m.start(), sent.start + m.end(), typ, strength))
-            # 集团 + 股份有限公司: one suffix (parks side by side stay two names: 西安高新区丝路科学城)
+            # 集团 + 股份有限公司 make one suffix; parks side by side stay two
             cands = [c for k, c in enumerate(cands)
                      if not (k + 1 < len(cands) and cands[k + 1][0] == c[1]
                              and cands[k + 1][2] == c[2] != "Park")]
