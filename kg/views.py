@@ -256,7 +256,7 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> No
         from pyvis.network import Network
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ModuleNotFoundError(
-            "HTML views need pyvis: pip install 'parks-kg[viz]' (or pip install pyvis)"
+            "HTML views need pyvis, a dependency of parks-kg: pip install 'pyvis>=0.3.2,<0.4'"
         ) from exc
 
     path = Path(path)
@@ -298,7 +298,6 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> No
                 "from": source,
                 "to": target,
                 "label": relation,
-                "arrows": "to",
                 "title": _edge_tooltip(g, source, target, data),
             }
         )

@@ -29,3 +29,56 @@ def seed_texts() -> dict[str, str]:
     from kg.corpus import read_document
 
     return {p.stem: read_document(p).text for p in sorted(SEEDS.glob("*.txt"))}
+
+
+# --- a real build of the seeds, shared by test_queries, test_formats and test_cli ---------------
+
+
+@pytest.fixture(scope="session")
+def seeds_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of seeds/*.txt in a temporary directory (same file names)."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("seeds_copy")
+    for path in sorted(SEEDS.glob("*.txt")):
+        shutil.copyfile(path, target / path.name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def seeds_build(seeds_copy: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """kg.pipeline.build over the seeds copy, once per session: out_dir, ttl, store_path, result."""
+    import types
+
+    from kg.pipeline import build
+
+    out_dir = tmp_path_factory.mktemp("seeds_out")
+    result = build([seeds_copy], out_dir, html=False)
+    return types.SimpleNamespace(out_dir=out_dir, ttl=out_dir / "kg.ttl",
+                                 store_path=out_dir / "store", result=result)
+
+
+@pytest.fixture(scope="session")
+def seeds_store(seeds_build):  # type: ignore[no-untyped-def]
+    """The seeds build's Oxigraph store, opened read-only with kg.store.open_store."""
+    from kg.store import open_store
+
+    return open_store(seeds_build.store_path)
+
+
+@pytest.fixture(scope="session")
+def seeds_ttl_graph(seeds_build):  # type: ignore[no-untyped-def]
+    """The seeds build's kg.ttl parsed by rdflib (an independent reader of the same graph)."""
+    from rdflib import Graph
+
+    return Graph().parse(seeds_build.ttl, format="turtle")
+
+
+@pytest.fixture
+def writable_seeds_store(seeds_store):  # type: ignore[no-untyped-def]
+    """A fresh in-memory, writable copy of the seeds store (kg.store.memory_store)."""
+    import pyoxigraph as ox
+
+    from kg.store import memory_store
+
+    return memory_store(seeds_store.dump(format=ox.RdfFormat.N_QUADS))

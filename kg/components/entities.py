@@ -131,11 +131,15 @@ class EntityRecognizer:
             start -= len(w)
             kept += 1
         # a name starts with neither a verb nor a function word (建设…, 与…, 提升…)
+        edge = kept == len(words) and (i == 0 or not _NAME_CHAR.match(text[i - 1]))
         for w, flag in words[len(words) - kept :]:
             if start >= pos or w in self.bounds.name_words or not (
                     flag in _LEADING_POS or w in self.bounds.stop_words):
                 break
+            if edge and len(w) == 1 and flag[:1] in ("v", "a") and w not in self.bounds.stop_words:
+                break  # 安捷利…: jieba splits an unknown name's first character off as a verb
             start += len(w)
+            edge = False
         name = text[start:pos]
         close = max(name.rfind(")"), name.rfind("）"))
         if close >= 0 and "(" not in name[:close] and "（" not in name[:close]:
