@@ -49,8 +49,9 @@ def _record(nlp, text: str, doc_id: str = "t"):
 
 
 def test_extract_alias_jiancheng_and_anaphor(nlp):
-    text = ("当前，新余高新区江西赣锋循环科技有限公司(以下简称“赣锋”)年产2万吨电池级碳酸锂及8万吨电池级"
-            "磷酸铁项目正在加紧建设中。据介绍，该项目10月即可进入试产。在新余高新区，像赣锋这样的项目共有19个。")
+    text = ("当前，新余高新区江西赣锋循环科技有限公司(以下简称“赣锋”)年产2万吨电池级碳酸锂及8万吨"
+            "电池级磷酸铁项目正在加紧建设中。据介绍，该项目10月即可进入试产。"
+            "在新余高新区，像赣锋这样的项目共有19个。")
     rec = _record(nlp, text)
     ents = {e.name: e for e in rec.entities}
     firm = ents["江西赣锋循环科技有限公司"]

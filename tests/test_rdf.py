@@ -57,7 +57,8 @@ def test_rdf_every_relation_has_evidence(seed_graph):
         for s, o in seed_graph.subject_objects(pred):
             n += 1
             stmts = [st for st in seed_graph.subjects(RDF.subject, s)
-                     if (st, RDF.predicate, pred) in seed_graph and (st, RDF.object, o) in seed_graph]
+                     if (st, RDF.predicate, pred) in seed_graph
+                     and (st, RDF.object, o) in seed_graph]
             assert stmts, (s, pred, o)
             evs = [ev for st in stmts for ev in seed_graph.objects(st, PROV.wasDerivedFrom)]
             assert evs
@@ -75,7 +76,8 @@ def test_rdf_document_nodes(seed_graph, seeds_dir):
         doc = next(seed_graph.subjects(DCTERMS.identifier, Literal(path.stem)))
         assert (doc, RDF.type, PK.Document) in seed_graph
         assert str(seed_graph.value(doc, PK.fileName)) == path.name
-        assert str(seed_graph.value(doc, PK.sha256)) == hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert str(seed_graph.value(doc, PK.sha256)) == digest
         assert seed_graph.value(doc, DCTERMS.title) is not None
 
 
