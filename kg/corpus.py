@@ -133,38 +133,64 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
+_LEAD = ("本报讯", "◎", "本报记者", "讲述人", "科技日报", "新华社", "记者", "经济日报", "人民日报")
+_BYLINE_END = re.compile(r"^[(（][^()（）]{0,30}(?:本报记者|记者|整理|通讯员)[^()（）]*[)）]$")
+_NOT_HEADING_START = ("图", "(", "（", "◎", "——", "本报", "责任编辑", "编辑", "来源", "讲述人",
+                      "通讯员", "实习生", "记者", "地址", "邮编", "电话", "网址", "---")
+
+
 def sections(text: str) -> list[Section]:
-    """Split text at heading-like lines: markdown headings, or short lines without a full stop."""
+    """Split text at headings: markdown ones, or short lines without sentence punctuation.
+
+    A heading followed by a news lead (本报讯, ◎本报记者…) or coming after a closing byline
+    starts a new article (level 1); other plain headings are sub-headings (level 2).
+    """
     lines = text.split("\n")
     out: list[Section] = []
     pos = 0
-    cur_start, cur_head, cur_level = 0, "", 0
+    cur_start, cur_head, cur_level = 0, "", 1
+    prev_line = ""
     for i, line in enumerate(lines):
         stripped = line.strip()
         level = 0
+        head = ""
         m = _HEADING.match(stripped)
         if m:
-            level = len(m.group(1))
-            head = m.group(2)
-        elif _looks_like_heading(stripped, lines, i):
-            level, head = 1, stripped
+            level, head = len(m.group(1)), m.group(2)
+        elif _looks_like_heading(stripped):
+            level, head = 2, stripped
         if level:
+            if _lead_follows(lines, i) or _BYLINE_END.match(prev_line) or not prev_line:
+                level = 1
             if pos > cur_start:
                 out.append(Section(cur_start, pos, cur_head, cur_level))
             cur_start, cur_head, cur_level = pos, head, level
+        if stripped:
+            prev_line = stripped
         pos += len(line) + 1
     out.append(Section(cur_start, len(text), cur_head, cur_level))
     return out
 
 
-def _looks_like_heading(line: str, lines: list[str], i: int) -> bool:
-    """A short line with no sentence punctuation followed by a news lead counts as a title."""
-    if not line or len(line) > 40 or re.search(r"[。，,；;：:！？]$|[。；]", line):
+def _looks_like_heading(line: str) -> bool:
+    """A short line with no sentence punctuation: a title or sub-title."""
+    if not 2 <= len(line) <= 30 or line.startswith(_NOT_HEADING_START):
         return False
-    for nxt in lines[i + 1 : i + 6]:
+    if re.search(r"[。！？；;]|[，,：:、]$|摄$|摄[(（]", line):
+        return False
+    return not line.replace(" ", "").isdigit()
+
+
+def _lead_follows(lines: list[str], i: int) -> bool:
+    seen = 0
+    for nxt in lines[i + 1 : i + 8]:
         nxt = nxt.strip()
         if nxt:
-            return nxt.startswith(("本报讯", "◎", "本报记者", "科技日报", "新华社", "记者"))
+            if nxt.startswith(_LEAD):
+                return True
+            seen += 1
+            if seen >= 2:
+                return False
     return False
 
 

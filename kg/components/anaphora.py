@@ -89,7 +89,7 @@ class AnaphoraResolver:
             elif inside:
                 topic = inside[0].key
             else:
-                topic = prev
+                topic = None  # a new article that names no park has no topic park
             out.append(topic)
             prev = topic
         return out
