@@ -39,6 +39,9 @@ def to_record(doc: Doc, document: Document) -> DocRecord:
             if tail is None or tail == head:
                 continue
             rel = Relation(head, hit.relation, tail)
+        if rel.relation == "invests" and any(
+                k[0] == head and k[1] == "invests" and k[3] != rel.amount_cny for k in relations):
+            continue  # one investment per project and document: the best rule's, found first
         if rel.key() in relations:
             relations[rel.key()].evidence.append(ev)
         else:

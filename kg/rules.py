@@ -65,6 +65,7 @@ class RelationRule:
     triggers: tuple[str, ...]
     max_gap: int
     blockers: tuple[str, ...] = ()
+    not_followed_by: tuple[str, ...] = ()
     examples: tuple[dict[str, str], ...] = ()
     counterexamples: tuple[str, ...] = ()
     trigger_re: re.Pattern[str] | None = field(default=None, compare=False)
@@ -187,7 +188,7 @@ def load_relations() -> tuple[RelationRule, ...]:
         for obj in data.get("rule", []):
             rid = obj.get("id", "")
             where = f"{fwhere} rule {rid or '?'}"
-            _check_keys(obj, {"id", "order", "triggers", "max_gap", "blockers", "examples",
+            _check_keys(obj, {"id", "order", "triggers", "max_gap", "blockers", "not_followed_by", "examples",
                               "counterexamples", "head", "tail"}, where)
             if not re.fullmatch(rf"{re.escape(rel)}\.[a-z0-9_]+", rid):
                 raise RuleError(f"{where}: id must look like '{rel}.some_name'")
@@ -210,6 +211,7 @@ def load_relations() -> tuple[RelationRule, ...]:
                     triggers=triggers,
                     max_gap=int(obj.get("max_gap", 12)),
                     blockers=_strs(obj, "blockers", where),
+                    not_followed_by=_strs(obj, "not_followed_by", where),
                     examples=tuple(obj.get("examples", [])),
                     counterexamples=_strs(obj, "counterexamples", where),
                     trigger_re=(

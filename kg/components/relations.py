@@ -29,6 +29,7 @@ class RelationFinder:
         self.rules = rules or load_rules()
         amounts = self.rules.amounts
         self.not_investment = tuple(amounts["not_investment"]["words"])
+        self.not_investment_re = re.compile("|".join(amounts["not_investment"]["patterns"]))
 
     @staticmethod
     def _gap_ok(text: str, a: int, b: int, max_gap: int, blockers: tuple[str, ...],
@@ -52,6 +53,8 @@ class RelationFinder:
             tails: list[Mention | Amount] = [a for a in amounts if a.currency == "CNY"]
         else:
             tails = [m for m in ms if m.type in rule.tail]
+        if rule.not_followed_by:
+            tails = [t for t in tails if not text.startswith(rule.not_followed_by, t.end)]
         if not heads or not tails:
             return
         order, gap = rule.order, rule.max_gap
@@ -177,6 +180,8 @@ class RelationFinder:
     def _is_investment(self, text: str, sent: Sentence, amt: Amount) -> bool:
         """Totals over several projects, output or revenue are not a project's investment."""
         window = text[max(sent.start, amt.start - 14) : amt.start]
+        if self.not_investment_re.search(window):
+            return False
         return not any(w in window for w in self.not_investment)
 
     @staticmethod
