@@ -34,6 +34,7 @@ _COUNT_IN_NAME = re.compile(r"\d+(?:多|余)?[个项批家]|[一二三四五六�
 
 _POSSEG = None
 _DISTINCT_POS = frozenset({"nr", "nrt", "nrfg", "nz", "ns", "nt", "eng"})
+_FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
 _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
 _COUNTING = re.compile(r"\d|^[一二三四五六七八九十两几多数]+[个家项批座所条台]?$")
 
@@ -167,8 +168,12 @@ class EntityRecognizer:
         if typ == "Project":
             if _COUNT_IN_NAME.search(prefix):
                 return True
-            # a named project carries a proper name, a place, a brand or a figure (年产3000吨)
-            if not any(f in _DISTINCT_POS or any(c.isdigit() for c in w) for w, f in words):
+            # "…大型项目", "…优胜项目": a class of projects, not one
+            if words and words[-1][0] in self.bounds.generic_words:
+                return True
+            # a short project name needs a proper name, a place, a brand or a figure (年产3000吨)
+            distinct = any(f in _DISTINCT_POS for _, f in words) or _FIGURE.search(prefix)
+            if len(prefix) < 6 and not distinct:
                 return True
         if typ == "Park" and not any(f == "ns" for _, f in words) and \
                 any(w in self.bounds.designation_words for w, _ in words):
@@ -207,6 +212,15 @@ class EntityRecognizer:
                         self._is_generic(text[start:s], typ):
                     # 重庆科学城科技产业发展有限公司: the park's name begins the firm's name
                     start = self._walk_left(text, lo0, s, rule)
+                inner_park = None
+                if typ == "Platform" and start == lo and lo in park_ends and start < s:
+                    first = segment(text[start:s])[0]
+                    park = next((m for m in reversed(out) if m.end == lo and m.type == "Park"),
+                                None)
+                    if park is not None and first[1] not in _DISTINCT_POS and first[1] != "j":
+                        # 兰州高新区创新创业孵化器: the park's own platform, named with the park
+                        out.remove(park)
+                        start, inner_park = park.start, park.text
                 if typ == "Park":
                     bm = _PARK_TAIL.match(text, e)
                     if bm and bm.end() <= sent.end:
@@ -216,7 +230,10 @@ class EntityRecognizer:
                 suffix = text[s:e]
                 if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ):
                     continue
-                out.append(Mention(start, e, typ, text[start:e], f"{typ}.suffix", suffix=suffix))
+                m = Mention(start, e, typ, text[start:e], f"{typ}.suffix", suffix=suffix)
+                if inner_park:
+                    m.extra["inner_park"] = inner_park
+                out.append(m)
         return out
 
     def _extend_to_quote(self, text: str, lo: int, start: int, suffix_start: int,

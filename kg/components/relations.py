@@ -148,6 +148,13 @@ class RelationFinder:
             amts = [a for a in amts if self._is_investment(text, sent, a)]
             follow = self._list_follow(sents, idx, mentions)
             topic = self._topic(doc, sent)
+            for m in ms:
+                if "inner_park" in m.extra:
+                    park = self._park_named(mentions, str(m.extra["inner_park"]))
+                    if park is not None and (park.key, "built", m.key) not in seen:
+                        seen.add((park.key, "built", m.key))
+                        hits.append(RelationHit(park, "built", m, "built.park_in_name",
+                                                sent.start, sent.end))
             for rule in self.rules.relations:
                 if rule.order == "head-list":
                     pool = ms + follow
@@ -168,6 +175,16 @@ class RelationFinder:
                                                 sent.start, sent.end))
         doc._.pk_relations = hits
         return doc
+
+    @staticmethod
+    def _park_named(mentions: list[Mention], name: str) -> Mention | None:
+        """The park a name inside a platform's name refers to (兰州高新区创新创业孵化器)."""
+        for m in mentions:
+            if m.type == "Park" and (m.text == name or m.key == name) and not m.anaphor:
+                return m
+        from kg.components.anaphora import park_canon
+
+        return Mention(-1, -1, "Park", name, "inner", key=park_canon(name))
 
     @staticmethod
     def _topic(doc: Doc, sent: Sentence) -> Mention | None:
