@@ -60,26 +60,27 @@ class Section:
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
     """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; else raise."""
-    if not data.strip():
-        raise InputError(f"{name}: empty file, nothing to extract")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return data.decode("utf-16"), "utf-16"
+            text, enc = data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise InputError(f"{name}: broken UTF-16 ({exc.reason} at byte {exc.start})") from None
-    if b"\x00" in data[:4096]:
+    elif b"\x00" in data[:4096]:
         raise InputError(f"{name}: binary file (NUL bytes), not text")
-    try:
-        text, enc = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
+    else:
         try:
-            text, enc = data.decode("gb18030"), "gb18030"
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{name}: neither UTF-8 nor GB18030 (bad byte at offset {exc.start})"
-            ) from None
+            text, enc = data.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, enc = data.decode("gb18030"), "gb18030"
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{name}: neither UTF-8 nor GB18030 (bad byte at offset {exc.start})"
+                ) from None
+    if not text.strip().lstrip("\ufeff").strip():
+        raise InputError(f"{name}: empty file, nothing to extract")
     sample = text[:20000]
-    control = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    control = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\r\t\f") or c == "\x7f")
     if control > max(3, len(sample) // 100):
         raise InputError(f"{name}: binary file ({control} control characters), not text")
     return text, enc

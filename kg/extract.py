@@ -57,6 +57,7 @@ def to_record(doc: Doc, document: Document) -> DocRecord:
         title=document.title,
         path=document.path,
         sha256=document.sha256,
+        text=document.text,
     )
 
 

@@ -68,7 +68,6 @@ def build(paths: list[Path], out_dir: Path, *, store_path: Path | None = None,
           ) -> BuildResult:
     """Extract every file under `paths` and write out_dir/kg.ttl, the store and graph.html."""
     from kg.rdf import to_graph
-    from kg.store import write_store
 
     result = BuildResult()
 
@@ -89,19 +88,63 @@ def build(paths: list[Path], out_dir: Path, *, store_path: Path | None = None,
             result.relations[r.relation] = result.relations.get(r.relation, 0) + 1
     ds = to_graph(records)
     union = union_graph(ds)
-    ttl = out_dir / "kg.ttl"
-    atomic_write(ttl, union.serialize(format="turtle").encode("utf-8"))
-    result.outputs.append(ttl)
-    store = store_path or out_dir / "store"
-    result.quads = write_store(ds.serialize(format="nquads").encode("utf-8"), store)
-    result.outputs.append(store)
-    if html:
-        from kg.views import render
-
-        page = out_dir / "graph.html"
-        render(union, page, title="parks-kg: " + ", ".join(str(p) for p in paths))
-        result.outputs.append(page)
+    _commit_outputs(ds, union, out_dir, store_path or out_dir / "store", html, result,
+                    title="parks-kg: " + ", ".join(str(p) for p in paths))
     return result
+
+
+def _commit_outputs(ds: object, union: object, out_dir: Path, store: Path, html: bool,
+                    result: BuildResult, *, title: str) -> None:
+    """Write every output beside its target first, then rename them all: all or nothing."""
+    from kg.store import build_store, swap_dir
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise KgError(f"{out_dir}: exists and is not a directory; choose another --out")
+    ttl, page = out_dir / "kg.ttl", out_dir / "graph.html"
+    for target in (ttl, page) if html else (ttl,):
+        if target.is_dir():
+            raise KgError(f"{target}: is a directory; remove it or choose another --out")
+    if store.exists() and not store.is_dir():
+        raise KgError(f"{store}: exists and is not a store directory")
+    staged: list[Path] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        ttl_tmp = _stage(out_dir, "kg.ttl")
+        staged.append(ttl_tmp)
+        ttl_tmp.write_bytes(union.serialize(format="turtle").encode("utf-8"))  # type: ignore
+        page_tmp = None
+        if html:
+            from kg.views import render
+
+            page_tmp = _stage(out_dir, "graph.html")
+            staged.append(page_tmp)
+            render(union, page_tmp, title=title)  # type: ignore[arg-type]
+        nquads = ds.serialize(format="nquads").encode("utf-8")  # type: ignore[attr-defined]
+        store_tmp, result.quads = build_store(nquads, store.parent, store.name)
+        staged.append(store_tmp)
+        # commit: renames only
+        os.replace(ttl_tmp, ttl)
+        if page_tmp is not None:
+            os.replace(page_tmp, page)
+        swap_dir(store_tmp, store)
+    except OSError as exc:
+        raise KgError(f"{exc.filename or out_dir}: cannot write output "
+                      f"({exc.strerror or exc})") from None
+    finally:
+        for p in staged:
+            if p.is_dir():
+                import shutil
+
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.exists():
+                p.unlink()
+    result.outputs += [ttl, store] + ([page] if html else [])
+
+
+def _stage(out_dir: Path, name: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+    os.close(fd)
+    return Path(tmp)
 
 
 def union_graph(ds: object):  # type: ignore[no-untyped-def]

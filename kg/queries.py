@@ -157,7 +157,7 @@ def run_query(store: Any, query: Query, params: dict[str, str] | None = None, *,
     import pyoxigraph as ox
 
     params = dict(params or {})
-    if _SERVICE.search(query.text) and not allow_service:
+    if _SERVICE.search(_mask_comments(query.text)) and not allow_service:
         raise QueryError(f"{query.name}: uses SERVICE (a remote call); pass --allow-service")
     unknown = set(params) - set(query.params)
     if unknown:

@@ -92,6 +92,8 @@ def _add_record(ds: Dataset, rec: DocRecord, labels: dict[URIRef, str],
             g.add((m, PK.inDocument, d))
             g.add((m, PK.startOffset, Literal(start)))
             g.add((m, PK.endOffset, Literal(end)))
+            if rec.text:
+                g.add((m, PK.surfaceForm, Literal(rec.text[start:end])))
     n = 0
     for r in rec.relations:
         head = iris.get(r.head)

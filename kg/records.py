@@ -87,6 +87,7 @@ class DocRecord:
     title: str = ""
     path: str = ""
     sha256: str = ""
+    text: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -143,6 +144,9 @@ def read_jsonl(lines: Iterable[str], *, source: str = "<jsonl>") -> Iterator[Doc
         if not line.strip():
             continue
         try:
-            yield from_json(json.loads(line))
-        except (ValueError, KeyError, TypeError) as exc:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise TypeError(f"a JSON {type(obj).__name__}, expected an object")
+            yield from_json(obj)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"{source}:{n}: not an extraction record ({exc})") from None

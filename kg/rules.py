@@ -188,8 +188,8 @@ def load_relations() -> tuple[RelationRule, ...]:
         for obj in data.get("rule", []):
             rid = obj.get("id", "")
             where = f"{fwhere} rule {rid or '?'}"
-            _check_keys(obj, {"id", "order", "triggers", "max_gap", "blockers", "not_followed_by", "examples",
-                              "counterexamples", "head", "tail"}, where)
+            _check_keys(obj, {"id", "order", "triggers", "max_gap", "blockers", "not_followed_by",
+                              "examples", "counterexamples", "head", "tail"}, where)
             if not re.fullmatch(rf"{re.escape(rel)}\.[a-z0-9_]+", rid):
                 raise RuleError(f"{where}: id must look like '{rel}.some_name'")
             if rid in seen:

@@ -21,32 +21,50 @@ def _ox() -> Any:
     return pyoxigraph
 
 
-def write_store(nquads: bytes, path: Path) -> int:
-    """Load N-Quads into a fresh store and put it at `path` in place of any old one; quad count."""
+def build_store(nquads: bytes, parent: Path, name: str) -> tuple[Path, int]:
+    """Load N-Quads into a fresh store in a new temporary directory under `parent`."""
     ox = _ox()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-new-", dir=path.parent))
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-new-", dir=parent))
     try:
         store = ox.Store(str(tmp))
         store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         store.flush()
         count = len(store)
         del store
-        old = None
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent))
-            os.rmdir(old)
-            os.replace(path, old)
-        os.replace(tmp, path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return tmp, count
+
+
+def swap_dir(new: Path, path: Path) -> None:
+    """Put directory `new` at `path`, removing what was there only once `new` is in place."""
+    old = None
+    if path.exists():
+        if not path.is_dir():
+            raise StoreError(f"{path}: exists and is not a store directory")
+        old = Path(tempfile.mkdtemp(prefix=f".{path.name}-old-", dir=path.parent))
+        os.rmdir(old)
+        os.replace(path, old)
+    os.replace(new, path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_store(nquads: bytes, path: Path) -> int:
+    """Load N-Quads into a fresh store and put it at `path` in place of any old one; quad count."""
+    path = Path(path)
+    try:
+        tmp, count = build_store(nquads, path.parent, path.name)
+        try:
+            swap_dir(tmp, path)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
         return count
     except OSError as exc:
         raise StoreError(f"{path}: cannot write the store ({exc.strerror or exc})") from None
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def open_store(path: Path | str | None) -> Any:

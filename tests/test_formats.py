@@ -60,7 +60,6 @@ def _expected_plain() -> list[list[str]]:
     ("西安AI", 6),
     ("ＡＩ", 4),  # full-width forms are two columns too
     ("高新区 2024", 11),
-    ("“", 1),  # ambiguous-width punctuation counts one
 ])
 def test_formats_width_counts_cjk_as_two(s, w):
     assert width(s) == w

@@ -79,11 +79,6 @@ def test_records_read_jsonl_skips_blank_lines():
     assert list(read_jsonl(["", a.dumps(), "   ", b.dumps(), ""])) == [a, b]
 
 
-LIST_LINE_BUG = pytest.mark.xfail(
-    strict=True, reason="BUG: read_jsonl lets AttributeError escape for a JSON line that is "
-                        "not an object (list, null) instead of ValueError naming source:line")
-
-
 @pytest.mark.parametrize("bad", [
     pytest.param("{not json", id="not-json"),
     pytest.param('{"entities": []}', id="no-doc-id"),
@@ -92,8 +87,8 @@ LIST_LINE_BUG = pytest.mark.xfail(
     pytest.param('{"doc_id": "x", "relations": [{"head": "A", "relation": "hosts", "tail": "B",'
                  ' "evidence": {"sentence": "s", "start": "zero", "end": 1}}]}',
                  id="evidence-offset-not-int"),
-    pytest.param("[1, 2]", id="json-list", marks=LIST_LINE_BUG),
-    pytest.param("null", id="json-null", marks=LIST_LINE_BUG),
+    pytest.param("[1, 2]", id="json-list"),
+    pytest.param("null", id="json-null"),
 ])
 def test_records_read_jsonl_bad_line_raises_value_error_naming_source_and_line(bad):
     lines = [_record().dumps(), "", bad, DocRecord(doc_id="after").dumps()]
