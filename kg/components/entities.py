@@ -34,9 +34,10 @@ _COUNT_IN_NAME = re.compile(r"\d+(?:多|余)?[个项批家]|[一二三四五六�
 
 _POSSEG = None
 _DISTINCT_POS = frozenset({"nr", "nrt", "nrfg", "nz", "ns", "nt", "eng"})
+_FUNCTION_POS = frozenset("pcurdmqfxyeot")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
 _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
-_COUNTING = re.compile(r"\d|^[一二三四五六七八九十两几多数]+[个家项批座所条台]?$")
+_COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
 
 def _posseg():
@@ -121,13 +122,15 @@ class EntityRecognizer:
             elif w in self.bounds.name_words or flag in rule.allow_pos:
                 pass
             elif flag in ("m", "q"):
-                if _COUNTING.search(w):
+                counted = flag == "q" and (k == 0 or words[k - 1][1] == "m")
+                if counted or _COUNTING.search(w):
                     break
             elif flag == "x" and all(ch in "()（）·-" or ch.isascii() and ch.isalnum()
                                      for ch in w):
                 pass  # brackets here pair up (checked above); Latin letters and digits
             elif flag[:1] in ("u", "p", "c", "r", "x") or flag in self.bounds.stop_pos:
-                if not (len(w) == 1 and at_edge and flag[:1] in ("v", "a", "n")):
+                # an unknown name's first character often comes out as a word of its own
+                if not (len(w) == 1 and at_edge and flag[:1] not in _FUNCTION_POS):
                     break
             start -= len(w)
             kept += 1
@@ -137,7 +140,8 @@ class EntityRecognizer:
             if start >= pos or w in self.bounds.name_words or not (
                     flag in _LEADING_POS or w in self.bounds.stop_words):
                 break
-            if edge and len(w) == 1 and flag[:1] in ("v", "a") and w not in self.bounds.stop_words:
+            if edge and len(w) == 1 and flag[:1] not in _FUNCTION_POS and \
+                    w not in self.bounds.stop_words:
                 break  # 安捷利…: jieba splits an unknown name's first character off as a verb
             start += len(w)
             edge = False
@@ -154,8 +158,13 @@ class EntityRecognizer:
     def _park_start(self, text: str, start: int, pos: int) -> int:
         """A park name with a place name in it starts at its first place name (西安高新区)."""
         offset = start
+        depth = 0
         for w, flag in segment(text[start:pos]):
-            if flag == "ns" and len(w) >= 2:
+            if w in ("(", "（"):
+                depth += 1
+            elif w in (")", "）"):
+                depth -= 1
+            elif flag == "ns" and len(w) >= 2 and depth == 0:
                 return offset
             offset += len(w)
         return start
@@ -197,10 +206,11 @@ class EntityRecognizer:
             cands = [c for k, c in enumerate(cands)
                      if not (k + 1 < len(cands) and cands[k + 1][0] == c[1]
                              and cands[k + 1][2] == c[2] != "Park")]
+            # 北京联东投资(集团)有限公司: a suffix in brackets qualifies a longer name
+            cands = [c for c in cands if not (text[c[0] - 1 : c[0]] in ("(", "（")
+                                              and text[c[1] : c[1] + 1] in (")", "）"))]
             for s, e, typ, _strength in cands:
                 rule = self.rules.suffixes[typ]
-                if text[s - 1 : s] in ("(", "（") and text[e : e + 1] in (")", "）"):
-                    continue  # 北京联东投资(集团)有限公司: a qualifier inside a longer name
                 lo0 = max(sent.start, e - rule.max_len)
                 lo = lo0
                 park_ends = [c[1] for c in cands if c[2] == "Park"]
@@ -306,6 +316,9 @@ class EntityRecognizer:
                     hit = next((k for k in known if k.start <= s and e <= k.end), None)
                     if hit:
                         hit.list_id = list_id
+                        if typ == "Project" and hit.type == "Park":
+                            # what the text lists among projects is a project (…产业园等项目)
+                            hit.type, hit.rule = "Project", "Project.list"
                         continue
                     if typ != "Project" and self.suffix_re.search(name):
                         continue
