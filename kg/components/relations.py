@@ -22,6 +22,16 @@ _CLAUSE = re.compile(r"[，,：:]")
 _LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
 
 
+def _clause(text: str, pos: int) -> int:
+    """Start of the clause (after the last ，；。 or line break) holding `pos`."""
+    return max(text.rfind(c, 0, pos) for c in "，,；;。\n") + 1
+
+
+def _clause_end(text: str, pos: int) -> int:
+    ends = [i for i in (text.find(c, pos) for c in "，,；;。\n") if i != -1]
+    return min(ends) if ends else len(text)
+
+
 class RelationFinder:
     """Runs every relation rule over each sentence's mentions and amounts."""
 
@@ -107,13 +117,19 @@ class RelationFinder:
                        tails: list[Mention | Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
         """The article's topic park hosts what the sentence names, unless it names another park."""
         topic = heads[0] if heads and heads[0].rule == "topic" else None
-        if topic is None or any(h.rule != "topic" and h.key != topic.key for h in heads):
+        if topic is None:
             return
+        others = [h for h in heads if h.rule != "topic" and h.key != topic.key]
         for t in tails:
-            if isinstance(t, Mention) and not t.anaphor:
-                before = text[max(0, t.start - 4) : t.start]
-                if not any(b in before for b in rule.blockers):
-                    yield topic, t
+            if not isinstance(t, Mention) or t.anaphor:
+                continue
+            before = text[max(0, t.start - 4) : t.start]
+            if any(b in before for b in rule.blockers):
+                continue
+            # another park in the same clause takes precedence (explicit rules handle it)
+            lo, hi = _clause(text, t.start), _clause_end(text, t.end)
+            if not any(lo <= h.start and h.end <= hi for h in others):
+                yield topic, t
 
     def _head_list(self, rule: RelationRule, text: str, sent: Sentence, heads: list[Mention],
                    tails: list[Mention | Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
