@@ -19,6 +19,7 @@ from kg.rules import RelationRule, RuleSet, load_rules
 
 _HARD = re.compile(r"[。；;！？!?\n]")
 _CLAUSE = re.compile(r"[，,：:]")
+_ALIAS_NOTE = re.compile(r"^[(（](?:以下)?(?:简称|下称)[^()（）]{0,20}[)）]")
 _LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
 
 
@@ -72,8 +73,9 @@ class RelationFinder:
             for h in heads:
                 for t in tails:
                     a, b = (h, t) if order == "head-tail" else (t, h)
-                    if a is not b and 0 <= b.start - a.end <= gap and \
-                            not re.search(r"[^\u3400-\u9fff的]", text[a.end:b.start]):
+                    between = _ALIAS_NOTE.sub("", text[a.end : b.start])
+                    if a is not b and 0 <= b.start - a.end and len(between) <= gap and \
+                            not re.search(r"[^\u3400-\u9fff的]", between):
                         yield h, t
             return
         if order == "head-list":
