@@ -95,6 +95,19 @@ def _sentence(r: Relation | None) -> str:
     return r.evidence[0].sentence if r is not None and r.evidence else ""
 
 
+def _sentence_of(text: str, *forms: str | None) -> str:
+    """The first sentence of `text` that holds one of `forms` (empty when none does)."""
+    for form in forms:
+        if not form:
+            continue
+        i = text.find(form)
+        if i >= 0:
+            lo = max(text.rfind(c, 0, i) for c in "。！？；\n") + 1
+            ends = [j for j in (text.find(c, i + len(form)) for c in "。！？；\n") if j >= 0]
+            return text[lo : (min(ends) + 1 if ends else len(text))].strip()
+    return ""
+
+
 def score(predicted: Iterable[DocRecord], gold: Iterable[DocRecord]) -> Report:
     """Compare predicted records with gold ones (matched by doc_id; missing docs count as empty)."""
     pred = {r.doc_id: r for r in predicted}
@@ -129,13 +142,15 @@ def _score_doc(p: DocRecord, g: DocRecord, report: Report) -> None:
             report.entities[e.type].fp += 1
             report.rules[e.rule or f"{e.type}.?"].fp += 1
             report.errors.append({"doc_id": p.doc_id, "kind": "entity", "error": "false positive",
-                                  "type": e.type, "name": e.name})
+                                  "type": e.type, "name": e.name,
+                                  "sentence": _sentence_of(p.text, e.name)})
         del forms
     for i, e in enumerate(g.entities):
         if i not in hit:
             report.entities[e.type].fn += 1
             report.errors.append({"doc_id": g.doc_id, "kind": "entity", "error": "miss",
-                                  "type": e.type, "name": e.name})
+                                  "type": e.type, "name": e.name,
+                                  "sentence": _sentence_of(p.text, e.name, *e.aliases)})
     gold_rels: dict[tuple[Any, ...], Relation] = {}
     for r in g.relations:
         gh = gidx_any(g, r.head)
@@ -176,9 +191,10 @@ def _score_doc(p: DocRecord, g: DocRecord, report: Report) -> None:
     for key, gr in gold_rels.items():
         if key not in matched:
             report.relations[gr.relation].fn += 1
+            tail = gr.tail if gr.relation != "invests" else gr.amount_text
             report.errors.append({"doc_id": g.doc_id, "kind": "relation", "error": "miss",
-                                  "relation": gr.relation, "head": gr.head,
-                                  "tail": gr.tail if gr.relation != "invests" else gr.amount_text})
+                                  "relation": gr.relation, "head": gr.head, "tail": tail,
+                                  "sentence": _sentence_of(p.text, tail, gr.head)})
 
 
 def gidx_any(g: DocRecord, name: str | None) -> int | None:

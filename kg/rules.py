@@ -51,6 +51,7 @@ class Boundaries:
     stop_words: frozenset[str]
     generic_words: frozenset[str]
     designation_words: frozenset[str]
+    class_words: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -163,13 +164,14 @@ def load_boundaries() -> Boundaries:
     data = _read_toml("entities/boundaries.toml")
     where = "kg/patterns/entities/boundaries.toml"
     _check_keys(data, {"stop_pos", "name_words", "stop_words", "generic_words",
-                       "designation_words"}, where)
+                       "designation_words", "class_words"}, where)
     return Boundaries(
         stop_pos=frozenset(_strs(data, "stop_pos", where)),
         name_words=frozenset(_strs(data, "name_words", where)),
         stop_words=frozenset(_strs(data, "stop_words", where)),
         generic_words=frozenset(_strs(data, "generic_words", where)),
         designation_words=frozenset(_strs(data, "designation_words", where)),
+        class_words=frozenset(_strs(data, "class_words", where)),
     )
 
 

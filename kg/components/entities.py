@@ -34,6 +34,7 @@ _COUNT_IN_NAME = re.compile(r"\d+(?:多|余)?[个项批家]|[一二三四五六�
 
 _POSSEG = None
 _DISTINCT_POS = frozenset({"nr", "nrt", "nrfg", "nz", "ns", "nt", "eng"})
+_RETRY_TYPES = ("Enterprise", "Platform")
 _FUNCTION_POS = frozenset("pcurdmqfxyeot")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
 _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
@@ -178,7 +179,7 @@ class EntityRecognizer:
             if _COUNT_IN_NAME.search(prefix):
                 return True
             # "…大型项目", "…优胜项目": a class of projects, not one
-            if words and words[-1][0] in self.bounds.generic_words:
+            if words and words[-1][0] in self.bounds.class_words:
                 return True
             # a short project name needs a proper name, a place, a brand or a figure (年产3000吨)
             distinct = any(f in _DISTINCT_POS for _, f in words) or _FIGURE.search(prefix)
@@ -218,7 +219,7 @@ class EntityRecognizer:
                     if lo < stop_end <= s:
                         lo = stop_end
                 start = self._walk_left(text, lo, s, rule)
-                if lo > lo0 and start == lo and lo in park_ends and typ != "Park" and \
+                if lo > lo0 and start == lo and lo in park_ends and typ in _RETRY_TYPES and \
                         self._is_generic(text[start:s], typ):
                     # 重庆科学城科技产业发展有限公司: the park's name begins the firm's name
                     start = self._walk_left(text, lo0, s, rule)
@@ -270,7 +271,8 @@ class EntityRecognizer:
             sm = None
             for hit in self.suffix_re.finditer(inner):
                 sm = hit
-            if not sm or sm.end() != len(inner):
+            if not sm or sm.end() != len(inner) or not all(_NAME_CHAR.match(c) or c in "()（）"
+                                                            for c in inner):
                 continue
             typ, _ = self.suffix_info[sm.group()]
             if m.group().startswith("《") and typ != "Project":
