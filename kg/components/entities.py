@@ -20,7 +20,7 @@ from kg.components import Mention
 from kg.rules import RuleSet, SuffixRule, load_rules
 
 _PARK_TAIL = re.compile(r"[(（][\u3400-\u9fff]{2,4}[)）]")
-_NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9·\-]")
+_NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9·\-—]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _OPEN_QUOTES = "“「『《\"'‘"
 _CLOSE_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", '"': '"', "‘": "’"}
@@ -29,11 +29,13 @@ _ALIAS = re.compile(
     r"^[(（]\s*(?:以下)?(?:简称|下称|以下称)[:：]?\s*[“\"「]([^”\"」]{1,16})[”\"」]\s*[)）]"
 )
 _LIST_SEP = re.compile(r"、|和|及|与|以及")
-_COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所)?"
+_COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所|批)?"
 _COUNT_IN_NAME = re.compile(r"\d+(?:多|余)?[个项批家]|[一二三四五六七八九十两几多]+[个项批]|一个个")
 
 _POSSEG = None
 _DISTINCT_POS = frozenset({"nr", "nrt", "nrfg", "nz", "ns", "nt", "eng"})
+# labs and institutes may be named after a place alone (西湖实验室, 包头实验室)
+_PLACE_NAMED = frozenset({"实验室", "研究院", "研究所"})
 _RETRY_TYPES = ("Enterprise", "Platform")
 _FUNCTION_POS = frozenset("pcurdmqfxyeot")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
@@ -78,7 +80,7 @@ class EntityRecognizer:
             r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
             r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?"
             r"|[^、，,。；;：:！？\s“”和及与]{2,24})"
-            rf"等{_COUNT}({head_alt})"
+            rf"等{_COUNT}(?:[^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
         )
 
     # -- suffix names -------------------------------------------------------------------
@@ -126,7 +128,7 @@ class EntityRecognizer:
                 counted = flag == "q" and (k == 0 or words[k - 1][1] == "m")
                 if counted or _COUNTING.search(w):
                     break
-            elif flag == "x" and all(ch in "()（）·-" or ch.isascii() and ch.isalnum()
+            elif flag == "x" and all(ch in "()（）·-—" or ch.isascii() and ch.isalnum()
                                      for ch in w):
                 pass  # brackets here pair up (checked above); Latin letters and digits
             elif flag[:1] in ("u", "p", "c", "r", "x") or flag in self.bounds.stop_pos:
@@ -170,7 +172,7 @@ class EntityRecognizer:
             offset += len(w)
         return start
 
-    def _is_generic(self, prefix: str, typ: str) -> bool:
+    def _is_generic(self, prefix: str, typ: str, typ_suffix: str = "") -> bool:
         """True when the words before the suffix make no name (国家高新区, 5个重磅项目…)."""
         if not prefix:
             return True
@@ -189,9 +191,9 @@ class EntityRecognizer:
                 any(w in self.bounds.designation_words for w, _ in words):
             return True
         for w, flag in words:
-            if w in self.bounds.generic_words or w.isdigit():
+            if w in self.bounds.generic_words or w.isdigit() or flag == "c" or w == "、":
                 continue
-            if typ != "Park" and flag == "ns":
+            if typ != "Park" and flag == "ns" and typ_suffix not in _PLACE_NAMED:
                 continue
             return False
         return True
@@ -239,8 +241,10 @@ class EntityRecognizer:
                 start = self._extend_to_quote(text, sent.start, start, s, e)
                 prefix = text[start:s]
                 suffix = text[s:e]
-                if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ):
+                if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ, suffix):
                     continue
+                if "—" in prefix and any(part in self.suffix_info for part in prefix.split("—")):
+                    continue  # "众创空间—孵化器—加速器—产业园" is a chain of kinds, not a name
                 m = Mention(start, e, typ, text[start:e], f"{typ}.suffix", suffix=suffix)
                 if inner_park:
                     m.extra["inner_park"] = inner_park
