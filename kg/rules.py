@@ -39,6 +39,7 @@ class SuffixRule:
     stop_after: tuple[str, ...]
     allow_pos: frozenset[str]
     allow_words: frozenset[str]
+    absorb_after: frozenset[str] = frozenset()
     examples: tuple[dict[str, str], ...] = ()
 
 
@@ -139,7 +140,7 @@ def load_suffixes() -> dict[str, SuffixRule]:
     data = _read_toml("entities/suffixes.toml")
     out: dict[str, SuffixRule] = {}
     keys = {"max_len", "min_prefix", "stop_after", "allow_pos", "allow_words", "strong", "weak",
-            "examples"}
+            "absorb_after", "examples"}
     for typ, obj in data.items():
         where = f"kg/patterns/entities/suffixes.toml [{typ}]"
         if typ not in ENTITY_TYPES:
@@ -154,6 +155,7 @@ def load_suffixes() -> dict[str, SuffixRule]:
             stop_after=_types(obj, "stop_after", where),
             allow_pos=frozenset(_strs(obj, "allow_pos", where)),
             allow_words=frozenset(_strs(obj, "allow_words", where)),
+            absorb_after=frozenset(_strs(obj, "absorb_after", where)),
             examples=tuple(obj.get("examples", [])),
         )
     return out

@@ -10,6 +10,7 @@ occurrence of a known name or short name becomes a mention of the same entity.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from spacy.language import Language
@@ -80,7 +81,7 @@ class EntityRecognizer:
             r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
             r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?"
             r"|[^、，,。；;：:！？\s“”和及与]{2,24})"
-            rf"等{_COUNT}(?:[^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
+            rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
         )
 
     # -- suffix names -------------------------------------------------------------------
@@ -139,10 +140,13 @@ class EntityRecognizer:
             kept += 1
         # a name starts with neither a verb nor a function word (建设…, 与…, 提升…)
         edge = kept == len(words) and (i == 0 or not _NAME_CHAR.match(text[i - 1]))
-        for w, flag in words[len(words) - kept :]:
+        tail_words = words[len(words) - kept :]
+        for j, (w, flag) in enumerate(tail_words):
             if start >= pos or w in self.bounds.name_words or not (
                     flag in _LEADING_POS or w in self.bounds.stop_words):
                 break
+            if j + 1 < len(tail_words) and tail_words[j + 1][0] in ("(", "（"):
+                break  # 西部(重庆)科学城: the word a bracket qualifies belongs to the name
             if edge and len(w) == 1 and flag[:1] not in _FUNCTION_POS and \
                     w not in self.bounds.stop_words:
                 break  # 安捷利…: jieba splits an unknown name's first character off as a verb
@@ -152,7 +156,7 @@ class EntityRecognizer:
         close = max(name.rfind(")"), name.rfind("）"))
         if close >= 0 and "(" not in name[:close] and "（" not in name[:close]:
             start += close + 1
-        while start < pos and text[start] in ")）(（·-与和及、":
+        while start < pos and text[start] in ")）(（·-—与和及、":
             start += 1
         if rule.type == "Park":
             start = self._park_start(text, start, pos)
@@ -221,6 +225,12 @@ class EntityRecognizer:
                     if lo < stop_end <= s:
                         lo = stop_end
                 start = self._walk_left(text, lo, s, rule)
+                absorb = next((c for c in cands if c[1] == lo and c[2] == "Park"
+                               and text[c[0]:c[1]] in rule.absorb_after), None)
+                if absorb is not None and start == lo and start < s and \
+                        segment(text[start:s])[0][1] != "ns":
+                    # 重庆科学城芯鸿数智科技有限公司: firms named after a science city
+                    start = self._walk_left(text, lo0, s, rule)
                 if lo > lo0 and start == lo and lo in park_ends and typ in _RETRY_TYPES and \
                         self._is_generic(text[start:s], typ):
                     # 重庆科学城科技产业发展有限公司: the park's name begins the firm's name
@@ -297,7 +307,10 @@ class EntityRecognizer:
             for m in self.list_re.finditer(sent.text):
                 if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
                     continue  # 高等研究院: 等 belongs to a word, it ends no list
-                typ = self.list_heads[m.group(2)]
+                if any(f[:1] in "pvcdr" and w not in self.bounds.name_words and w != "上市"
+                       for w, f in segment(m.group(2))):
+                    continue  # "等多方面对拟上市企业": the words before the head are no modifiers
+                typ = self.list_heads[m.group(3)]
                 body_start = sent.start + m.start(1)
                 items: list[tuple[int, int]] = []
                 pos = 0
@@ -406,15 +419,31 @@ def find_repeats(text: str, names: dict[str, tuple[str, str]],
     """Every further occurrence of a known name or alias becomes a mention of its entity."""
     if not names:
         return []
-    occupied = [(m.start, m.end) for m in taken]
+    occupied = sorted((m.start, m.end) for m in taken)
+    starts = [s for s, _ in occupied]
     pat = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
     out = []
     for m in pat.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in occupied):
+        i = bisect_right(starts, m.start()) - 1
+        if (i >= 0 and occupied[i][1] > m.start()) or (
+                i + 1 < len(occupied) and occupied[i + 1][0] < m.end()):
             continue
+        if len(m.group()) <= 4 and not _word_aligned(text, m.start(), m.end()):
+            continue  # 高科 inside 高科技 is no mention of a firm called 高科
         typ, key = names[m.group()]
         out.append(Mention(m.start(), m.end(), typ, m.group(), f"{typ}.repeat", key=key))
     return out
+
+
+def _word_aligned(text: str, start: int, end: int) -> bool:
+    """True when jieba puts word boundaries at `start` and `end` in the text around them."""
+    lo, hi = max(0, start - 4), min(len(text), end + 4)
+    cuts = {lo}
+    pos = lo
+    for w, _ in segment(text[lo:hi]):
+        pos += len(w)
+        cuts.add(pos)
+    return (start in cuts or start == lo) and end in cuts
 
 
 def resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
