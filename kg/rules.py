@@ -5,6 +5,7 @@ Every error names the file and the rule, so a bad edit to a data file fails at l
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -91,6 +92,15 @@ class ListRule:
 
 
 @dataclass(frozen=True)
+class Gazetteer:
+    """Known names in spaCy's pattern shape: label, surface pattern, identity id."""
+
+    label: str
+    pattern: str
+    id: str
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """Everything under kg/patterns/, validated."""
 
@@ -100,6 +110,7 @@ class RuleSet:
     anaphora: tuple[AnaphorRule, ...]
     lists: tuple[ListRule, ...]
     amounts: dict[str, Any]
+    gazetteer: tuple[Gazetteer, ...] = ()
 
 
 def _read_toml(rel: str) -> dict[str, Any]:
@@ -251,6 +262,33 @@ def load_amounts() -> dict[str, Any]:
     return data
 
 
+def load_gazetteer() -> tuple[Gazetteer, ...]:
+    """Read entities/*.jsonl: one {label, pattern, id} object per line (spaCy's SpanRuler shape)."""
+    out = []
+    folder = resources.files("kg") / "patterns" / "entities"
+    for ref in sorted(folder.iterdir(), key=lambda r: r.name):
+        if not ref.name.endswith(".jsonl"):
+            continue
+        for n, line in enumerate(ref.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            where = f"kg/patterns/entities/{ref.name}:{n}"
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                raise RuleError(f"{where}: not JSON ({exc})") from None
+            if not isinstance(obj, dict):
+                raise RuleError(f"{where}: expected an object with label, pattern, id")
+            _check_keys(obj, {"label", "pattern", "id"}, where)
+            if obj.get("label") not in ENTITY_TYPES:
+                raise RuleError(f"{where}: unknown label {obj.get('label')!r}")
+            if not isinstance(obj.get("pattern"), str) or not obj["pattern"].strip():
+                raise RuleError(f"{where}: 'pattern' must be a non-empty string")
+            out.append(Gazetteer(obj["label"], obj["pattern"], str(obj.get("id") or
+                                                                   obj["pattern"])))
+    return tuple(out)
+
+
 @lru_cache(maxsize=1)
 def load_rules() -> RuleSet:
     """All pattern files, parsed and validated once per process."""
@@ -262,4 +300,5 @@ def load_rules() -> RuleSet:
         anaphora=ana,
         lists=lists,
         amounts=load_amounts(),
+        gazetteer=load_gazetteer(),
     )

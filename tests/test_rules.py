@@ -80,3 +80,31 @@ def test_rules_unknown_type_is_rejected(monkeypatch):
     monkeypatch.setattr(rules, "_read_toml", fake)
     with pytest.raises(RuleError, match="unknown entity type 'Factory'"):
         rules.load_relations()
+
+
+def test_rules_gazetteer_lines_are_validated(monkeypatch, tmp_path):
+    import kg.rules as rules
+
+    assert all(g.label in {"Park", "Enterprise", "Platform", "Project"} for g in RULES.gazetteer)
+    folder = tmp_path / "patterns" / "entities"
+    folder.mkdir(parents=True)
+    (folder / "bad.jsonl").write_text('{"label": "Firm", "pattern": "华为"}\n', encoding="utf-8")
+
+    class Files:
+        def __truediv__(self, other):
+            return tmp_path / other
+
+    monkeypatch.setattr(rules.resources, "files", lambda pkg: Files())
+    with pytest.raises(RuleError, match=r"bad\.jsonl:1: unknown label 'Firm'"):
+        rules.load_gazetteer()
+
+
+def test_rules_gazetteer_name_is_found_only_as_a_word(nlp):
+    doc = nlp("依托拓维信息与华为在鲲鹏等领域的合作，华为技术专家到场。")
+    hits = [m.text for m in doc._.pk_mentions if m.rule == "Enterprise.gazetteer"]
+    assert hits.count("华为") == 2
+    # a firm named only inside another name is no mention of its own
+    doc = nlp("比亚迪新能源汽车整车制造、三星半导体12英寸闪存芯片扩产等项目相继建成投产。")
+    assert not [m for m in doc._.pk_mentions if m.type == "Enterprise"]
+    assert {m.text for m in doc._.pk_mentions if m.type == "Project"} == {
+        "比亚迪新能源汽车整车制造", "三星半导体12英寸闪存芯片扩产"}

@@ -76,6 +76,10 @@ class EntityRecognizer:
         self.suffix_re = re.compile("|".join(re.escape(s) for s, _, _ in table))
         heads = {h: lst.type for lst in self.rules.lists for h in lst.heads}
         self.list_heads = heads
+        self.gazetteer = {g.pattern: g for g in self.rules.gazetteer}
+        self.gazetteer_re = re.compile("|".join(
+            re.escape(p) for p in sorted(self.gazetteer, key=len, reverse=True))
+        ) if self.gazetteer else None
         head_alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
         self.list_re = re.compile(
             r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
@@ -277,6 +281,20 @@ class EntityRecognizer:
             j -= 1
         return start
 
+    # -- known names ----------------------------------------------------------------------
+    def gazetteer_mentions(self, text: str) -> list[Mention]:
+        """Names from the gazetteer files (华为, 中国联通…) where they stand as words."""
+        if self.gazetteer_re is None:
+            return []
+        out = []
+        for m in self.gazetteer_re.finditer(text):
+            if not _word_aligned(text, m.start(), m.end()):
+                continue
+            entry = self.gazetteer[m.group()]
+            out.append(Mention(m.start(), m.end(), entry.label, m.group(),
+                               f"{entry.label}.gazetteer", extra={"id": entry.id}))
+        return out
+
     # -- quoted names ---------------------------------------------------------------------
     def quoted_mentions(self, text: str) -> list[Mention]:
         out = []
@@ -387,7 +405,8 @@ class EntityRecognizer:
         sents = corpus.sentences(text, secs)
         doc._.pk_sections = secs
         doc._.pk_sentences = sents
-        found = self.suffix_mentions(text, sents) + self.quoted_mentions(text)
+        found = self.suffix_mentions(text, sents) + self.quoted_mentions(text) + \
+            self.gazetteer_mentions(text)
         found = resolve_overlaps(found)
         found += self.list_mentions(text, sents, found)
         found = resolve_overlaps(found)
