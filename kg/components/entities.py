@@ -195,8 +195,11 @@ class EntityRecognizer:
             distinct = any(f in _DISTINCT_POS for _, f in words) or _FIGURE.search(prefix)
             if len(prefix) < 6 and not distinct:
                 return True
-        if typ == "Park" and not any(f == "ns" for _, f in words) and \
-                any(w in self.bounds.designation_words for w, _ in words):
+        if typ == "Park" and not any(f == "ns" and w not in ("中国", "全国") for w, f in words) \
+                and any(d in prefix for d in self.bounds.designation_words):
+            return True
+        if typ == "Platform" and typ_suffix in self.rules.suffixes["Platform"].weak and \
+                len(prefix) < 6 and not any(f in _DISTINCT_POS for _, f in words):
             return True
         for w, flag in words:
             if w in self.bounds.generic_words or w.isdigit() or flag == "c" or w == "、":
@@ -273,7 +276,8 @@ class EntityRecognizer:
             c = text[j]
             if c in _OPEN_QUOTES:
                 close = _CLOSE_QUOTES.get(c, c)
-                if text[end : end + 1] == close:
+                if text[end : end + 1] == close and all(
+                        _NAME_CHAR.match(ch) or ch in "()（）" for ch in text[j + 1 : start]):
                     return j + 1
                 return start
             if c in "，。；：,;:！？”」』》":
