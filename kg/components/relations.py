@@ -82,7 +82,7 @@ class RelationFinder:
             yield from self._head_list(rule, text, sent, heads, tails)
             return
         if order == "section-topic":
-            yield from self._section_topic(rule, text, heads, tails)
+            yield from self._section_topic(rule, text, sent, heads, tails)
             return
         for trig in self._triggers(rule, text, sent.start, sent.end):
             ts, te = trig.start(), trig.end()
@@ -115,8 +115,9 @@ class RelationFinder:
                 else:
                     yield near_right, near_left
 
-    def _section_topic(self, rule: RelationRule, text: str, heads: list[Mention],
-                       tails: list[Mention | Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
+    def _section_topic(self, rule: RelationRule, text: str, sent: Sentence,
+                       heads: list[Mention], tails: list[Mention | Amount]
+                       ) -> Iterator[tuple[Mention, Mention | Amount]]:
         """The article's topic park hosts what the sentence names, unless it names another park."""
         topic = heads[0] if heads and heads[0].rule == "topic" else None
         if topic is None:
@@ -130,8 +131,12 @@ class RelationFinder:
                 continue
             # another park in the same clause takes precedence (explicit rules handle it)
             lo, hi = _clause(text, t.start), _clause_end(text, t.end)
-            if not any(lo <= h.start and h.end <= hi for h in others):
-                yield topic, t
+            if any(lo <= h.start and h.end <= hi for h in others):
+                continue
+            if rule.trigger_re is not None and not rule.trigger_re.search(text, sent.start,
+                                                                          sent.end):
+                continue  # the sentence must say the thing is there (建成, 落户, 揭牌…)
+            yield topic, t
 
     def _head_list(self, rule: RelationRule, text: str, sent: Sentence, heads: list[Mention],
                    tails: list[Mention | Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
