@@ -111,6 +111,7 @@ class RuleSet:
     lists: tuple[ListRule, ...]
     amounts: dict[str, Any]
     gazetteer: tuple[Gazetteer, ...] = ()
+    boilerplate: re.Pattern[str] | None = None
 
 
 def _read_toml(rel: str) -> dict[str, Any]:
@@ -289,6 +290,20 @@ def load_gazetteer() -> tuple[Gazetteer, ...]:
     return tuple(out)
 
 
+def load_boilerplate() -> re.Pattern[str]:
+    """Read boilerplate.toml: regular expressions of page-furniture lines, joined into one."""
+    data = _read_toml("boilerplate.toml")
+    where = "kg/patterns/boilerplate.toml"
+    _check_keys(data, {"line_patterns"}, where)
+    pats = _strs(data, "line_patterns", where, required=True)
+    for p in pats:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise RuleError(f"{where}: bad regular expression {p!r} ({exc})") from None
+    return re.compile("|".join(f"(?:{p})" for p in pats))
+
+
 @lru_cache(maxsize=1)
 def load_rules() -> RuleSet:
     """All pattern files, parsed and validated once per process."""
@@ -301,4 +316,5 @@ def load_rules() -> RuleSet:
         lists=lists,
         amounts=load_amounts(),
         gazetteer=load_gazetteer(),
+        boilerplate=load_boilerplate(),
     )

@@ -150,3 +150,17 @@ def test_extract_bad_pkuseg_model_is_a_clear_error(tmp_path):
 
     with pytest.raises(KgError, match="no such pkuseg model"):
         build_nlp(pkuseg_model=tmp_path / "missing")
+
+
+def test_extract_page_furniture_yields_no_entities(nlp):
+    text = ("中国高新技术产业导报网 | 首页 > 园区动态 > 正文\n"
+            "贵阳高新区：软件企业加速集聚\n"
+            "本报讯 近日，贵州华云数智科技有限公司落户贵阳高新区。\n"
+            "W020241106384512.jpg\n"
+            "主办单位：贵阳国家高新技术产业开发区管理委员会　版权所有 未经授权禁止复制\n")
+    rec = _record(nlp, text)
+    mentions = [tuple(m) for e in rec.entities for m in e.mentions]
+    furniture_start = text.index("W0202")
+    assert all(end <= furniture_start for _, end in mentions), mentions
+    assert all(not (0 <= s < text.index("\n")) for s, _ in mentions)
+    assert {e.name for e in rec.entities} >= {"贵州华云数智科技有限公司", "贵阳高新区"}

@@ -58,6 +58,7 @@ for _name, _default in (
     ("pk_amounts", None),
     ("pk_topics", None),
     ("pk_relations", None),
+    ("pk_boilerplate", None),
 ):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)

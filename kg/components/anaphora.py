@@ -106,7 +106,7 @@ class AnaphoraResolver:
         doc._.pk_topics = topics
         secs = doc._.pk_sections
         sec_starts = [s.start for s in secs]
-        occupied = sorted((m.start, m.end) for m in mentions)
+        occupied = sorted([(m.start, m.end) for m in mentions] + (doc._.pk_boilerplate or []))
         occ_starts = [s for s, _ in occupied]
         by_type: dict[str, list[Mention]] = {}
         for m in mentions:

@@ -285,6 +285,19 @@ class EntityRecognizer:
             j -= 1
         return start
 
+    # -- page furniture ---------------------------------------------------------------------
+    def boilerplate_spans(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of lines that are site furniture (navigation, copyright, file names)."""
+        pat = self.rules.boilerplate
+        if pat is None:
+            return []
+        out, pos = [], 0
+        for line in text.split("\n"):
+            if line.strip() and pat.search(line.strip()):
+                out.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        return out
+
     # -- known names ----------------------------------------------------------------------
     def gazetteer_mentions(self, text: str) -> list[Mention]:
         """Names from the gazetteer files (华为, 中国联通…) where they stand as words."""
@@ -431,7 +444,13 @@ class EntityRecognizer:
                     if text.count(short) > text.count(m.text):
                         names[short] = (m.type, m.key)
                         break
-        doc._.pk_mentions = resolve_overlaps(found + aliases + find_repeats(text, names, found))
+        mentions = resolve_overlaps(found + aliases + find_repeats(text, names, found))
+        skip = self.boilerplate_spans(text)
+        doc._.pk_boilerplate = skip
+        if skip:
+            mentions = [m for m in mentions
+                        if not any(s <= m.start and m.end <= e for s, e in skip)]
+        doc._.pk_mentions = mentions
         spans = (doc.char_span(m.start, m.end, label=m.type) for m in doc._.pk_mentions)
         doc.ents = [s for s in spans if s is not None]
         return doc
