@@ -101,6 +101,18 @@ class Gazetteer:
 
 
 @dataclass(frozen=True)
+class ContextRule:
+    """A name without a suffix, recognised by the words just before or after it."""
+
+    id: str
+    type: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    max_len: int
+    examples: tuple[dict[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """Everything under kg/patterns/, validated."""
 
@@ -112,6 +124,7 @@ class RuleSet:
     amounts: dict[str, Any]
     gazetteer: tuple[Gazetteer, ...] = ()
     boilerplate: re.Pattern[str] | None = None
+    contexts: tuple[ContextRule, ...] = ()
 
 
 def _read_toml(rel: str) -> dict[str, Any]:
@@ -290,6 +303,25 @@ def load_gazetteer() -> tuple[Gazetteer, ...]:
     return tuple(out)
 
 
+def load_contexts() -> tuple[ContextRule, ...]:
+    """Read entities/contexts.toml: names recognised by the words around them."""
+    data = _read_toml("entities/contexts.toml")
+    fwhere = "kg/patterns/entities/contexts.toml"
+    _check_keys(data, {"context"}, fwhere)
+    out = []
+    for obj in data.get("context", []):
+        where = f"{fwhere} {obj.get('id', '?')}"
+        _check_keys(obj, {"id", "type", "before", "after", "max_len", "examples"}, where)
+        if obj.get("type") not in ENTITY_TYPES:
+            raise RuleError(f"{where}: unknown entity type {obj.get('type')!r}")
+        before, after = _strs(obj, "before", where), _strs(obj, "after", where)
+        if bool(before) == bool(after):
+            raise RuleError(f"{where}: give exactly one of 'before' and 'after'")
+        out.append(ContextRule(obj["id"], obj["type"], before, after,
+                               int(obj.get("max_len", 10)), tuple(obj.get("examples", []))))
+    return tuple(out)
+
+
 def load_boilerplate() -> re.Pattern[str]:
     """Read boilerplate.toml: regular expressions of page-furniture lines, joined into one."""
     data = _read_toml("boilerplate.toml")
@@ -317,4 +349,5 @@ def load_rules() -> RuleSet:
         amounts=load_amounts(),
         gazetteer=load_gazetteer(),
         boilerplate=load_boilerplate(),
+        contexts=load_contexts(),
     )

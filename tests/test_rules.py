@@ -108,3 +108,22 @@ def test_rules_gazetteer_name_is_found_only_as_a_word(nlp):
     assert not [m for m in doc._.pk_mentions if m.type == "Enterprise"]
     assert {m.text for m in doc._.pk_mentions if m.type == "Project"} == {
         "比亚迪新能源汽车整车制造", "三星半导体12英寸闪存芯片扩产"}
+
+
+CONTEXT_EXAMPLES = [(c.id, c.type, ex) for c in RULES.contexts for ex in c.examples]
+
+
+@pytest.mark.parametrize(("rule_id", "type_", "example"), CONTEXT_EXAMPLES,
+                         ids=[c[0] for c in CONTEXT_EXAMPLES])
+def test_rules_context_example_names(nlp, rule_id, type_, example):
+    doc = nlp(example["text"])
+    found = {(m.text, m.type, m.rule) for m in doc._.pk_mentions}
+    assert (example["name"], type_, rule_id) in found, found
+
+
+@pytest.mark.parametrize("text", ["科技型企业总数达171家。", "园区企业解决用工短缺问题。",
+                                  "企业负责人介绍，数字化提升改造后效率提升。"])
+def test_rules_context_needs_a_real_name(nlp, text):
+    doc = nlp(text)
+    assert not [m for m in doc._.pk_mentions if m.rule.startswith("Enterprise.") and
+                m.rule in {c.id for c in RULES.contexts}]

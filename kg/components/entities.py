@@ -285,6 +285,52 @@ class EntityRecognizer:
             j -= 1
         return start
 
+    # -- names known by their neighbours --------------------------------------------------
+    def context_mentions(self, text: str, sents: list[corpus.Sentence],
+                         known: list[Mention]) -> list[Mention]:
+        """Short names next to a title (…董事长) or after an apposition head (瞪羚企业…)."""
+        out: list[Mention] = []
+        for rule in self.rules.contexts:
+            words = rule.after or rule.before
+            pat = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+            srule = self.rules.suffixes[rule.type]
+            for sent in sents:
+                for m in pat.finditer(text, sent.start, sent.end):
+                    if rule.after:
+                        end = m.start()
+                        start = self._walk_left(text, max(sent.start, end - rule.max_len), end,
+                                                srule)
+                    else:
+                        start = m.end()
+                        end = self._walk_right(text, start, min(sent.end, start + rule.max_len))
+                    name = text[start:end]
+                    if not self._is_short_name(name):
+                        continue
+                    if any(k.start < end and start < k.end for k in known + out):
+                        continue
+                    out.append(Mention(start, end, rule.type, name, rule.id))
+        return out
+
+    def _walk_right(self, text: str, start: int, hi: int) -> int:
+        """End of a name that starts at `start`: before punctuation, a verb or a stop word."""
+        end = start
+        for w, flag in segment(text[start:hi]):
+            if not _NAME_CHAR.match(w[0]) or w in self.bounds.stop_words or (
+                    flag[:1] in ("v", "p", "c", "u", "d", "r", "m", "f")
+                    and w not in self.bounds.name_words):
+                break
+            end += len(w)
+        return end
+
+    def _is_short_name(self, name: str) -> bool:
+        """A suffix-less name: 2+ characters, not one dictionary word, no generic word."""
+        if len(name) < 2 or self.suffix_re.search(name):
+            return False
+        words = segment(name)
+        if any(w in self.bounds.generic_words or w in self.bounds.stop_words for w, _ in words):
+            return False
+        return len(words) > 1 or words[0][1] in _DISTINCT_POS
+
     # -- page furniture ---------------------------------------------------------------------
     def boilerplate_spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans of lines that are site furniture (navigation, copyright, file names)."""
@@ -424,6 +470,8 @@ class EntityRecognizer:
         doc._.pk_sentences = sents
         found = self.suffix_mentions(text, sents) + self.quoted_mentions(text) + \
             self.gazetteer_mentions(text)
+        found = resolve_overlaps(found)
+        found += self.context_mentions(text, sents, found)
         found = resolve_overlaps(found)
         found += self.list_mentions(text, sents, found)
         found = resolve_overlaps(found)
