@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.components import Amount, Mention
+from kg.components import Amount, Mention, doc_text
 from kg.corpus import Document
 from kg.records import DocRecord, Entity, Evidence, Relation
 
@@ -15,7 +15,7 @@ from kg.records import DocRecord, Entity, Evidence, Relation
 def to_record(doc: Doc, document: Document) -> DocRecord:
     """Group a Doc's mentions into entities (one per key); its relation hits become records."""
     mentions: list[Mention] = doc._.pk_mentions or []
-    text = doc.text
+    text = doc_text(doc)
     entities: dict[tuple[str, str], Entity] = {}
     for m in mentions:
         ent = entities.get((m.type, m.key))

@@ -31,7 +31,9 @@ class CharTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words = _TOKEN.findall(text)
-        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc.user_data["pk_text"] = text
+        return doc
 
     def to_bytes(self, **kwargs: object) -> bytes:
         return b""

@@ -1,35 +1,52 @@
-"""Views of the knowledge graph: RDF → networkx, and networkx → one offline HTML page.
+"""Views of the knowledge graph: RDF → networkx → one offline HTML page, or GraphML/GEXF/CSV.
 
 `to_networkx` reads the RDF that `kg build` emits (docs/rdf-model.md) in a few bulk passes and
 returns one node per entity and one edge per relation triple, each carrying its evidence.
-`write_html` draws that graph with pyvis into a single self-contained file: vis-network is
-inlined, every external reference pyvis adds is removed, and all corpus text is HTML-escaped.
-networkx, numpy and pyvis are imported inside the functions that need them.
+`select` cuts a focus, class or degree view out of it. `write_html` draws a graph with pyvis
+into a single self-contained file: vis-network and the page's own script are inlined, every
+external reference pyvis adds is removed, corpus text travels as JSON and reaches the page only
+as text. `export_graph` writes GraphML, GEXF or a folder of CSV files for Gephi, igraph, R and
+pandas. networkx, numpy and pyvis are imported inside the functions that need them.
 """
 
 from __future__ import annotations
 
+import csv
 import html
+import json
 import math
 import os
 import re
 import tempfile
+import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
+from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from kg.errors import InputError, KgError, StoreError
 from kg.vocab import PK
 
 if TYPE_CHECKING:
     import networkx as nx
     from rdflib.term import Node
 
-__all__ = ["render", "to_networkx", "write_html"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "export_graph",
+    "find_nodes",
+    "read_graph",
+    "render",
+    "select",
+    "to_networkx",
+    "write_export",
+    "write_html",
+]
 
 CLASSES = ("Park", "Enterprise", "Platform", "Project", "Region")
 RELATIONS = ("hosts", "built", "investor", "partOf", "locatedIn")
@@ -53,14 +70,53 @@ STYLES: dict[str, tuple[str, str, str, str]] = {
     "Project": ("项目", "triangle", "#ce93d8", "#6a1b9a"),
     "Region": ("行政区域", "hexagon", "#b0bec5", "#37474f"),
 }
+OTHER_STYLE = ("其他", "ellipse", "#e0e0e0", "#616161")
 FONT_FACE = '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
+WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
 
 PHYSICS_MAX_NODES = 300  # above this, positions come from Python and physics is off
 EXACT_LAYOUT_MAX_NODES = 1000  # above this, the layout samples repulsion partners
 MIN_EDGE_PIXELS = 60.0  # median edge length of a computed layout, at least
-TOOLTIP_SENTENCES = 5
-SENTENCE_CHARS = 120
 
+EXPORT_FORMATS = ("graphml", "gexf", "csv")
+NODE_COLUMNS = (
+    "id",
+    "label",
+    "class",
+    "kind",
+    "aliases",
+    "wikidata",
+    "amount_yuan",
+    "amount_text",
+    "mentions",
+    "degree",
+    "evidence_count",
+    "documents",
+)
+EDGE_COLUMNS = (
+    "source",
+    "target",
+    "relation",
+    "source_label",
+    "target_label",
+    "evidence_count",
+    "documents",
+    "sentence",
+)
+LIST_SEPARATOR = "|"  # joins aliases and document ids in one CSV, GraphML or GEXF cell
+
+RDF_FILE_FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".n3": "n3",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
+
+_QID = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)$")
 _EXTERNAL_TAG = re.compile(
     r"""<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//[^>]*>\s*</script\s*>"""
     r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//[^>]*>""",
@@ -75,12 +131,73 @@ _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>\s*")
 # ---------------------------------------------------------------------------- RDF → networkx
 
 
+def read_graph(source: Path | str) -> Graph:
+    """Read the knowledge graph from a store directory (`out/store`) or an RDF file (`kg.ttl`).
+
+    A store's named graphs are merged into one rdflib Graph. Raises StoreError when there is
+    neither, InputError when a file cannot be parsed.
+    """
+    source = Path(source)
+    if source.is_dir():
+        return _store_graph(source)
+    if not source.exists():
+        raise StoreError(
+            f"{source}: no graph store or RDF file here; run `kg build` first or pass --store"
+        )
+    fmt = RDF_FILE_FORMATS.get(source.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(RDF_FILE_FORMATS))
+        raise InputError(f"{source}: not a store directory nor an RDF file ({known})")
+    graph: Graph = Dataset() if fmt in ("nquads", "trig") else Graph()
+    try:
+        graph.parse(source, format=fmt)
+    except Exception as exc:  # rdflib's parsers raise many kinds of error
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"{source}: cannot read as {fmt} ({first})") from None
+    return graph
+
+
+def _store_graph(path: Path) -> Graph:
+    """Copy every quad of an Oxigraph store into one rdflib Graph (the union of its graphs)."""
+    import pyoxigraph as ox
+
+    from kg.store import open_store
+
+    store = open_store(path)
+    terms: dict[Any, Node] = {}
+
+    def term(t: Any) -> Node:
+        found = terms.get(t)
+        if found is None:
+            if isinstance(t, ox.NamedNode):
+                found = URIRef(t.value)
+            elif isinstance(t, ox.BlankNode):
+                found = BNode(t.value)
+            elif t.language:
+                found = Literal(t.value, lang=t.language)
+            else:
+                found = Literal(t.value, datatype=URIRef(t.datatype.value))
+            terms[t] = found
+        return found
+
+    graph = Graph()
+    add = graph.add
+    for quad in store:
+        if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+            continue  # RDF-star terms are not part of our model
+        add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    return graph
+
+
 def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     """Turn the RDF of docs/rdf-model.md into a MultiDiGraph of entities and relations.
 
-    Node ids are entity IRIs; nodes carry label, type, aliases, amount, amount_text, wikidata,
-    mentions and evidence; edges (key = relation) carry relation and evidence. A Dataset is read
-    across all its named graphs. Relation triples whose ends are not typed entities are skipped.
+    Node ids are entity IRIs; nodes carry label, type, aliases, amount (the largest),
+    amounts, amount_text, wikidata, mentions and evidence; edges (key = relation) carry
+    relation and evidence. The Wikidata ID comes from pk:wikidata, skos:exactMatch or
+    owl:sameAs. `g.graph["documents"]` maps document ids to their title and file name. A
+    Dataset is read across all its named graphs. Relation triples whose ends are not typed
+    entities are skipped.
     """
     import networkx as nx
 
@@ -99,7 +216,10 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     aliases = _values(graph, SKOS.altLabel, types)
     amounts = _values(graph, PK.investmentAmount, types)
     amount_texts = _values(graph, PK.amountText, types)
-    wikidata = _values(graph, PK.wikidata, types)
+    wikidata: dict[Node, set[str]] = defaultdict(set)
+    for predicate in (PK.wikidata, SKOS.exactMatch, OWL.sameAs):
+        for node, values in _values(graph, predicate, types).items():
+            wikidata[node].update(q for q in map(_qid, values) if q)
     mentions: dict[Node, set[Node]] = defaultdict(set)
     for s, _, o in _triples(graph, None, PK.mentionOf, None):
         if o in types:
@@ -121,16 +241,17 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
         if subj is not None and pred is not None and obj is not None:
             fact_evidence[(subj, pred, obj)].add(ev)
 
-    g = nx.MultiDiGraph()
+    g = nx.MultiDiGraph(documents=_documents(graph))
     for node in sorted(types, key=str):
-        amount = max((_yuan(v) for v in amounts.get(node, ())), default=None, key=_none_low)
+        yuan = sorted({v for v in map(_yuan, amounts.get(node, ())) if v is not None})
         attrs: dict[str, Any] = {
             "label": _pick_label(labels.get(node), aliases.get(node), node),
             "type": types[node],
             "aliases": sorted({str(v) for v in aliases.get(node, ())}),
-            "amount": amount,
+            "amount": yuan[-1] if yuan else None,
+            "amounts": yuan[::-1],
             "amount_text": min((str(v) for v in amount_texts.get(node, ())), default=None),
-            "wikidata": min((str(v) for v in wikidata.get(node, ())), default=None),
+            "wikidata": min(wikidata.get(node, ()), default=None, key=lambda q: (len(q), q)),
             "mentions": len(mentions.get(node, ())),
             "evidence": _evidence_list(node_evidence.get(node, ()), evidence),
         }
@@ -174,6 +295,24 @@ def _values(graph: Graph, predicate: URIRef, subjects: dict[Node, str]) -> dict[
         if s in subjects:
             found[s].add(o)
     return found
+
+
+def _qid(value: Node) -> str | None:
+    """The Wikidata Q-identifier in "Q42", wd:Q42 or a wikidata.org page IRI; else None."""
+    match = _QID.match(str(value).strip())
+    return match.group(1) if match else None
+
+
+def _documents(graph: Graph) -> dict[str, dict[str, str]]:
+    """Map each pk:Document's id to its title and file name (empty strings when unknown)."""
+    docs = [s for s, _, _ in _triples(graph, None, RDF.type, PK.Document)]
+    found: dict[str, dict[str, str]] = {}
+    for doc in docs:
+        doc_id = next((str(o) for _, _, o in _triples(graph, doc, DCTERMS.identifier, None)), "")
+        title = next((str(o) for _, _, o in _triples(graph, doc, DCTERMS.title, None)), "")
+        file = next((str(o) for _, _, o in _triples(graph, doc, PK.fileName, None)), "")
+        found[doc_id or str(doc).rsplit("/doc/", 1)[-1]] = {"title": title, "file": file}
+    return dict(sorted(found.items()))
 
 
 def _evidence(graph: Graph) -> dict[Node, tuple[int, str, str, str]]:
@@ -238,18 +377,143 @@ def _yuan(value: Node) -> int | None:
     return int(number) if number.is_finite() else None
 
 
-def _none_low(value: int | None) -> float:
-    """Sort key that puts missing amounts below every real one."""
-    return -math.inf if value is None else value
+# ---------------------------------------------------------------------------- views
+
+
+def _norm(text: str) -> str:
+    """Compare names without case, width or spaces: "ＢＹＤ 公司" matches "byd公司"."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def find_nodes(g: nx.MultiDiGraph, name: str) -> list[str]:
+    """The entities NAME designates: by IRI, exact name or alias, or one unique name part.
+
+    Every entity whose name or alias equals NAME (ignoring case, width and spaces) is returned;
+    failing that, the one entity whose name or alias contains it. Raises KgError naming the
+    candidates when NAME is ambiguous, and what to try when nothing matches.
+    """
+    if name in g:
+        return [name]
+    wanted = _norm(name)
+    if not wanted:
+        raise KgError("--focus needs a name, an alias or an IRI")
+    exact: list[str] = []
+    partial: list[str] = []
+    for node, data in g.nodes(data=True):
+        names = [_norm(str(data.get("label") or ""))] + [_norm(a) for a in data.get("aliases", ())]
+        if wanted in names:
+            exact.append(node)
+        elif any(wanted in n for n in names):
+            partial.append(node)
+    if exact:
+        return sorted(exact)
+    if len(partial) == 1:
+        return partial
+    if partial:
+        shown = "、".join(
+            f"{g.nodes[n].get('label')} ({g.nodes[n].get('type')})" for n in sorted(partial)[:8]
+        )
+        more = f" and {len(partial) - 8} more" if len(partial) > 8 else ""
+        raise KgError(
+            f"{name!r} is part of {len(partial)} names: {shown}{more}; give the full name"
+        )
+    raise KgError(f"no entity is named {name!r}; list names with `kg query entities-by-type`")
+
+
+def _class_names(types: Iterable[str]) -> set[str]:
+    """Map user-written class names (any case) to the ontology's; KgError on unknown ones."""
+    known = {c.lower(): c for c in CLASSES}
+    chosen = set()
+    for t in types:
+        t = t.strip()
+        if not t:
+            continue
+        if t.lower() not in known:
+            raise KgError(f"unknown class {t!r} in --types; choose from {', '.join(CLASSES)}")
+        chosen.add(known[t.lower()])
+    return chosen
+
+
+def select(
+    g: nx.MultiDiGraph,
+    *,
+    focus: str | None = None,
+    hops: int = 1,
+    types: Iterable[str] | None = None,
+    min_degree: int = 0,
+) -> nx.MultiDiGraph:
+    """Cut a view out of `g`: an ego network, some classes, the well-connected entities.
+
+    - focus, hops: the entities within `hops` relations (either direction) of the entities that
+      `find_nodes(focus)` returns; hops are counted in the whole graph.
+    - types: keep only entities of these classes ("Park", "enterprise", …).
+    - min_degree: keep only entities with at least that many relations in the whole graph.
+
+    The focus entities always stay. The result is a copy; `result.graph["focus"]` lists the
+    focus entities and `result.graph["view"]` says in words what was selected.
+    """
+    import networkx as nx
+
+    if hops < 0 or min_degree < 0:
+        raise KgError("--hops and --min-degree must be 0 or more")
+    centres = find_nodes(g, focus) if focus is not None else []
+    keep = set(g)
+    words = []
+    if centres:
+        undirected = g.to_undirected(as_view=True)
+        keep = set()
+        for centre in centres:
+            keep |= set(nx.single_source_shortest_path_length(undirected, centre, cutoff=hops))
+        words.append(f"focus {focus} ({hops} hop{'s' if hops != 1 else ''})")
+    if types is not None:
+        classes = _class_names(types)
+        if classes:
+            keep = {n for n in keep if g.nodes[n].get("type") in classes}
+            words.append("types " + ",".join(c for c in CLASSES if c in classes))
+    if min_degree:
+        keep = {n for n in keep if g.degree(n) >= min_degree}
+        words.append(f"min degree {min_degree}")
+    keep.update(centres)
+    view = g.subgraph(keep).copy()
+    view.graph["focus"] = centres
+    view.graph["view"] = ", ".join(words)
+    return view
 
 
 # ---------------------------------------------------------------------------- networkx → HTML
 
 
+def render(
+    graph: Graph,
+    path: Path,
+    *,
+    title: str = "parks-kg",
+    focus: str | None = None,
+    hops: int = 1,
+    types: Iterable[str] | None = None,
+    min_degree: int = 0,
+) -> nx.MultiDiGraph:
+    """Draw an RDF graph, or the view `select` cuts from it, to one offline HTML page.
+
+    Park totals (hosted enterprises, platforms, projects, investment) are counted in the whole
+    graph before the view is cut. Returns the networkx graph that was drawn.
+    """
+    from kg.analysis import park_totals
+
+    g = to_networkx(graph)
+    for park, totals in park_totals(g).items():
+        g.nodes[park]["totals"] = totals
+    view = select(g, focus=focus, hops=hops, types=types, min_degree=min_degree)
+    write_html(view, path, title=title)
+    return view
+
+
 def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> None:
     """Write `g` as ONE self-contained pyvis HTML page that draws with no network at all.
 
-    Above 300 nodes positions are computed here and physics is off, so big graphs draw at once.
+    Up to PHYSICS_MAX_NODES nodes the page lays itself out with physics; above, positions are
+    computed here and physics is off, so big graphs draw at once and pan and zoom smoothly. The
+    page has a legend, a search box (name or alias), a details panel on click and tooltips.
     The file is written to a temporary sibling and renamed, so `path` is never half-written.
     """
     try:
@@ -264,17 +528,48 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> No
     large = n > PHYSICS_MAX_NODES
     positions = _layout(g, scale=max(math.sqrt(n), 1.0) * 100.0) if large else {}
 
-    net = Network(height="calc(100vh - 64px)", width="100%", directed=True, cdn_resources="in_line")
+    net = Network(height="calc(100vh - 46px)", width="100%", directed=True, cdn_resources="in_line")
     net.options = _vis_options(large)  # set_options() would strip the spaces in FONT_FACE
-    # Keep Chinese readable (and the file half the size); tojson still escapes < > & '.
+    # Keep Chinese readable (and the file smaller); tojson still escapes < > & '.
     net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    # Filled directly: Network.add_node/add_edge scan lists on every call (quadratic).
-    for node_id, data in g.nodes(data=True):
-        kind = data.get("type", "")
-        _, shape, fill, border = STYLES.get(kind, ("", "ellipse", "#e0e0e0", "#616161"))
-        node: dict[str, Any] = {
-            "id": node_id,
-            "label": str(data.get("label") or node_id),  # drawn on canvas as text, not HTML
+    ids = {node: i for i, node in enumerate(g.nodes)}
+    # Filled directly: Network.add_node/add_edge scan lists on every call (quadratic). Styles
+    # come from the class's group, so a node carries only its id, label and position.
+    for node, data in g.nodes(data=True):
+        kind = str(data.get("type", ""))
+        item: dict[str, Any] = {
+            "id": ids[node],
+            "label": str(data.get("label") or node),  # drawn on the canvas as text, not HTML
+            "group": kind if kind in STYLES else "Other",
+        }
+        if node in positions:
+            item["x"], item["y"] = positions[node]
+        net.nodes.append(item)
+        net.node_ids.append(ids[node])
+        net.node_map[ids[node]] = item
+    for number, (source, target, data) in enumerate(g.edges(data=True)):
+        net.edges.append(
+            {
+                "id": number,
+                "from": ids[source],
+                "to": ids[target],
+                "label": str(data.get("relation", "")),
+            }
+        )
+
+    summary = f"{n} 实体 entities · {g.number_of_edges()} 关系 relations"
+    if g.graph.get("view"):
+        summary += f" · {g.graph['view']}"
+    summary += " · 预计算布局 fixed layout" if large else ""
+    page = _finish_page(net.generate_html(), g, title, summary, _page_data(g, ids))
+    _write_atomically(path, page)
+
+
+def _vis_options(large: bool) -> dict[str, Any]:
+    """vis-network options: class groups, forceAtlas2 physics when small, fixed positions else."""
+    groups: dict[str, Any] = {}
+    for kind, (_, shape, fill, border) in [*STYLES.items(), ("Other", OTHER_STYLE)]:
+        group: dict[str, Any] = {
             "shape": shape,
             "color": {
                 "background": fill,
@@ -282,67 +577,48 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> No
                 "highlight": {"background": fill, "border": "#000000"},
                 "hover": {"background": fill, "border": "#000000"},
             },
-            "title": _node_tooltip(node_id, data),
         }
         if shape not in ("box", "ellipse"):
-            node["size"] = 14
-        if node_id in positions:
-            node["x"], node["y"] = positions[node_id]
-        net.nodes.append(node)
-        net.node_ids.append(node_id)
-        net.node_map[node_id] = node
-    for source, target, data in g.edges(data=True):
-        relation = str(data.get("relation", ""))
-        net.edges.append(
-            {
-                "from": source,
-                "to": target,
-                "label": relation,
-                "title": _edge_tooltip(g, source, target, data),
-            }
-        )
-
-    page = _finish_page(net.generate_html(), g, title)
-    _write_atomically(path, page)
-
-
-def render(graph: Graph, path: Path, *, title: str = "parks-kg") -> int:
-    """Draw an RDF graph straight to an offline HTML page; return the number of nodes drawn."""
-    g = to_networkx(graph)
-    write_html(g, path, title=title)
-    return g.number_of_nodes()
-
-
-def _vis_options(large: bool) -> dict[str, Any]:
-    """vis-network options: barnesHut physics for small graphs, fixed positions for large ones."""
+            group["size"] = 12
+        if kind == "Park":
+            group["font"] = {"size": 18, "face": FONT_FACE}
+            group["margin"] = 6
+        groups[kind] = group
     options: dict[str, Any] = {
+        "groups": groups,
         "nodes": {"font": {"face": FONT_FACE, "size": 14}, "borderWidth": 1.5},
         "edges": {
-            "font": {"face": FONT_FACE, "size": 10, "align": "middle", "color": "#616161"},
+            "font": {"face": FONT_FACE, "size": 10, "align": "middle", "color": "#757575"},
             "color": {"color": "#9e9e9e", "highlight": "#212121", "hover": "#424242"},
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
             "smooth": False if large else {"enabled": True, "type": "continuous"},
         },
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large},
-        "layout": {"improvedLayout": False},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": large,
+            "hideEdgesOnZoom": large,
+        },
+        "layout": {"improvedLayout": False, "randomSeed": 7},
     }
     if large:
         options["physics"] = {"enabled": False}
     else:
         options["physics"] = {
             "enabled": True,
-            "solver": "barnesHut",
-            "barnesHut": {
-                "gravitationalConstant": -6000,
-                "centralGravity": 0.3,
-                "springLength": 140,
-                "springConstant": 0.04,
-                "damping": 0.3,
-                "avoidOverlap": 0.2,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -60,
+                "centralGravity": 0.012,
+                "springLength": 70,
+                "springConstant": 0.08,
+                "damping": 0.5,
+                "avoidOverlap": 0.4,
             },
+            "minVelocity": 1.5,
             "stabilization": {
                 "enabled": True,
-                "iterations": 200,
+                "iterations": 300,
                 "updateInterval": 25,
                 "fit": True,
             },
@@ -350,71 +626,88 @@ def _vis_options(large: bool) -> dict[str, Any]:
     return options
 
 
-def _text(value: object) -> str:
-    """HTML-escape corpus text for a tooltip.
+def _amount_lines(data: dict[str, Any]) -> list[str]:
+    """The investment amounts of an entity in 亿元 and yuan, the first with the words used."""
+    amounts = list(data.get("amounts") or ([data["amount"]] if data.get("amount") else []))
+    text = data.get("amount_text")
+    lines = [f"{_yi(a)} ({a:,} 元)" for a in amounts]
+    if text:
+        if lines:
+            lines[0] += f" — 原文 {text}"
+        else:
+            lines.append(f"原文 {text}")
+    return lines
 
-    "href" is also written as a character reference: pyvis switches to another tooltip
-    template when any node title contains that word, and the page looks the same either way.
+
+def _yi(amount: int) -> str:
+    """An amount of yuan written in 亿元 (10⁸ yuan), without trailing zeros."""
+    return format((Decimal(amount) / 100_000_000).normalize(), "f") + " 亿元"
+
+
+def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
+    """Everything the page's script shows beyond the drawing, indexed like the vis DataSets.
+
+    Evidence sentences are stored once in `sentences` ([doc index, sentence, rule]) and
+    referred to by number from nodes and edges; `docs` holds [doc id, title, file name].
     """
-    return html.escape(str(value)).replace("href", "&#104;ref")
+    documents: dict[str, dict[str, str]] = dict(g.graph.get("documents") or {})
+    doc_index: dict[str, int] = {}
+    docs: list[list[str]] = []
+    sentence_index: dict[tuple[int, str, str], int] = {}
+    sentences: list[list[Any]] = []
 
+    def refs(evidence: Iterable[dict[str, str]]) -> list[int]:
+        found = []
+        for ev in evidence:
+            doc = str(ev.get("doc", ""))
+            if doc not in doc_index:
+                doc_index[doc] = len(docs)
+                meta = documents.get(doc, {})
+                docs.append([doc, meta.get("title", ""), meta.get("file", "")])
+            key = (doc_index[doc], str(ev.get("sentence", "")), str(ev.get("rule", "")))
+            if key not in sentence_index:
+                sentence_index[key] = len(sentences)
+                sentences.append(list(key))
+            found.append(sentence_index[key])
+        return found
 
-def _clip(sentence: str) -> str:
-    """Shorten a sentence to SENTENCE_CHARS characters (before escaping, so no entity is cut)."""
-    sentence = " ".join(sentence.split())
-    return sentence if len(sentence) <= SENTENCE_CHARS else sentence[: SENTENCE_CHARS - 1] + "…"
-
-
-def _evidence_html(evidence: list[dict[str, str]]) -> list[str]:
-    """Render up to TOOLTIP_SENTENCES evidence sentences with their document ids and rules."""
-    lines = [
-        f"• [{_text(ev.get('doc', ''))}] {_text(_clip(ev.get('sentence', '')))}"
-        + (f" <i>({_text(ev['rule'])})</i>" if ev.get("rule") else "")
-        for ev in evidence[:TOOLTIP_SENTENCES]
+    nodes: list[dict[str, Any]] = []
+    for node, data in g.nodes(data=True):
+        item: dict[str, Any] = {"iri": node, "type": str(data.get("type", ""))}
+        if data.get("kind"):
+            item["kind"] = str(data["kind"])
+        if data.get("aliases"):
+            item["aliases"] = [str(a) for a in data["aliases"]]
+        if data.get("wikidata") and _qid(data["wikidata"]):
+            item["wikidata"] = _qid(data["wikidata"])
+        if _amount_lines(data):
+            item["amounts"] = _amount_lines(data)
+        if data.get("totals"):
+            item["totals"] = data["totals"]
+        if data.get("mentions"):
+            item["mentions"] = int(data["mentions"])
+        if data.get("evidence"):
+            item["evidence"] = refs(data["evidence"])
+        nodes.append(item)
+    edges = [
+        {"relation": str(data.get("relation", "")), "evidence": refs(data.get("evidence") or [])}
+        for _, _, data in g.edges(data=True)
     ]
-    if len(evidence) > TOOLTIP_SENTENCES:
-        lines.append(f"… 另有 {len(evidence) - TOOLTIP_SENTENCES} 条 / more")
-    return ["<b>证据 Evidence</b>", *lines] if lines else []
+    return {
+        "classes": {kind: [zh, shape, fill] for kind, (zh, shape, fill, _) in STYLES.items()},
+        "wikidataBase": WIKIDATA_PAGE,
+        "focus": [ids[c] for c in g.graph.get("focus", ()) if c in ids],
+        "nodes": nodes,
+        "edges": edges,
+        "sentences": sentences,
+        "docs": docs,
+    }
 
 
-def _amount_html(amount: int | None, text: str | None) -> str | None:
-    """Show an amount of yuan in 亿元 and in yuan, with the words the text used."""
-    if amount is None:
-        return f"投资额 Amount: {_text(text)}" if text else None
-    yi = format((Decimal(amount) / 100_000_000).normalize(), "f")
-    line = f"投资额 Amount: {yi} 亿元 ({amount:,} 元)"
-    return line + (f" — 原文 {_text(text)}" if text else "")
-
-
-def _node_tooltip(node_id: str, data: dict[str, Any]) -> str:
-    """Build the escaped HTML tooltip of one entity."""
-    kind = str(data.get("type", ""))
-    zh = STYLES.get(kind, ("",))[0]
-    lines = [
-        f"<b>{_text(data.get('label') or node_id)}</b>",
-        f"类型 Class: {_text(kind)} {zh}"
-        + (f" ({_text(data['kind'])})" if data.get("kind") else ""),
-    ]
-    if data.get("aliases"):
-        lines.append("别名 Aliases: " + "、".join(_text(a) for a in data["aliases"]))
-    amount = _amount_html(data.get("amount"), data.get("amount_text"))
-    if amount:
-        lines.append(amount)
-    if data.get("wikidata"):
-        lines.append(f"Wikidata: {_text(data['wikidata'])}")
-    lines.append(f"提及 Mentions: {int(data.get('mentions') or 0)}")
-    lines.append(f'<span style="color:#757575">{_text(node_id)}</span>')
-    lines.extend(_evidence_html(list(data.get("evidence") or [])))
-    return "<br>".join(lines)
-
-
-def _edge_tooltip(g: nx.MultiDiGraph, source: str, target: str, data: dict[str, Any]) -> str:
-    """Build the escaped HTML tooltip of one relation: its name, its ends and its evidence."""
-    head = g.nodes[source].get("label") or source
-    tail = g.nodes[target].get("label") or target
-    lines = [f"<b>{_text(data.get('relation', ''))}</b>: {_text(head)} → {_text(tail)}"]
-    lines.extend(_evidence_html(list(data.get("evidence") or [])))
-    return "<br>".join(lines)
+def _script_json(data: object) -> str:
+    """JSON that is safe inside a <script> element: <, > and & become \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _legend_html(g: nx.MultiDiGraph) -> str:
@@ -448,47 +741,19 @@ def _glyph(shape: str, fill: str, border: str) -> str:
     return f'<svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">{body}</svg>'
 
 
-_PAGE_CSS = """<style>
-  body { margin: 0; font-family: %(font)s; }
-  #kg-header { margin: 0; padding: 10px 16px; font-size: 20px; font-weight: 600; height: 24px; }
-  #kg-legend { position: fixed; top: 52px; left: 12px; z-index: 10; padding: 8px 10px;
-    background: rgba(255, 255, 255, 0.92); border: 1px solid #bdbdbd; border-radius: 6px;
-    font-size: 13px; line-height: 1.5; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.15); }
-  #kg-legend .kg-legend-title { font-weight: 600; margin-bottom: 2px; }
-  #kg-legend .kg-row { display: flex; align-items: center; gap: 6px; }
-  #kg-legend .kg-note { color: #616161; font-size: 12px; }
-  div.vis-tooltip { font-family: %(font)s; max-width: 480px; white-space: normal;
-    line-height: 1.45; font-size: 13px; }
-</style>
-"""
+def _asset(name: str) -> str:
+    """The text of a file shipped in kg/assets/."""
+    return (resources.files("kg") / "assets" / name).read_text(encoding="utf-8")
 
-# vis-network 9 shows a string title as plain text (innerText) and an Element as it is. The
-# titles are HTML built from escaped text, so they become Elements before the network is drawn.
-_TOOLTIP_SCRIPT = """<script type="text/javascript">
-function kgTooltipsAsElements(dataSet) {
-  var updates = [];
-  dataSet.forEach(function (item) {
-    if (typeof item.title === "string") {
-      var div = document.createElement("div");
-      div.innerHTML = item.title;
-      updates.push({ id: item.id, title: div });
-    }
-  });
-  dataSet.update(updates);
-}
-</script>
-"""
+
 _NETWORK_CALL = "network = new vis.Network(container, data, options);"
-_NETWORK_CALL_WITH_TOOLTIPS = (
-    "kgTooltipsAsElements(nodes);\n"
-    "                  kgTooltipsAsElements(edges);\n"
-    "                  " + _NETWORK_CALL
-)
 _COMMENTED_ASSETS = re.compile(r"<!--(?:(?!-->).)*?node_modules(?:(?!-->).)*-->\s*", re.DOTALL)
 
 
-def _finish_page(page: str, g: nx.MultiDiGraph, title: str) -> str:
-    """Turn pyvis's page into ours: no CDN tags, HTML tooltips, a title and a legend.
+def _finish_page(
+    page: str, g: nx.MultiDiGraph, title: str, summary: str, data: dict[str, Any]
+) -> str:
+    """Turn pyvis's page into ours: no CDN tags; our header, legend, panel, data and script.
 
     Raises RuntimeError if the pyvis template no longer looks as expected.
     """
@@ -497,14 +762,32 @@ def _finish_page(page: str, g: nx.MultiDiGraph, title: str) -> str:
     page = _COMMENTED_ASSETS.sub("", page)
     if page.count(_NETWORK_CALL) != 1:
         raise RuntimeError("unexpected pyvis template: vis.Network is not created exactly once")
-    page = page.replace(_NETWORK_CALL, _NETWORK_CALL_WITH_TOOLTIPS)
+    page = page.replace(
+        _NETWORK_CALL, _NETWORK_CALL + "\n                  kgInit(network, nodes, edges);"
+    )
     head_end = page.rfind("</head>")
     body_start = page.find("<body>", head_end)
     if head_end < 0 or body_start < 0:
         raise RuntimeError("unexpected pyvis template: </head> or <body> not found")
     escaped_title = html.escape(title)
-    head = f"<title>{escaped_title}</title>\n" + _PAGE_CSS % {"font": FONT_FACE} + _TOOLTIP_SCRIPT
-    body = f'\n<div id="kg-header">{escaped_title}</div>\n{_legend_html(g)}\n'
+    head = (
+        f"<title>{escaped_title}</title>\n"
+        f"<style>\n{_asset('view.css').replace('FONT', FONT_FACE)}</style>\n"
+        f'<script type="text/javascript">\n{_asset("view.js")}</script>\n'
+    )
+    body = (
+        '\n<div id="kg-header">'
+        f'<span id="kg-title">{escaped_title}</span>'
+        f'<span id="kg-summary">{html.escape(summary)}</span>'
+        '<div id="kg-search-box"><input id="kg-search" type="search" autocomplete="off"'
+        ' placeholder="搜索名称或别名 Search name or alias" aria-label="search">'
+        '<ul id="kg-results" hidden></ul></div></div>\n'
+        f"{_legend_html(g)}\n"
+        '<aside id="kg-panel" hidden><button id="kg-panel-close" type="button"'
+        ' aria-label="close">×</button><div id="kg-panel-body"></div></aside>\n'
+        '<div id="kg-tip" hidden></div>\n'
+        f'<script type="application/json" id="kg-data">{_script_json(data)}</script>\n'
+    )
     body_start += len("<body>")
     page = page[:head_end] + head + page[head_end:body_start] + body + page[body_start:]
     if not page.lstrip().lower().startswith("<!doctype"):
@@ -519,10 +802,22 @@ def _finish_page(page: str, g: nx.MultiDiGraph, title: str) -> str:
 
 def _write_atomically(path: Path, text: str) -> None:
     """Write UTF-8 text to a temporary file beside `path`, then rename it onto `path`."""
+    _write_file(path, lambda out: out.write(text.encode("utf-8")))
+
+
+def _write_file(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Call `write` on a temporary file beside `path`, then rename it onto `path`.
+
+    Parent folders are created; `path` is never seen half-written.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise KgError(f"{path}: is a directory; give a file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
@@ -530,6 +825,144 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# ---------------------------------------------------------------------------- exports
+
+
+def export_graph(graph: Graph, fmt: str, path: Path) -> nx.MultiDiGraph:
+    """Write an RDF graph's entities and relations as GraphML, GEXF or CSV for other tools.
+
+    fmt is one of EXPORT_FORMATS. For "csv", `path` is a folder that receives nodes.csv and
+    edges.csv (columns NODE_COLUMNS and EDGE_COLUMNS). Returns the networkx graph written.
+    """
+    g = to_networkx(graph)
+    write_export(g, fmt, path)
+    return g
+
+
+def write_export(g: nx.MultiDiGraph, fmt: str, path: Path) -> None:
+    """Write a graph from `to_networkx` (or `select`) as GraphML, GEXF or a CSV folder.
+
+    Each node has the NODE_COLUMNS attributes, each edge the EDGE_COLUMNS ones; lists are
+    joined with "|" and unknown values are left out (empty cells in CSV). Files are written to
+    temporary names and renamed.
+    """
+    import networkx as nx
+
+    path = Path(path)
+    if fmt == "csv":
+        _write_csv(g, path)
+    elif fmt == "graphml":
+        flat = _flat_graph(g)
+        _write_file(path, lambda out: nx.write_graphml(flat, out, encoding="utf-8"))
+    elif fmt == "gexf":
+        flat = _flat_graph(g, colours=True)
+        _write_file(path, lambda out: nx.write_gexf(flat, out, encoding="utf-8"))
+    else:
+        raise KgError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
+
+
+def node_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """One row per entity with the NODE_COLUMNS; None where a value is unknown."""
+    rows = []
+    for node, data in g.nodes(data=True):
+        evidence = list(data.get("evidence") or [])
+        rows.append(
+            {
+                "id": node,
+                "label": str(data.get("label") or node),
+                "class": str(data.get("type") or ""),
+                "kind": data.get("kind"),
+                "aliases": LIST_SEPARATOR.join(data.get("aliases") or ()) or None,
+                "wikidata": _qid(data["wikidata"]) if data.get("wikidata") else None,
+                "amount_yuan": data.get("amount"),
+                "amount_text": data.get("amount_text"),
+                "mentions": int(data.get("mentions") or 0),
+                "degree": int(g.degree(node)),
+                "evidence_count": len(evidence),
+                "documents": _documents_cell(evidence),
+            }
+        )
+    return rows
+
+
+def edge_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """One row per relation with the EDGE_COLUMNS; `sentence` is the first evidence sentence."""
+    rows = []
+    for source, target, data in g.edges(data=True):
+        evidence = list(data.get("evidence") or [])
+        rows.append(
+            {
+                "source": source,
+                "target": target,
+                "relation": str(data.get("relation", "")),
+                "source_label": str(g.nodes[source].get("label") or source),
+                "target_label": str(g.nodes[target].get("label") or target),
+                "evidence_count": len(evidence),
+                "documents": _documents_cell(evidence),
+                "sentence": evidence[0].get("sentence") if evidence else None,
+            }
+        )
+    return rows
+
+
+def _documents_cell(evidence: Iterable[dict[str, str]]) -> str | None:
+    """The distinct document ids of some evidence, sorted and joined."""
+    docs = sorted({str(ev.get("doc")) for ev in evidence if ev.get("doc")})
+    return LIST_SEPARATOR.join(docs) or None
+
+
+def _flat_graph(g: nx.MultiDiGraph, *, colours: bool = False) -> nx.MultiDiGraph:
+    """A copy whose attributes are all strings or numbers, as GraphML and GEXF need.
+
+    Edge keys become unique ids (e0, e1, …); with `colours`, nodes get GEXF viz colours.
+    """
+    import networkx as nx
+
+    flat = nx.MultiDiGraph()
+    for row in node_rows(g):
+        attrs = {k: v for k, v in row.items() if k != "id" and v is not None and v != ""}
+        if colours:
+            fill = STYLES.get(row["class"], OTHER_STYLE)[2]
+            r, gr, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
+            attrs["viz"] = {"color": {"r": r, "g": gr, "b": b, "a": 1.0}}
+        flat.add_node(row["id"], **attrs)
+    for number, row in enumerate(edge_rows(g)):
+        attrs = {
+            k: v
+            for k, v in row.items()
+            if k not in ("source", "target") and v is not None and v != ""
+        }
+        flat.add_edge(row["source"], row["target"], key=f"e{number}", **attrs)
+    return flat
+
+
+def _write_csv(g: nx.MultiDiGraph, folder: Path) -> None:
+    """Write folder/nodes.csv and folder/edges.csv (UTF-8, header row); both or neither."""
+    if folder.exists() and not folder.is_dir():
+        raise KgError(f"{folder}: exists and is not a folder; CSV export writes a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, columns, rows in (
+            ("nodes.csv", NODE_COLUMNS, node_rows(g)),
+            ("edges.csv", EDGE_COLUMNS, edge_rows(g)),
+        ):
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            staged.append((name, Path(tmp)))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                writer = csv.DictWriter(out, fieldnames=list(columns))
+                writer.writeheader()
+                writer.writerows(
+                    {k: ("" if v is None else v) for k, v in row.items()} for row in rows
+                )
+            os.chmod(tmp, 0o644)
+        for name, tmp in staged:
+            os.replace(tmp, folder / name)
+    finally:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------- layout

@@ -51,6 +51,14 @@ class RelationHit:
     sent_end: int
 
 
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, built once: `Doc.text` joins every token again on each call."""
+    text = doc.user_data.get("pk_text")
+    if text is None:
+        text = doc.user_data["pk_text"] = doc.text
+    return text
+
+
 for _name, _default in (
     ("pk_sentences", None),
     ("pk_sections", None),

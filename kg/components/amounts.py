@@ -9,7 +9,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.components import Amount
+from kg.components import Amount, doc_text
 from kg.rules import load_rules
 
 
@@ -73,7 +73,7 @@ class AmountFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         out = []
-        for m in self.pattern.finditer(doc.text):
+        for m in self.pattern.finditer(doc_text(doc)):
             amt = self.parse(m)
             if amt is not None:
                 out.append(amt)

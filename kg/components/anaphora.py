@@ -14,7 +14,7 @@ from bisect import bisect_right
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.components import Mention
+from kg.components import Mention, doc_text
 from kg.components.entities import segment
 from kg.rules import RuleSet, load_rules
 
@@ -95,7 +95,7 @@ class AnaphoraResolver:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         mentions: list[Mention] = doc._.pk_mentions or []
         groups = group_parks(mentions)
         for m in mentions:

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg import corpus
-from kg.components import Mention
+from kg.components import Mention, doc_text
 from kg.rules import RuleSet, SuffixRule, load_rules
 
 _PARK_TAIL = re.compile(r"[(（][\u3400-\u9fff]{2,4}[)）]")
@@ -463,7 +463,7 @@ class EntityRecognizer:
         return [c for c in cands if len(segment(c)) > 1 and c not in self.bounds.generic_words]
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         secs = corpus.sections(text)
         sents = corpus.sentences(text, secs)
         doc._.pk_sections = secs

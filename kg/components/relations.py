@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.components import Amount, Mention, RelationHit
+from kg.components import Amount, Mention, RelationHit, doc_text
 from kg.corpus import Sentence
 from kg.rules import RelationRule, RuleSet, load_rules
 
@@ -150,7 +150,7 @@ class RelationFinder:
                     yield head, t
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         mentions: list[Mention] = doc._.pk_mentions or []
         amounts: list[Amount] = doc._.pk_amounts or []
         sents: list[Sentence] = doc._.pk_sentences or []
