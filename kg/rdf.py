@@ -33,6 +33,11 @@ def entity_iri(name: str, type_: str) -> URIRef:
     return ID[f"{type_.lower()}/{_hash(canonical_key(name, type_))}"]
 
 
+def region_iri(code: str) -> URIRef:
+    """The IRI of a region: its six-digit administrative division code (id:region/610100)."""
+    return ID[f"region/{code}"]
+
+
 def doc_iri(doc_id: str) -> URIRef:
     return ID[f"doc/{doc_id}"]
 

