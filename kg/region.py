@@ -30,6 +30,10 @@ LEVELS = ("province", "prefecture", "county")
 # A short county name followed by one of these is part of a feature's name (大冶湖, 白马山).
 _FEATURE_AFTER = frozenset("湖山河江海湾岛港峡溪泉岭峰洲滩")
 _BRACKET = re.compile(r"[(（]([^()（）]{2,16})[)）]")
+# After its places, a park name is short (净月高新区); a long rest is a description that only
+# mentions a place (武汉光谷科创大走廊鄂东重要节点园区 lies in 黄石, not in 武汉).
+MAX_REST = 10
+_LONG_FORMS = (("高新技术产业开发区", "高新区"), ("经济技术开发区", "经开区"))
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,11 @@ class Gazetteer:
             if step is None:
                 break
             found, pos = step[0], pos + step[1]
+        rest = _BRACKET.sub("", name[pos:])
+        for long, short in _LONG_FORMS:
+            rest = rest.replace(long, short)
+        if len(rest) > MAX_REST:
+            found = None
         for m in _BRACKET.finditer(name):
             step = self._next(m.group(1), 0, found)
             if step is not None:

@@ -123,6 +123,10 @@ class RelationFinder:
         if topic is None:
             return
         others = [h for h in heads if h.rule != "topic" and h.key != topic.key]
+        subject = self._subject_park(text, sent, heads)
+        if subject is not None and subject.key != topic.key:
+            topic = subject  # "江南园以…为主导，集聚了A、B…": the sentence is about a sub-park
+            others = [h for h in others if h.key != subject.key]
         for t in tails:
             if not isinstance(t, Mention) or t.anaphor:
                 continue
@@ -137,6 +141,19 @@ class RelationFinder:
                                                                           sent.end):
                 continue  # the sentence must say the thing is there (建成, 落户, 揭牌…)
             yield topic, t
+
+    @staticmethod
+    def _subject_park(text: str, sent: Sentence, heads: list[Mention]) -> Mention | None:
+        """A park opening the sentence (first clause, after 在/位于 at most) is its subject."""
+        first_clause_end = _clause_end(text, sent.start)
+        parks = [h for h in heads if h.rule != "topic" and sent.start <= h.start < sent.end]
+        if not parks:
+            return None
+        first = min(parks, key=lambda h: h.start)
+        lead = text[sent.start : first.start]
+        if first.end <= first_clause_end and len(lead) <= 4 and not _CLAUSE.search(lead):
+            return first
+        return None
 
     def _head_list(self, rule: RelationRule, text: str, sent: Sentence, heads: list[Mention],
                    tails: list[Mention | Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
@@ -188,7 +205,11 @@ class RelationFinder:
                 else:
                     pool = ms
                 for head, tail in self.apply(rule, text, sent, pool, amts):
-                    for h, t in self._expand_lists(head, tail, mentions):
+                    heads = [head]
+                    if rule.relation in ("hosts", "built"):
+                        heads += self._chained(head, ms)
+                    for h, t in ((h, t) for hd in heads
+                                 for h, t in self._expand_lists(hd, tail, mentions)):
                         key = (h.key, rule.relation,
                                t.key if isinstance(t, Mention) else str(t.value))
                         if h.key == key[2] or key in seen:
@@ -198,6 +219,16 @@ class RelationFinder:
                                                 sent.start, sent.end))
         doc._.pk_relations = hits
         return doc
+
+    @staticmethod
+    def _chained(park: Mention, ms: list[Mention]) -> list[Mention]:
+        """Parks written side by side with `park` (四川内江高新区白马园区): they share its edges."""
+        out = []
+        for m in ms:
+            if m.type == "Park" and not m.anaphor and m is not park and \
+                    (m.end == park.start or park.end == m.start):
+                out.append(m)
+        return out
 
     @staticmethod
     def _park_named(mentions: list[Mention], name: str) -> Mention | None:
