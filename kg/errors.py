@@ -21,3 +21,7 @@ class QueryError(KgError):
 
 class StoreError(KgError):
     """A graph store that is missing, locked or damaged."""
+
+
+class LinkError(KgError):
+    """A Wikidata table that is malformed, or a Wikidata request that failed."""

@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 from rdflib import RDF, RDFS, Dataset, Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import PROV, SKOS
 
 from kg.rdf import region_iri
 from kg.vocab import PK, SCHEMA
@@ -150,36 +150,68 @@ def _union(ds: Dataset, skip: set[URIRef]) -> Iterator[tuple]:  # type: ignore[t
             yield s, p, o
 
 
+_ENTITY_CLASSES = (PK.Park, PK.Enterprise, PK.Platform, PK.Project)
+
+
 def locate_parks(ds: Dataset, *, skip: Iterable[URIRef] = (),
                  gaz: Gazetteer | None = None) -> dict[URIRef, Division]:
-    """The most specific division of each park that its names (or its parent park's) give."""
+    """The most specific division of each park, from the first of these that gives one:
+
+    1. its names (label and aliases), which must agree with one another;
+    2. the park it is part of (pk:partOf, followed upwards), which may also refine a
+       province-only place of its own;
+    3. the sentences its facts come from: full division names (包头市, 陕西省) there, outside
+       the names of entities, that are unambiguous and lie on one chain.
+    """
     gaz = gaz or gazetteer()
     names: dict[URIRef, list[str]] = {}
     parents: dict[URIRef, list[URIRef]] = {}
-    parks: set[URIRef] = set()
+    types: dict[URIRef, URIRef] = {}
+    ends: dict[URIRef, list[URIRef]] = {}
+    derived: dict[URIRef, list[URIRef]] = {}
+    sentence: dict[URIRef, str] = {}
     for s, p, o in _union(ds, set(skip)):
-        if p == RDF.type and o == PK.Park:
-            parks.add(s)
+        if p == RDF.type and o in _ENTITY_CLASSES:
+            types[s] = o
         elif p in (RDFS.label, SKOS.altLabel):
             names.setdefault(s, []).append(str(o))
         elif p == PK.partOf:
             parents.setdefault(s, []).append(o)
+        elif p in (RDF.subject, RDF.object):
+            ends.setdefault(s, []).append(o)
+        elif p == PROV.wasDerivedFrom:
+            derived.setdefault(s, []).append(o)
+        elif p == PK.sentence:
+            sentence[s] = str(o)
+    parks = sorted(s for s, t in types.items() if t == PK.Park)
     own = {park: _agree(gaz, [gaz.locate(n) for n in sorted(set(names.get(park, ())))])
            for park in parks}
     out: dict[URIRef, Division] = {}
-    for park in sorted(parks):
+    for park in parks:
         d = own[park]
-        seen, todo = {park}, list(parents.get(park, ()))
-        while todo:  # a sub-park lies where its park lies (refining a coarser own place)
-            up = todo.pop()
+        seen, todo = {park}, sorted(parents.get(park, ()))
+        while todo:
+            up = todo.pop(0)
             if up in seen:
                 continue
             seen.add(up)
             ud = own.get(up)
-            if ud is not None and (d is None or (ud.code != d.code and gaz.within(ud, d))):
-                d = ud
+            if ud is not None:
+                if d is None or (ud.code != d.code and gaz.within(ud, d)):
+                    d = ud
                 break
-            todo.extend(parents.get(up, ()))
+            todo.extend(sorted(parents.get(up, ())))
+        if d is not None:
+            out[park] = d
+    entity_names = sorted({n for e in types for n in names.get(e, ())}, key=len, reverse=True)
+    facts: dict[URIRef, set[str]] = {}
+    for st, nodes in ends.items():
+        for node in nodes:
+            if types.get(node) == PK.Park and node not in out:
+                facts.setdefault(node, set()).update(
+                    sentence[ev] for ev in derived.get(st, ()) if ev in sentence)
+    for park, sents in sorted(facts.items()):
+        d = _from_sentences(gaz, sorted(sents), entity_names)
         if d is not None:
             out[park] = d
     return out
@@ -199,6 +231,31 @@ def _agree(gaz: Gazetteer, found: list[Division | None]) -> Division | None:
             break
         common = level[0]
     return common
+
+
+@lru_cache(maxsize=1)
+def _full_names() -> re.Pattern[str]:
+    forms = sorted({d.name for d in gazetteer().by_code.values() if len(d.name) >= 3},
+                   key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, forms)))
+
+
+def _from_sentences(gaz: Gazetteer, sentences: list[str], entity_names: list[str]
+                    ) -> Division | None:
+    """The place that the sentences name in full, when they name exactly one chain of them."""
+    found: list[Division] = []
+    for text in sentences:
+        for n in entity_names:  # a place inside a firm's name says where the firm is from
+            text = text.replace(n, "\x00" * len(n))
+        for m in _full_names().finditer(text):
+            named = [d for d in gaz.named(m.group(0)) if d.name == m.group(0)]
+            if len(named) != 1:
+                return None  # 朝阳区: one of several; better no place than a wrong one
+            found.append(named[0])
+    if not found:
+        return None
+    deepest = max(found, key=lambda d: len(gaz.chain(d.code)))
+    return deepest if all(gaz.within(deepest, d) for d in found) else None
 
 
 def add_regions(ds: Dataset, graph: URIRef, *, skip: Iterable[URIRef] = ()) -> int:

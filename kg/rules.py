@@ -54,6 +54,7 @@ class Boundaries:
     generic_words: frozenset[str]
     designation_words: frozenset[str]
     class_words: frozenset[str]
+    institutions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def load_boundaries() -> Boundaries:
     data = _read_toml("entities/boundaries.toml")
     where = "kg/patterns/entities/boundaries.toml"
     _check_keys(data, {"stop_pos", "name_words", "stop_words", "generic_words",
-                       "designation_words", "class_words"}, where)
+                       "designation_words", "class_words", "institutions"}, where)
     return Boundaries(
         stop_pos=frozenset(_strs(data, "stop_pos", where)),
         name_words=frozenset(_strs(data, "name_words", where)),
@@ -199,6 +200,7 @@ def load_boundaries() -> Boundaries:
         generic_words=frozenset(_strs(data, "generic_words", where)),
         designation_words=frozenset(_strs(data, "designation_words", where)),
         class_words=frozenset(_strs(data, "class_words", where)),
+        institutions=_strs(data, "institutions", where),
     )
 
 

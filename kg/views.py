@@ -580,12 +580,18 @@ def _vis_options(large: bool) -> dict[str, Any]:
         if shape not in ("box", "ellipse"):
             group["size"] = 12
         if kind == "Park":
-            group["font"] = {"size": 18, "face": FONT_FACE}
+            group["font"] = {"size": 22, "face": FONT_FACE}
             group["margin"] = 6
         groups[kind] = group
     options: dict[str, Any] = {
         "groups": groups,
-        "nodes": {"font": {"face": FONT_FACE, "size": 14}, "borderWidth": 1.5},
+        # Labels smaller than 8 px on screen are not drawn: park names stay readable in an
+        # overview, the others appear when zoomed in.
+        "nodes": {
+            "font": {"face": FONT_FACE, "size": 14},
+            "borderWidth": 1.5,
+            "scaling": {"label": {"drawThreshold": 8}},
+        },
         "edges": {
             "font": {"face": FONT_FACE, "size": 10, "align": "middle", "color": "#757575"},
             "color": {"color": "#9e9e9e", "highlight": "#212121", "hover": "#424242"},
@@ -607,12 +613,12 @@ def _vis_options(large: bool) -> dict[str, Any]:
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -60,
-                "centralGravity": 0.012,
-                "springLength": 70,
+                "gravitationalConstant": -40,
+                "centralGravity": 0.025,
+                "springLength": 50,
                 "springConstant": 0.08,
                 "damping": 0.5,
-                "avoidOverlap": 0.4,
+                "avoidOverlap": 0.5,
             },
             "minVelocity": 1.5,
             "stabilization": {

@@ -98,7 +98,8 @@ class EntityRecognizer:
                     ends.append(e)
         return ends
 
-    def _walk_left(self, text: str, lo: int, pos: int, rule: SuffixRule) -> int:
+    def _walk_left(self, text: str, lo: int, pos: int, rule: SuffixRule, *,
+                   strip_verbs: bool = True) -> int:
         """Start of the name whose suffix begins at `pos`, not left of `lo`."""
         i = pos
         while i > lo:
@@ -150,7 +151,7 @@ class EntityRecognizer:
         tail_words = words[len(words) - kept :]
         for j, (w, flag) in enumerate(tail_words):
             if start >= pos or w in self.bounds.name_words or not (
-                    flag in _LEADING_POS or w in self.bounds.stop_words):
+                    (strip_verbs and flag in _LEADING_POS) or w in self.bounds.stop_words):
                 break
             if j + 1 < len(tail_words) and tail_words[j + 1][0] in ("(", "（"):
                 break  # 西部(重庆)科学城: the word a bracket qualifies belongs to the name
@@ -327,7 +328,7 @@ class EntityRecognizer:
 
     def _is_short_name(self, name: str) -> bool:
         """A suffix-less name: 2+ characters, not one dictionary word, no generic word."""
-        if len(name) < 2 or self.suffix_re.search(name):
+        if len(name) < 2 or self.suffix_re.search(name) or name.endswith(self.bounds.institutions):
             return False
         words = segment(name)
         if any(w in self.bounds.generic_words or w in self.bounds.stop_words for w, _ in words):
@@ -406,7 +407,7 @@ class EntityRecognizer:
                 # the first item's left boundary: walk back as for a suffix name
                 s0, e0 = items[0]
                 rule = self.rules.suffixes[typ]
-                new_s0 = self._walk_left(text, s0, e0, rule)
+                new_s0 = self._walk_left(text, s0, e0, rule, strip_verbs=False)
                 if e0 - new_s0 >= 2:
                     items[0] = (new_s0, e0)
                 list_id += 1
@@ -414,8 +415,9 @@ class EntityRecognizer:
                     name = text[s:e].strip()
                     if not (2 <= len(name) <= 24) or self._is_generic(name, typ):
                         continue
-                    if any(ch in name for ch in "，。“”《》"):
-                        continue
+                    if any(ch in name for ch in "，。“”《》") or \
+                            name.endswith(self.bounds.institutions):
+                        continue  # 辽宁工程技术大学与嘉寓等企业: universities are no firms
                     hit = next((k for k in known if k.start <= s and e <= k.end), None)
                     if hit:
                         hit.list_id = list_id
