@@ -7,20 +7,24 @@ normalisation here keeps one character for one character wherever it can.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
 
-SUFFIXES = (".txt", ".md", ".text")
+SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
+_HTML_SNIFF = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta)\b",
+                         re.I | re.S)
 
 # Full-width ASCII letters, digits and the ideographic space map one-to-one onto ASCII.
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
 _FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
 _FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
-_FULLWIDTH.update({0x3000: 0x20, 0xFF0E: 0x2E, 0xFF05: 0x25})
+_FULLWIDTH.update({0x3000: 0x20, 0xFF0E: 0x2E, 0xFF05: 0x25, 0xFF0B: 0x2B, 0xFF0D: 0x2D,
+                   0xFF0F: 0x2F, 0xFF3F: 0x5F, 0xFF06: 0x26, 0xFF03: 0x23})
 
 _SENT_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n+")
 _HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*$")
@@ -28,7 +32,11 @@ _HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*$")
 
 @dataclass(frozen=True)
 class Document:
-    """One source file, decoded and normalised; `doc_id` is the file name without extension."""
+    """One source file, decoded and normalised; `doc_id` is the file name without extension.
+
+    `text` is what the rules read (traditional characters converted to simplified, one for
+    one); `original` is the text as written, at the same offsets, for evidence sentences.
+    """
 
     doc_id: str
     path: str
@@ -36,6 +44,12 @@ class Document:
     sha256: str
     encoding: str
     title: str
+    original: str = ""
+
+    @property
+    def source_text(self) -> str:
+        """The text as written (evidence quotes this)."""
+        return self.original or self.text
 
 
 @dataclass(frozen=True)
@@ -103,15 +117,55 @@ def read_document(path: Path) -> Document:
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
     raw, enc = decode(data, name)
-    text = normalise(raw)
+    title = ""
+    if path.suffix.lower() in (".html", ".htm") or _HTML_SNIFF.match(data[:2048]):
+        from kg.html import html_to_text
+
+        raw, title = html_to_text(raw)
+        if not raw.strip():
+            raise InputError(f"{name}: HTML page without text")
+    original = normalise(raw)
+    text = to_simplified(original)
     return Document(
         doc_id=path.stem,
         path=name,
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=enc,
-        title=find_title(text),
+        title=to_simplified(title) if title else find_title(text),
+        original=original if text != original else "",
     )
+
+
+_T2S = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters → simplified with OpenCC, keeping one character for one.
+
+    Text that is already simplified is returned unchanged; OpenCC's phrase conversions that
+    would change the length fall back to converting character by character.
+    """
+    global _T2S
+    if _T2S is None:
+        try:
+            import opencc
+        except ImportError:  # pragma: no cover - opencc is a dependency
+            _T2S = False
+        else:
+            _T2S = opencc.OpenCC("t2s")
+    if not _T2S:
+        return text
+    sample = text[:5000]
+    changed = sum(1 for a, b in zip(sample, _T2S.convert(sample), strict=False) if a != b)
+    if changed < max(2, len(sample) // 500):
+        return text  # simplified already (a stray traditional form is left alone)
+    out = _T2S.convert(text)
+    if len(out) != len(text):
+        out = "".join(_T2S.convert(ch) if ord(ch) > 0x2E80 else ch for ch in text)
+        if len(out) != len(text):
+            return text
+    return out
 
 
 def find_title(text: str) -> str:
@@ -123,13 +177,28 @@ def find_title(text: str) -> str:
     return ""
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Expand directories into their text files (sorted), keeping given files as they are."""
+def iter_files(paths: Iterable[Path], on_error: Callable[[str], None] | None = None
+               ) -> Iterator[Path]:
+    """Expand directories into their text and HTML files (sorted), keeping given files.
+
+    Directory symlinks are not followed (no loops); unreadable directories are reported
+    through `on_error` and skipped.
+    """
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-            )
+            found: list[Path] = []
+
+            def report(exc: OSError) -> None:
+                if on_error is not None:
+                    on_error(f"{exc.filename}: cannot read directory ({exc.strerror})")
+
+            for root, dirs, files in os.walk(path, onerror=report, followlinks=False):
+                dirs.sort()
+                for f in files:
+                    p = Path(root) / f
+                    if p.suffix.lower() in SUFFIXES:
+                        found.append(p)
+            yield from sorted(found)
         else:
             yield path
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.components import Amount, Mention, doc_text
+from kg.components import Amount, Mention
 from kg.corpus import Document
 from kg.records import DocRecord, Entity, Evidence, Relation
 
@@ -15,7 +15,7 @@ from kg.records import DocRecord, Entity, Evidence, Relation
 def to_record(doc: Doc, document: Document) -> DocRecord:
     """Group a Doc's mentions into entities (one per key); its relation hits become records."""
     mentions: list[Mention] = doc._.pk_mentions or []
-    text = doc_text(doc)
+    source = document.source_text  # evidence quotes the text as written (traditional kept)
     entities: dict[tuple[str, str], Entity] = {}
     for m in mentions:
         ent = entities.get((m.type, m.key))
@@ -30,7 +30,8 @@ def to_record(doc: Doc, document: Document) -> DocRecord:
         head = names.get((hit.head.type, hit.head.key))
         if head is None:
             continue
-        ev = Evidence(text[hit.sent_start : hit.sent_end], hit.sent_start, hit.sent_end, hit.rule)
+        ev = Evidence(source[hit.sent_start : hit.sent_end], hit.sent_start, hit.sent_end,
+                      hit.rule)
         if isinstance(hit.tail, Amount):
             rel = Relation(head, hit.relation, amount_cny=hit.tail.value,
                            amount_text=hit.tail.text, qualifier=hit.tail.qualifier or None)
