@@ -218,6 +218,148 @@ def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool,
             click.echo(json.dumps(e, ensure_ascii=False))
 
 
+graph_source_option = click.option(
+    "--store", "source", type=click.Path(path_type=Path), default=Path("out/store"),
+    show_default=True, help="Store directory, or an RDF file such as out/kg.ttl.")
+
+
+@cli.command()
+@graph_source_option
+@click.option("--focus", default=None, metavar="NAME",
+              help="Only what lies within --hops relations of NAME (a name, alias or IRI).")
+@click.option("--hops", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Relations to follow from --focus, either direction.")
+@click.option("--types", default=None, metavar="CLASS,...",
+              help="Only these classes: Park,Enterprise,Platform,Project,Region.")
+@click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Only entities with at least this many relations.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              default=Path("out/view.html"), show_default=True, help="HTML file to write.")
+@click.option("--title", default=None, help="Page title (default: parks-kg and the focus).")
+def viz(source: Path, focus: str | None, hops: int, types: str | None, min_degree: int,
+        output: Path, title: str | None) -> None:
+    """Draw the graph, or a focus, class or degree view of it, as one offline HTML page."""
+    from kg.views import read_graph, render
+
+    try:
+        drawn = render(read_graph(source), output,
+                       title=title or f"parks-kg: {focus or source}", focus=focus, hops=hops,
+                       types=types.split(",") if types else None, min_degree=min_degree)
+    except KgError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise click.ClickException(
+            f"{exc.filename or output}: cannot write ({exc.strerror or exc})") from None
+    if drawn.number_of_nodes() == 0:
+        _warn("the view is empty: no entity matches these options")
+    click.echo(f"wrote {output}: {drawn.number_of_nodes()} entities, "
+               f"{drawn.number_of_edges()} relations", err=True)
+
+
+@cli.command()
+@graph_source_option
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Rows in each ranking.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def stats(source: Path, top: int, fmt: str) -> None:
+    """Counts, park rankings, centrality, components and enterprises in several parks."""
+    from kg.analysis import summarize
+    from kg.views import load
+
+    try:
+        report = summarize(load(source), top=top)
+    except KgError as exc:
+        raise _fail(exc) from None
+    click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
+
+
+@cli.command()
+@click.option("--store", "store_path", type=click.Path(path_type=Path),
+              default=Path("out/store"), show_default=True, help="Built store to read.")
+@click.option("--online", is_flag=True,
+              help="Look up the unlinked nodes on Wikidata (needs the network; cached).")
+@click.option("--review", "review_path", type=click.Path(path_type=Path), default=None,
+              help="With --online: write every candidate, scored and explained, to this CSV "
+                   "to accept or reject by hand instead of recording links.")
+@click.option("--accept", "accept_path", type=click.Path(path_type=Path), default=None,
+              help="Record the accept/reject decisions of a reviewed CSV in the user table.")
+@click.option("--table", "user_table", type=click.Path(path_type=Path), default=None,
+              help="User link table, applied first by every build "
+                   "[default: $KG_LINKS or ./wikidata-links.csv].")
+@click.option("--type", "types", multiple=True,
+              type=click.Choice(["Park", "Enterprise", "Platform", "Project", "Region"]),
+              help="Node types to look up online (repeatable) [default: Park, Enterprise, "
+                   "Region].")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Score from which --online links without review [default: 0.8].")
+@click.option("--api-url", envvar="KG_WIKIDATA_API", default=None,
+              help="Wikidata action API [default: $KG_WIKIDATA_API or "
+                   "https://www.wikidata.org/w/api.php].")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Cache of Wikidata answers [default: $KG_CACHE_DIR or "
+                   "~/.cache/parks-kg/wikidata].")
+@click.option("--delay", type=click.FloatRange(0), default=1.0, show_default=True,
+              help="Seconds between two requests to Wikidata.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv"]), default="table",
+              show_default=True)
+def link(store_path: Path, online: bool, review_path: Path | None, accept_path: Path | None,
+         user_table: Path | None, types: tuple[str, ...], threshold: float | None,
+         api_url: str | None, cache_dir: Path | None, delay: float, fmt: str) -> None:
+    """Wikidata IDs: coverage of the built graph; --online lookups; --accept reviewed links.
+
+    Offline (the default) it reports how many nodes of each type have a Wikidata ID. Builds
+    apply the user table first, then the verified table shipped in kg/data/wikidata.csv.
+    """
+    from kg import link as lk
+
+    table = user_table or lk.user_table_path()
+    if accept_path is not None and (online or review_path is not None):
+        raise click.UsageError("--accept records a reviewed file; run it without --online")
+    if review_path is not None and not online:
+        raise click.UsageError("--review needs --online (it writes what the lookup found)")
+    try:
+        if accept_path is not None:
+            res = lk.accept(accept_path, table)
+            click.echo(f"{table}: {res.accepted} accepted, {res.rejected} rejected "
+                       f"({res.undecided} row(s) left undecided); run `kg build` to apply",
+                       err=True)
+            return
+        from kg.store import open_store
+
+        store = open_store(store_path)
+        if online:
+            from kg.linker import link_online
+            from kg.wikidata import DEFAULT_API, WikidataClient, default_cache_dir
+
+            client = WikidataClient(api_url or DEFAULT_API, min_interval=delay,
+                                    cache_dir=cache_dir or default_cache_dir())
+            out = link_online(store, client, user_table=table, review=review_path,
+                              types=types or ("Park", "Enterprise", "Region"),
+                              threshold=threshold,
+                              progress=lambda n: click.echo(f"kg: looking up {n.label}",
+                                                            err=True))
+            click.echo(f"{len(out.proposals)} node(s) looked up ({out.requests} request(s), "
+                       f"{out.cache_hits} from cache): {out.count('link')} linkable, "
+                       f"{out.count('review')} to review, {out.count('none')} without a "
+                       "candidate", err=True)
+            for path in out.written:
+                click.echo(f"wrote {path}", err=True)
+            if review_path is None and out.recorded:
+                click.echo(f"recorded {out.recorded} link(s) in {table}; run `kg build` "
+                           "to apply", err=True)
+            return
+        rows = lk.coverage(lk.store_nodes(store))
+    except KgError as exc:
+        raise _fail(exc) from None
+    from kg.formats import to_delimited, to_table
+
+    names = ["type", "nodes", "linked", "share"]
+    text = to_table(names, rows) if fmt == "table" else to_delimited(
+        names, rows, "," if fmt == "csv" else "\t")
+    click.echo(text, nl=False)
+
+
 def main() -> None:
     """Entry point for `python -m kg`."""
     cli()

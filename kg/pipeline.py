@@ -45,7 +45,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def read_documents(paths: Iterable[Path], warn: Callable[[str], None]) -> Iterator[Document]:
     """Read every file under `paths`, reporting each unreadable one through `warn`."""
-    for path in iter_files(paths):
+    for path in iter_files(paths, warn):
         try:
             yield read_document(path)
         except InputError as exc:
@@ -67,6 +67,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: Path | None = None,
           progress: Callable[[Iterable[Document]], Iterable[Document]] | None = None
           ) -> BuildResult:
     """Extract every file under `paths` and write out_dir/kg.ttl, the store and graph.html."""
+    from kg.link import add_links
     from kg.rdf import to_graph
 
     result = BuildResult()
@@ -87,6 +88,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: Path | None = None,
         for r in rec.relations:
             result.relations[r.relation] = result.relations.get(r.relation, 0) + 1
     ds = to_graph(records)
+    add_links(ds)  # regions + Wikidata IDs into graphs id:graph/derived/* (kg.link, issue 5)
     union = union_graph(ds)
     _commit_outputs(ds, union, out_dir, store_path or out_dir / "store", html, result,
                     title="parks-kg: " + ", ".join(str(p) for p in paths))

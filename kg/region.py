@@ -6,9 +6,10 @@ by scripts/make_divisions.py from the division table of the PyPI package cpca-ne
 
 A park is placed from its names: 西安高新区 → 西安市 → 陕西省, 江西南昌高新区 → 南昌市,
 宁夏永宁工业园区 → 永宁县 → 银川市 → 宁夏回族自治区, 杭州高新区(滨江) → 滨江区. Its aliases
-must agree; a sub-park without a place in its name takes the place of the park it is part of.
-A name that could be two places (朝阳 → 朝阳市 or a 朝阳区) places nothing, so a park gets no
-region rather than a wrong one.
+must agree; a sub-park without a place in its name takes the place of the park it is part of;
+failing both, full place names in the sentences its facts come from (包头市) may place it.
+A name that stays two places (西湖: a district of 杭州 and of 南昌) places nothing, so a park
+gets no region rather than a wrong one.
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ def locate_parks(ds: Dataset, *, skip: Iterable[URIRef] = (),
             todo.extend(sorted(parents.get(up, ())))
         if d is not None:
             out[park] = d
-    entity_names = sorted({n for e in types for n in names.get(e, ())}, key=len, reverse=True)
+    entity_names = _Names(n for e in types for n in names.get(e, ()))
     facts: dict[URIRef, set[str]] = {}
     for st, nodes in ends.items():
         for node in nodes:
@@ -240,14 +241,17 @@ def _full_names() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, forms)))
 
 
-def _from_sentences(gaz: Gazetteer, sentences: list[str], entity_names: list[str]
-                    ) -> Division | None:
-    """The place that the sentences name in full, when they name exactly one chain of them."""
+def _from_sentences(gaz: Gazetteer, sentences: list[str], names: _Names) -> Division | None:
+    """The place that the sentences name in full, when they name exactly one chain of them.
+
+    A place inside the name of an entity (北京市某某科技有限公司) says where that entity is
+    from, not where the park is, so it does not count.
+    """
     found: list[Division] = []
     for text in sentences:
-        for n in entity_names:  # a place inside a firm's name says where the firm is from
-            text = text.replace(n, "\x00" * len(n))
         for m in _full_names().finditer(text):
+            if names.covers(text, m.start(), m.end()):
+                continue
             named = [d for d in gaz.named(m.group(0)) if d.name == m.group(0)]
             if len(named) != 1:
                 return None  # 朝阳区: one of several; better no place than a wrong one
@@ -258,21 +262,46 @@ def _from_sentences(gaz: Gazetteer, sentences: list[str], entity_names: list[str
     return deepest if all(gaz.within(deepest, d) for d in found) else None
 
 
+class _Names:
+    """The names of a graph's entities, asked which of them contain a given place name."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names = sorted(set(names))
+        self._containing: dict[str, list[str]] = {}
+
+    def covers(self, text: str, start: int, end: int) -> bool:
+        """True when an entity name occurs in `text` around text[start:end]."""
+        place = text[start:end]
+        if place not in self._containing:
+            self._containing[place] = [n for n in self._names if place in n and n != place]
+        for name in self._containing[place]:
+            at = text.find(name, max(0, end - len(name)))
+            while at != -1 and at <= start:
+                if at + len(name) >= end:
+                    return True
+                at = text.find(name, at + 1)
+        return False
+
+
 def add_regions(ds: Dataset, graph: URIRef, *, skip: Iterable[URIRef] = ()) -> int:
     """Add Region nodes and pk:locatedIn for every park that can be placed; parks placed."""
     gaz = gazetteer()
     located = locate_parks(ds, skip=[graph, *skip], gaz=gaz)
     g = ds.graph(graph)
+    located_in = PK.locatedIn
+    regions: dict[str, Division] = {}
     for park, division in sorted(located.items()):
         for d in gaz.chain(division.code):
-            r = region_iri(d.code)
-            g.add((park, PK.locatedIn, r))
-            g.add((r, RDF.type, PK.Region))
-            g.add((r, RDFS.label, Literal(d.name, lang="zh")))
-            if d.short and d.short != d.name:
-                g.add((r, SKOS.altLabel, Literal(d.short, lang="zh")))
-            g.add((r, PK.divisionCode, Literal(d.code)))
-            g.add((r, PK.regionLevel, Literal(d.level)))
-            if d.parent:
-                g.add((r, SCHEMA.containedInPlace, region_iri(d.parent)))
+            g.add((park, located_in, region_iri(d.code)))
+            regions[d.code] = d
+    for code, d in sorted(regions.items()):
+        r = region_iri(code)
+        g.add((r, RDF.type, PK.Region))
+        g.add((r, RDFS.label, Literal(d.name, lang="zh")))
+        if d.short and d.short != d.name:
+            g.add((r, SKOS.altLabel, Literal(d.short, lang="zh")))
+        g.add((r, PK.divisionCode, Literal(code)))
+        g.add((r, PK.regionLevel, Literal(d.level)))
+        if d.parent:
+            g.add((r, SCHEMA.containedInPlace, region_iri(d.parent)))
     return len(located)

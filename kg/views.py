@@ -41,6 +41,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "export_graph",
     "find_nodes",
+    "load",
     "read_graph",
     "render",
     "select",
@@ -156,6 +157,11 @@ def read_graph(source: Path | str) -> Graph:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InputError(f"{source}: cannot read as {fmt} ({first})") from None
     return graph
+
+
+def load(source: Path | str) -> nx.MultiDiGraph:
+    """The entity graph of a store directory or RDF file: `to_networkx(read_graph(source))`."""
+    return to_networkx(read_graph(source))
 
 
 def _store_graph(path: Path) -> Graph:
@@ -525,7 +531,9 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> No
     path = Path(path)
     n = g.number_of_nodes()
     large = n > PHYSICS_MAX_NODES
-    positions = _layout(g, scale=max(math.sqrt(n), 1.0) * 100.0) if large else {}
+    # Python's layout is final for large graphs and the starting point of physics for small
+    # ones: barnesHut from random positions leaves lopsided stars, from these it only polishes.
+    positions = _layout(g, scale=max(math.sqrt(n), 1.0) * 100.0)
 
     net = Network(height="calc(100vh - 46px)", width="100%", directed=True, cdn_resources="in_line")
     net.options = _vis_options(large)  # set_options() would strip the spaces in FONT_FACE
@@ -565,7 +573,7 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> No
 
 
 def _vis_options(large: bool) -> dict[str, Any]:
-    """vis-network options: class groups, forceAtlas2 physics when small, fixed positions else."""
+    """vis-network options: class groups, barnesHut physics when small, fixed positions else."""
     groups: dict[str, Any] = {}
     for kind, (_, shape, fill, border) in [*STYLES.items(), ("Other", OTHER_STYLE)]:
         group: dict[str, Any] = {
@@ -579,14 +587,15 @@ def _vis_options(large: bool) -> dict[str, Any]:
         }
         if shape not in ("box", "ellipse"):
             group["size"] = 12
-        if kind == "Park":
-            group["font"] = {"size": 22, "face": FONT_FACE}
-            group["margin"] = 6
+        if kind == "Park":  # park names stay legible in an overview
+            group["font"] = {"size": 30, "face": FONT_FACE}
+            group["scaling"] = {"label": {"drawThreshold": 6}}
+            group["margin"] = 8
         groups[kind] = group
     options: dict[str, Any] = {
         "groups": groups,
-        # Labels smaller than 8 px on screen are not drawn: park names stay readable in an
-        # overview, the others appear when zoomed in.
+        # Labels smaller than 8 px on screen are not drawn (parks: 6 px): an overview shows the
+        # park names, the others appear when zoomed in.
         "nodes": {
             "font": {"face": FONT_FACE, "size": 14},
             "borderWidth": 1.5,
@@ -604,26 +613,26 @@ def _vis_options(large: bool) -> dict[str, Any]:
             "hideEdgesOnDrag": large,
             "hideEdgesOnZoom": large,
         },
-        "layout": {"improvedLayout": False, "randomSeed": 7},
+        "layout": {"improvedLayout": False},
     }
     if large:
         options["physics"] = {"enabled": False}
     else:
         options["physics"] = {
             "enabled": True,
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {
-                "gravitationalConstant": -40,
-                "centralGravity": 0.025,
-                "springLength": 50,
-                "springConstant": 0.08,
-                "damping": 0.5,
-                "avoidOverlap": 0.5,
+            "solver": "barnesHut",
+            "barnesHut": {
+                "gravitationalConstant": -1500,
+                "centralGravity": 0.6,
+                "springLength": 90,
+                "springConstant": 0.05,
+                "damping": 0.3,
+                "avoidOverlap": 0.4,
             },
             "minVelocity": 1.5,
             "stabilization": {
                 "enabled": True,
-                "iterations": 300,
+                "iterations": 150,
                 "updateInterval": 25,
                 "fit": True,
             },
@@ -669,7 +678,7 @@ def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
                 sentence_index[key] = len(sentences)
                 sentences.append(list(key))
             found.append(sentence_index[key])
-        return found
+        return list(dict.fromkeys(found))  # one sentence may support several facts
 
     nodes: list[dict[str, Any]] = []
     for node, data in g.nodes(data=True):

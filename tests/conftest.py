@@ -82,3 +82,27 @@ def writable_seeds_store(seeds_store):  # type: ignore[no-untyped-def]
     from kg.store import memory_store
 
     return memory_store(seeds_store.dump(format=ox.RdfFormat.N_QUADS))
+
+
+# --- `slow` tests run only with --slow (e.g. the 20,000-node page in a real browser) ------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    try:
+        parser.addoption("--slow", action="store_true", default=False,
+                         help="also run the tests marked slow")
+    except ValueError:  # another plugin or conftest already offers --slow
+        pass
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: a heavy test that runs only with --slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow", default=False):
+        return
+    skip = pytest.mark.skip(reason="slow test: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -15,7 +15,7 @@ function kgInit(network, nodes, edges) {
   var tip = document.getElementById("kg-tip");
   var search = document.getElementById("kg-search");
   var results = document.getElementById("kg-results");
-  var state = { firstDrawMs: null, focused: null, shown: null, matches: [], active: -1 };
+  var state = { firstDrawMs: null, focused: null, moving: false, shown: null, matches: [], active: -1 };
   var mouse = { x: 0, y: 0 };
   var EVIDENCE_IN_PANEL = 50;
   var EVIDENCE_IN_TIP = 3;
@@ -48,6 +48,7 @@ function kgInit(network, nodes, edges) {
   function field(key, value) {
     var div = el("div", "kg-field");
     div.appendChild(el("span", "kg-key", key));
+    div.appendChild(document.createTextNode(" "));
     div.appendChild(typeof value === "string" ? el("span", "kg-val", value) : value);
     return div;
   }
@@ -281,11 +282,15 @@ function kgInit(network, nodes, edges) {
     if (!nodes.get(id)) { return false; }
     hideTip();
     network.selectNodes([id]);
+    showNode(id);
+    // Centre the node in the part of the canvas that the details panel leaves free.
+    state.moving = true;
+    network.once("animationFinished", function () { state.moving = false; });
     network.focus(id, {
       scale: Math.max(network.getScale(), 1.2),
+      offset: { x: -(panel.offsetWidth + 12) / 2, y: 0 },
       animation: { duration: 400, easingFunction: "easeInOutQuad" }
     });
-    showNode(id);
     state.focused = id;
     return true;
   }
