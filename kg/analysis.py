@@ -5,9 +5,10 @@ Every function takes the MultiDiGraph of `kg.views.to_networkx` (or a view cut b
 `pandas.DataFrame(rows)` turns into a table:
 
 >>> from kg import analysis, views
->>> g = views.to_networkx(views.read_graph("out/store"))   # doctest: +SKIP
->>> analysis.rank_parks(g, by="investment", top=3)          # doctest: +SKIP
-[{'park': '四川内江高新区', 'enterprises': 3, 'platforms': 1, 'projects': 4, ...}, ...]
+>>> g = views.load("out/store")                             # doctest: +SKIP
+>>> analysis.rank_parks(g, by="investment", top=1)          # doctest: +SKIP
+[{'park': '四川内江高新区', 'enterprises': 2, 'platforms': 1, 'projects': 4, 'sub_parks': 1,
+  'investment_yuan': 8460000000, 'iri': 'https://w3id.org/parks-kg/id/park/…'}]
 """
 
 from __future__ import annotations
