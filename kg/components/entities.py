@@ -324,7 +324,7 @@ class EntityRecognizer:
         out: list[Mention] = []
         for rule in self.rules.contexts:
             words = rule.after or rule.before
-            pat = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+            pat = _alternation(words)
             srule = self.rules.suffixes[rule.type]
             for sent in sents:
                 for m in pat.finditer(text, sent.start, sent.end):
@@ -563,6 +563,12 @@ def find_repeats(text: str, names: dict[str, tuple[str, str]],
     return out
 
 
+@lru_cache(maxsize=64)
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled regex matching any of `words`, longest first."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
 def _word_aligned(text: str, start: int, end: int) -> bool:
     """True when jieba puts word boundaries at `start` and `end` in the text around them."""
     lo, hi = max(0, start - 4), min(len(text), end + 4)
@@ -576,11 +582,17 @@ def _word_aligned(text: str, start: int, end: int) -> bool:
 
 def resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
     """The overlap policy: the longer span wins; on equal length the earlier rule's span."""
+    starts: list[int] = []  # kept spans, sorted by start; they never overlap each other
     kept: list[Mention] = []
     for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
-        if all(m.end <= k.start or k.end <= m.start for k in kept):
-            kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+        i = bisect_right(starts, m.start)
+        if i > 0 and kept[i - 1].end > m.start:
+            continue
+        if i < len(kept) and kept[i].start < m.end:
+            continue
+        starts.insert(i, m.start)
+        kept.insert(i, m)
+    return kept
 
 
 @Language.factory("pk_entities")
