@@ -17,7 +17,7 @@ GOLD = {
 }
 # Floors a little under what the rules reach (entity micro-F1, hosts+built+invests micro-F1);
 # raise them when the rules get better, never lower them to make a change pass.
-FLOORS = {"seeds": (0.77, 0.66), "extra": (0.93, 0.80)}
+FLOORS = {"seeds": (0.78, 0.67), "extra": (0.95, 0.87)}
 
 
 def _gold(name: str) -> list[DocRecord]:
