@@ -25,6 +25,7 @@ ORDERS = (
     "tail-head",
     "head-list",
     "section-topic",
+    "name-prefix",
 )
 
 

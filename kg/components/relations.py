@@ -217,8 +217,35 @@ class RelationFinder:
                         seen.add(key)
                         hits.append(RelationHit(h, rule.relation, t, rule.id,
                                                 sent.start, sent.end))
+        hits += self._name_prefix_hits(mentions, sents, seen)
         doc._.pk_relations = hits
         return doc
+
+    def _name_prefix_hits(self, mentions: list[Mention], sents: list[Sentence],
+                          seen: set[tuple[str, str, str]]) -> list[RelationHit]:
+        """法拉电子5G智慧工厂 → 法拉电子: a project named after a firm the document names."""
+        out: list[RelationHit] = []
+        for rule in self.rules.relations:
+            if rule.order != "name-prefix":
+                continue
+            forms: dict[str, Mention] = {}
+            for m in mentions:
+                if m.type in rule.tail and not m.anaphor and len(m.text) >= 2:
+                    forms.setdefault(m.text, m)
+            firsts: dict[str, Mention] = {}
+            for m in mentions:
+                if m.type in rule.head and not m.anaphor:
+                    firsts.setdefault(m.key, m)
+            for key, head in firsts.items():
+                for form, tail in forms.items():
+                    if key.startswith(form) and len(key) > len(form) and \
+                            (key, rule.relation, tail.key) not in seen:
+                        seen.add((key, rule.relation, tail.key))
+                        sent = next((s for s in sents if s.start <= head.start < s.end), None)
+                        if sent is not None:
+                            out.append(RelationHit(head, rule.relation, tail, rule.id,
+                                                   sent.start, sent.end))
+        return out
 
     @staticmethod
     def _chained(park: Mention, ms: list[Mention]) -> list[Mention]:
