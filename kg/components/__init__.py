@@ -49,6 +49,7 @@ class RelationHit:
     rule: str
     sent_start: int
     sent_end: int
+    context: tuple[int, int] | None = None  # a second sentence that names the head, if apart
 
 
 def doc_text(doc: Doc) -> str:

@@ -216,7 +216,8 @@ class RelationFinder:
                             continue
                         seen.add(key)
                         hits.append(RelationHit(h, rule.relation, t, rule.id,
-                                                sent.start, sent.end))
+                                                sent.start, sent.end,
+                                                self._context(sents, h, sent)))
         hits += self._name_prefix_hits(mentions, sents, seen)
         doc._.pk_relations = hits
         return doc
@@ -248,6 +249,16 @@ class RelationFinder:
         return out
 
     @staticmethod
+    def _context(sents: list[Sentence], head: Mention, sent: Sentence) -> tuple[int, int] | None:
+        """The sentence naming a head that lies outside the evidence sentence (a topic park)."""
+        if head.start < 0 or sent.start <= head.start < sent.end:
+            return None
+        for s in sents:
+            if s.start <= head.start < s.end:
+                return (s.start, s.end)
+        return None
+
+    @staticmethod
     def _chained(park: Mention, ms: list[Mention]) -> list[Mention]:
         """Parks written side by side with `park` (四川内江高新区白马园区): they share its edges."""
         out = []
@@ -269,11 +280,17 @@ class RelationFinder:
 
     @staticmethod
     def _topic(doc: Doc, sent: Sentence) -> Mention | None:
+        """The section's topic park, placed at its last mention before the sentence."""
         topics = doc._.pk_topics or []
         if sent.section >= len(topics) or not topics[sent.section]:
             return None
         key = topics[sent.section]
-        return Mention(-1, -1, "Park", key, "topic", key=key)
+        named = [m for m in doc._.pk_mentions or []
+                 if m.key == key and m.type == "Park" and not m.anaphor]
+        before = [m for m in named if m.start < sent.start]
+        where = before[-1] if before else (named[0] if named else None)
+        return Mention(where.start if where else -1, where.end if where else -1, "Park", key,
+                       "topic", key=key)
 
     def _is_investment(self, text: str, sent: Sentence, amt: Amount) -> bool:
         """Totals over several projects, output or revenue are not a project's investment."""
