@@ -55,7 +55,8 @@ def records(n_docs: int, *, seed: int = 7) -> Iterator[DocRecord]:
         mentions: dict[str, list[tuple[int, int]]] = {}
         relations: list[Relation] = []
 
-        def sentence(head: str, rel: str, tail: str) -> Evidence:
+        def sentence(head: str, rel: str, tail: str, text: list[str] = text,
+                     mentions: dict[str, list[tuple[int, int]]] = mentions) -> Evidence:
             nonlocal pos
             start = pos
             for part, is_name in ((head, True), (TRIGGERS.get(rel, "计划投资"), False),

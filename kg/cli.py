@@ -62,14 +62,22 @@ pkuseg_option = click.option(
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
-              show_default=True, help="Directory for kg.ttl, graph.html and the store.")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
-              help="Store directory (default: OUT/store).")
+              show_default=True, help="Directory for kg.ttl, graph.html and the record cache.")
+@click.option("--store", "store_spec", default=None, metavar="PATH|URL|memory",
+              help="Store directory, SPARQL endpoint http(s)://… (credentials from "
+                   "KG_STORE_USER / KG_STORE_PASSWORD) or memory (default: OUT/store).")
+@click.option("--rebuild", is_flag=True,
+              help="Start from an empty store and re-extract nothing that is cached.")
+@click.option("--break-lock", is_flag=True,
+              help="Remove a remote store's lock left by a build that died.")
 @click.option("--no-html", is_flag=True, help="Skip the HTML graph view.")
 @pkuseg_option
-def build(paths: tuple[Path, ...], out_dir: Path, store_path: Path | None, no_html: bool,
-          pkuseg_model: Path | None) -> None:
-    """Extract PATHS (files or folders; default seeds/) into kg.ttl, a store and graph.html."""
+def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuild: bool,
+          break_lock: bool, no_html: bool, pkuseg_model: Path | None) -> None:
+    """Bring kg.ttl, the store and graph.html up to date with PATHS (default seeds/).
+
+    Only new or changed files are extracted; a run on an unchanged corpus writes nothing.
+    """
     from kg.pipeline import build as run_build
 
     targets = list(paths) or [Path("seeds")]
@@ -78,16 +86,23 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_path: Path | None, no_ht
             raise click.ClickException(f"{p}: no such file or directory")
     t0 = time.monotonic()
     try:
-        res = run_build(targets, out_dir, store_path=store_path, pkuseg_model=pkuseg_model,
-                        html=not no_html, warn=_warn, progress=_progress("extracting"))
+        res = run_build(targets, out_dir, store_path=store_spec, rebuild=rebuild,
+                        pkuseg_model=pkuseg_model, html=not no_html, warn=_warn,
+                        progress=_progress("extracting"), break_lock=break_lock)
     except KgError as exc:
         raise _fail(exc) from None
     ents = ", ".join(f"{n} {t}" for t, n in sorted(res.entities.items()))
     rels = ", ".join(f"{n} {r}" for r, n in sorted(res.relations.items()))
     click.echo(f"{res.documents} documents → entities: {ents or 'none'}; relations: "
                f"{rels or 'none'}; {res.quads} quads in {time.monotonic() - t0:.1f} s", err=True)
-    for path in res.outputs:
-        click.echo(f"wrote {path}", err=True)
+    if res.unchanged:
+        click.echo("nothing changed: no document extracted, the store left as it was",
+                   err=True)
+    else:
+        click.echo(f"extracted {res.extracted} document(s), replaced {res.replaced} and "
+                   f"removed {res.removed} document graph(s)", err=True)
+        for path in res.outputs:
+            click.echo(f"wrote {path}", err=True)
     if res.skipped:
         raise click.ClickException(f"{len(res.skipped)} file(s) skipped, see warnings above")
 
@@ -134,12 +149,16 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
               help="Bind a query parameter (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
               default="table", show_default=True)
-@click.option("--store", "store_path", type=click.Path(path_type=Path),
-              default=Path("out/store"), show_default=True, help="Store to query.")
+@click.option("--store", "store_path", default="out/store", show_default=True,
+              metavar="PATH|URL|memory", help="Store to query: a directory or a SPARQL endpoint.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE calls to remote endpoints.")
 def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
-          store_path: Path, allow_service: bool) -> None:
-    """Run a stored query NAME, a FILE.rq, or -e TEXT against the store."""
+          store_path: str, allow_service: bool) -> None:
+    """Run a stored query NAME, a FILE.rq, or -e TEXT against the store.
+
+    Values given with --param are typed as the query's header declares (string, label,
+    iri, integer, decimal) and bound as RDF terms.
+    """
     from kg.formats import format_rows
     from kg.queries import load_query, run_query
     from kg.store import open_store
@@ -175,6 +194,26 @@ def queries(fmt: str) -> None:
         for p in q.params.values():
             need = "required" if p.required else "optional"
             click.echo(f"    --param {p.name}=…  ({p.type}, {need}) {p.description}")
+
+
+@cli.command()
+@click.option("--format", "fmt", default="ttl", show_default=True, metavar="FORMAT",
+              help="ttl, nt: the merged graph; nq, trig, jsonld: one named graph per document "
+                   "(and any graph format kg.views offers).")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+              help="File to write (written beside and renamed); standard output if absent.")
+@click.option("--store", "store_path", default="out/store", show_default=True,
+              metavar="PATH|URL|memory", help="Store to export: a directory or a SPARQL endpoint.")
+def export(fmt: str, output: Path | None, store_path: str) -> None:
+    """Write the whole graph of a store as RDF, streaming."""
+    from kg.store import export_to
+
+    try:
+        n = export_to(store_path, fmt, output, stdout=sys.stdout.buffer)
+    except KgError as exc:
+        raise _fail(exc) from None
+    if output is not None:
+        click.echo(f"wrote {n} statements to {output}", err=True)
 
 
 @cli.command(name="eval")
@@ -358,6 +397,63 @@ def link(store_path: Path, online: bool, review_path: Path | None, accept_path: 
     text = to_table(names, rows) if fmt == "table" else to_delimited(
         names, rows, "," if fmt == "csv" else "\t")
     click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+              help="Store directory to validate [default: out/store].")
+def validate(file: Path | None, store_path: Path | None) -> None:
+    """Check the graph against ontology/shapes.ttl (SHACL); exit 1 on violations.
+
+    Validates the union of all named graphs of the store, or of FILE (kg.ttl, .nq, .trig),
+    with ontology/parks.ttl as the ontology. Prints each violation under its node (label,
+    class), with the property path, the value and the rule's message.
+    """
+    from kg.validate import format_violations
+    from kg.validate import validate as run_validate
+    from kg.views import read_graph
+
+    if file is not None and store_path is not None:
+        raise click.UsageError("give either FILE or --store, not both")
+    source = file or store_path or Path("out/store")
+    try:
+        report = run_validate(read_graph(source))
+    except KgError as exc:
+        raise _fail(exc) from None
+    click.echo(format_violations(report), nl=False)
+    errors = report.count("Violation")
+    others = len(report.violations) - errors
+    note = f" and {others} warning(s)" if others else ""
+    if report.conforms:
+        click.echo(f"{source}: conforms ({report.triples} triples){note}", err=True)
+        return
+    nodes = len({v.focus for v in report.violations if v.severity == "Violation"})
+    click.echo(f"{source}: {errors} violation(s) on {nodes} node(s){note} "
+               f"({report.triples} triples)", err=True)
+    sys.exit(1)
+
+
+@cli.command()
+@click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
+              help="Write the documentation page (classes, properties, rules) to this file.")
+def ontology(html_path: Path | None) -> None:
+    """List the ontology's classes and properties, or write them as an HTML page (--html)."""
+    from kg.ontology import term_rows, write_html
+
+    if html_path is None:
+        from kg.formats import to_table
+
+        names, rows = term_rows()
+        click.echo(to_table(names, rows, max_width=40), nl=False)
+        return
+    if html_path.is_dir():
+        raise click.ClickException(f"{html_path}: is a directory; give the HTML file's name")
+    try:
+        write_html(html_path)
+    except OSError as exc:
+        raise click.ClickException(f"{html_path}: cannot write ({exc.strerror or exc})") from None
+    click.echo(f"wrote {html_path}", err=True)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Rows → text: aligned tables (CJK characters count double), CSV, TSV, SPARQL 1.1 JSON."""
+"""Rows → text: aligned tables (CJK characters count double), CSV, TSV, SPARQL 1.1 JSON; and the
+RDF serialisations of `kg export` (GraphFormat)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,25 @@ class RowFormat(StrEnum):
     csv = "csv"
     tsv = "tsv"
     json = "json"
+
+
+class GraphFormat(StrEnum):
+    """RDF formats of `kg export`: triples (ttl, nt) or named graphs (nq, trig, jsonld)."""
+
+    ttl = "ttl"
+    nt = "nt"
+    nq = "nq"
+    trig = "trig"
+    jsonld = "jsonld"
+
+
+def ox_format(fmt: GraphFormat | str) -> Any:
+    """The pyoxigraph RdfFormat of a GraphFormat."""
+    import pyoxigraph as ox
+
+    return {GraphFormat.ttl: ox.RdfFormat.TURTLE, GraphFormat.nt: ox.RdfFormat.N_TRIPLES,
+            GraphFormat.nq: ox.RdfFormat.N_QUADS, GraphFormat.trig: ox.RdfFormat.TRIG,
+            GraphFormat.jsonld: ox.RdfFormat.JSON_LD}[GraphFormat(fmt)]
 
 
 def plain(term: Any) -> str:

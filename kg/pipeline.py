@@ -1,6 +1,7 @@
 """The build: files → records → RDF → store, Turtle and an HTML view, nothing half-written.
 
-Every output is written to a temporary file beside its target and renamed into place, so an
+Builds are incremental (only new or changed files are extracted; see `build`). Every output is
+written beside its target and renamed into place once the store has taken the new graph, so an
 interrupted build leaves the previous outputs as they were.
 """
 
@@ -25,6 +26,10 @@ class BuildResult:
     entities: dict[str, int] = field(default_factory=dict)
     relations: dict[str, int] = field(default_factory=dict)
     quads: int = 0
+    extracted: int = 0  # documents run through extraction (the rest came from the cache)
+    replaced: int = 0  # document graphs written
+    removed: int = 0  # document graphs dropped (their files are gone)
+    unchanged: bool = False  # the store already held exactly this graph
     skipped: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
 
@@ -61,14 +66,104 @@ def extract_records(documents: Iterable[Document], *, pkuseg_model: str | Path |
     yield from extract(documents, build_nlp(pkuseg_model=pkuseg_model))
 
 
-def build(paths: list[Path], out_dir: Path, *, store_path: Path | None = None,
-          pkuseg_model: str | Path | None = None, html: bool = True,
+def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
+    """(extraction, graph) fingerprints: hashes of the code and rules each depends on.
+
+    Extraction records are reused only under the same extraction fingerprint; a store built
+    under another graph fingerprint has all its document graphs rebuilt.
+    """
+    import hashlib
+
+    import kg
+
+    root = Path(kg.__file__).resolve().parent
+    h = hashlib.sha256(f"{kg.__version__}\0{pkuseg_model or ''}".encode())
+    extraction = [*sorted((root / "patterns").rglob("*")),
+                  *sorted((root / "components").rglob("*.py")),
+                  *(root / f"{m}.py" for m in ("corpus", "nlp", "extract", "resolve", "rules",
+                                                "records"))]
+    for path in extraction:
+        if path.is_file():
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    first = h.hexdigest()
+    # the graph also depends on the derived graphs' inputs (kg.link: tables, user decisions)
+    graph_inputs = [root / f"{m}.py" for m in ("rdf", "vocab", "store", "link", "region")]
+    graph_inputs += sorted((root / "data").glob("*")) if (root / "data").is_dir() else []
+    try:
+        from kg.link import user_table_path  # type: ignore[attr-defined]
+
+        graph_inputs.append(Path(user_table_path()))
+    except ImportError:
+        pass
+    for path in graph_inputs:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return first, h.hexdigest()
+
+
+class RecordCache:
+    """Extraction records by content hash under one directory, valid for one fingerprint."""
+
+    def __init__(self, root: Path, fp: str) -> None:
+        self.root, self.fp = root, fp[:16]
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.{self.fp}.json"
+
+    def get(self, doc: Document) -> DocRecord | None:
+        """The cached record of a document's bytes, with this document's name and text."""
+        import json
+
+        from kg.records import from_json
+
+        try:
+            obj = json.loads(self._path(doc.sha256).read_text(encoding="utf-8"))
+            rec = from_json(obj)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        rec.doc_id, rec.title, rec.path = doc.doc_id, doc.title, doc.path
+        rec.sha256, rec.text = doc.sha256, doc.text
+        return rec
+
+    def put(self, rec: DocRecord) -> None:
+        """Keep a record, unless its JSON form would lose something the graph is built from."""
+        import json
+        from dataclasses import asdict
+
+        from kg.records import from_json
+
+        obj = rec.to_json()
+        back = from_json(json.loads(json.dumps(obj)))
+        keep = ("entities", "relations")
+        if json.dumps({k: asdict(back)[k] for k in keep}) != json.dumps(
+                {k: asdict(rec)[k] for k in keep}):
+            return
+        try:
+            atomic_write(self._path(rec.sha256), json.dumps(obj, ensure_ascii=False).encode())
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove every cached record whose hash is not in `keep`."""
+        for path in self.root.glob("*/*.json"):
+            if path.name.split(".", 1)[0] not in keep or f".{self.fp}." not in path.name:
+                path.unlink(missing_ok=True)
+
+
+def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = None,
+          rebuild: bool = False, pkuseg_model: str | Path | None = None, html: bool = True,
           warn: Callable[[str], None] = lambda s: None,
-          progress: Callable[[Iterable[Document]], Iterable[Document]] | None = None
-          ) -> BuildResult:
-    """Extract every file under `paths` and write out_dir/kg.ttl, the store and graph.html."""
-    from kg.link import add_links
-    from kg.rdf import to_graph
+          progress: Callable[[Iterable[Document]], Iterable[Document]] | None = None,
+          break_lock: bool = False) -> BuildResult:
+    """Bring the store, out_dir/kg.ttl and graph.html up to date with the files under `paths`.
+
+    Incremental: only documents whose content (sha256) is new or changed are extracted (their
+    records are cached under out_dir/cache); the graphs of changed, deleted and relabelled
+    documents are replaced and the rest left alone, giving the same graph a full rebuild
+    would. Nothing changed means nothing written. `rebuild=True` starts from an empty store.
+    """
+    from kg.rdf import entity_iri, entity_labels
+    from kg.store import Changes, graph_name, is_remote, open_store, stored_documents
 
     result = BuildResult()
 
@@ -76,71 +171,205 @@ def build(paths: list[Path], out_dir: Path, *, store_path: Path | None = None,
         result.skipped.append(msg)
         warn(msg)
 
+    _check_outputs(out_dir, html)
     docs = list(read_documents(paths, _warn))
     if not docs:
         raise KgError("no readable documents in " + ", ".join(map(str, paths)))
-    seq: Iterable[Document] = progress(docs) if progress else docs
-    records = list(extract_records(seq, pkuseg_model=pkuseg_model))
-    result.documents = len(records)
+    spec = store_path if store_path is not None else out_dir / "store"
+    if break_lock and is_remote(spec):
+        open_store(spec).break_lock()
+    store = open_store(spec, writable=True)
+    try:
+        extraction_fp, graph_fp = fingerprint(pkuseg_model)
+        cache = RecordCache(out_dir / "cache", extraction_fp)
+        stored = {} if rebuild else stored_documents(store)
+        same_graphs = not rebuild and store.fingerprint() == graph_fp
+        records: dict[str, DocRecord] = {}
+        missing: list[Document] = []
+        for doc in docs:
+            rec = cache.get(doc)
+            if rec is None:
+                missing.append(doc)
+            else:
+                records[doc.path] = rec
+        if missing:  # no document to extract: the NLP pipeline is not even loaded
+            seq: Iterable[Document] = progress(missing) if progress else missing
+            for rec in extract_records(seq, pkuseg_model=pkuseg_model):
+                records[rec.path] = rec
+                cache.put(rec)
+        ordered = [records[d.path] for d in docs]
+        result.documents, result.extracted = len(ordered), len(missing)
+        _count(ordered, result)
+        labels = entity_labels(ordered)
+        dirty = {r.doc_id for r in ordered if not same_graphs or stored.get(r.doc_id) != r.sha256}
+        if same_graphs:
+            from kg.store import stored_labels
+
+            have = stored_labels(store)
+            moved = {str(i) for i, label in labels.items()
+                     if str(i) in have and have[str(i)] != {label}}
+            dirty |= {r.doc_id for r in ordered
+                      if any(str(entity_iri(e.name, e.type)) in moved for e in r.entities)}
+        gone = {graph_name(d) for d in stored} - {graph_name(r.doc_id) for r in ordered}
+        result.replaced, result.removed = len(dirty), len(gone)
+        changes = Changes(remove=gone | {graph_name(d) for d in dirty}, fingerprint=graph_fp,
+                          reset=rebuild)
+        if dirty:
+            changes.add = _graphs_of([r for r in ordered if r.doc_id in dirty], labels)
+        if changes or not same_graphs:
+            _derive(store, changes, rebuild)
+        title = "parks-kg: " + ", ".join(str(p) for p in paths)
+        staged: list[tuple[Path, Path]] = []
+        try:
+            if changes or not same_graphs:
+                store.write(changes, before_commit=lambda view: staged.extend(
+                    _stage_outputs(view, out_dir, html, title, result)))
+            else:
+                result.unchanged = True
+                if not (out_dir / "kg.ttl").is_file() or (html and not (out_dir / "graph.html")
+                                                          .is_file()):
+                    staged += _stage_outputs(store, out_dir, html, title, result)
+                else:
+                    from kg.store import STATS_GRAPH
+
+                    result.quads = sum(1 for q in store.quads(merged=False)
+                                       if q.graph_name.value != STATS_GRAPH)
+            for tmp, target in staged:
+                os.replace(tmp, target)
+        except OSError as exc:
+            raise KgError(f"{exc.filename or out_dir}: cannot write output "
+                          f"({exc.strerror or exc})") from None
+        finally:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+        cache.prune({d.sha256 for d in docs})
+    finally:
+        store.close()
+    result.outputs += [out_dir / "kg.ttl", Path(str(spec))] + (
+        [out_dir / "graph.html"] if html else [])
+    return result
+
+
+DERIVED_PREFIX = "https://w3id.org/parks-kg/id/graph/derived/"
+
+
+def _derive(store: object, changes: object, rebuild: bool) -> None:
+    """Recompute the derived graphs (id:graph/derived/…) from every document graph.
+
+    The hook is `kg.link.add_links(dataset)`, which adds regions and Wikidata links computed
+    across documents; without it there are no derived graphs. Runs only when documents change.
+    """
+    try:
+        from kg.link import add_links  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    from kg.store import GRAPH_PREFIX
+
+    ch = changes  # kg.store.Changes
+    keep = []
+    old_derived = set()
+    if not rebuild:
+        for q in store.quads(merged=False):  # type: ignore[attr-defined]
+            g = q.graph_name.value
+            if g.startswith(DERIVED_PREFIX):
+                old_derived.add(g)
+            elif g.startswith(GRAPH_PREFIX) and g not in ch.remove:  # type: ignore[attr-defined]
+                keep.append(q)
+    data = ox.serialize(keep, format=ox.RdfFormat.N_QUADS) + b"".join(
+        ch.add.values())  # type: ignore[attr-defined]
+    full = Dataset()
+    full.parse(data=data.decode("utf-8"), format="nquads")
+    add_links(full)
+    produced = {}
+    for graph in full.graphs():
+        name = str(graph.identifier)
+        if name.startswith(DERIVED_PREFIX) and len(graph):
+            produced[name] = graph
+    for name, graph in produced.items():
+        nt = graph.serialize(format="nt").encode("utf-8")
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+                 for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
+        ch.add[name] = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)  # type: ignore
+    ch.remove |= old_derived  # type: ignore[attr-defined]
+
+
+def _count(records: list[DocRecord], result: BuildResult) -> None:
     for rec in records:
         for e in rec.entities:
             result.entities[e.type] = result.entities.get(e.type, 0) + 1
         for r in rec.relations:
             result.relations[r.relation] = result.relations.get(r.relation, 0) + 1
-    ds = to_graph(records)
-    add_links(ds)  # regions + Wikidata IDs into graphs id:graph/derived/* (kg.link, issue 5)
-    union = union_graph(ds)
-    _commit_outputs(ds, union, out_dir, store_path or out_dir / "store", html, result,
-                    title="parks-kg: " + ", ".join(str(p) for p in paths))
-    return result
 
 
-def _commit_outputs(ds: object, union: object, out_dir: Path, store: Path, html: bool,
-                    result: BuildResult, *, title: str) -> None:
-    """Write every output beside its target first, then rename them all: all or nothing."""
-    from kg.store import build_store, swap_dir
+def _graphs_of(records: list[DocRecord], labels: dict) -> dict[str, bytes]:  # type: ignore[type-arg]
+    """N-Quads of each record's document graph, by graph IRI."""
+    import io
 
+    import pyoxigraph as ox
+
+    from kg.rdf import to_graph
+
+    data = to_graph(records, labels=labels).serialize(format="nquads").encode("utf-8")
+    by_graph: dict[str, list[object]] = {}
+    for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+        by_graph.setdefault(q.graph_name.value, []).append(q)
+    out = {}
+    for g, quads in by_graph.items():
+        buf = io.BytesIO()
+        ox.serialize(quads, buf, ox.RdfFormat.N_QUADS)
+        out[g] = buf.getvalue()
+    return out
+
+
+def _check_outputs(out_dir: Path, html: bool) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise KgError(f"{out_dir}: exists and is not a directory; choose another --out")
-    ttl, page = out_dir / "kg.ttl", out_dir / "graph.html"
-    for target in (ttl, page) if html else (ttl,):
+    for target in (out_dir / "kg.ttl", out_dir / "graph.html") if html else (out_dir / "kg.ttl",):
         if target.is_dir():
             raise KgError(f"{target}: is a directory; remove it or choose another --out")
-    if store.exists() and not store.is_dir():
-        raise KgError(f"{store}: exists and is not a store directory")
-    staged: list[Path] = []
+
+
+def _stage_outputs(view: object, out_dir: Path, html: bool, title: str,
+                   result: BuildResult) -> list[tuple[Path, Path]]:
+    """Write kg.ttl (and graph.html) of the document graphs beside their targets."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from kg.store import STATS_GRAPH
+    from kg.vocab import PREFIXES
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    triples = []
+    quads = 0
+    for q in view.quads(merged=False):  # type: ignore[attr-defined]
+        if q.graph_name.value != STATS_GRAPH:
+            quads += 1
+            triples.append(q.triple)
+    result.quads = quads
+    staged = []
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
         ttl_tmp = _stage(out_dir, "kg.ttl")
-        staged.append(ttl_tmp)
-        ttl_tmp.write_bytes(union.serialize(format="turtle").encode("utf-8"))  # type: ignore
-        page_tmp = None
+        staged.append((ttl_tmp, out_dir / "kg.ttl"))
+        nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        g = Graph()
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        g.parse(data=nt, format="nt")
+        ttl_tmp.write_bytes(g.serialize(format="turtle").encode("utf-8"))
         if html:
             from kg.views import render
 
             page_tmp = _stage(out_dir, "graph.html")
-            staged.append(page_tmp)
-            render(union, page_tmp, title=title)  # type: ignore[arg-type]
-        nquads = ds.serialize(format="nquads").encode("utf-8")  # type: ignore[attr-defined]
-        store_tmp, result.quads = build_store(nquads, store.parent, store.name)
-        staged.append(store_tmp)
-        # commit: renames only
-        os.replace(ttl_tmp, ttl)
-        if page_tmp is not None:
-            os.replace(page_tmp, page)
-        swap_dir(store_tmp, store)
-    except OSError as exc:
-        raise KgError(f"{exc.filename or out_dir}: cannot write output "
-                      f"({exc.strerror or exc})") from None
-    finally:
-        for p in staged:
-            if p.is_dir():
-                import shutil
-
-                shutil.rmtree(p, ignore_errors=True)
-            elif p.exists():
-                p.unlink()
-    result.outputs += [ttl, store] + ([page] if html else [])
+            staged.append((page_tmp, out_dir / "graph.html"))
+            render(g, page_tmp, title=title)
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    return staged
 
 
 def _stage(out_dir: Path, name: str) -> Path:

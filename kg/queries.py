@@ -1,8 +1,11 @@
 """Stored SPARQL queries: read queries/*.rq and their header, bind parameters as terms, run.
 
 Header lines start with `#+ `: `summary:`, `description:`, and one `param NAME (TYPE): text`
-per parameter. In the query, `?_NAME` is a required parameter and `?__NAME` an optional one;
-values are bound by the engine (SPARQL substitutions), never pasted into the query text.
+per parameter. In the query, `?_NAME` is a required parameter and `?__NAME` an optional one.
+A value becomes one RDF term of the declared type, serialised by pyoxigraph; a required
+parameter's term then stands in the query wherever its variable does (so the store's planner
+sees a constant and uses its indexes), an optional one is bound by a VALUES block (so that
+`BOUND(?__NAME)` stays meaningful). User input is never SPARQL syntax.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from kg.errors import QueryError
 
-TYPES = ("string", "iri", "integer", "decimal")
+TYPES = ("string", "label", "iri", "integer", "decimal")
 _PARAM_LINE = re.compile(r"^#\+\s*param\s+(\w+)\s*(?:\((\w+)\))?\s*:\s*(.*)$")
 _META_LINE = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 _VAR = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9_]*)")
@@ -107,8 +110,11 @@ def load_query(ref: str | None = None, *, text: str | None = None) -> Query:
 
 
 def _term(param: Param, value: str) -> Any:
+    """The RDF term of a parameter value: `label` is a literal tagged @zh, as names are stored."""
     import pyoxigraph as ox
 
+    if param.type == "label":
+        return ox.Literal(value, language="zh")
     try:
         if param.type == "iri":
             return ox.NamedNode(value)
@@ -126,23 +132,62 @@ def _term(param: Param, value: str) -> Any:
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{|\bSELECT\b[^{]*\{|\bASK\s*\{", re.I)
+# strings, IRIs and comments (group 1, skipped), or a variable (group 2, maybe replaced)
+_TOKEN = re.compile("|".join([
+    r'("""(?:[^"\\]|\\.|"(?!""))*"""',
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n]|\\.)*"',
+    r"'(?:[^'\\\n]|\\.)*'",
+    r'<[^<>"{}|^`\\\x00-\x20]*>',
+    r"\#[^\n]*)",
+    r"([?$][A-Za-z_][A-Za-z0-9_]*)",
+]))
+_NOT_A_TERM = re.compile(r"(\bAS\s*|\bBOUND\s*\(\s*)$", re.I)
 
 
 def bind(text: str, subs: dict[Any, Any]) -> str:
-    """Bind variables by a VALUES block at the start of the outer WHERE group.
+    """Bind variables to terms: in place of the variable where it is only used as a term,
+    otherwise by a VALUES block at the start of the outer WHERE group.
 
     Each value is a term serialised by pyoxigraph (quotes and escapes done by the library), so
     user input is always one RDF term and never SPARQL syntax.
     """
     if not subs:
         return text
+    by_name = {v.value: t for v, t in subs.items()}
+    inline = {n for n in by_name if _substitutable(text, n)}
+    out, pos = [], 0
+    for m in _TOKEN.finditer(text):
+        if m.group(2) and m.group(2)[1:] in inline:
+            out += [text[pos : m.start()], str(by_name[m.group(2)[1:]])]
+            pos = m.end()
+    text = "".join(out) + text[pos:]
+    rest = {v: t for v, t in subs.items() if v.value not in inline}
+    if not rest:
+        return text
     m = _WHERE.search(_mask_comments(text))
     if m is None:
         raise QueryError("cannot find the WHERE clause to bind parameters in")
-    names = " ".join(f"?{v.value}" for v in subs)
-    terms = " ".join(str(t) for t in subs.values())
+    names = " ".join(f"?{v.value}" for v in rest)
+    terms = " ".join(str(t) for t in rest.values())
     block = f" VALUES ({names}) {{ ({terms}) }} "
     return text[: m.end()] + block + text[m.end() :]
+
+
+def _substitutable(text: str, name: str) -> bool:
+    """Whether every use of ?name is in a term position (not projected, assigned or BOUND)."""
+    where = _WHERE.search(_mask_comments(text))
+    body_start = where.start() if where else 0
+    found = False
+    for m in _TOKEN.finditer(text):
+        if m.group(2) and m.group(2)[1:] == name:
+            found = True
+            if m.start() < body_start or _NOT_A_TERM.search(text[max(0, m.start() - 40) :
+                                                                  m.start()]):
+                return False
+            if not name.startswith("_") or name.startswith("__"):
+                return False
+    return found
 
 
 def _mask_comments(text: str) -> str:
@@ -153,7 +198,8 @@ def _mask_comments(text: str) -> str:
 
 def run_query(store: Any, query: Query, params: dict[str, str] | None = None, *,
               allow_service: bool = False) -> tuple[list[str], list[list[Any]]]:
-    """Run a SELECT or ASK query on a pyoxigraph store; returns variable names and term rows."""
+    """Run a SELECT or ASK query on a kg.store store (or a bare pyoxigraph Store, read as the
+    union of its graphs); returns variable names and rows of pyoxigraph terms."""
     import pyoxigraph as ox
 
     params = dict(params or {})
@@ -173,17 +219,27 @@ def run_query(store: Any, query: Query, params: dict[str, str] | None = None, *,
         p = query.params[name]
         var = ("_" if p.required else "__") + name
         subs[ox.Variable(var)] = _term(p, value)
+    text = bind(query.text, subs)
     try:
-        result = store.query(bind(query.text, subs), use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise QueryError(f"{query.name}: {str(exc).splitlines()[0]}") from None
-    except (OSError, ValueError) as exc:
+        if isinstance(store, ox.Store):
+            result = _bare_select(store, text)
+        else:
+            result = store.select(text)
+    except QueryError as exc:
         raise QueryError(f"{query.name}: {exc}") from None
-    if isinstance(result, bool) or hasattr(result, "__bool__") and type(result).__name__ == \
-            "QueryBoolean":
-        return ["result"], [[bool(result)]]
+    if isinstance(result, bool):
+        return ["result"], [[result]]
+    return result
+
+
+def _bare_select(db: Any, text: str) -> Any:
+    try:
+        result = db.query(text, use_default_graph_as_union=True)
+    except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(str(exc).splitlines()[0]) from None
+    if type(result).__name__ == "QueryBoolean":
+        return bool(result)
     if not hasattr(result, "variables"):
-        raise QueryError(f"{query.name}: only SELECT and ASK queries can be shown as a table")
+        raise QueryError("only SELECT and ASK queries can be shown as a table")
     names = [v.value for v in result.variables]
-    rows = [[sol[v] for v in result.variables] for sol in result]
-    return names, rows
+    return names, [[sol[v] for v in result.variables] for sol in result]

@@ -50,17 +50,28 @@ def _anaphor_words() -> frozenset[str]:
     return frozenset(w for a in load_rules().anaphora for w in a.words)
 
 
-def to_graph(records: Iterable[DocRecord]) -> Dataset:
-    """Build an rdflib Dataset with one named graph per document (labels chosen across docs)."""
-    records = list(records)
-    anaphors = _anaphor_words()
-    # the label of a node is the longest name any document gives it
+def entity_labels(records: Iterable[DocRecord]) -> dict[URIRef, str]:
+    """The rdfs:label of every entity: the longest name any document gives it (first wins ties)."""
     labels: dict[URIRef, str] = {}
     for rec in records:
         for e in rec.entities:
             iri = entity_iri(e.name, e.type)
             if len(e.name) > len(labels.get(iri, "")):
                 labels[iri] = e.name
+    return labels
+
+
+def to_graph(records: Iterable[DocRecord], *, labels: dict[URIRef, str] | None = None
+             ) -> Dataset:
+    """Build an rdflib Dataset with one named graph per document (labels chosen across docs).
+
+    `labels` (from `entity_labels` over the whole corpus) lets a caller build the graphs of a
+    few documents exactly as a build of every document would.
+    """
+    records = list(records)
+    anaphors = _anaphor_words()
+    if labels is None:
+        labels = entity_labels(records)
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)

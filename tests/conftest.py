@@ -77,11 +77,13 @@ def seeds_ttl_graph(seeds_build):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def writable_seeds_store(seeds_store):  # type: ignore[no-untyped-def]
     """A fresh in-memory, writable copy of the seeds store (kg.store.memory_store)."""
-    import pyoxigraph as ox
+    import io
 
-    from kg.store import memory_store
+    from kg.store import export, memory_store
 
-    return memory_store(seeds_store.dump(format=ox.RdfFormat.N_QUADS))
+    buf = io.BytesIO()
+    export(seeds_store, "nq", buf)
+    return memory_store(buf.getvalue())
 
 
 # --- `slow` tests run only with --slow (e.g. the 20,000-node page in a real browser) ------------
@@ -106,3 +108,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+# --- a real Virtuoso (Debian's virtuoso-opensource), started once per session on 127.0.0.1 -------
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A Virtuoso server with its own ini and files in a temporary folder; skipped if absent."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import virtuoso as vt
+
+    reason = vt.missing()
+    if reason:
+        pytest.skip(reason)
+    server = vt.start(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def virtuoso_url(virtuoso) -> str:  # type: ignore[no-untyped-def]
+    """The SPARQL endpoint of the session's Virtuoso, emptied of parks-kg graphs and locks."""
+    from kg.store import Changes, open_store
+
+    store = open_store(virtuoso.sparql)
+    store.break_lock()
+    store.write(Changes(reset=True))
+    return virtuoso.sparql

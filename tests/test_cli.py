@@ -347,3 +347,79 @@ def test_cli_build_failing_late_keeps_previous_outputs(tmp_path, monkeypatch):
     assert result.exit_code != 0
     assert "graph.html" in result.stderr
     assert (tmp_path / "out" / "kg.ttl").read_bytes() == ttl
+
+
+# --- query output and errors (issue 4) ---------------------------------------------------------
+
+
+def test_cli_query_table_aligns_cjk_columns(built):
+    from kg.formats import width
+
+    result = invoke("query", "parks-ranked", "--store", built.out / "store")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header, rule, rows = lines[0], lines[1], lines[2:-1]
+    assert any(width(r) != len(r) for r in rows)  # Chinese names are there
+    starts = [i for i, c in enumerate(rule) if c == "-" and (i == 0 or rule[i - 1] == " ")]
+    for row in [header, *rows]:
+        # each column starts at the same display column as its dashes
+        cells = row.split()
+        cols, pos = [], 0
+        for cell in cells:
+            idx = row.index(cell, pos)
+            cols.append(width(row[:idx]))
+            pos = idx + len(cell)
+        assert cols == starts[: len(cols)], row
+    assert lines[-1] == f"({len(rows)} rows)"
+
+
+def test_cli_query_json_terms_keep_language_and_datatype(built):
+    result = invoke("query", "parks-ranked", "--store", built.out / "store", "--format", "json")
+    first = json.loads(result.stdout)["results"]["bindings"][0]
+    assert first["park_name"]["xml:lang"] == "zh"
+    assert first["enterprises"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def test_cli_query_malformed_sparql_is_one_line_with_position(built):
+    result = invoke("query", "-e", "SELECT ?x WHERE { ?x ?y }", "--store", built.out / "store")
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "1:" in lines[0], lines
+    assert result.stdout == ""
+
+
+def test_cli_query_unknown_param_is_one_line_listing_known(built):
+    result = invoke("query", "park-enterprises", "--store", built.out / "store",
+                    "--param", "parc=新余高新区")
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "parc" in lines[0] and "parameters: park" in lines[0]
+
+
+def test_cli_query_param_typed_by_header(built, tmp_path):
+    rq = tmp_path / "double.rq"
+    rq.write_text("#+ summary: twice n\n#+ param n (integer): a number\n"
+                  "SELECT ?x WHERE { BIND (?_n * 2 AS ?x) }\n", encoding="utf-8")
+    ok = invoke("query", rq, "--store", built.out / "store", "--param", "n=21",
+                "--format", "csv")
+    assert ok.stdout == "x\n42\n"
+    bad = invoke("query", rq, "--store", built.out / "store", "--param", "n=twenty")
+    assert bad.exit_code != 0 and "is not a valid integer" in bad.stderr
+
+
+def test_cli_query_label_param_finds_alias(built):
+    store = open_store(built.out / "store")
+    names, rows = run_query(store, load_query("park-enterprises"), {"park": "新余高新区"})
+    result = invoke("query", "park-enterprises", "--store", built.out / "store",
+                    "--param", "park=新余高新区", "--format", "tsv")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == len(rows) + 1
+
+
+def test_cli_build_again_says_nothing_changed(built, monkeypatch):
+    monkeypatch.chdir(built.work)
+    before = (built.out / "kg.ttl").stat().st_mtime_ns
+    result = invoke("build", "seeds_copy", "-o", "out")
+    assert result.exit_code == 0, result.stderr
+    assert "nothing changed" in result.stderr
+    assert (built.out / "kg.ttl").stat().st_mtime_ns == before

@@ -179,6 +179,14 @@ EXAMPLE = """
     pk:startOffset 10 ; pk:endOffset 15 ; pk:surfaceForm "西安高新区" .
 <statement/s> a rdf:Statement ; rdf:subject <park/a> ; rdf:predicate pk:hosts ;
     rdf:object <enterprise/b> ; prov:wasDerivedFrom <evidence/D/0> .
+<statement/t> a rdf:Statement ; rdf:subject <park/a> ; rdf:predicate pk:hosts ;
+    rdf:object <project/p> ; prov:wasDerivedFrom <evidence/D/0> .
+<statement/u> a rdf:Statement ; rdf:subject <park/a> ; rdf:predicate pk:built ;
+    rdf:object <platform/l> ; prov:wasDerivedFrom <evidence/D/0> .
+<statement/v> a rdf:Statement ; rdf:subject <project/p> ; rdf:predicate pk:investor ;
+    rdf:object <enterprise/b> ; prov:wasDerivedFrom <evidence/D/0> .
+<statement/w> a rdf:Statement ; rdf:subject <project/p> ; rdf:predicate pk:investmentAmount ;
+    rdf:object "5360000000"^^xsd:decimal ; prov:wasDerivedFrom <evidence/D/0> .
 <evidence/D/0> a pk:Evidence ; pk:inDocument <doc/D> ; pk:sentence "比亚迪落户西安高新区"@zh ;
     pk:startOffset 0 ; pk:endOffset 10 ; pk:rule "hosts.settle_in" .
 <doc/D> a pk:Document ; dcterms:identifier "D" ; pk:fileName "D.txt" ;
@@ -197,8 +205,9 @@ BROKEN = {
     "start after end": "<mention/D/9-3> a pk:Mention ; pk:mentionOf <park/a> ;"
     ' pk:inDocument <doc/D> ; pk:startOffset 9 ; pk:endOffset 3 ; pk:surfaceForm "x" .',
     "short sha256": '<doc/E> a pk:Document ; pk:fileName "E.txt" ; pk:sha256 "abc" .',
-    "fact without evidence": "<statement/t> a rdf:Statement ; rdf:subject <park/a> ;"
+    "fact without evidence": "<statement/x> a rdf:Statement ; rdf:subject <park/a> ;"
     " rdf:predicate pk:built ; rdf:object <platform/l> .",
+    "fact never stated": '<park/a> pk:partOf <park/c> . <park/c> a pk:Park ; rdfs:label "c"@zh .',
 }
 
 

@@ -1,0 +1,243 @@
+"""Benchmark the stores: load time, peak memory and median latency of every stored query.
+
+    python benchmarks/bench_store.py                 # 100k and 1M triples, every store found
+    python benchmarks/bench_store.py --sizes 100000  # one size only
+
+A synthetic corpus shaped like ours (benchmarks/synthetic.py, RDF made by kg.rdf) is written
+once per size; each store then loads it in its own process, the way kg does (document graphs,
+the merged graph and the build-time stats), and runs every stored query in queries/:
+rdflib in memory, embedded Oxigraph on disk (kg's default), and Virtuoso when Debian's
+virtuoso-opensource is installed (started from tests/virtuoso.py on 127.0.0.1, loaded with its
+bulk loader, queried over HTTP). Latency is the median of repeated runs after one warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE), str(ROOT / "tests")]
+
+QUADS_PER_DOC = 1120  # what synthetic.records gives, measured
+TARGET_MS, TARGET_SPEEDUP, TARGET_LOAD_S = 100.0, 10.0, 60.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _time_queries(store, params: dict[str, str], *, budget_s: float, max_runs: int
+                  ) -> dict[str, float]:
+    """Median milliseconds of every stored query (one warm-up run first)."""
+    from kg.queries import run_query, stored_queries
+
+    out = {}
+    for name, q in stored_queries().items():
+        p = {k: params[k] for k, v in q.params.items() if v.required}
+        run_query(store, q, p)
+        times: list[float] = []
+        start = time.perf_counter()
+        while len(times) < max_runs and (len(times) < 3 or time.perf_counter() - start < budget_s):
+            t = time.perf_counter()
+            run_query(store, q, p)
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = statistics.median(times)
+    return out
+
+
+def _params(store) -> dict[str, str]:
+    """A real park label (the best-connected park) for every required parameter."""
+    from kg.queries import load_query, run_query
+
+    rows = run_query(store, load_query("parks-ranked"))[1]
+    return {"park": rows[0][0].value, "name": rows[0][0].value}
+
+
+def worker(backend: str, data: Path, tmp: Path) -> dict[str, object]:
+    """Load `data` (document graphs as N-Quads) into one store and time the stored queries.
+
+    A Virtuoso started here is stopped on any exit (tests/virtuoso.py registers it atexit).
+    """
+    from kg.store import Changes, load_nquads, open_store
+
+    raw = data.read_bytes()
+    extra_mb = 0.0
+    server = None
+    t0 = time.perf_counter()
+    if backend == "rdflib":
+        store = open_store("memory")
+        load_nquads(store, raw)
+    elif backend == "oxigraph":
+        store = open_store(tmp / "store", writable=True)
+        load_nquads(store, raw, reset=True)
+        store.close()
+        t_written = time.perf_counter()
+        store = open_store(tmp / "store")  # reopened read-only, as `kg query` does
+    else:
+        import virtuoso
+
+        from kg.store import MERGED_GRAPH
+
+        server = virtuoso.start(tmp / "virtuoso")
+        t0 = time.perf_counter()
+        (tmp / "virtuoso" / "docs.nq").write_bytes(raw)
+        _merged_ntriples(raw, tmp / "virtuoso" / "merged.nt")
+        server.isql(f"ld_dir('{tmp / 'virtuoso'}', 'docs.nq', 'urn:unused');")
+        server.isql(f"ld_dir('{tmp / 'virtuoso'}', 'merged.nt', '{MERGED_GRAPH}');")
+        server.isql("rdf_loader_run();")
+        server.isql("checkpoint;")
+        store = open_store(server.sparql, writable=True)
+        store.write(Changes())  # the build-time stats, by kg's own SPARQL updates
+        store.close()
+        store = open_store(server.sparql)
+    load_s = time.perf_counter() - t0
+    if backend == "oxigraph":
+        load_s = t_written - t0
+    quads = sum(1 for _ in store.quads(merged=False))
+    params = _params(store)
+    slow = backend == "rdflib"
+    times = _time_queries(store, params, budget_s=2.0 if slow else 1.0,
+                          max_runs=5 if slow else 30)
+    if server is not None:
+        status = Path(f"/proc/{server.process.pid}/status").read_text()
+        extra_mb = next(int(ln.split()[1]) for ln in status.splitlines()
+                        if ln.startswith("VmHWM")) / 1024
+        server.stop()
+    return {"load_s": load_s, "peak_mb": _peak_mb() + extra_mb, "quads": quads,
+            "queries": times, "params": params}
+
+
+def _merged_ntriples(nquads: bytes, path: Path) -> None:
+    import pyoxigraph as ox
+
+    with open(path, "wb") as fh:
+        ox.serialize((q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)), fh,
+                     ox.RdfFormat.N_TRIPLES)
+
+
+def generate(size: int, folder: Path) -> tuple[Path, int]:
+    """Write the synthetic corpus of about `size` quads; its path and document count."""
+    import synthetic
+
+    docs = max(1, round(size / QUADS_PER_DOC))
+    path = folder / f"synthetic-{size}.nq"
+    with open(path, "wb") as fh:
+        for chunk in synthetic.nquads(docs):
+            fh.write(chunk)
+    return path, docs
+
+
+def _available() -> list[str]:
+    import virtuoso
+
+    backends = ["rdflib", "oxigraph"]
+    reason = virtuoso.missing()
+    if reason is None:
+        backends.append("virtuoso")
+    else:
+        print(f"(virtuoso skipped: {reason})", file=sys.stderr)
+    return backends
+
+
+def _run_worker(backend: str, data: Path) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix=f"bench-{backend}-") as tmp:
+        proc = subprocess.run([sys.executable, __file__, "--worker", backend, str(data), tmp],
+                              capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{backend} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def table(size: int, docs: int, results: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    """The comparison table of one size: a row per measure, a column per store, and ratios."""
+    names = list(results)
+    base = "oxigraph"
+    ratio_cols = [n for n in names if n != base]
+    head = ["", *names, *(f"{n}/{base}" for n in ratio_cols)]
+    quads = results[base]["quads"]
+    rows: list[list[str]] = [
+        ["load (s)", *(f"{results[n]['load_s']:.1f}" for n in names),
+         *(f"{results[n]['load_s'] / results[base]['load_s']:.1f}×" for n in ratio_cols)],
+        ["peak memory (MB)", *(f"{results[n]['peak_mb']:.0f}" for n in names),
+         *(f"{results[n]['peak_mb'] / results[base]['peak_mb']:.1f}×" for n in ratio_cols)],
+    ]
+    for q in results[base]["queries"]:
+        rows.append([f"{q} (ms)", *(f"{results[n]['queries'][q]:.1f}" for n in names),
+                     *(f"{results[n]['queries'][q] / results[base]['queries'][q]:.1f}×"
+                       for n in ratio_cols)])
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = [f"{size:,} triples: {docs} documents, {quads:,} quads "
+             f"(document graphs and stats); park = {results[base]['params']['park']}"]
+    lines.append("  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                           for i, (h, w) in enumerate(zip(head, widths, strict=True))))
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    return "\n".join(lines)
+
+
+def verdict(results: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    """The issue's targets for the embedded store, checked."""
+    ox = results["oxigraph"]
+    slow = {q: ms for q, ms in ox["queries"].items() if ms >= TARGET_MS}
+    out = [f"every stored query under {TARGET_MS:.0f} ms: "
+           + ("yes" if not slow else "no: " + ", ".join(f"{q} {ms:.0f} ms"
+                                                        for q, ms in slow.items()))]
+    if "rdflib" in results:
+        ratios = {q: results["rdflib"]["queries"][q] / ms for q, ms in ox["queries"].items()}
+        below = {q: r for q, r in ratios.items() if r < TARGET_SPEEDUP}
+        out.append(f"at least {TARGET_SPEEDUP:.0f}× faster than rdflib: "
+                   + ("yes" if not below else "no: " + ", ".join(f"{q} {r:.1f}×"
+                                                                for q, r in below.items()))
+                   + f" (median speed-up {statistics.median(ratios.values()):.0f}×)")
+    out.append(f"load under {TARGET_LOAD_S:.0f} s: "
+               + ("yes" if ox["load_s"] < TARGET_LOAD_S else "no") + f" ({ox['load_s']:.1f} s)")
+    return "\n".join(out)
+
+
+def main() -> None:
+    """Parse arguments and print one table per size."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="100000,1000000",
+                    help="comma-separated triple counts (default: 100000,1000000)")
+    ap.add_argument("--stores", default=None,
+                    help="comma-separated subset of rdflib,oxigraph,virtuoso")
+    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        backend, data, tmp = args.worker
+        print(json.dumps(worker(backend, Path(data), Path(tmp)), ensure_ascii=False))
+        return
+    backends = _available()
+    if args.stores:
+        wanted = args.stores.split(",")
+        backends = [b for b in backends if b in wanted] or backends
+    if "oxigraph" not in backends:
+        backends.insert(0, "oxigraph")
+    print(f"parks-kg store benchmark: {os.cpu_count()} cores, Python "
+          f"{sys.version.split()[0]}; medians in ms after one warm-up run\n")
+    with tempfile.TemporaryDirectory(prefix="bench-data-") as folder:
+        for size in (int(s) for s in args.sizes.split(",")):
+            t = time.perf_counter()
+            data, docs = generate(size, Path(folder))
+            print(f"(generated {size:,} triples in {time.perf_counter() - t:.0f} s)",
+                  file=sys.stderr)
+            results = {b: _run_worker(b, data) for b in backends}
+            print(table(size, docs, results))
+            print(verdict(results))
+            print()
+
+
+if __name__ == "__main__":
+    main()

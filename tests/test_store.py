@@ -1,0 +1,402 @@
+"""kg.store and incremental builds: every backend answers alike; builds are incremental, safe
+against failure and Ctrl-C, locked against a second writer, and exact (= a full rebuild)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+
+import kg.pipeline as pipeline
+from kg.cli import cli
+from kg.corpus import read_document
+from kg.errors import KgError, StoreError
+from kg.formats import plain
+from kg.pipeline import RecordCache, build, fingerprint
+from kg.queries import load_query, run_query, stored_queries
+from kg.records import DocRecord, Entity, Evidence, Relation
+from kg.store import (
+    STATS_GRAPH,
+    OxigraphStore,
+    export,
+    load_nquads,
+    open_store,
+    stored_documents,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def _nquads(store) -> bytes:  # type: ignore[no-untyped-def]
+    buf = io.BytesIO()
+    export(store, "nq", buf)
+    return buf.getvalue()
+
+
+def _quad_set(store) -> set[str]:  # type: ignore[no-untyped-def]
+    return {str(q) for q in store.quads(merged=False)}
+
+
+def _norm_quads(store) -> set[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
+    return {(str(q.subject), str(q.predicate), _value(q.object), q.graph_name.value)
+            for q in store.quads(merged=False)}
+
+
+def _value(term) -> str:  # type: ignore[no-untyped-def]
+    """A term's value, numbers compared by value (Virtuoso stores 5E9 decimals as integers)."""
+    text = plain(term)
+    try:
+        return str(Decimal(text).normalize()) if text and text[0] in "-0123456789" else text
+    except ArithmeticError:
+        return text
+
+
+def _answers(store) -> dict[str, list[list[str]]]:  # type: ignore[no-untyped-def]
+    """Every stored query's rows on a store, with real labels for required parameters."""
+    names = [r[0].value for r in run_query(store, load_query("entities-by-type"))[1]]
+    out = {}
+    for name, q in stored_queries().items():
+        required = [p for p in q.params.values() if p.required]
+        values = names[:6] if required else [None]
+        for v in values:
+            params = {p.name: v for p in required}
+            rows = run_query(store, q, params)[1]
+            out[f"{name} {v or ''}"] = [[_value(t) for t in row] for row in rows]
+    return out
+
+
+@pytest.fixture(scope="module")
+def seeds_nquads(seeds_store) -> bytes:  # type: ignore[no-untyped-def]
+    return _nquads(seeds_store)
+
+
+# --- backends ------------------------------------------------------------------------------------
+
+
+def test_store_every_backend_gives_the_same_answers(seeds_nquads, seeds_store, seeds_answers,
+                                                    tmp_path):
+    reference = seeds_answers
+    assert any(rows for rows in reference.values())
+    assert all(rows for key, rows in reference.items() if key.startswith("parks-ranked"))
+    stores = {"memory": open_store("memory"), "oxigraph-memory": OxigraphStore()}
+    disk = open_store(tmp_path / "store", writable=True)
+    stores["disk"] = disk
+    for store in stores.values():
+        load_nquads(store, seeds_nquads)
+    for name, store in stores.items():
+        assert _quad_set(store) == _quad_set(seeds_store), name
+        assert _answers(store) == reference, name
+    disk.close()
+
+
+@pytest.fixture(scope="module")
+def seeds_answers(seeds_store) -> dict[str, list[list[str]]]:  # type: ignore[no-untyped-def]
+    return _answers(seeds_store)
+
+
+def test_store_virtuoso_gives_the_same_answers(seeds_nquads, seeds_store, seeds_answers,
+                                               virtuoso_url):
+    remote = open_store(virtuoso_url, writable=True)
+    try:
+        load_nquads(remote, seeds_nquads, fingerprint="test")
+        assert stored_documents(remote) == stored_documents(seeds_store)
+        assert remote.fingerprint() == "test"
+        assert _answers(remote) == seeds_answers
+        # the same statements come back (numbers by value: Virtuoso keeps 5E9 as an integer)
+        assert _norm_quads(remote) == _norm_quads(seeds_store)
+    finally:
+        remote.close()
+
+
+def test_store_remote_lock_refuses_a_second_writer(virtuoso_url):
+    first = open_store(virtuoso_url, writable=True)
+    try:
+        with pytest.raises(StoreError, match="another build is writing"):
+            open_store(virtuoso_url, writable=True)
+    finally:
+        first.close()
+    open_store(virtuoso_url, writable=True).close()  # released
+
+
+def test_store_remote_digest_auth_from_environment(virtuoso, virtuoso_url, monkeypatch,
+                                                   seeds_nquads):
+    auth = virtuoso.sparql_auth
+    monkeypatch.setenv("KG_STORE_USER", "dba")
+    monkeypatch.setenv("KG_STORE_PASSWORD", "wrong")
+    with pytest.raises(StoreError, match="HTTP 401"):
+        open_store(auth).select("ASK {}")
+    monkeypatch.setenv("KG_STORE_PASSWORD", "dba")
+    store = open_store(auth, writable=True)
+    load_nquads(store, seeds_nquads)
+    store.close()
+    assert stored_documents(open_store(virtuoso_url))
+    with pytest.raises(StoreError, match="KG_STORE_USER"):
+        open_store(auth.replace("http://", "http://dba:dba@"))
+
+
+def test_store_unreachable_endpoint_is_one_line():
+    with pytest.raises(StoreError) as info:
+        open_store("http://127.0.0.1:9/sparql").select("ASK {}")
+    assert "cannot reach" in str(info.value) and "\n" not in str(info.value)
+
+
+# --- incremental builds ---------------------------------------------------------------------------
+
+
+def _copy_seeds(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for p in SEEDS:
+        shutil.copyfile(p, target / p.name)
+    return target
+
+
+def _tree(path: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(path)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in path.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def incremental(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Seeds built, built again unchanged, then changed (edit, delete, add) and built again."""
+    work = tmp_path_factory.mktemp("incremental")
+    corpus = _copy_seeds(work / "corpus")
+    out = work / "out"
+    first = build([corpus], out, html=False)
+    files = {"ttl": (out / "kg.ttl").read_bytes(), "store": _tree(out / "store")}
+    second = build([corpus], out, html=False)
+    after_second = {"ttl": (out / "kg.ttl").read_bytes(), "store": _tree(out / "store")}
+    edited, deleted = SEEDS[0].name, SEEDS[1].name
+    text = read_document(corpus / edited).text
+    (corpus / edited).write_text(text + "\n" + read_document(SEEDS[3]).text.split("\n")[2],
+                                 encoding="utf-8")
+    (corpus / deleted).unlink()
+    (corpus / "new_article.txt").write_text(read_document(SEEDS[4]).text[:600],
+                                            encoding="utf-8")
+    third = build([corpus], out, html=False)
+    shutil.copytree(out / "cache", work / "full" / "cache")  # a fresh store, the same records
+    full = build([corpus], work / "full", html=False, rebuild=True)
+    return type("Run", (), dict(work=work, corpus=corpus, out=out, first=first, second=second,
+                                third=third, full=full, files=files,
+                                after_second=after_second, deleted=deleted))
+
+
+def test_store_second_build_extracts_nothing_and_writes_nothing(incremental):
+    assert incremental.first.extracted == len(SEEDS)
+    assert incremental.second.extracted == 0 and incremental.second.unchanged
+    assert incremental.after_second == incremental.files  # same files, same inodes and times
+
+
+def test_store_changed_corpus_extracts_only_new_and_changed(incremental):
+    third = incremental.third
+    assert third.extracted == 2  # the edited file and the new one
+    assert third.removed == 1
+    docs = stored_documents(open_store(incremental.out / "store"))
+    assert set(docs) == {p.stem for p in incremental.corpus.glob("*.txt")}
+    assert incremental.deleted.removesuffix(".txt") not in docs
+
+
+def test_store_incremental_graph_equals_full_rebuild(incremental):
+    inc = open_store(incremental.out / "store")
+    full = open_store(incremental.work / "full" / "store")
+    assert _quad_set(inc) == _quad_set(full)
+    assert {str(t) for t in inc.quads(merged=True)} == {str(t) for t in full.quads(merged=True)}
+    a = Graph().parse(incremental.out / "kg.ttl")
+    b = Graph().parse(incremental.work / "full" / "kg.ttl")
+    assert set(a) == set(b)
+
+
+def _record(doc: Path, names: list[str]) -> DocRecord:
+    """A hand-made record for a file: each name a Park mentioned at its first occurrence."""
+    d = read_document(doc)
+    ents = []
+    for n in names:
+        start = d.text.index(n)
+        ents.append(Entity(n, "Park", mentions=[(start, start + len(n))]))
+    ev = Evidence(d.text[: len(names[0]) + 4], 0, len(names[0]) + 4, "partOf.test")
+    rels = [Relation(names[0], "partOf", names[-1], evidence=[ev])] if len(names) > 1 else []
+    return DocRecord(d.doc_id, ents, rels, d.title, d.path, d.sha256, d.text)
+
+
+def test_store_label_change_rewrites_unchanged_documents(tmp_path):
+    """b.txt gives a park a longer name: a.txt's graph (unchanged) must carry the new label."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    a, b = corpus / "a.txt", corpus / "b.txt"
+    a.write_text("西安高新区和长安园区。\n", encoding="utf-8")
+    b.write_text("西安高新区发布新政。\n", encoding="utf-8")
+    cache = RecordCache(tmp_path / "out" / "cache", fingerprint()[0])
+    cache.put(_record(a, ["西安高新区", "长安园区"]))
+    cache.put(_record(b, ["西安高新区"]))
+    first = build([corpus], tmp_path / "out", html=False)
+    assert first.extracted == 0  # every record came from the cache
+    b.write_text("西安国家高新区发布新政。西安高新技术产业开发区也来了。\n", encoding="utf-8")
+    cache.put(_record(b, ["西安高新技术产业开发区", "西安国家高新区"]))
+    second = build([corpus], tmp_path / "out", html=False)
+    assert second.extracted == 0 and second.replaced == 2  # b changed, a relabelled
+    full = build([corpus], tmp_path / "out", html=False, rebuild=True,
+                 store_path=tmp_path / "full_store")  # same cache, a fresh store
+    assert full.extracted == 0 and full.entities == {"Park": 4}
+    inc = open_store(tmp_path / "out" / "store")
+    assert _quad_set(inc) == _quad_set(open_store(tmp_path / "full_store"))
+    a_labels = {q.object.value for q in inc.quads(merged=False)
+                if q.graph_name.value.endswith("/graph/a")
+                and q.predicate.value.endswith("rdf-schema#label")}
+    assert "西安高新技术产业开发区" in a_labels and "西安高新区" not in a_labels
+
+
+def test_store_rebuild_flag_starts_clean(incremental):
+    full = incremental.full
+    assert full.replaced == full.documents and not full.unchanged
+    assert full.extracted == 0  # the records cache still serves every document
+
+
+# --- failures, interruptions and locks ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds_tree(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A corpus of the seeds and its built out/ (store, kg.ttl, record cache), built once."""
+    work = tmp_path_factory.mktemp("built_once")
+    build([_copy_seeds(work / "c")], work / "out", html=False)
+    return work
+
+
+@pytest.fixture
+def built_once(seeds_tree, tmp_path):  # type: ignore[no-untyped-def]
+    """A copy of seeds_tree with one seed file changed (not built yet)."""
+    shutil.copytree(seeds_tree, tmp_path, dirs_exist_ok=True)
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    before = _quad_set(open_store(out / "store"))
+    (corpus / SEEDS[0].name).write_text("西安高新区新增企业。\n", encoding="utf-8")
+    return corpus, out, before
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, OSError, RuntimeError])
+def test_store_interrupted_write_leaves_previous_graph(built_once, monkeypatch, exc):
+    corpus, out, before = built_once
+    ttl = (out / "kg.ttl").read_bytes()
+
+    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise exc("interrupted")
+
+    monkeypatch.setattr(pipeline, "_stage_outputs", boom)
+    with pytest.raises((exc, KgError)):
+        build([corpus], out, html=False)
+    store = open_store(out / "store")
+    assert _quad_set(store) == before
+    assert run_query(store, load_query("parks-ranked"))[1]
+    assert (out / "kg.ttl").read_bytes() == ttl
+    assert sorted(p.name for p in out.iterdir()) == [".store.lock", "cache", "kg.ttl", "store"]
+
+
+def test_store_interrupted_extraction_leaves_previous_graph(built_once, monkeypatch):
+    corpus, out, before = built_once
+
+    def boom(docs, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "extract_records", boom)
+    with pytest.raises(KeyboardInterrupt):
+        build([corpus], out, html=False)
+    assert _quad_set(open_store(out / "store")) == before
+
+
+def test_store_second_writer_is_refused_with_a_clear_message(built_once):
+    corpus, out, before = built_once
+    holder = open_store(out / "store", writable=True)
+    try:
+        with pytest.raises(StoreError, match="another build is writing this store"):
+            build([corpus], out, html=False)
+        result = CliRunner().invoke(cli, ["build", str(corpus), "-o", str(out), "--no-html"])
+        assert result.exit_code != 0
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "another build is writing" in result.stderr
+        assert run_query(open_store(out / "store"), load_query("parks-ranked"))[1]  # readable
+    finally:
+        holder.close()
+    assert _quad_set(open_store(out / "store")) == before
+
+
+def test_store_remote_build_is_incremental(seeds_tree, tmp_path, virtuoso_url):
+    shutil.copytree(seeds_tree / "out" / "cache", tmp_path / "out" / "cache")
+    corpus = seeds_tree / "c"
+    out = tmp_path / "out"
+    first = build([corpus], out, html=False, store_path=virtuoso_url)
+    second = build([corpus], out, html=False, store_path=virtuoso_url)
+    assert first.replaced == len(SEEDS) and first.extracted == 0
+    assert second.unchanged and second.extracted == 0
+    remote = open_store(virtuoso_url)
+    assert _norm_quads(remote) == _norm_quads(open_store(seeds_tree / "out" / "store"))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["query", "parks-ranked", "--store", virtuoso_url,
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"]["bindings"]
+
+
+# --- export -------------------------------------------------------------------------------
+
+FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld"}
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_store_export_round_trips_every_format(fmt, seeds_build, tmp_path):
+    store = open_store(seeds_build.store_path)
+    target = tmp_path / f"kg.{fmt}"
+    result = CliRunner().invoke(cli, ["export", "--format", fmt, "-o", str(target),
+                                      "--store", str(seeds_build.store_path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    if fmt in ("nq", "trig", "jsonld"):
+        ds = Dataset()
+        ds.parse(target, format=FORMATS[fmt])
+        got = {(str(s), str(p), str(o), str(g)) for s, p, o, g in ds.quads((None,) * 4)}
+        want = {(q.subject.value, q.predicate.value, q.object.value, q.graph_name.value)
+                for q in store.quads(merged=False)}
+        assert got == want
+        assert any(g == STATS_GRAPH for *_, g in got)
+    else:
+        g = Graph().parse(target, format=FORMATS[fmt])
+        assert len(g) == sum(1 for _ in store.quads(merged=True))
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary left
+
+
+def test_store_export_to_stdout_streams_ntriples(seeds_build):
+    result = CliRunner().invoke(cli, ["export", "--format", "nt", "--store",
+                                      str(seeds_build.store_path)])
+    assert result.exit_code == 0, result.stderr
+    triples = list(ox.parse(result.stdout_bytes, format=ox.RdfFormat.N_TRIPLES))
+    assert len(triples) == sum(1 for _ in open_store(seeds_build.store_path).quads(merged=True))
+
+
+def test_store_export_errors_are_one_line(seeds_build, tmp_path):
+    runner = CliRunner()
+    bad = runner.invoke(cli, ["export", "--format", "xml", "--store",
+                              str(seeds_build.store_path)])
+    assert bad.exit_code != 0 and "unknown export format 'xml'" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    missing = runner.invoke(cli, ["export", "--store", str(tmp_path / "none")])
+    assert missing.exit_code != 0 and "no graph store here" in missing.stderr
+    (tmp_path / "dir").mkdir()
+    isdir = runner.invoke(cli, ["export", "-o", str(tmp_path / "dir"), "--store",
+                                str(seeds_build.store_path)])
+    assert isdir.exit_code != 0 and "is a directory" in isdir.stderr
+
+
+def test_store_graph_formats_go_to_views_hook(seeds_build, tmp_path):
+    views = pytest.importorskip("kg.views")
+    if not hasattr(views, "export_graph"):
+        pytest.skip("kg.views.export_graph is not there yet")
+    target = tmp_path / "kg.graphml"
+    result = CliRunner().invoke(cli, ["export", "--format", "graphml", "-o", str(target),
+                                      "--store", str(seeds_build.store_path)])
+    assert result.exit_code == 0, result.stderr
+    assert "<graphml" in target.read_text(encoding="utf-8")
