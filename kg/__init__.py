@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["build", "build_nlp", "extract", "open_store", "read_document", "run_query",
+__all__ = ["build", "build_nlp", "extract_records", "open_store", "read_document", "run_query",
            "to_graph"]
 __version__ = "0.1.0"
 
 _WHERE = {
     "build": "kg.pipeline",
     "build_nlp": "kg.nlp",
-    "extract": "kg.extract",
+    "extract_records": "kg.pipeline",
     "open_store": "kg.store",
     "read_document": "kg.corpus",
     "run_query": "kg.queries",
@@ -23,9 +23,8 @@ _WHERE = {
 
 if TYPE_CHECKING:
     from kg.corpus import read_document
-    from kg.extract import extract
     from kg.nlp import build_nlp
-    from kg.pipeline import build
+    from kg.pipeline import build, extract_records
     from kg.queries import run_query
     from kg.rdf import to_graph
     from kg.store import open_store
