@@ -53,6 +53,10 @@ def cli() -> None:
     """
 
 
+jobs_option = click.option(
+    "-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+    help="Extract in this many processes (0: one per core; 1: in this process).")
+
 pkuseg_option = click.option(
     "--pkuseg-model", type=click.Path(path_type=Path), default=None,
     help="Segment words with this spacy-pkuseg model directory (default: offline character "
@@ -72,8 +76,9 @@ pkuseg_option = click.option(
               help="Remove a remote store's lock left by a build that died.")
 @click.option("--no-html", is_flag=True, help="Skip the HTML graph view.")
 @pkuseg_option
+@jobs_option
 def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuild: bool,
-          break_lock: bool, no_html: bool, pkuseg_model: Path | None) -> None:
+          break_lock: bool, no_html: bool, pkuseg_model: Path | None, jobs: int) -> None:
     """Bring kg.ttl, the store and graph.html up to date with PATHS (default seeds/).
 
     Only new or changed files are extracted; a run on an unchanged corpus writes nothing.
@@ -88,7 +93,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
     try:
         res = run_build(targets, out_dir, store_path=store_spec, rebuild=rebuild,
                         pkuseg_model=pkuseg_model, html=not no_html, warn=_warn,
-                        progress=_progress("extracting"), break_lock=break_lock)
+                        progress=_progress("extracting"), break_lock=break_lock, jobs=jobs)
     except KgError as exc:
         raise _fail(exc) from None
     ents = ", ".join(f"{n} {t}" for t, n in sorted(res.entities.items()))
@@ -112,7 +117,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl",
               show_default=True, help="Output format: one JSON record per input file.")
 @pkuseg_option
-def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None) -> None:
+@jobs_option
+def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
     """Print the extraction record of each FILE (see docs: extraction-format)."""
     from kg.pipeline import extract_records, read_documents
 
@@ -124,7 +130,7 @@ def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None) -> Non
 
     docs = list(read_documents(files, warn))
     try:
-        for rec in extract_records(docs, pkuseg_model=pkuseg_model):
+        for rec in extract_records(docs, pkuseg_model=pkuseg_model, jobs=jobs):
             click.echo(rec.dumps())
     except KgError as exc:
         raise _fail(exc) from None
@@ -183,7 +189,7 @@ def queries(fmt: str) -> None:
 
     qs = stored_queries()
     if fmt == "json":
-        data = [{"name": q.name, "summary": q.summary,
+        data = [{"name": q.name, "summary": q.summary, "description": q.description,
                  "params": [{"name": p.name, "type": p.type, "required": p.required,
                              "description": p.description} for p in q.params.values()]}
                 for q in qs.values()]
@@ -191,6 +197,8 @@ def queries(fmt: str) -> None:
         return
     for q in qs.values():
         click.echo(f"{q.name}\n    {q.summary}")
+        if q.description:
+            click.echo(f"    {q.description}")
         for p in q.params.values():
             need = "required" if p.required else "optional"
             click.echo(f"    --param {p.name}=…  ({p.type}, {need}) {p.description}")

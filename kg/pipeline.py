@@ -57,9 +57,17 @@ def read_documents(paths: Iterable[Path], warn: Callable[[str], None]) -> Iterat
             warn(str(exc))
 
 
-def extract_records(documents: Iterable[Document], *, pkuseg_model: str | Path | None = None
-                    ) -> Iterator[DocRecord]:
-    """Run the extraction pipeline over documents, one record per document."""
+def extract_records(documents: Iterable[Document], *, pkuseg_model: str | Path | None = None,
+                    jobs: int | None = 1) -> Iterator[DocRecord]:
+    """Run the extraction pipeline over documents, one record per document, in order.
+
+    `jobs` worker processes extract (see `kg.parallel`); 1 runs here, 0 or None every core.
+    """
+    if jobs != 1:
+        from kg.parallel import extract_parallel
+
+        yield from extract_parallel(documents, jobs, pkuseg_model=pkuseg_model)
+        return
     from kg.extract import extract
     from kg.nlp import build_nlp
 
@@ -154,13 +162,14 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
           rebuild: bool = False, pkuseg_model: str | Path | None = None, html: bool = True,
           warn: Callable[[str], None] = lambda s: None,
           progress: Callable[[Iterable[Document]], Iterable[Document]] | None = None,
-          break_lock: bool = False) -> BuildResult:
+          break_lock: bool = False, jobs: int | None = 1) -> BuildResult:
     """Bring the store, out_dir/kg.ttl and graph.html up to date with the files under `paths`.
 
     Incremental: only documents whose content (sha256) is new or changed are extracted (their
     records are cached under out_dir/cache); the graphs of changed, deleted and relabelled
     documents are replaced and the rest left alone, giving the same graph a full rebuild
     would. Nothing changed means nothing written. `rebuild=True` starts from an empty store.
+    `jobs` processes extract (1: in this process; 0 or None: every core).
     """
     from kg.rdf import entity_iri, entity_labels
     from kg.store import Changes, graph_name, is_remote, open_store, stored_documents
@@ -194,7 +203,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
                 records[doc.path] = rec
         if missing:  # no document to extract: the NLP pipeline is not even loaded
             seq: Iterable[Document] = progress(missing) if progress else missing
-            for rec in extract_records(seq, pkuseg_model=pkuseg_model):
+            for rec in extract_records(seq, pkuseg_model=pkuseg_model, jobs=jobs):
                 records[rec.path] = rec
                 cache.put(rec)
         ordered = [records[d.path] for d in docs]

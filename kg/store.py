@@ -88,7 +88,8 @@ def _ox() -> Any:
 
 @dataclass
 class Changes:
-    """One write: graphs to drop, graphs to (re)place with N-Quads, and the build fingerprint."""
+    """One write: graphs to drop, graphs to (re)place (N-Quads or N-Triples text: the key names
+    the graph), and the build fingerprint."""
 
     remove: set[str] = field(default_factory=set)
     add: dict[str, bytes] = field(default_factory=dict)
@@ -368,17 +369,20 @@ def _ox_quads(db: Any, *, merged: bool) -> Iterator[Any]:
 
 
 def _ox_apply(db: Any, changes: Changes) -> None:
-    """Apply changes to a writable pyoxigraph store, keeping the default graph = the merge."""
+    """Apply changes to a private pyoxigraph store, keeping the default graph = the merge."""
     ox = _ox()
     for g in sorted(changes.remove | set(changes.add)):
         _ox_drop(db, g)
     _ox_drop(db, STATS_GRAPH)
-    for g, data in sorted(changes.add.items()):
-        quads = _parse_nquads(data)
-        if any(q.graph_name.value != g for q in quads if hasattr(q.graph_name, "value")):
-            raise StoreError(f"quads for {g} name another graph")
-        db.extend(quads)
-        db.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    def added() -> Iterator[Any]:
+        for g, data in sorted(changes.add.items()):
+            name = ox.NamedNode(g)
+            for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+                yield ox.Quad(q.subject, q.predicate, q.object, name)
+                yield ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+
+    # not one transaction, and need not be: `db` is a private copy (on disk) or a new store
+    db.bulk_extend(added())
     for update in _stats_updates(None):
         db.update(update)
     db.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{STATS_GRAPH}> {{ ?s ?p ?o }} }}")
@@ -457,12 +461,12 @@ class MemoryStore:
     def quads(self, *, merged: bool) -> Iterator[Any]:
         ox = _ox()
         if merged:
-            for s, p, o in self.ds.default_context.triples((None, None, None)):
+            for s, p, o in _default(self.ds).triples((None, None, None)):
                 yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))
             return
-        names = sorted(str(c.identifier) for c in self.ds.contexts()
+        names = sorted(str(c.identifier) for c in _graphs_of(self.ds)
                        if str(c.identifier) not in (BUILD_GRAPH,)
-                       and c.identifier != self.ds.default_context.identifier)
+                       and c.identifier != _default(self.ds).identifier)
         from rdflib import URIRef
 
         for name in names:
@@ -487,11 +491,11 @@ class MemoryStore:
             part.parse(data=data, format="nquads")
             for s, p, o, _ in part.quads((None, None, None, None)):
                 ds.graph(URIRef(g)).add((s, p, o))
-                ds.default_context.add((s, p, o))
+                _default(ds).add((s, p, o))
         for update in _stats_updates(None):
             ds.update(update)
         for t in ds.graph(URIRef(STATS_GRAPH)).triples((None, None, None)):
-            ds.default_context.add(t)
+            _default(ds).add(t)
         if changes.fingerprint is not None:
             from rdflib import Literal
 
@@ -509,6 +513,16 @@ class MemoryStore:
 
     def close(self) -> None:
         pass
+
+
+def _default(ds: Any) -> Any:
+    """A Dataset's default graph (rdflib ≥ 7.1 calls it default_graph)."""
+    return ds.default_graph if hasattr(type(ds), "default_graph") else ds.default_context
+
+
+def _graphs_of(ds: Any) -> Iterator[Any]:
+    """A Dataset's graphs (rdflib ≥ 7.1 calls them graphs())."""
+    return ds.graphs() if hasattr(ds, "graphs") else ds.contexts()
 
 
 def to_ox(term: Any) -> Any:
@@ -618,17 +632,24 @@ class RemoteStore:
         return rows[0]["f"]["value"] if rows else None
 
     def quads(self, *, merged: bool) -> Iterator[Any]:
+        """Page through each named graph (a document graph is one page); the merged graph is
+        their union, each triple given once (remembered by a 16-byte digest)."""
+        import hashlib
+
         ox = _ox()
-        graphs = [MERGED_GRAPH] if merged else self._graphs()
-        for g in graphs:
+        seen: set[bytes] = set()
+        for g in self._graphs():
             offset, page = 0, 5000
             while True:
                 names, rows = _rows(self._select_in(g, offset, page))
                 for s, p, o in rows:
-                    if merged:
-                        yield ox.Triple(s, p, o)
-                    else:
+                    if not merged:
                         yield ox.Quad(s, p, o, ox.NamedNode(g))
+                        continue
+                    key = hashlib.blake2b(f"{s} {p} {o}".encode(), digest_size=16).digest()
+                    if key not in seen:
+                        seen.add(key)
+                        yield ox.Triple(s, p, o)
                 if len(rows) < page:
                     break
                 offset += page
@@ -876,17 +897,15 @@ class _Counter:
 def load_nquads(store: Any, data: bytes, *, fingerprint: str | None = None,
                 reset: bool = False) -> None:
     """Write N-Quads into a store through its write path: document graphs are kept (stats are
-    recomputed; triples outside a named graph are dropped)."""
+    recomputed; triples outside a named graph are dropped). Quads are parsed one at a time and
+    kept as text by graph, so a million of them load in modest memory."""
     ox = _ox()
-    by_graph: dict[str, list[Any]] = {}
+    by_graph: dict[str, list[str]] = {}
     for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
-        if getattr(q.graph_name, "value", None) not in (STATS_GRAPH, BUILD_GRAPH, None):
-            by_graph.setdefault(q.graph_name.value, []).append(q)
-    add = {}
-    for g, quads in by_graph.items():
-        buf = io.BytesIO()
-        ox.serialize(quads, buf, ox.RdfFormat.N_QUADS)
-        add[g] = buf.getvalue()
+        name = getattr(q.graph_name, "value", None)
+        if name is not None and name not in (STATS_GRAPH, BUILD_GRAPH):
+            by_graph.setdefault(name, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
+    add = {g: "".join(lines).encode("utf-8") for g, lines in by_graph.items()}
     store.write(Changes(add=add, fingerprint=fingerprint, reset=reset))
 
 

@@ -340,6 +340,13 @@ def test_store_remote_build_is_incremental(seeds_tree, tmp_path, virtuoso_url):
                                  "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["results"]["bindings"]
+    nt = runner.invoke(cli, ["export", "--format", "nt", "--store", virtuoso_url])
+    assert nt.exit_code == 0, nt.stderr
+    local = open_store(seeds_tree / "out" / "store")
+    got = {(str(t.subject), str(t.predicate), _value(t.object))
+           for t in ox.parse(nt.stdout_bytes, format=ox.RdfFormat.N_TRIPLES)}
+    assert got == {(str(t.subject), str(t.predicate), _value(t.object))
+                   for t in local.quads(merged=True)}
 
 
 # --- export -------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Run Debian's Virtuoso Open Source unprivileged for a test session or a benchmark.
 
 `start(tmp)` writes a virtuoso.ini into `tmp` (database files there, SQL and HTTP ports on
-127.0.0.1, `ResultSetMaxRows` raised from 10,000 so results are never cut silently), starts
+127.0.0.1, `ResultSetMaxRows` raised from 10,000 so results are never cut silently and
+`MaxSortedTopRows` so that ORDER BY … OFFSET paging goes past 10,000 rows), starts
 `virtuoso-t +foreground`, waits for SPARQL to answer, and grants SPARQL_UPDATE to the anonymous
 "SPARQL" user with isql-vt. `Virtuoso.stop()` ends that one process.
 """
@@ -100,6 +101,7 @@ def start(tmp: Path, *, timeout: float = 60.0) -> Virtuoso:
     ini = _set(ini, "Parameters", "ServerPort", f"127.0.0.1:{sql_port}")
     ini = _set(ini, "Parameters", "DirsAllowed",
                f"., {tmp}, /usr/share/virtuoso-opensource-7/vad")
+    ini = _set(ini, "Parameters", "MaxSortedTopRows", "10000000")  # OFFSET paging past 10,000
     ini = _set(ini, "Parameters", "NumberOfBuffers", "170000")
     ini = _set(ini, "Parameters", "MaxDirtyBuffers", "130000")
     ini = _set(ini, "HTTPServer", "ServerPort", f"127.0.0.1:{http_port}")
