@@ -151,21 +151,26 @@ def user_table_path() -> Path:
     return Path(os.environ.get("KG_LINKS") or DEFAULT_USER_TABLE)
 
 
-def read_decisions(path: Path) -> list[Decision]:
-    """The user table at `path` ([] when there is none), validated row by row."""
+def _csv_rows(path: Path, what: str, hint: str) -> csv.DictReader:
+    """A CSV file's rows, or a LinkError naming the file when it cannot be read as one of ours."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return []
     except OSError as exc:
-        raise LinkError(f"{path}: cannot read the user link table ({exc.strerror})") from None
+        raise LinkError(f"{path}: cannot read the {what} ({exc.strerror})") from None
     except UnicodeDecodeError:
-        raise LinkError(f"{path}: the user link table is not UTF-8") from None
+        raise LinkError(f"{path}: the {what} is not UTF-8") from None
     rows = csv.DictReader(io.StringIO(text))
     missing = {"type", "name", "qid", "decision"} - set(rows.fieldnames or ())
     if missing:
-        raise LinkError(f"{path}: missing column(s) {', '.join(sorted(missing))} "
-                        f"(expected {','.join(USER_FIELDS)})")
+        raise LinkError(f"{path}: missing column(s) {', '.join(sorted(missing))}{hint}")
+    return rows
+
+
+def read_decisions(path: Path) -> list[Decision]:
+    """The user table at `path` ([] when there is none), validated row by row."""
+    if not path.exists():
+        return []
+    rows = _csv_rows(path, "user link table", f" (expected {','.join(USER_FIELDS)})")
     out = []
     for n, row in enumerate(rows, start=2):
         d = Decision(**{k: (row.get(k) or "").strip() for k in USER_FIELDS})
@@ -423,17 +428,8 @@ def coverage(nodes: Iterable[Node], types: Iterable[str] = TYPES) -> list[list[A
 
 def read_review(path: Path) -> list[tuple[int, dict[str, str]]]:
     """The rows of a review file, with their line numbers."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise LinkError(f"{path}: cannot read the review file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise LinkError(f"{path}: the review file is not UTF-8") from None
-    rows = csv.DictReader(io.StringIO(text))
-    missing = {"decision", "type", "name", "qid"} - set(rows.fieldnames or ())
-    if missing:
-        raise LinkError(f"{path}: missing column(s) {', '.join(sorted(missing))}; is it a file "
-                        "written by `kg link --online --review`?")
+    rows = _csv_rows(path, "review file",
+                     "; is it a file written by `kg link --online --review`?")
     return [(n, {k: (v or "").strip() for k, v in row.items() if k})
             for n, row in enumerate(rows, start=2)]
 

@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.analysis import park_totals, yi
+from kg.analysis import CLASSES, RELATIONS, park_totals, yi
 from kg.errors import InputError, KgError, StoreError
 from kg.vocab import PK
 
@@ -50,8 +50,6 @@ __all__ = [
     "write_html",
 ]
 
-CLASSES = ("Park", "Enterprise", "Platform", "Project", "Region")
-RELATIONS = ("hosts", "built", "investor", "partOf", "locatedIn")
 # Subclasses of pk:Platform: an instance typed only with one of them is still a Platform.
 PLATFORM_KINDS = (
     "Laboratory",

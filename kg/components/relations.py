@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.components import Amount, Mention, RelationHit, doc_text
+from kg.components.anaphora import park_canon
 from kg.corpus import Sentence
 from kg.rules import RelationRule, RuleSet, load_rules
 
@@ -274,8 +275,6 @@ class RelationFinder:
         for m in mentions:
             if m.type == "Park" and (m.text == name or m.key == name) and not m.anaphor:
                 return m
-        from kg.components.anaphora import park_canon
-
         return Mention(-1, -1, "Park", name, "inner", key=park_canon(name))
 
     @staticmethod
