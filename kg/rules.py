@@ -56,6 +56,7 @@ class Boundaries:
     designation_words: frozenset[str]
     class_words: frozenset[str]
     institutions: tuple[str, ...] = ()
+    quantifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class ContextRule:
     after: tuple[str, ...]
     max_len: int
     examples: tuple[dict[str, str], ...] = ()
+    before_pattern: re.Pattern[str] | None = field(default=None, compare=False)
+    retype: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,7 @@ def load_boundaries() -> Boundaries:
     data = _read_toml("entities/boundaries.toml")
     where = "kg/patterns/entities/boundaries.toml"
     _check_keys(data, {"stop_pos", "name_words", "stop_words", "generic_words",
-                       "designation_words", "class_words", "institutions"}, where)
+                       "designation_words", "class_words", "institutions", "quantifiers"}, where)
     return Boundaries(
         stop_pos=frozenset(_strs(data, "stop_pos", where)),
         name_words=frozenset(_strs(data, "name_words", where)),
@@ -202,6 +205,7 @@ def load_boundaries() -> Boundaries:
         designation_words=frozenset(_strs(data, "designation_words", where)),
         class_words=frozenset(_strs(data, "class_words", where)),
         institutions=_strs(data, "institutions", where),
+        quantifiers=_strs(data, "quantifiers", where),
     )
 
 
@@ -314,14 +318,25 @@ def load_contexts() -> tuple[ContextRule, ...]:
     out = []
     for obj in data.get("context", []):
         where = f"{fwhere} {obj.get('id', '?')}"
-        _check_keys(obj, {"id", "type", "before", "after", "max_len", "examples"}, where)
+        _check_keys(obj, {"id", "type", "before", "after", "before_pattern", "retype",
+                          "max_len", "examples"}, where)
         if obj.get("type") not in ENTITY_TYPES:
             raise RuleError(f"{where}: unknown entity type {obj.get('type')!r}")
         before, after = _strs(obj, "before", where), _strs(obj, "after", where)
-        if bool(before) == bool(after):
-            raise RuleError(f"{where}: give exactly one of 'before' and 'after'")
+        pattern = None
+        if "before_pattern" in obj:
+            try:
+                pattern = re.compile(str(obj["before_pattern"]))
+            except re.error as exc:
+                raise RuleError(f"{where}: bad before_pattern ({exc})") from None
+        if sum(map(bool, (before, after, pattern))) != 1:
+            raise RuleError(f"{where}: give exactly one of 'before', 'after', 'before_pattern'")
+        retype = _strs(obj, "retype", where)
+        if set(retype) - set(ENTITY_TYPES):
+            raise RuleError(f"{where}: unknown entity type in retype {list(retype)!r}")
         out.append(ContextRule(obj["id"], obj["type"], before, after,
-                               int(obj.get("max_len", 10)), tuple(obj.get("examples", []))))
+                               int(obj.get("max_len", 10)), tuple(obj.get("examples", [])),
+                               pattern, retype))
     return tuple(out)
 
 

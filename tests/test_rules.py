@@ -127,3 +127,38 @@ def test_rules_context_needs_a_real_name(nlp, text):
     doc = nlp(text)
     assert not [m for m in doc._.pk_mentions if m.rule.startswith("Enterprise.") and
                 m.rule in {c.id for c in RULES.contexts}]
+
+
+@pytest.mark.parametrize("text", [
+    "打造一批科创服务平台，新增一批科创载体。",
+    "截至2021年底,阜新高新区建设重大共性技术平台4个,分别为三家企业的研发中心。",
+    "在新余高新区，像赣锋这样的锂电新能源项目共有19个在建。",
+    "共收到1949个海外参赛报名项目。",
+])
+def test_rules_kinds_are_no_names(nlp, text):
+    """A phrase after 一批/这样的 or before a count names a kind of thing, not one thing."""
+    doc = nlp(text)
+    assert not [m.text for m in doc._.pk_mentions if m.type in ("Platform", "Project")]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("海沧区新增狄耐克智能科技股份有限公司、万泰凯瑞生物技术有限公司3个企业。",
+     "万泰凯瑞生物技术有限公司"),
+    ("湖北晶星科技股份有限公司年产3000吨氯代苯甲酸一期项目11个单体完成联合验收。",
+     "年产3000吨氯代苯甲酸一期项目"),
+    ("从一家老厂到如今的现代化企业，包头东宝生物技术股份有限公司能够将软胶原锻造出硬实力。",
+     "包头东宝生物技术股份有限公司"),
+    ("园区加快建设包头实验室。", "包头实验室"),
+    ("包头安泰北方科技有限公司的技术人员正在安装调试设备。", "包头安泰北方科技有限公司"),
+    ("重点推动总投资12亿元的徐工高端除冰雪项目。", "徐工高端除冰雪项目"),
+])
+def test_rules_names_keep_their_place_and_count(nlp, text, name):
+    """Counts that count a list or the parts of a project, and place names jieba calls verbs."""
+    doc = nlp(text)
+    assert name in {m.text for m in doc._.pk_mentions}
+
+
+def test_rules_invested_phrase_is_a_project(nlp):
+    """What an amount is invested in is a project, even when its suffix says park."""
+    doc = nlp("同时,占地260亩、投资7.8亿元的\n\n医药健康科创园全面投入使用。")
+    assert ("医药健康科创园", "Project") in {(m.text, m.type) for m in doc._.pk_mentions}

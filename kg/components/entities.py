@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from kg import corpus
 from kg.components import Mention, doc_text
-from kg.rules import RuleSet, SuffixRule, load_rules
+from kg.rules import ContextRule, RuleSet, SuffixRule, load_rules
 
 _PARK_TAIL = re.compile(r"[(（][\u3400-\u9fff]{2,4}[)）]")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9·\-—]")
@@ -43,18 +43,33 @@ _FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
 _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
 _FUNCTION_CHARS = frozenset("由该为在的与和将对从向被把及或是于等了其这此每各")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两几百千]+)(?:多|余)?个$")
+_COUNT_AFTER = re.compile(  # "平台4个，" "项目共有19个在建" (not "项目11个单体")
+    r"(?:共有|共|达)?(?:\d+|[一二三四五六七八九十两几]+)(?:多|余)?[个家所座项](?:[，,。；;、)）]|[在正已均都]|$)"
+)
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
 
 def _jieba():  # type: ignore[no-untyped-def]
-    """jieba's segmenter and its dictionary's word → part-of-speech table, loaded once."""
+    """jieba's segmenter and its word → part-of-speech table, loaded once.
+
+    Place names from the division gazetteer (every full name, and the short names of provinces
+    and prefectures) are tagged ns whatever jieba's dictionary says: it calls 包头 a verb.
+    """
     global _POSSEG
     if _POSSEG is None:
         import jieba
         import jieba.posseg
 
+        from kg.region import gazetteer
+
         jieba.setLogLevel(60)
-        _POSSEG = (jieba, jieba.posseg.dt.word_tag_tab)
+        table = dict(jieba.posseg.dt.word_tag_tab)
+        for d in gazetteer().by_code.values():
+            table[d.name] = "ns"
+            if d.short and d.level != "county":
+                table[d.short] = "ns"
+        _POSSEG = (jieba, table)
     return _POSSEG
 
 
@@ -169,8 +184,14 @@ class EntityRecognizer:
                 # an unknown name's characters often come out as words of their own: keep one
                 # at the window's edge or right after a place or person name (湖南|麓|智…)
                 after_proper = k > 0 and words[k - 1][1] in _DISTINCT_POS
-                if not (len(w) == 1 and (at_edge or after_proper)
-                        and flag[:1] not in _FUNCTION_POS):
+                if len(w) == 1 and (at_edge or after_proper) and flag[:1] not in _FUNCTION_POS:
+                    pass
+                elif flag == "f" and len(w) == 2 and after_proper:
+                    pass  # 安泰北方科技: a direction word after a name is part of the name
+                elif len(w) == 1 and flag == "p" and w not in _FUNCTION_CHARS and 0 < k and \
+                        words[k - 1][1][:1] == "n" and words[k + 1][1][:1] == "n":
+                    pass  # 徐工高端除冰雪项目: a one-character preposition between nouns
+                else:
                     break
             start -= len(w)
             kept += 1
@@ -244,61 +265,93 @@ class EntityRecognizer:
     def suffix_mentions(self, text: str, sents: list[corpus.Sentence]) -> list[Mention]:
         out: list[Mention] = []
         for sent in sents:
-            cands = []
-            for m in self.suffix_re.finditer(sent.text):
-                typ, strength = self.suffix_info[m.group()]
-                cands.append((sent.start + m.start(), sent.start + m.end(), typ, strength))
-            # 集团 + 股份有限公司 make one suffix; parks side by side stay two
-            cands = [c for k, c in enumerate(cands)
-                     if not (k + 1 < len(cands) and cands[k + 1][0] == c[1]
-                             and cands[k + 1][2] == c[2] != "Park")]
-            # 北京联东投资(集团)有限公司: a suffix in brackets qualifies a longer name
-            cands = [c for c in cands if not (text[c[0] - 1 : c[0]] in ("(", "（")
-                                              and text[c[1] : c[1] + 1] in (")", "）"))]
-            for s, e, typ, _strength in cands:
-                rule = self.rules.suffixes[typ]
-                lo0 = max(sent.start, e - rule.max_len)
-                lo = lo0
-                park_ends = [c[1] for c in cands if c[2] == "Park"]
-                for stop_end in self._stops_for(rule, cands):
-                    if lo < stop_end <= s:
-                        lo = stop_end
-                start = self._walk_left(text, lo, s, rule)
-                absorb = next((c for c in cands if c[1] == lo and c[2] == "Park"
-                               and text[c[0]:c[1]] in rule.absorb_after), None)
-                if absorb is not None and start == lo and start < s and \
-                        segment(text[start:s])[0][1] != "ns":
-                    # 重庆科学城芯鸿数智科技有限公司: firms named after a science city
-                    start = self._walk_left(text, lo0, s, rule)
-                if lo > lo0 and start == lo and lo in park_ends and typ in _RETRY_TYPES and \
-                        self._is_generic(text[start:s], typ):
-                    # 重庆科学城科技产业发展有限公司: the park's name begins the firm's name
-                    start = self._walk_left(text, lo0, s, rule)
-                inner_park = None
-                if typ == "Platform" and start == lo and lo in park_ends and start < s:
-                    first = segment(text[start:s])[0]
-                    park = next((m for m in reversed(out) if m.end == lo and m.type == "Park"),
-                                None)
-                    if park is not None and first[1] not in _DISTINCT_POS and first[1] != "j":
-                        # 兰州高新区创新创业孵化器: the park's own platform, named with the park
-                        out.remove(park)
-                        start, inner_park = park.start, park.text
-                if typ == "Park":
-                    bm = _PARK_TAIL.match(text, e)
-                    if bm and bm.end() <= sent.end:
-                        e = bm.end()
-                start = self._extend_to_quote(text, sent.start, start, s, e)
-                prefix = text[start:s]
-                suffix = text[s:e]
-                if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ, suffix):
-                    continue
-                if "—" in prefix and any(part in self.suffix_info for part in prefix.split("—")):
-                    continue  # "众创空间—孵化器—加速器—产业园" is a chain of kinds, not a name
-                m = Mention(start, e, typ, text[start:e], f"{typ}.suffix", suffix=suffix)
-                if inner_park:
-                    m.extra["inner_park"] = inner_park
-                out.append(m)
+            first = len(out)
+            self._sentence_suffix_mentions(text, sent, out)
+            out[first:] = self._drop_kinds(text, sent, out[first:])
         return out
+
+    def _drop_kinds(self, text: str, sent: corpus.Sentence, found: list[Mention]
+                    ) -> list[Mention]:
+        """Leave out phrases that name a kind of thing: after 一批/这样的…, before a count."""
+        if not found:
+            return found
+        quants = self.bounds.quantifiers
+        kind = []
+        for k, m in enumerate(found):
+            if m.type == "Enterprise":
+                kind.append(False)  # a firm's name is a name (一批…企业 never reaches here)
+                continue
+            left = text[max(sent.start, m.start - 4) : m.start]
+            right = text[m.end : min(sent.end, m.end + 8)]
+            in_list = k > 0 and text[found[k - 1].end : m.start] == "、"
+            kind.append(left.endswith(quants) or bool(_COUNT_BEFORE.search(left))
+                        or (not in_list and bool(_COUNT_AFTER.match(right))))
+        # a list joined by 、 shares the fate of its members (建设一批A、B、C)
+        for k in range(1, len(found)):
+            if text[found[k - 1].end : found[k].start] == "、":
+                kind[k] = kind[k] or kind[k - 1]
+        for k in range(len(found) - 2, -1, -1):
+            if text[found[k].end : found[k + 1].start] == "、":
+                kind[k] = kind[k] or kind[k + 1]
+        return [m for m, is_kind in zip(found, kind, strict=True) if not is_kind]
+
+    def _sentence_suffix_mentions(self, text: str, sent: corpus.Sentence,
+                                  out: list[Mention]) -> None:
+        """Append the suffix names of one sentence to `out` (earlier ones may be consulted)."""
+        cands = []
+        for m in self.suffix_re.finditer(sent.text):
+            typ, strength = self.suffix_info[m.group()]
+            cands.append((sent.start + m.start(), sent.start + m.end(), typ, strength))
+        # 集团 + 股份有限公司 make one suffix; parks side by side stay two
+        cands = [c for k, c in enumerate(cands)
+                 if not (k + 1 < len(cands) and cands[k + 1][0] == c[1]
+                         and cands[k + 1][2] == c[2] != "Park")]
+        # 北京联东投资(集团)有限公司: a suffix in brackets qualifies a longer name
+        cands = [c for c in cands if not (text[c[0] - 1 : c[0]] in ("(", "（")
+                                          and text[c[1] : c[1] + 1] in (")", "）"))]
+        for s, e, typ, _strength in cands:
+            rule = self.rules.suffixes[typ]
+            lo0 = max(sent.start, e - rule.max_len)
+            lo = lo0
+            park_ends = [c[1] for c in cands if c[2] == "Park"]
+            for stop_end in self._stops_for(rule, cands):
+                if lo < stop_end <= s:
+                    lo = stop_end
+            start = self._walk_left(text, lo, s, rule)
+            absorb = next((c for c in cands if c[1] == lo and c[2] == "Park"
+                           and text[c[0]:c[1]] in rule.absorb_after), None)
+            if absorb is not None and start == lo and start < s and \
+                    segment(text[start:s])[0][1] != "ns":
+                # 重庆科学城芯鸿数智科技有限公司: firms named after a science city
+                start = self._walk_left(text, lo0, s, rule)
+            if lo > lo0 and start == lo and lo in park_ends and typ in _RETRY_TYPES and \
+                    self._is_generic(text[start:s], typ):
+                # 重庆科学城科技产业发展有限公司: the park's name begins the firm's name
+                start = self._walk_left(text, lo0, s, rule)
+            inner_park = None
+            if typ == "Platform" and start == lo and lo in park_ends and start < s:
+                first = segment(text[start:s])[0]
+                park = next((m for m in reversed(out) if m.end == lo and m.type == "Park"),
+                            None)
+                if park is not None and first[1] not in _DISTINCT_POS and first[1] != "j":
+                    # 兰州高新区创新创业孵化器: the park's own platform, named with the park
+                    out.remove(park)
+                    start, inner_park = park.start, park.text
+            if typ == "Park":
+                bm = _PARK_TAIL.match(text, e)
+                if bm and bm.end() <= sent.end:
+                    e = bm.end()
+            start = self._extend_to_quote(text, sent.start, start, s, e)
+            prefix = text[start:s]
+            suffix = text[s:e]
+            if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ, suffix):
+                continue
+            if "—" in prefix and any(part in self.suffix_info for part in prefix.split("—")):
+                continue  # "众创空间—孵化器—加速器—产业园" is a chain of kinds, not a name
+            m = Mention(start, e, typ, text[start:e], f"{typ}.suffix", suffix=suffix)
+            if inner_park:
+                m.extra["inner_park"] = inner_park
+            out.append(m)
 
     def _extend_to_quote(self, text: str, lo: int, start: int, suffix_start: int,
                          end: int) -> int:
@@ -323,6 +376,9 @@ class EntityRecognizer:
         """Short names next to a title (…董事长) or after an apposition head (瞪羚企业…)."""
         out: list[Mention] = []
         for rule in self.rules.contexts:
+            if rule.before_pattern is not None:
+                out += self._pattern_mentions(text, sents, known + out, rule)
+                continue
             words = rule.after or rule.before
             pat = _alternation(words)
             srule = self.rules.suffixes[rule.type]
@@ -341,6 +397,39 @@ class EntityRecognizer:
                     if any(k.start < end and start < k.end for k in known + out):
                         continue
                     out.append(Mention(start, end, rule.type, name, rule.id))
+        return out
+
+    def _pattern_mentions(self, text: str, sents: list[corpus.Sentence],
+                          known: list[Mention], rule: ContextRule) -> list[Mention]:
+        """Phrases right after a context pattern (总投资12亿元的…); known names there retype."""
+        out: list[Mention] = []
+        assert rule.before_pattern is not None
+        for sent in sents:
+            for m in rule.before_pattern.finditer(text, sent.start, sent.end):
+                start = m.end()
+                while start < len(text) and text[start].isspace():
+                    start += 1  # 投资7.8亿元的\n\n医药健康科创园: a page broken mid-sentence
+                hit = next((k for k in known if k.start == start), None)
+                if hit is not None:
+                    if hit.type in rule.retype:
+                        hit.type, hit.rule = rule.type, rule.id
+                    continue
+                end = start
+                hi = min(sent.end, start + rule.max_len)
+                while end < hi and text[end] not in "，,。；;、：:！？“”\n" and \
+                        text[end : end + 1] not in ("和", "及") and \
+                        not any(k.start == end for k in known):
+                    end += 1
+                name = text[start:end]
+                words = segment(name)
+                if len(name) < 3 or not words or words[-1][1][:1] != "n" or any(
+                        w in self.bounds.stop_words or f[:1] in ("v", "p", "u", "r", "d")
+                        and w not in self.bounds.name_words for w, f in words[:1]) or all(
+                        w in self.bounds.generic_words for w, _ in words):
+                    continue
+                if any(k.start < end and start < k.end for k in known + out):
+                    continue
+                out.append(Mention(start, end, rule.type, name, rule.id))
         return out
 
     def _walk_right(self, text: str, start: int, hi: int) -> int:
