@@ -57,6 +57,7 @@ class Boundaries:
     class_words: frozenset[str]
     institutions: tuple[str, ...] = ()
     quantifiers: tuple[str, ...] = ()
+    copulas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class RelationRule:
     not_followed_by: tuple[str, ...] = ()
     examples: tuple[dict[str, str], ...] = ()
     counterexamples: tuple[str, ...] = ()
+    sentence_blockers: tuple[str, ...] = ()
     trigger_re: re.Pattern[str] | None = field(default=None, compare=False)
 
 
@@ -196,7 +198,8 @@ def load_boundaries() -> Boundaries:
     data = _read_toml("entities/boundaries.toml")
     where = "kg/patterns/entities/boundaries.toml"
     _check_keys(data, {"stop_pos", "name_words", "stop_words", "generic_words",
-                       "designation_words", "class_words", "institutions", "quantifiers"}, where)
+                       "designation_words", "class_words", "institutions", "quantifiers",
+                       "copulas"}, where)
     return Boundaries(
         stop_pos=frozenset(_strs(data, "stop_pos", where)),
         name_words=frozenset(_strs(data, "name_words", where)),
@@ -206,6 +209,7 @@ def load_boundaries() -> Boundaries:
         class_words=frozenset(_strs(data, "class_words", where)),
         institutions=_strs(data, "institutions", where),
         quantifiers=_strs(data, "quantifiers", where),
+        copulas=_strs(data, "copulas", where),
     )
 
 
@@ -225,7 +229,8 @@ def load_relations() -> tuple[RelationRule, ...]:
             rid = obj.get("id", "")
             where = f"{fwhere} rule {rid or '?'}"
             _check_keys(obj, {"id", "order", "triggers", "max_gap", "blockers", "not_followed_by",
-                              "examples", "counterexamples", "head", "tail"}, where)
+                              "examples", "counterexamples", "head", "tail",
+                              "sentence_blockers"}, where)
             if not re.fullmatch(rf"{re.escape(rel)}\.[a-z0-9_]+", rid):
                 raise RuleError(f"{where}: id must look like '{rel}.some_name'")
             if rid in seen:
@@ -250,6 +255,7 @@ def load_relations() -> tuple[RelationRule, ...]:
                     not_followed_by=_strs(obj, "not_followed_by", where),
                     examples=tuple(obj.get("examples", [])),
                     counterexamples=_strs(obj, "counterexamples", where),
+                    sentence_blockers=_strs(obj, "sentence_blockers", where),
                     trigger_re=(
                         re.compile("|".join(map(re.escape, sorted(triggers, key=len,
                                                                   reverse=True))))

@@ -162,3 +162,23 @@ def test_rules_invested_phrase_is_a_project(nlp):
     """What an amount is invested in is a project, even when its suffix says park."""
     doc = nlp("同时,占地260亩、投资7.8亿元的\n\n医药健康科创园全面投入使用。")
     assert ("医药健康科创园", "Project") in {(m.text, m.type) for m in doc._.pk_mentions}
+
+
+def test_rules_topic_park_does_not_take_what_another_subject_builds(nlp):
+    """In a park's article, "X研究院获批建设Y中心" makes Y X's; the park's own builds still count."""
+    _, hits = _relations(nlp, "# 西安高新区：硬科技之城\n\n西安高新区集聚了大批企业。"
+                              "西北有色金属研究院成功获批建设国家先进稀有金属材料技术创新中心。"
+                              "西安高新区建成陕西光子实验室。")
+    pairs = {(h, r, t) for h, r, t, _ in hits}
+    assert ("西安高新区", "built", "陕西光子实验室") in pairs
+    assert ("西安高新区", "built", "国家先进稀有金属材料技术创新中心") not in pairs
+
+
+def test_rules_event_speakers_are_not_hosted(nlp):
+    """Speakers and organisers of a forum in a park's article are no firms of the park."""
+    _, hits = _relations(nlp, "# 江门高新区举办创新创业论坛\n\n江门高新区位于广东。"
+                              "歌礼生物董事长吴劲梓围绕药物研发作主旨演讲。"
+                              "江门安泰科技有限公司展示了新产品。")
+    pairs = {(h, r, t) for h, r, t, _ in hits}
+    assert ("江门高新区", "hosts", "江门安泰科技有限公司") in pairs
+    assert ("江门高新区", "hosts", "歌礼生物") not in pairs

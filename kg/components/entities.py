@@ -47,6 +47,9 @@ _COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两几百千]
 _COUNT_AFTER = re.compile(  # "平台4个，" "项目共有19个在建" (not "项目11个单体")
     r"(?:共有|共|达)?(?:\d+|[一二三四五六七八九十两几]+)(?:多|余)?[个家所座项](?:[，,。；;、)）]|[在正已均都]|$)"
 )
+# between a quantifier or copula and a phrase: a verb or a clause boundary cuts the link
+_VERBISH = re.compile(r"[，,。；;：:]|建设|建成|打造|共建|组建|设立|成立|引进|推动|加快")
+_PREDICATE_END = re.compile(r"[，,。；;、：:！？)）\n]|和|及|之一|$")  # not "成为X成员"
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
 
@@ -284,8 +287,12 @@ class EntityRecognizer:
             left = text[max(sent.start, m.start - 4) : m.start]
             right = text[m.end : min(sent.end, m.end + 8)]
             in_list = k > 0 and text[found[k - 1].end : m.start] == "、"
+            clause = text[max(sent.start, _clause_start(text, m.start)) : m.start]
             kind.append(left.endswith(quants) or bool(_COUNT_BEFORE.search(left))
-                        or (not in_list and bool(_COUNT_AFTER.match(right))))
+                        or (not in_list and bool(_COUNT_AFTER.match(right)))
+                        or self._after_quantified_list(clause)
+                        or (self._predicate(m, clause) and _PREDICATE_END.match(text, m.end))
+                        or self._among_institutions(text, sent, m))
         # a list joined by 、 shares the fate of its members (建设一批A、B、C)
         for k in range(1, len(found)):
             if text[found[k - 1].end : found[k].start] == "、":
@@ -294,6 +301,35 @@ class EntityRecognizer:
             if text[found[k].end : found[k + 1].start] == "、":
                 kind[k] = kind[k] or kind[k + 1]
         return [m for m, is_kind in zip(found, kind, strict=True) if not is_kind]
+
+    def _after_quantified_list(self, clause: str) -> bool:
+        """True when the clause so far is 一批/多个… and a list leading up to the phrase."""
+        best = max((clause.rfind(q) + len(q) for q in self.bounds.quantifiers if q in clause),
+                   default=-1)
+        return best >= 0 and clause.endswith("、") and not _VERBISH.search(clause[best:])
+
+    def _predicate(self, m: Mention, clause: str) -> bool:
+        """A park or platform phrase after 作为/成为/定位为 in its clause says what a thing is."""
+        if m.type not in ("Park", "Platform"):
+            return False
+        hit = max((clause.rfind(c) + len(c) for c in self.bounds.copulas if c in clause),
+                  default=-1)
+        return hit >= 0 and not _VERBISH.search(clause[hit:])
+
+    def _among_institutions(self, text: str, sent: corpus.Sentence, m: Mention) -> bool:
+        """A platform listed with universities (与A研究所、B大学合作) is an institution too."""
+        if m.type != "Platform" or not m.text.endswith(("研究所", "研究院")):
+            return False
+        lo = max(sent.start, _clause_start(text, m.start))
+        hi = min(sent.end, _clause_end(text, m.end))
+        items = re.split(r"、|和|及|与", re.sub(r"等.*$", "", text[m.end : hi]))
+        before = re.split(r"、", text[lo : m.start])
+        neighbours = []
+        if text[m.end : m.end + 1] in ("、", "和", "及", "与") and len(items) > 1:
+            neighbours.append(items[1])
+        if text[m.start - 1 : m.start] == "、" and len(before) > 1:
+            neighbours.append(before[-2])
+        return any(n.endswith(self.bounds.institutions) for n in neighbours)
 
     def _sentence_suffix_mentions(self, text: str, sent: corpus.Sentence,
                                   out: list[Mention]) -> None:
@@ -688,3 +724,14 @@ def resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
 def make_entities(nlp: Language, name: str) -> EntityRecognizer:
     """Registered factory: the entity recognizer reads its rules from kg/patterns/."""
     return EntityRecognizer()
+
+
+def _clause_start(text: str, pos: int) -> int:
+    """Start of the clause holding `pos` (after the last ，；。： or line break)."""
+    return max(text.rfind(c, 0, pos) for c in "，,；;。：:\n") + 1
+
+
+def _clause_end(text: str, pos: int) -> int:
+    """End of the clause holding `pos` (at the next ，；。： or line break)."""
+    ends = [i for i in (text.find(c, pos) for c in "，,；;。：:\n") if i != -1]
+    return min(ends) if ends else len(text)

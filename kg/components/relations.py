@@ -21,6 +21,7 @@ from kg.rules import RelationRule, RuleSet, load_rules
 _HARD = re.compile(r"[。；;！？!?\n]")
 _CLAUSE = re.compile(r"[，,：:]")
 _ALIAS_NOTE = re.compile(r"^[(（](?:以下)?(?:简称|下称)[^()（）]{0,20}[)）]")
+_LOCATIVE = ("在", "走进", "来到", "位于", "地处")  # 走进烟台高新区…，X的车间里: X is there
 _LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
 
 
@@ -124,7 +125,10 @@ class RelationFinder:
         if topic is None:
             return
         others = [h for h in heads if h.rule != "topic" and h.key != topic.key]
+        if any(b in text[sent.start : sent.end] for b in rule.sentence_blockers):
+            return  # an event's organisers and speakers, a firm's customers: not the park's
         subject = self._subject_park(text, sent, heads)
+        builder = self._subject_other(text, sent, heads, tails)
         if subject is not None and subject.key != topic.key:
             topic = subject  # "江南园以…为主导，集聚了A、B…": the sentence is about a sub-park
             others = [h for h in others if h.key != subject.key]
@@ -136,12 +140,29 @@ class RelationFinder:
                 continue
             # another park in the same clause takes precedence (explicit rules handle it)
             lo, hi = _clause(text, t.start), _clause_end(text, t.end)
+            if builder is not None and rule.relation == "built" and builder.end <= t.start \
+                    and rule.trigger_re is not None \
+                    and rule.trigger_re.search(text, max(lo, builder.end), t.start):
+                continue  # "X研究院获批建设Y中心": Y is X's, not the park's
             if any(lo <= h.start and h.end <= hi for h in others):
                 continue
-            if rule.trigger_re is not None and not rule.trigger_re.search(text, sent.start,
-                                                                          sent.end):
-                continue  # the sentence must say the thing is there (建成, 落户, 揭牌…)
+            if rule.trigger_re is not None and not rule.trigger_re.search(
+                    text, max(sent.start, lo), min(sent.end, hi)) and \
+                    not text.startswith(_LOCATIVE, sent.start):
+                continue  # its clause must say the thing is there (建成, 落户, 揭牌…)
             yield topic, t
+
+    @staticmethod
+    def _subject_other(text: str, sent: Sentence, heads: list[Mention],
+                       tails: list[Mention | Amount]) -> Mention | None:
+        """A firm or platform opening the sentence (after 据了解，at most): its subject."""
+        first = min((t for t in tails if isinstance(t, Mention) and not t.anaphor
+                     and t.type in ("Enterprise", "Platform")),
+                    key=lambda t: t.start, default=None)
+        if first is None or any(sent.start <= h.start < first.start for h in heads):
+            return None
+        lead = text[sent.start : first.start]
+        return first if len(lead) <= 5 and not re.search(r"[的在与和及、]", lead) else None
 
     @staticmethod
     def _subject_park(text: str, sent: Sentence, heads: list[Mention]) -> Mention | None:
