@@ -16,6 +16,13 @@ from kg.components.anaphora import park_canon
 
 
 @lru_cache(maxsize=1)
+def province_names() -> frozenset[str]:
+    """Province-level names with and without their ending (河南, 河南省, 宁夏回族自治区…)."""
+    data = tomllib.loads((resources.files("kg") / "patterns" / "places.toml").read_text("utf-8"))
+    return frozenset(p + e for p in data["provinces"] for e in ("", *data["endings"]))
+
+
+@lru_cache(maxsize=1)
 def _province_re() -> re.Pattern[str]:
     data = tomllib.loads((resources.files("kg") / "patterns" / "places.toml").read_text("utf-8"))
     provs = "|".join(sorted(data["provinces"], key=len, reverse=True))

@@ -58,6 +58,7 @@ class Boundaries:
     institutions: tuple[str, ...] = ()
     quantifiers: tuple[str, ...] = ()
     copulas: tuple[str, ...] = ()
+    designation_suffixes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def load_boundaries() -> Boundaries:
     where = "kg/patterns/entities/boundaries.toml"
     _check_keys(data, {"stop_pos", "name_words", "stop_words", "generic_words",
                        "designation_words", "class_words", "institutions", "quantifiers",
-                       "copulas"}, where)
+                       "copulas", "designation_suffixes"}, where)
     return Boundaries(
         stop_pos=frozenset(_strs(data, "stop_pos", where)),
         name_words=frozenset(_strs(data, "name_words", where)),
@@ -210,6 +211,7 @@ def load_boundaries() -> Boundaries:
         institutions=_strs(data, "institutions", where),
         quantifiers=_strs(data, "quantifiers", where),
         copulas=_strs(data, "copulas", where),
+        designation_suffixes=frozenset(_strs(data, "designation_suffixes", where)),
     )
 
 

@@ -182,3 +182,17 @@ def test_rules_event_speakers_are_not_hosted(nlp):
     pairs = {(h, r, t) for h, r, t, _ in hits}
     assert ("江门高新区", "hosts", "江门安泰科技有限公司") in pairs
     assert ("江门高新区", "hosts", "歌礼生物") not in pairs
+
+
+@pytest.mark.parametrize(("text", "absent", "present"), [
+    ("沁阳经开区成功创建河南省科技成果转化示范区。", "河南省科技成果转化示范区", "沁阳经开区"),
+    ("西安聚力建设硬科技创新示范区，西安高新区再添新动能。", "硬科技创新示范区", "西安高新区"),
+    ("东方红三期将投资10亿元建设现代中药产业园。", "中药产业园", None),
+    ("项目已在潍坊高新区动力装备产业园开工。", None, "动力装备产业园"),
+    ("园区载体包括新经济产业园、金庐软件园、泰豪软件园等。", None, "新经济产业园"),
+])
+def test_rules_titles_and_kinds_of_parks(nlp, text, absent, present):
+    """Awarded titles and kinds of park are no parks; a sub-park named after its trade is."""
+    parks = {m.text for m in nlp(text)._.pk_mentions if m.type == "Park"}
+    assert absent is None or absent not in parks
+    assert present is None or present in parks

@@ -113,6 +113,9 @@ class EntityRecognizer:
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules or load_rules()
         self.bounds = self.rules.boundaries
+        from kg.resolve import province_names  # kg.resolve imports this package
+
+        self._provinces = province_names()
         table: list[tuple[str, str, str]] = []
         for typ, rule in self.rules.suffixes.items():
             table += [(s, typ, "strong") for s in rule.strong]
@@ -177,7 +180,8 @@ class EntityRecognizer:
             elif w in self.bounds.name_words or flag in rule.allow_pos:
                 pass
             elif flag in ("m", "q"):
-                counted = flag == "q" and (k == 0 or words[k - 1][1] == "m")
+                counted = flag == "q" and (k == 0 or words[k - 1][1] == "m") or (
+                    k > 0 and _NUMBER.fullmatch(words[k - 1][0]) is not None)  # 4.2|万平方米
                 if counted or _COUNTING.search(w):
                     break
             elif flag == "x" and all(ch in "()（）·-—" or ch.isascii() and ch.isalnum()
@@ -236,8 +240,13 @@ class EntityRecognizer:
             offset += len(w)
         return start
 
-    def _is_generic(self, prefix: str, typ: str, typ_suffix: str = "") -> bool:
-        """True when the words before the suffix make no name (国家高新区, 5个重磅项目…)."""
+    def _is_generic(self, prefix: str, typ: str, typ_suffix: str = "", *,
+                    anchored: bool = False) -> bool:
+        """True when the words before the suffix make no name (国家高新区, 5个重磅项目…).
+
+        `anchored`: the name follows a park's name or stands in a list of names, so a park
+        named after its industry (潍坊高新区动力装备产业园) needs no proper name of its own.
+        """
         if not prefix:
             return True
         words = segment(prefix)
@@ -251,9 +260,18 @@ class EntityRecognizer:
             distinct = any(f in _DISTINCT_POS for _, f in words) or _FIGURE.search(prefix)
             if len(prefix) < 6 and not distinct:
                 return True
-        if typ == "Park" and not any(f == "ns" and w not in ("中国", "全国") for w, f in words) \
-                and any(d in prefix for d in self.bounds.designation_words):
-            return True
+        if typ == "Park":
+            # a province alone does not place a park: "河南省科技成果转化示范区" is a title
+            placed = any(f == "ns" and w not in ("中国", "全国") and w not in self._provinces
+                         for w, f in words)
+            distinct = placed or any(f in _DISTINCT_POS for _, f in words)
+            if not placed and any(d in prefix for d in self.bounds.designation_words):
+                return True
+            # "硬科技创新示范区", "中药产业园": a title or a kind without a proper name in it
+            if not distinct and not anchored and (
+                    typ_suffix in self.bounds.designation_suffixes
+                    or typ_suffix in self.rules.suffixes["Park"].weak):
+                return True
         if typ == "Platform" and typ_suffix in self.rules.suffixes["Platform"].weak and \
                 len(prefix) < 6 and not any(f in _DISTINCT_POS for _, f in words):
             return True
@@ -380,7 +398,10 @@ class EntityRecognizer:
             start = self._extend_to_quote(text, sent.start, start, s, e)
             prefix = text[start:s]
             suffix = text[s:e]
-            if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ, suffix):
+            anchored = start in park_ends or text[start - 1 : start] == "、" or \
+                text[e : e + 1] == "、"
+            if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ, suffix,
+                                                                 anchored=anchored):
                 continue
             if "—" in prefix and any(part in self.suffix_info for part in prefix.split("—")):
                 continue  # "众创空间—孵化器—加速器—产业园" is a chain of kinds, not a name
@@ -451,11 +472,14 @@ class EntityRecognizer:
                         hit.type, hit.rule = rule.type, rule.id
                     continue
                 end = start
-                hi = min(sent.end, start + rule.max_len)
+                hi = min(len(text), start + rule.max_len)  # may run on past a page break
                 while end < hi and text[end] not in "，,。；;、：:！？“”\n" and \
                         text[end : end + 1] not in ("和", "及") and \
                         not any(k.start == end for k in known):
                     end += 1
+                sm = self.suffix_re.search(text, start, end)
+                if sm is not None:
+                    end = sm.end()  # 投资7.8亿元的医药健康科创园全面投入使用: up to the suffix
                 name = text[start:end]
                 words = segment(name)
                 if len(name) < 3 or not words or words[-1][1][:1] != "n" or any(
