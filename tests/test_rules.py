@@ -196,3 +196,16 @@ def test_rules_titles_and_kinds_of_parks(nlp, text, absent, present):
     parks = {m.text for m in nlp(text)._.pk_mentions if m.type == "Park"}
     assert absent is None or absent not in parks
     assert present is None or present in parks
+
+
+def test_rules_counted_list_of_sub_parks(nlp):
+    """"A、B两个园区" lists parks without 等, and each is part of the park that built them."""
+    _, hits = _relations(nlp, "如今，沁阳科创园已建成沁南、沁北两个园区。")
+    pairs = {(h, r, t) for h, r, t, _ in hits}
+    assert {("沁南", "partOf", "沁阳科创园"), ("沁北", "partOf", "沁阳科创园")} <= pairs
+
+
+def test_rules_a_count_alone_makes_no_list(nlp):
+    """Without 、 a count before a list head lists nothing ("引进了3家企业")."""
+    doc = nlp("今年以来，园区引进了3家企业，新增两个园区。")
+    assert not [m for m in doc._.pk_mentions if m.rule.endswith(".list")]

@@ -31,6 +31,8 @@ _ALIAS = re.compile(
 )
 _LIST_SEP = re.compile(r"、|和|及|与|以及")
 _COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所|批)?"
+# "A、B两个园区": a count alone (no 等) closes a list of two or more
+_COUNT_ONLY = r"(?<=[\u3400-\u9fff])(?:\d+|[两二三四五六七八九十]+)(?:个|家|大)"
 _COUNT_IN_NAME = re.compile(r"\d+(?:多|余)?[个项批家]|[一二三四五六七八九十两几多]+[个项批]|一个个")
 
 _POSSEG = None
@@ -135,6 +137,11 @@ class EntityRecognizer:
             r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?"
             r"|[^、，,。；;：:！？\s“”和及与]{2,24})"
             rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
+        )
+        # "A、B两个园区": without 等 a count closes only a list of two or more
+        self.count_list_re = re.compile(
+            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”等]{2,24}?)"
+            rf"{_COUNT_ONLY}([^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
         )
 
     # -- suffix names -------------------------------------------------------------------
@@ -566,7 +573,7 @@ class EntityRecognizer:
         out: list[Mention] = []
         list_id = 0
         for sent in sents:
-            for m in self.list_re.finditer(sent.text):
+            for m in [*self.list_re.finditer(sent.text), *self.count_list_re.finditer(sent.text)]:
                 if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
                     continue  # 高等研究院: 等 belongs to a word, it ends no list
                 if any(f[:1] in "pvcdr" and w not in self.bounds.name_words and w != "上市"

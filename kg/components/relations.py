@@ -62,6 +62,8 @@ class RelationFinder:
     def apply(self, rule: RelationRule, text: str, sent: Sentence, ms: list[Mention],
               amounts: list[Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
         heads = [m for m in ms if m.type in rule.head]
+        if rule.relation == "partOf":
+            heads = [m for m in heads if not m.anaphor]  # "建成…两个园区": 园区 is no sub-park
         if rule.relation == "invests":
             tails: list[Mention | Amount] = [a for a in amounts if a.currency == "CNY"]
         else:
@@ -134,6 +136,13 @@ class RelationFinder:
             others = [h for h in others if h.key != subject.key]
         for t in tails:
             if not isinstance(t, Mention) or t.anaphor:
+                continue
+            if rule.relation == "partOf":
+                # parks listed as parks (A、B等园区) in a park's article are its sub-parks
+                if t.list_id >= 0 and t.key != topic.key and not any(
+                        _clause(text, t.start) <= h.start < _clause_end(text, t.end)
+                        for h in others):
+                    yield t, topic
                 continue
             before = text[max(0, t.start - 4) : t.start]
             if any(b in before for b in rule.blockers):
@@ -335,6 +344,11 @@ class RelationFinder:
             for m in mentions:
                 if m.list_id == tail.list_id and m is not tail and m.type == tail.type:
                     yield head, m
+        if head.list_id >= 0 and isinstance(tail, Mention) and head.type == tail.type:
+            # "X下辖A、B、C等4个园区": every listed park is part of X, not only the first
+            for m in mentions:
+                if m.list_id == head.list_id and m is not head and m.type == head.type:
+                    yield m, tail
 
 
 @Language.factory("pk_relations")
