@@ -209,3 +209,12 @@ def test_rules_a_count_alone_makes_no_list(nlp):
     """Without 、 a count before a list head lists nothing ("引进了3家企业")."""
     doc = nlp("今年以来，园区引进了3家企业，新增两个园区。")
     assert not [m for m in doc._.pk_mentions if m.rule.endswith(".list")]
+
+
+def test_rules_quoted_invested_phrase(nlp):
+    """投资N万元建设的“X”: X is a project, the firm before it its investor, N its amount."""
+    doc, hits = _relations(nlp, "近期，江西香海生物科技有限公司投资3100多万元建设的“智慧生产中心”"
+                                "数字一体化平台迎来了一批企业家客人。")
+    assert ("智慧生产中心", "Project") in {(m.text, m.type) for m in doc._.pk_mentions}
+    pairs = {(h, r, t) for h, r, t, _ in hits}
+    assert ("智慧生产中心", "investor", "江西香海生物科技有限公司") in pairs

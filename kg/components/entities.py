@@ -473,6 +473,9 @@ class EntityRecognizer:
                 start = m.end()
                 while start < len(text) and text[start].isspace():
                     start += 1  # 投资7.8亿元的\n\n医药健康科创园: a page broken mid-sentence
+                quoted = text[start : start + 1] in _OPEN_QUOTES
+                if quoted:  # 投资3100多万元建设的“智慧生产中心”: the quoted name
+                    start += 1
                 hit = next((k for k in known if k.start == start), None)
                 if hit is not None:
                     if hit.type in rule.retype:
@@ -480,12 +483,12 @@ class EntityRecognizer:
                     continue
                 end = start
                 hi = min(len(text), start + rule.max_len)  # may run on past a page break
-                while end < hi and text[end] not in "，,。；;、：:！？“”\n" and \
+                while end < hi and text[end] not in "，,。；;、：:！？“”」』》\n" and \
                         text[end : end + 1] not in ("和", "及") and \
                         not any(k.start == end for k in known):
                     end += 1
                 sm = self.suffix_re.search(text, start, end)
-                if sm is not None:
+                if sm is not None and not quoted:
                     end = sm.end()  # 投资7.8亿元的医药健康科创园全面投入使用: up to the suffix
                 name = text[start:end]
                 words = segment(name)
@@ -680,7 +683,10 @@ class EntityRecognizer:
             names.setdefault(a.text, (a.type, a.key))
         for m in found:
             if m.type == "Enterprise":
-                for short in self.short_names(m):
+                shorts = self.short_names(m)
+                if shorts and shorts[0] != m.text:
+                    m.extra["core"] = shorts[0]  # 法拉电子 for 法拉电子股份有限公司
+                for short in shorts:
                     if short in names:
                         break
                     if text.count(short) > text.count(m.text):

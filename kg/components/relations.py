@@ -264,6 +264,9 @@ class RelationFinder:
             for m in mentions:
                 if m.type in rule.tail and not m.anaphor and len(m.text) >= 2:
                     forms.setdefault(m.text, m)
+                    core = m.extra.get("core")
+                    if isinstance(core, str) and len(core) >= 3:
+                        forms.setdefault(core, m)  # 法拉电子5G智慧工厂 → 法拉电子股份有限公司
             firsts: dict[str, Mention] = {}
             for m in mentions:
                 if m.type in rule.head and not m.anaphor:
