@@ -218,3 +218,12 @@ def test_rules_quoted_invested_phrase(nlp):
     assert ("智慧生产中心", "Project") in {(m.text, m.type) for m in doc._.pk_mentions}
     pairs = {(h, r, t) for h, r, t, _ in hits}
     assert ("智慧生产中心", "investor", "江西香海生物科技有限公司") in pairs
+
+
+def test_rules_firm_park_is_a_project(nlp):
+    """A park named after the firm building it is the firm's project (…集团产业园签约)."""
+    doc = nlp("江西北斗、通航数据中心揭牌，江西省数字集团产业园签约，产业集群不断壮大。"
+              "广西邕芯科技有限公司在园区建设的封测项目也在加紧推进。")
+    found = {(m.text, m.type) for m in doc._.pk_mentions}
+    assert ("江西省数字集团产业园", "Project") in found
+    assert ("广西邕芯科技有限公司", "Enterprise") in found  # "在园区" is no park of the firm's

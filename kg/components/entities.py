@@ -52,6 +52,7 @@ _COUNT_AFTER = re.compile(  # "平台4个，" "项目共有19个在建" (not "�
 # between a quantifier or copula and a phrase: a verb or a clause boundary cuts the link
 _VERBISH = re.compile(r"[，,。；;：:]|建设|建成|打造|共建|组建|设立|成立|引进|推动|加快")
 _PREDICATE_END = re.compile(r"[，,。；;、：:！？)）\n]|和|及|之一|$")  # not "成为X成员"
+_PROJECT_NEXT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{0,6}项目")  # …产业园建设项目
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
 
@@ -407,6 +408,16 @@ class EntityRecognizer:
             suffix = text[s:e]
             anchored = start in park_ends or text[start - 1 : start] == "、" or \
                 text[e : e + 1] == "、"
+            if typ == "Park" and suffix in rule.weak and len(suffix) >= 3 and start == lo and \
+                    not _PROJECT_NEXT.match(text, e):
+                firm = next((m for m in reversed(out) if m.type == "Enterprise" and m.end == lo),
+                            None)
+                if firm is not None:
+                    # 江西省数字集团产业园: a park a firm builds is the firm's project
+                    out.remove(firm)
+                    out.append(Mention(firm.start, e, "Project", text[firm.start:e],
+                                       "Project.firm_park", suffix=suffix))
+                    continue
             if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ, suffix,
                                                                  anchored=anchored):
                 continue
@@ -602,7 +613,7 @@ class EntityRecognizer:
                     name = text[s:e].strip()
                     if not (2 <= len(name) <= 24) or self._is_generic(name, typ):
                         continue
-                    if any(ch in name for ch in "，。“”《》") or \
+                    if any(ch in name for ch in "，。“”《》的") or \
                             name.endswith(self.bounds.institutions):
                         continue  # 辽宁工程技术大学与嘉寓等企业: universities are no firms
                     hit = next((k for k in known if k.start <= s and e <= k.end), None)
