@@ -227,3 +227,12 @@ def test_rules_firm_park_is_a_project(nlp):
     found = {(m.text, m.type) for m in doc._.pk_mentions}
     assert ("江西省数字集团产业园", "Project") in found
     assert ("广西邕芯科技有限公司", "Enterprise") in found  # "在园区" is no park of the firm's
+
+
+def test_rules_two_line_headline_keeps_its_park(nlp):
+    """A headline over two lines (park, then slogan): the article is about the headline's park."""
+    _, hits = _relations(nlp, "厦门同翔高新城\n靠前服务助力产业发展\n\n◎本报记者 符晓波\n\n"
+                              "春节假期刚过，福建省厦门火炬高新区同翔高新城就围绕重点项目主动发力。\n\n"
+                              "厦门祥福兴科技股份有限公司总经理吴礼银介绍，企业生产的偏光片是核心组件。")
+    pairs = {(h, r, t) for h, r, t, _ in hits}
+    assert ("厦门同翔高新城", "hosts", "厦门祥福兴科技股份有限公司") in pairs

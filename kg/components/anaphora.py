@@ -78,13 +78,14 @@ class AnaphoraResolver:
     def topics(self, doc: Doc, parks: list[Mention]) -> list[str | None]:
         out: list[str | None] = []
         prev: str | None = None
+        prev_bare = False  # the previous section was a heading alone (a two-line headline)
         for sec in doc._.pk_sections:
             inside = [m for m in parks if sec.start <= m.start < sec.end]
             head_end = sec.start + len(sec.heading) + 8
             in_head = [m for m in inside if m.start < head_end and sec.heading]
             if in_head:
                 topic = in_head[0].key
-            elif sec.level >= 2 and prev:
+            elif (sec.level >= 2 or prev_bare) and prev:
                 topic = prev
             elif inside:
                 topic = inside[0].key
@@ -92,6 +93,7 @@ class AnaphoraResolver:
                 topic = None  # a new article that names no park has no topic park
             out.append(topic)
             prev = topic
+            prev_bare = bool(sec.heading) and sec.end - sec.start <= len(sec.heading) + 8
         return out
 
     def __call__(self, doc: Doc) -> Doc:
