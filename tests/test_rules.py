@@ -236,3 +236,16 @@ def test_rules_two_line_headline_keeps_its_park(nlp):
                               "厦门祥福兴科技股份有限公司总经理吴礼银介绍，企业生产的偏光片是核心组件。")
     pairs = {(h, r, t) for h, r, t, _ in hits}
     assert ("厦门同翔高新城", "hosts", "厦门祥福兴科技股份有限公司") in pairs
+
+
+@pytest.mark.parametrize(("text", "absent", "present"), [
+    ("旨在打造先进数字赋能服务平台。", "先进数字赋能服务平台", None),
+    ("园区提升科创平台能级，加快建设包头实验室。", "科创平台", "包头实验室"),
+    ("重点建设智能制造赋能中心、智慧城市赋能中心和核心工业软件云平台。", None, "核心工业软件云平台"),
+    ("先后建成国家综合性新药研发技术大平台等国家研发平台4个。", None, "国家综合性新药研发技术大平台"),
+])
+def test_rules_kinds_of_platform(nlp, text, absent, present):
+    """A 平台 name needs a proper name, a national title, or names listed beside it."""
+    found = {m.text for m in nlp(text)._.pk_mentions if m.type == "Platform"}
+    assert absent is None or absent not in found
+    assert present is None or present in found

@@ -52,6 +52,7 @@ _COUNT_AFTER = re.compile(  # "平台4个，" "项目共有19个在建" (not "�
 # between a quantifier or copula and a phrase: a verb or a clause boundary cuts the link
 _VERBISH = re.compile(r"[，,。；;：:]|建设|建成|打造|共建|组建|设立|成立|引进|推动|加快")
 _PREDICATE_END = re.compile(r"[，,。；;、：:！？)）\n]|和|及|之一|$")  # not "成为X成员"
+_LIST_JOIN = ("、", "和", "及", "与", "以及")
 _PROJECT_NEXT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{0,6}项目")  # …产业园建设项目
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
@@ -281,8 +282,10 @@ class EntityRecognizer:
                     or typ_suffix in self.rules.suffixes["Park"].weak):
                 return True
         if typ == "Platform" and typ_suffix in self.rules.suffixes["Platform"].weak and \
-                len(prefix) < 6 and not any(f in _DISTINCT_POS for _, f in words):
-            return True
+                not anchored and not prefix.startswith("国家") and not any(
+                    f in _DISTINCT_POS and w not in self.bounds.generic_words
+                    for w, f in words):
+            return True  # "科创服务平台", "先进数字赋能服务平台": a kind of platform
         for w, flag in words:
             if w in self.bounds.generic_words or w.isdigit() or flag == "c" or w == "、":
                 continue
@@ -406,8 +409,11 @@ class EntityRecognizer:
             start = self._extend_to_quote(text, sent.start, start, s, e)
             prefix = text[start:s]
             suffix = text[s:e]
-            anchored = start in park_ends or text[start - 1 : start] == "、" or \
-                text[e : e + 1] == "、"
+            anchored = start in park_ends or typ == "Park" and (
+                text[start - 1 : start] == "、" or text[e : e + 1] == "、") or (
+                typ == "Platform" and any(  # "…赋能中心和核心工业软件云平台": listed with names
+                    c[2] == "Platform" and c[3] == "strong" and text[c[1] : start] in _LIST_JOIN
+                    for c in cands))
             if typ == "Park" and suffix in rule.weak and len(suffix) >= 3 and start == lo and \
                     not _PROJECT_NEXT.match(text, e):
                 firm = next((m for m in reversed(out) if m.type == "Enterprise" and m.end == lo),
