@@ -249,3 +249,13 @@ def test_rules_kinds_of_platform(nlp, text, absent, present):
     found = {m.text for m in nlp(text)._.pk_mentions if m.type == "Platform"}
     assert absent is None or absent not in found
     assert present is None or present in found
+
+
+def test_rules_listed_parks_sub_parks_or_peers(nlp):
+    """Parks a park's article lists are its sub-parks; 高新区s listed with it are its peers."""
+    _, hits = _relations(nlp, "# 南昌高新区：软件产业再提速\n\n南昌高新区软件产业发展迅速。"
+                              "园区载体包括新经济产业园、金庐软件园、泰豪软件园等园区载体。"
+                              "来自深圳高新区、中山火炬高新区、南昌高新区等园区代表参加。")
+    pairs = {(h, r, t) for h, r, t, _ in hits if r == "partOf"}
+    assert ("金庐软件园", "partOf", "南昌高新区") in pairs
+    assert not any(h == "深圳高新区" for h, _, _ in pairs)

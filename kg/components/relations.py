@@ -40,6 +40,7 @@ class RelationFinder:
 
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules or load_rules()
+        self.strong_parks = frozenset(self.rules.suffixes["Park"].strong)
         amounts = self.rules.amounts
         self.not_investment = tuple(amounts["not_investment"]["words"])
         self.not_investment_re = re.compile("|".join(amounts["not_investment"]["patterns"]))
@@ -63,7 +64,8 @@ class RelationFinder:
               amounts: list[Amount]) -> Iterator[tuple[Mention, Mention | Amount]]:
         heads = [m for m in ms if m.type in rule.head]
         if rule.relation == "partOf":
-            heads = [m for m in heads if not m.anaphor]  # "建成…两个园区": 园区 is no sub-park
+            # "建成…两个园区": 园区 is no sub-park (the section's topic stays)
+            heads = [m for m in heads if not m.anaphor or m.rule == "topic"]
         if rule.relation == "invests":
             tails: list[Mention | Amount] = [a for a in amounts if a.currency == "CNY"]
         else:
@@ -139,10 +141,12 @@ class RelationFinder:
                 continue
             if rule.relation == "partOf":
                 # parks listed as parks (A、B等园区) in a park's article are its sub-parks
-                if t.list_id >= 0 and t.key != topic.key and not any(
-                        _clause(text, t.start) <= h.start < _clause_end(text, t.end)
-                        for h in others):
-                    yield t, topic
+                peers = any(h.list_id == t.list_id and h.key == topic.key for h in heads)
+                if t.list_id >= 0 and t.key != topic.key and not peers and \
+                        t.suffix not in self.strong_parks and not any(
+                            _clause(text, t.start) <= h.start < _clause_end(text, t.end)
+                            for h in others if h.list_id != t.list_id):
+                    yield t, topic  # (高新区s listed with the topic park are its peers)
                 continue
             before = text[max(0, t.start - 4) : t.start]
             if any(b in before for b in rule.blockers):
