@@ -138,7 +138,8 @@ class EntityRecognizer:
             r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
             r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?"
             r"|[^、，,。；;：:！？\s“”和及与]{2,24})"
-            rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
+            rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?|[^，,。；;：:！？\s“”等]{{0,20}}?)"
+            rf"({head_alt})"
         )
         # "A、B两个园区": without 等 a count closes only a list of two or more
         self.count_list_re = re.compile(
