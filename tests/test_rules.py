@@ -259,3 +259,13 @@ def test_rules_listed_parks_sub_parks_or_peers(nlp):
     pairs = {(h, r, t) for h, r, t, _ in hits if r == "partOf"}
     assert ("金庐软件园", "partOf", "南昌高新区") in pairs
     assert not any(h == "深圳高新区" for h, _, _ in pairs)
+
+
+@pytest.mark.parametrize(("text", "name", "type_"), [
+    ("春节期间，天马光电8.6代项目的600名工作人员值守在工作岗位上。", "天马光电8.6代项目", "Project"),
+    ("施工方、内江高新投资有限责任公司工程部经理说。", "内江高新投资有限责任公司", "Enterprise"),
+    ("内江高新区白马园区项目施工方介绍。", "白马园区项目", "Project"),
+])
+def test_rules_name_inner_parts(nlp, text, name, type_):
+    """Decimal points, 高新 (an adverb to jieba) and a park's name may stand inside names."""
+    assert (name, type_) in {(m.text, m.type) for m in nlp(text)._.pk_mentions}

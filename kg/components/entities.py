@@ -163,8 +163,9 @@ class EntityRecognizer:
         i = pos
         while i > lo:
             c = text[i - 1]
-            if _NAME_CHAR.match(c):
-                i -= 1
+            if _NAME_CHAR.match(c) or (c == "." and i - 2 >= lo and text[i - 2].isdigit()
+                                       and text[i : i + 1].isdigit()):
+                i -= 1  # a decimal point inside a name: 天马光电8.6代项目
                 continue
             if c in ")）":
                 j = text.rfind("(" if c == ")" else "（", lo, i - 1)
@@ -263,6 +264,12 @@ class EntityRecognizer:
         if typ == "Project":
             if _COUNT_IN_NAME.search(prefix):
                 return True
+            park = self.suffix_re.search(prefix)
+            if park is not None and park.end() == len(prefix) and \
+                    self.suffix_info[park.group()][0] == "Park" and 0 < park.start() and \
+                    not self._is_generic(prefix[: park.start()], "Park", park.group(),
+                                         anchored=True):
+                return False  # 白马园区项目: the project that develops a named park
             # "…大型项目", "…优胜项目": a class of projects, not one
             if words and words[-1][0] in self.bounds.class_words:
                 return True
