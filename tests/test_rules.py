@@ -269,3 +269,10 @@ def test_rules_listed_parks_sub_parks_or_peers(nlp):
 def test_rules_name_inner_parts(nlp, text, name, type_):
     """Decimal points, 高新 (an adverb to jieba) and a park's name may stand inside names."""
     assert (name, type_) in {(m.text, m.type) for m in nlp(text)._.pk_mentions}
+
+
+def test_rules_platform_list_heads(nlp):
+    """Names listed before 重大科技基础设施 or 研发平台 are platforms."""
+    doc = nlp("科学院西安科学园集聚先进阿秒激光、高精度地基授时、长短波授时系统3个重大科技基础设施。")
+    found = {m.text for m in doc._.pk_mentions if m.type == "Platform"}
+    assert {"高精度地基授时", "长短波授时系统"} <= found
