@@ -264,26 +264,37 @@ class RelationFinder:
         for rule in self.rules.relations:
             if rule.order != "name-prefix":
                 continue
+            # the named side is the project whose name begins with the other's name: the firm
+            # investing in it (investor) or the park holding it (hosts: 白马园区项目)
+            named_types, naming_types = (rule.head, rule.tail) if "Project" in rule.head \
+                else (rule.tail, rule.head)
             forms: dict[str, Mention] = {}
             for m in mentions:
-                if m.type in rule.tail and not m.anaphor and len(m.text) >= 2:
+                if m.type in naming_types and not m.anaphor and len(m.text) >= 2:
                     forms.setdefault(m.text, m)
                     core = m.extra.get("core")
                     if isinstance(core, str) and len(core) >= 3:
                         forms.setdefault(core, m)  # 法拉电子5G智慧工厂 → 法拉电子股份有限公司
             firsts: dict[str, Mention] = {}
             for m in mentions:
-                if m.type in rule.head and not m.anaphor:
+                if m.type in named_types and not m.anaphor:
                     firsts.setdefault(m.key, m)
-            for key, head in firsts.items():
-                for form, tail in forms.items():
-                    if key.startswith(form) and len(key) > len(form) and \
-                            (key, rule.relation, tail.key) not in seen:
-                        seen.add((key, rule.relation, tail.key))
-                        sent = next((s for s in sents if s.start <= head.start < s.end), None)
-                        if sent is not None:
-                            out.append(RelationHit(head, rule.relation, tail, rule.id,
-                                                   sent.start, sent.end))
+            for key, named in firsts.items():
+                for form, naming in forms.items():
+                    if not (key.startswith(form) and len(key) > len(form)):
+                        continue
+                    head, tail = (named, naming) if named_types is rule.head else (naming, named)
+                    if naming.type == "Park" and naming.suffix not in self.strong_parks and \
+                            not any(k[0] == naming.key and k[1] == "partOf" for k in seen):
+                        continue  # 先进算力产业园项目 builds that park; 白马园区 is a sub-park
+                    triple = (head.key, rule.relation, tail.key)
+                    if triple in seen:
+                        continue
+                    seen.add(triple)
+                    sent = next((s for s in sents if s.start <= named.start < s.end), None)
+                    if sent is not None:
+                        out.append(RelationHit(head, rule.relation, tail, rule.id,
+                                               sent.start, sent.end))
         return out
 
     @staticmethod
