@@ -276,3 +276,11 @@ def test_rules_platform_list_heads(nlp):
     doc = nlp("科学院西安科学园集聚先进阿秒激光、高精度地基授时、长短波授时系统3个重大科技基础设施。")
     found = {m.text for m in doc._.pk_mentions if m.type == "Platform"}
     assert {"高精度地基授时", "长短波授时系统"} <= found
+
+
+def test_rules_repeat_of_a_short_park_name_glued_to_a_preposition(nlp):
+    """jieba glues 以 to an unknown name (江南园以…); the repeat still counts and leads."""
+    _, hits = _relations(nlp, "泉州高新区目前下辖江南园、洛江园等2个园区。"
+                              "江南园以智能装备为主导，集聚了泉州迅达智能装备有限公司。")
+    pairs = {(h, r, t) for h, r, t, _ in hits}
+    assert ("江南园", "hosts", "泉州迅达智能装备有限公司") in pairs

@@ -43,6 +43,7 @@ _RETRY_TYPES = ("Enterprise", "Platform")
 _FUNCTION_POS = frozenset("pcurdmqfxyeot")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
 _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
+_TRAILING_FUNCTION_CHARS = frozenset("以的在与和将对从向被把及于等了")  # not 是 (求是)
 _FUNCTION_CHARS = frozenset("由该为在的与和将对从向被把及或是于等了其这此每各")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两几百千]+)(?:多|余)?个$")
@@ -107,7 +108,12 @@ def segment(window: str) -> tuple[tuple[str, str], ...]:
         while len(w) > 1 and w not in table and w[0] in _FUNCTION_CHARS:
             out.append((w[0], table.get(w[0], "p")))
             w = w[1:]
+        tail = []  # …and function characters after them (江南园以… → 园|以)
+        while len(w) > 1 and w not in table and w[-1] in _TRAILING_FUNCTION_CHARS:
+            tail.append((w[-1], table.get(w[-1], "p")))
+            w = w[:-1]
         out.append((w, _tag(w, table)))
+        out.extend(reversed(tail))
     return tuple(out)
 
 
