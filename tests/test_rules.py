@@ -284,3 +284,23 @@ def test_rules_repeat_of_a_short_park_name_glued_to_a_preposition(nlp):
                               "江南园以智能装备为主导，集聚了泉州迅达智能装备有限公司。")
     pairs = {(h, r, t) for h, r, t, _ in hits}
     assert ("江南园", "hosts", "泉州迅达智能装备有限公司") in pairs
+
+
+@pytest.mark.parametrize(("text", "name", "type_"), [
+    ("创新建立清洁能源改造项目研究院和设计院。", "清洁能源改造项目研究院", "Platform"),
+    ("由潍坊鲁动精工机械有限公司投资建设的大缸径发动机缸体缸盖智能化改造项目已开工。",
+     "大缸径发动机缸体缸盖智能化改造项目", "Project"),
+])
+def test_rules_inner_suffixes_and_named_upgrades(nlp, text, name, type_):
+    """项目 inside a platform's name ends nothing; a named 改造项目 is a project."""
+    assert (name, type_) in {(m.text, m.type) for m in nlp(text)._.pk_mentions}
+
+
+def test_rules_subject_park_after_connective_or_chain(nlp):
+    """"其中，X园…" and "在A高新区B园区，…": the sentence is about X园 / B园区."""
+    _, hits = _relations(nlp, "# 兰州高新区：创新提速\n\n兰州高新区加快发展。"
+                              "在兰州高新区雁滩园区，首批12家企业入驻，其中包括甘肃康润达生物科技有限公司。"
+                              "其中，沙文生态科技产业园重点发展高端装备，集聚了贵州红枫精工机械有限公司。")
+    pairs = {(h, r, t) for h, r, t, _ in hits}
+    assert ("雁滩园区", "hosts", "甘肃康润达生物科技有限公司") in pairs
+    assert ("沙文生态科技产业园", "hosts", "贵州红枫精工机械有限公司") in pairs

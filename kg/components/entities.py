@@ -385,6 +385,10 @@ class EntityRecognizer:
         cands = [c for k, c in enumerate(cands)
                  if not (k + 1 < len(cands) and cands[k + 1][0] == c[1]
                          and cands[k + 1][2] == c[2] != "Park")]
+        # 清洁能源改造项目研究院: 项目 right before another type's suffix is inside a name
+        cands = [c for k, c in enumerate(cands)
+                 if not (c[2] == "Project" and k + 1 < len(cands) and cands[k + 1][0] == c[1]
+                         and cands[k + 1][2] in ("Platform", "Enterprise"))]
         # 北京联东投资(集团)有限公司: a suffix in brackets qualifies a longer name
         cands = [c for c in cands if not (text[c[0] - 1 : c[0]] in ("(", "（")
                                           and text[c[1] : c[1] + 1] in (")", "）"))]

@@ -21,6 +21,9 @@ from kg.rules import RelationRule, RuleSet, load_rules
 _HARD = re.compile(r"[。；;！？!?\n]")
 _CLAUSE = re.compile(r"[，,：:]")
 _ALIAS_NOTE = re.compile(r"^[(（](?:以下)?(?:简称|下称)[^()（）]{0,20}[)）]")
+# discourse openers before a sentence's subject: "其中，沙文生态科技产业园重点发展…"
+_CONNECTIVE = re.compile(
+    r"^(?:其中|此外|同时|另外|目前|如今|当前|近年来|近日|日前|据悉|据了解)[，,]?")
 _LOCATIVE = ("在", "走进", "来到", "位于", "地处")  # 走进烟台高新区…，X的车间里: X is there
 _LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
 
@@ -180,13 +183,17 @@ class RelationFinder:
     @staticmethod
     def _subject_park(text: str, sent: Sentence, heads: list[Mention]) -> Mention | None:
         """A park opening the sentence (first clause, after 在/位于 at most) is its subject."""
-        first_clause_end = _clause_end(text, sent.start)
         parks = [h for h in heads if h.rule != "topic" and sent.start <= h.start < sent.end]
         if not parks:
             return None
         first = min(parks, key=lambda h: h.start)
-        lead = text[sent.start : first.start]
-        if first.end <= first_clause_end and len(lead) <= 4 and not _CLAUSE.search(lead):
+        lead = _CONNECTIVE.sub("", text[sent.start : first.start])
+        if len(lead) <= 4 and not _CLAUSE.search(lead) and \
+                first.end <= _clause_end(text, first.start):
+            # 在兰州高新区雁滩园区，…: of a chain of parks the last, innermost one leads
+            for nxt in sorted(parks, key=lambda h: h.start):
+                if nxt.start == first.end:
+                    first = nxt
             return first
         return None
 
