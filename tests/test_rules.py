@@ -304,3 +304,13 @@ def test_rules_subject_park_after_connective_or_chain(nlp):
     pairs = {(h, r, t) for h, r, t, _ in hits}
     assert ("雁滩园区", "hosts", "甘肃康润达生物科技有限公司") in pairs
     assert ("沙文生态科技产业园", "hosts", "贵州红枫精工机械有限公司") in pairs
+
+
+def test_rules_sited_platform_builds_what_follows(nlp):
+    """"位于X高新区的A实验室…与B大学共建C研究院": C is A's, A is the park's."""
+    _, hits = _relations(nlp, "# 新余高新区：锂电之城\n\n新余高新区集聚锂电企业。"
+                              "位于新余高新区的赣锋锂电材料及应用实验室被批复为江西省重点实验室，"
+                              "与中南大学共建新余锂电产业技术研究院。")
+    pairs = {(h, r, t) for h, r, t, _ in hits}
+    assert ("新余高新区", "built", "赣锋锂电材料及应用实验室") in pairs
+    assert ("新余高新区", "built", "新余锂电产业技术研究院") not in pairs

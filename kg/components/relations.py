@@ -24,6 +24,7 @@ _ALIAS_NOTE = re.compile(r"^[(（](?:以下)?(?:简称|下称)[^()（）]{0,20}[
 # discourse openers before a sentence's subject: "其中，沙文生态科技产业园重点发展…"
 _CONNECTIVE = re.compile(
     r"^(?:其中|此外|同时|另外|目前|如今|当前|近年来|近日|日前|据悉|据了解)[，,]?")
+_SITED = re.compile(r"(?:位于|地处|坐落于)[^，,。；;]{1,20}?的")
 _LOCATIVE = ("在", "走进", "来到", "位于", "地处")  # 走进烟台高新区…，X的车间里: X is there
 _LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
 
@@ -175,9 +176,13 @@ class RelationFinder:
         first = min((t for t in tails if isinstance(t, Mention) and not t.anaphor
                      and t.type in ("Enterprise", "Platform")),
                     key=lambda t: t.start, default=None)
-        if first is None or any(sent.start <= h.start < first.start for h in heads):
+        if first is None:
             return None
-        lead = text[sent.start : first.start]
+        sited = _SITED.match(text, sent.start, first.start)  # 位于新余高新区的赣锋…实验室
+        begin = sited.end() if sited else sent.start
+        if any(begin <= h.start < first.start for h in heads):
+            return None
+        lead = text[begin : first.start]
         return first if len(lead) <= 5 and not re.search(r"[的在与和及、]", lead) else None
 
     @staticmethod
