@@ -314,3 +314,13 @@ def test_rules_sited_platform_builds_what_follows(nlp):
     pairs = {(h, r, t) for h, r, t, _ in hits}
     assert ("新余高新区", "built", "赣锋锂电材料及应用实验室") in pairs
     assert ("新余高新区", "built", "新余锂电产业技术研究院") not in pairs
+
+
+def test_rules_list_neighbours_share_a_firms_type(nlp):
+    """A、B、C等 with no head: listed beside a known firm, short names are firms; places not."""
+    doc = nlp("东宝、国药、步长等10家上市企业相继落户。"
+              "目前已形成以修正、东宝、东方红药业等为代表的医药产业集群。"
+              "东宝赴北京、上海、深圳等地招商。")
+    firms = {m.text for m in doc._.pk_mentions if m.type == "Enterprise"}
+    assert {"修正", "东方红药业"} <= firms
+    assert not {"上海", "深圳"} & {m.text for m in doc._.pk_mentions}

@@ -54,6 +54,8 @@ _COUNT_AFTER = re.compile(  # "平台4个，" "项目共有19个在建" (not "�
 _VERBISH = re.compile(r"[，,。；;：:]|建设|建成|打造|共建|组建|设立|成立|引进|推动|加快")
 _PREDICATE_END = re.compile(r"[，,。；;、：:！？)）\n]|和|及|之一|$")  # not "成为X成员"
 _LIST_JOIN = ("、", "和", "及", "与", "以及")
+_BARE_LIST = re.compile(  # A、B、C等 with no list head after it
+    r"((?:[^、，,。；;：:！？\s“”]{2,12}、)+[^、，,。；;：:！？\s“”等]{2,12}?)等")
 _PROJECT_NEXT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{0,6}项目")  # …产业园建设项目
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
@@ -652,6 +654,43 @@ class EntityRecognizer:
                     out.append(Mention(s, e, typ, name, f"{typ}.list", list_id=list_id))
         return out
 
+    def neighbour_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                                known: list[Mention]) -> list[Mention]:
+        """Short names listed (A、B、C等) beside a name the document already typed take its type.
+
+        "以修正、东宝、东方红药业等为代表的…": 东宝 is a firm named earlier, so 修正 and 东方红药业
+        are firms too. Only firms spread this way; lists with a head noun are list_mentions'
+        job.
+        """
+        types = {m.text: m.type for m in known if m.type == "Enterprise"}
+        if not types:
+            return []
+        out: list[Mention] = []
+        taken = sorted((m.start, m.end) for m in known)
+        for sent in sents:
+            for m in _BARE_LIST.finditer(text, sent.start, sent.end):
+                body_start = m.start(1)
+                items, pos = [], body_start
+                for sep in re.finditer("、", m.group(1)):
+                    items.append((pos, body_start + sep.start()))
+                    pos = body_start + sep.end()
+                items.append((pos, m.end(1)))
+                s0, e0 = items[0]
+                items[0] = (self._walk_left(text, s0, e0, self.rules.suffixes["Enterprise"],
+                                            strip_verbs=False), e0)
+                found = {types[text[s:e]] for s, e in items if text[s:e] in types}
+                if len(found) != 1:
+                    continue
+                typ = found.pop()
+                for s, e in items:
+                    name = text[s:e]
+                    if name in types or any(a < e and s < b for a, b in taken) or \
+                            not self._is_short_name(name) or \
+                            all(f == "ns" for _, f in segment(name)):
+                        continue  # 北京、上海、深圳等: places, whatever else is listed
+                    out.append(Mention(s, e, typ, name, f"{typ}.list_neighbour"))
+        return out
+
     # -- aliases and further mentions -----------------------------------------------------------
     def alias_mentions(self, text: str, mentions: list[Mention]) -> list[Mention]:
         out = []
@@ -702,6 +741,8 @@ class EntityRecognizer:
         found += self.context_mentions(text, sents, found)
         found = resolve_overlaps(found)
         found += self.list_mentions(text, sents, found)
+        found = resolve_overlaps(found)
+        found += self.neighbour_list_mentions(text, sents, found)
         found = resolve_overlaps(found)
         # key = the name itself; aliases point at their entity's name
         for m in found:
