@@ -324,3 +324,18 @@ def test_rules_list_neighbours_share_a_firms_type(nlp):
     firms = {m.text for m in doc._.pk_mentions if m.type == "Enterprise"}
     assert {"修正", "东方红药业"} <= firms
     assert not {"上海", "深圳"} & {m.text for m in doc._.pk_mentions}
+
+
+@pytest.mark.parametrize(("text", "name", "absent"), [
+    ("助力横琴粤澳深度合作区建设。", "横琴粤澳深度合作区", "深度合作区"),
+    ("乘佛中人才创新灯塔产业园、佛北战新产业园两大创新高地建设的东风。", "佛中人才创新灯塔产业园",
+     "乘佛中人才创新灯塔产业园"),
+    ("全力打造“众创空间—孵化器—加速器—产业园”全链条孵化体系。", None,
+     "众创空间—孵化器—加速器—产业园"),
+    ("双创载体、大学科技园、产业研究院建设提速。", None, "大学科技园"),
+])
+def test_rules_park_boundaries(nlp, text, name, absent):
+    """A proper name before a place keeps the park whole; 乘 opens no name; chains are kinds."""
+    parks = {m.text for m in nlp(text)._.pk_mentions if m.type == "Park"}
+    assert name is None or name in parks
+    assert absent not in parks

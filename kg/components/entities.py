@@ -44,7 +44,7 @@ _FUNCTION_POS = frozenset("pcurdmqfxyeot")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
 _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
 _TRAILING_FUNCTION_CHARS = frozenset("以的在与和将对从向被把及于等了")  # not 是 (求是)
-_FUNCTION_CHARS = frozenset("由该为在的与和将对从向被把及或是于等了其这此每各")
+_FUNCTION_CHARS = frozenset("由该为在的与和将对从向被把及或是于等了其这此每各乘趁借")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两几百千]+)(?:多|余)?个$")
 _COUNT_AFTER = re.compile(  # "平台4个，" "项目共有19个在建" (not "项目11个单体")
@@ -56,6 +56,7 @@ _PREDICATE_END = re.compile(r"[，,。；;、：:！？)）\n]|和|及|之一|$"
 _LIST_JOIN = ("、", "和", "及", "与", "以及")
 _BARE_LIST = re.compile(  # A、B、C等 with no list head after it
     r"((?:[^、，,。；;：:！？\s“”]{2,12}、)+[^、，,。；;：:！？\s“”等]{2,12}?)等")
+_NEXT_ITEM = re.compile(r"(?:、|和|及|与|以及)[^、，,。；;：:和及与]{0,16}")  # up to a suffix
 _PROJECT_NEXT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{0,6}项目")  # …产业园建设项目
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
@@ -246,7 +247,10 @@ class EntityRecognizer:
         return start
 
     def _park_start(self, text: str, start: int, pos: int) -> int:
-        """A park name with a place name in it starts at its first place name (西安高新区)."""
+        """A park name with a place name in it starts at its first place name (西安高新区).
+
+        Not when a proper name stands before that place (横琴粤澳深度合作区: 粤澳 is one).
+        """
         offset = start
         depth = 0
         for w, flag in segment(text[start:pos]):
@@ -256,6 +260,8 @@ class EntityRecognizer:
                 depth -= 1
             elif flag == "ns" and len(w) >= 2 and depth == 0:
                 return offset
+            elif flag in _DISTINCT_POS and depth == 0:
+                return start
             offset += len(w)
         return start
 
@@ -429,8 +435,10 @@ class EntityRecognizer:
             start = self._extend_to_quote(text, sent.start, start, s, e)
             prefix = text[start:s]
             suffix = text[s:e]
-            anchored = start in park_ends or typ == "Park" and (
-                text[start - 1 : start] == "、" or text[e : e + 1] == "、") or (
+            anchored = start in park_ends or typ == "Park" and any(  # A园、B园、C园
+                c[2] == "Park" and c[1] != e and (text[c[1] : start] in _LIST_JOIN or
+                                                  _NEXT_ITEM.fullmatch(text, e, c[0]))
+                for c in cands) or (
                 typ == "Platform" and any(  # "…赋能中心和核心工业软件云平台": listed with names
                     c[2] == "Platform" and c[3] == "strong" and text[c[1] : start] in _LIST_JOIN
                     for c in cands))
@@ -600,6 +608,8 @@ class EntityRecognizer:
             typ, _ = self.suffix_info[sm.group()]
             if m.group().startswith("《") and typ != "Project":
                 continue
+            if "—" in inner and any(part in self.suffix_info for part in inner.split("—")):
+                continue  # “众创空间—孵化器—加速器—产业园”: a chain of kinds
             if self._is_generic(inner[: sm.start()], typ):
                 continue
             start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
@@ -848,3 +858,4 @@ def _clause_end(text: str, pos: int) -> int:
     """End of the clause holding `pos` (at the next ，；。： or line break)."""
     ends = [i for i in (text.find(c, pos) for c in "，,；;。：:\n") if i != -1]
     return min(ends) if ends else len(text)
+
