@@ -168,6 +168,18 @@ def to_simplified(text: str) -> str:
     return out
 
 
+def simplify_name(name: str) -> str:
+    """A name's characters in simplified form, one for one (蘇州工業園區 → 苏州工业园区).
+
+    Unlike to_simplified this converts short strings unconditionally: scoring compares the
+    simplified names extraction gives with gold names written as a traditional text has them.
+    """
+    to_simplified("")  # loads OpenCC once
+    if not _T2S or name.isascii():
+        return name
+    return "".join(_T2S.convert(ch) if ord(ch) > 0x2E80 else ch for ch in name)
+
+
 def find_title(text: str) -> str:
     """The first non-empty line, without markdown heading marks."""
     for line in text.split("\n"):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kg.corpus import simplify_name
 from kg.records import DocRecord, Entity, Relation
 
 SCORED_RELATIONS = ("hosts", "built", "invests", "investor", "partOf")
@@ -109,13 +110,29 @@ def _sentence_of(text: str, *forms: str | None) -> str:
 
 
 def score(predicted: Iterable[DocRecord], gold: Iterable[DocRecord]) -> Report:
-    """Compare predicted records with gold ones (matched by doc_id; missing docs count as empty)."""
-    pred = {r.doc_id: r for r in predicted}
+    """Compare predicted records with gold ones (matched by doc_id; missing docs count as empty).
+
+    Names on both sides are compared in simplified characters: extraction reads traditional
+    text as simplified (names resolve to one node), gold keeps the characters of the text.
+    """
+    pred = {r.doc_id: _simplified(r) for r in predicted}
     report = Report()
     for g in gold:
         p = pred.get(g.doc_id, DocRecord(g.doc_id))
-        _score_doc(p, g, report)
+        _score_doc(p, _simplified(g), report)
     return report
+
+
+def _simplified(rec: DocRecord) -> DocRecord:
+    """A copy of `rec` whose names, aliases and relation ends are in simplified characters."""
+    fold = simplify_name
+    return replace(
+        rec,
+        entities=[replace(e, name=fold(e.name), aliases=[fold(a) for a in e.aliases])
+                  for e in rec.entities],
+        relations=[replace(r, head=fold(r.head), tail=fold(r.tail) if r.tail else r.tail)
+                   for r in rec.relations],
+    )
 
 
 def _score_doc(p: DocRecord, g: DocRecord, report: Report) -> None:

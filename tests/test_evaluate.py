@@ -14,10 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLD = {
     "seeds": (ROOT / "tests" / "gold" / "seeds.jsonl", ROOT / "seeds"),
     "extra": (ROOT / "tests" / "gold" / "extra.jsonl", ROOT / "tests" / "gold" / "extra"),
+    "blind": (ROOT / "tests" / "gold" / "blind.jsonl", ROOT / "tests" / "gold" / "blind"),
 }
 # Floors a little under what the rules reach (entity micro-F1, hosts+built+invests micro-F1);
 # raise them when the rules get better, never lower them to make a change pass.
-FLOORS = {"seeds": (0.78, 0.67), "extra": (0.95, 0.87)}
+FLOORS = {"seeds": (0.78, 0.67), "extra": (0.95, 0.87), "blind": (0.80, 0.66)}
 
 
 def _gold(name: str) -> list[DocRecord]:
@@ -31,7 +32,8 @@ def test_evaluate_gold_names_occur_in_their_texts(name):
 
     _, texts = GOLD[name]
     for rec in _gold(name):
-        text = read_document(texts / f"{rec.doc_id}.txt").text
+        doc = read_document(texts / f"{rec.doc_id}.txt")
+        text = doc.original or doc.text  # gold quotes a traditional text as written
         names = {e.name for e in rec.entities}
         for e in rec.entities:
             for form in [e.name, *e.aliases]:
@@ -39,7 +41,9 @@ def test_evaluate_gold_names_occur_in_their_texts(name):
         for r in rec.relations:
             assert r.head in names, (rec.doc_id, r.head)
             if r.relation == "invests":
-                assert isinstance(r.amount_cny, int) and r.amount_cny > 0
+                # foreign-currency amounts carry no amount_cny (the guidelines' rule)
+                assert (isinstance(r.amount_cny, int) and r.amount_cny > 0) or (
+                    r.amount_cny is None and r.amount_text and r.amount_text in text)
             else:
                 assert r.tail in names, (rec.doc_id, r.tail)
 
@@ -110,3 +114,14 @@ def test_evaluate_cli_json_and_by_rule(tmp_path):
     args = ["eval", "--gold", str(gold), str(texts), "--by-rule", "--errors"]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0 and "fired" in res.output and '"error": "miss"' in res.output
+
+
+def test_evaluate_traditional_gold_names_match_simplified_ones():
+    """Extraction reads 蘇州工業園區 as 苏州工业园区; scoring compares names in simplified form."""
+    gold = _doc([Entity("蘇州工業園區", "Park"), Entity("恒啟生物", "Enterprise")],
+                [Relation("蘇州工業園區", "hosts", "恒啟生物")])
+    pred = _doc([Entity("苏州工业园区", "Park"), Entity("恒启生物", "Enterprise")],
+                [Relation("苏州工业园区", "hosts", "恒启生物")])
+    report = score([pred], [gold])
+    assert report.total(report.entities).f1 == 1.0
+    assert report.relations["hosts"].tp == 1
