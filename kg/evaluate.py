@@ -170,12 +170,15 @@ def _score_doc(p: DocRecord, g: DocRecord, report: Report) -> None:
                                   "sentence": _sentence_of(p.text, e.name, *e.aliases)})
     gold_rels: dict[tuple[Any, ...], Relation] = {}
     for r in g.relations:
+        if r.relation == "invests" and r.amount_cny is None:
+            continue  # an amount in another currency: scoring leaves it aside (the guidelines)
         gh = gidx_any(g, r.head)
         gt = gidx_any(g, r.tail) if r.relation != "invests" else None
         gold_rels[(r.relation, gh, gt if r.relation != "invests" else r.amount_cny)] = r
     matched: set[tuple[Any, ...]] = set()
     for r in p.relations:
-        if r.relation not in SCORED_RELATIONS:
+        if r.relation not in SCORED_RELATIONS or (r.relation == "invests" and
+                                                  r.amount_cny is None):
             continue
         heads = pred_to_gold.get(r.head, set())
         tails = pred_to_gold.get(r.tail, set()) if r.relation != "invests" else set()

@@ -125,3 +125,11 @@ def test_evaluate_traditional_gold_names_match_simplified_ones():
     report = score([pred], [gold])
     assert report.total(report.entities).f1 == 1.0
     assert report.relations["hosts"].tp == 1
+
+
+def test_evaluate_foreign_currency_amounts_are_left_aside():
+    """invests in another currency carries no amount_cny and is not scored either way."""
+    gold = _doc([Entity("甲项目", "Project")],
+                [Relation("甲项目", "invests", amount_text="1.2亿美元")])
+    report = score([_doc([Entity("甲项目", "Project")])], [gold])
+    assert report.relations["invests"].fn == 0
