@@ -339,3 +339,46 @@ def test_rules_park_boundaries(nlp, text, name, absent):
     parks = {m.text for m in nlp(text)._.pk_mentions if m.type == "Park"}
     assert name is None or name in parks
     assert absent not in parks
+
+
+def test_rules_colon_list_of_firms(nlp):
+    """"入选企业分别为：A、B、C。" lists firms without 等."""
+    doc = nlp("昆明高新区入选企业分别为：滇晶光电、云岭基因、金马智造。")
+    assert {"滇晶光电", "云岭基因", "金马智造"} <= {
+        m.text for m in doc._.pk_mentions if m.type == "Enterprise"}
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("该公司投资约12亿元建设氢燃料电池电堆生产基地项目。", "氢燃料电池电堆生产基地项目"),
+    ("上党芯材年产1200万片Mini/Micro LED外延芯片扩产项目正式开工。", "Mini/Micro LED外延芯片扩产项目"),
+])
+def test_rules_amounts_end_names_and_latin_words_join(nlp, text, name):
+    """An amount ends the name after it; "/" and spaces between Latin words stay inside."""
+    found = {m.text for m in nlp(text)._.pk_mentions if m.type == "Project"}
+    assert any(f.endswith(name) for f in found), found
+    assert not any("亿元" in f for f in found)
+
+
+def test_rules_invested_clause_goes_on_to_build(nlp):
+    """"投资超20亿元，建设X项目": the amount is X's."""
+    _, hits = _relations(nlp, "南宁智汇云数据科技有限公司投资超20亿元，建设东盟跨境数据中心项目。")
+    assert any(h == "东盟跨境数据中心项目" and r == "invests" for h, r, _, _ in hits), hits
+
+
+def test_rules_explicit_anaphor_points_at_the_salient_park_of_its_kind(nlp):
+    """该高新区 after "玉溪高新区、曲靖经开区分别有…" is still the article's 高新区."""
+    _, hits = _relations(nlp, "# 昆明高新区9家企业入选\n\n昆明高新区共有9家企业入选。昆明高新区入选企业"
+                              "分别为：滇晶光电、彩云数科。同期，玉溪高新区、曲靖经开区分别有3家、2家"
+                              "企业入选。入选企业中，彩云数科位于该高新区马金铺片区。")
+    parts = {(h, t) for h, r, t, _ in hits if r == "partOf"}
+    assert ("马金铺片区", "昆明高新区") in parts, parts
+
+
+def test_rules_firm_seated_elsewhere_is_not_hosted(nlp):
+    """A parent firm "总部在上海" is not hosted by the article's park."""
+    _, hits = _relations(nlp, "# 莫干山高新区：储能项目投产\n\n莫干山高新区储能产业加快发展。"
+                              "陈立明说，我们母公司上海储宸能源集团有限公司总部在上海。"
+                              "浙江储宸新能源科技有限公司已在园区投产。")
+    tails = {t for h, r, t, _ in hits if r == "hosts"}
+    assert "浙江储宸新能源科技有限公司" in tails
+    assert "上海储宸能源集团有限公司" not in tails

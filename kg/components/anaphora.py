@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -129,6 +130,16 @@ class AnaphoraResolver:
             before = [m for m in by_type.get(rule.type, [])
                       if sec.start <= m.start and m.end <= s and not m.anaphor]
             explicit = hit.group().startswith(("该", "这", "此", "本"))
+            if explicit and rule.type == "Park":
+                # 该高新区 points back at a 高新区, not at a 经开区 named in between
+                kind = hit.group()[1:]
+                same_kind = [m for m in before if _same_kind(kind, m.text)]
+                before = same_kind or before
+                # of those, the one the section names most (ties: the nearest): 该高新区 after
+                # "玉溪高新区、曲靖经开区分别有…" still means the park the article is about
+                counts = Counter(m.key for m in before)
+                best = max(counts.values(), default=0)
+                before = [m for m in before if counts[m.key] == best]
             antecedent: str | None = None
             if rule.topic and not explicit and topics[sec_idx]:
                 antecedent = topics[sec_idx]
@@ -147,3 +158,17 @@ class AnaphoraResolver:
 def make_anaphora(nlp: Language, name: str) -> AnaphoraResolver:
     """Registered factory: anaphor words come from kg/patterns/entities/anaphora.toml."""
     return AnaphoraResolver()
+
+
+_KINDS = {  # an anaphor's noun → the name endings it can point back at
+    "高新区": ("高新区", "高新技术产业开发区", "高新技术开发区", "高新城"),
+    "开发区": ("开发区", "经开区", "高新区", "科学城"),
+    "经开区": ("经开区", "经济技术开发区", "经济开发区"),
+    "示范区": ("示范区",),
+    "科学城": ("科学城", "科技城"),
+}
+
+
+def _same_kind(kind: str, name: str) -> bool:
+    """True when a park called `name` can be what 该`kind` points back at."""
+    return name.endswith(_KINDS.get(kind, (kind,)))

@@ -57,6 +57,7 @@ _LIST_JOIN = ("、", "和", "及", "与", "以及")
 _BARE_LIST = re.compile(  # A、B、C等 with no list head after it
     r"((?:[^、，,。；;：:！？\s“”]{2,12}、)+[^、，,。；;：:！？\s“”等]{2,12}?)等")
 _NEXT_ITEM = re.compile(r"(?:、|和|及|与|以及)[^、，,。；;：:和及与]{0,16}")  # up to a suffix
+_CURRENCY_UNITS = ("亿元", "万元", "美元", "欧元", "港元", "亿美元", "万美元")
 _PROJECT_NEXT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{0,6}项目")  # …产业园建设项目
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
@@ -150,6 +151,11 @@ class EntityRecognizer:
             rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?|[^，,。；;：:！？\s“”等]{{0,20}}?)"
             rf"({head_alt})"
         )
+        # "入选企业分别为：A、B、C。": a head noun and a colon open a list of two or more
+        self.colon_list_re = re.compile(
+            rf"({head_alt})(?:分别为|分别是|包括|主要有|有|为)?[:：]"
+            r"((?:[^、，,。；;：:！？\s“”]{2,16}、)+[^、，,。；;：:！？\s“”]{2,16})(?=[。；;，,]|$)"
+        )
         # "A、B两个园区": without 等 a count closes only a list of two or more
         self.count_list_re = re.compile(
             r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”等]{2,24}?)"
@@ -173,8 +179,11 @@ class EntityRecognizer:
         while i > lo:
             c = text[i - 1]
             if _NAME_CHAR.match(c) or (c == "." and i - 2 >= lo and text[i - 2].isdigit()
-                                       and text[i : i + 1].isdigit()):
-                i -= 1  # a decimal point inside a name: 天马光电8.6代项目
+                                       and text[i : i + 1].isdigit()) or (
+                    c in "/ " and i - 2 >= lo and text[i - 2].isascii() and
+                    text[i - 2].isalnum() and text[i : i + 1].isascii() and
+                    text[i : i + 1].isalnum()):
+                i -= 1  # 天马光电8.6代项目, Mini/Micro LED外延芯片: points, slashes, spaces
                 continue
             if c in ")）":
                 j = text.rfind("(" if c == ")" else "（", lo, i - 1)
@@ -193,6 +202,8 @@ class EntityRecognizer:
             w, flag = words[k]
             at_edge = k == 0 and (i == 0 or not _NAME_CHAR.match(text[i - 1]))
             before_bracket = k + 1 < len(words) and words[k + 1][0] in ("(", "（")
+            if w.endswith(_CURRENCY_UNITS):
+                break  # 投资约12亿元建设…项目: an amount ends the name before it
             if w in rule.allow_words or (before_bracket and w not in self.bounds.stop_words):
                 pass
             elif w in self.bounds.stop_words:
@@ -662,6 +673,30 @@ class EntityRecognizer:
                     if typ != "Project" and self.suffix_re.search(name):
                         continue
                     out.append(Mention(s, e, typ, name, f"{typ}.list", list_id=list_id))
+        return out + self._colon_list_mentions(text, sents, known + out, list_id)
+
+    def _colon_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                             known: list[Mention], list_id: int) -> list[Mention]:
+        """Names listed after "企业分别为：" take the head noun's type."""
+        out: list[Mention] = []
+        for sent in sents:
+            for m in self.colon_list_re.finditer(text, sent.start, sent.end):
+                typ = self.list_heads[m.group(1)]
+                list_id += 1
+                pos = m.start(2)
+                for part in m.group(2).split("、"):
+                    s, e = pos, pos + len(part)
+                    pos = e + 1
+                    if not (2 <= len(part) <= 16) or self._is_generic(part, typ) or \
+                            part.endswith(self.bounds.institutions):
+                        continue
+                    hit = next((k for k in known if k.start <= s and e <= k.end), None)
+                    if hit:
+                        hit.list_id = list_id
+                        continue
+                    if typ != "Project" and self.suffix_re.search(part):
+                        continue
+                    out.append(Mention(s, e, typ, part, f"{typ}.list", list_id=list_id))
         return out
 
     def neighbour_list_mentions(self, text: str, sents: list[corpus.Sentence],

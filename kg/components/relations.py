@@ -25,6 +25,7 @@ _ALIAS_NOTE = re.compile(r"^[(（](?:以下)?(?:简称|下称)[^()（）]{0,20}[
 _CONNECTIVE = re.compile(
     r"^(?:其中|此外|同时|另外|目前|如今|当前|近年来|近日|日前|据悉|据了解)[，,]?")
 _SITED = re.compile(r"(?:位于|地处|坐落于)[^，,。；;]{1,20}?的")
+_BUILD_ON = re.compile(r"[，,](?:用于|主要)?(?:建设|新建|兴建|打造)")
 _LOCATIVE = ("在", "走进", "来到", "位于", "地处")  # 走进烟台高新区…，X的车间里: X is there
 _LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
 
@@ -108,8 +109,10 @@ class RelationFinder:
                 for t in tails:
                     if not 0 <= t.start - te <= 1:
                         continue
+                    # "投资超20亿元，建设X项目": a clause that goes on to build what is invested in
+                    on = _BUILD_ON.match(text, t.end) is not None
                     cands = [h for h in heads if self._gap_ok(text, t.end, h.start, gap,
-                                                              rule.blockers, False)]
+                                                              rule.blockers, on)]
                     if cands:
                         yield cands[0], t
             else:
