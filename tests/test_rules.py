@@ -382,3 +382,27 @@ def test_rules_firm_seated_elsewhere_is_not_hosted(nlp):
     tails = {t for h, r, t, _ in hits if r == "hosts"}
     assert "浙江储宸新能源科技有限公司" in tails
     assert "上海储宸能源集团有限公司" not in tails
+
+
+@pytest.mark.parametrize(("text", "name", "type_", "absent"), [
+    ("同日，位于园区的甘肃金陇新能源材料有限公司院士工作站揭牌。",
+     "甘肃金陇新能源材料有限公司院士工作站", "Platform", None),
+    ("图④ 英科科创(厦门)科技股份有限公司实验室一角。",
+     "英科科创(厦门)科技股份有限公司", "Enterprise", "英科科创(厦门)科技股份有限公司实验室"),
+    ("由兰州大学与兰州高新区共建的兰州高新区新材料概念验证中心也同步启用。",
+     "兰州高新区新材料概念验证中心", "Platform", None),
+    ("生物医药产业园园内建有新疆特色药用植物资源工程研究中心。",
+     "新疆特色药用植物资源工程研究中心", "Platform", "园内建有新疆特色药用植物资源工程研究中心"),
+    ("主旨演讲环节，新型研发机构北京启衡人工智能研究院副院长分享了进展。",
+     "北京启衡人工智能研究院", "Platform", "新型研发机构北京启衡人工智能研究院"),
+    ("港企加码苏州工业园区 创新药基地动工", "苏州工业园区", "Park", "港企加码苏州工业园区"),
+    ("选择园区，一是这里离客户近，二是高新区的服务效率高。", None, None, "二是高新区"),
+    ("北京启明氢能科技有限公司在园区设立的全资子公司大庆启明氢能装备有限公司投产。",
+     "大庆启明氢能装备有限公司", "Enterprise", "全资子公司"),
+])
+def test_rules_blind_set_boundaries(nlp, text, name, type_, absent):
+    """Boundary mechanisms found on the blind set: firm-named platforms, 建有/机构/一是 stop a
+    name, a park starts at a gazetteer place, 全资子公司 is no firm."""
+    found = {(m.text, m.type) for m in nlp(text)._.pk_mentions}
+    assert name is None or (name, type_) in found, found
+    assert absent is None or absent not in {t for t, _ in found}

@@ -98,6 +98,19 @@ def _tag(word: str, table: dict[str, str]) -> str:
     return "x"
 
 
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Every division's full name, and the short names of provinces and prefectures."""
+    from kg.region import gazetteer
+
+    out = set()
+    for d in gazetteer().by_code.values():
+        out.add(d.name)
+        if d.short and d.level != "county":
+            out.add(d.short)
+    return frozenset(out)
+
+
 @lru_cache(maxsize=65536)
 def segment(window: str) -> tuple[tuple[str, str], ...]:
     """jieba words of a short window, tagged from jieba's dictionary (cached: windows repeat).
@@ -260,7 +273,7 @@ class EntityRecognizer:
     def _park_start(self, text: str, start: int, pos: int) -> int:
         """A park name with a place name in it starts at its first place name (西安高新区).
 
-        Not when a proper name stands before that place (横琴粤澳深度合作区: 粤澳 is one).
+        Places are the gazetteer's: jieba also tags 深度 as a place (横琴粤澳深度合作区).
         """
         offset = start
         depth = 0
@@ -269,10 +282,8 @@ class EntityRecognizer:
                 depth += 1
             elif w in (")", "）"):
                 depth -= 1
-            elif flag == "ns" and len(w) >= 2 and depth == 0:
+            elif flag == "ns" and len(w) >= 2 and depth == 0 and w in _places():
                 return offset
-            elif flag in _DISTINCT_POS and depth == 0:
-                return start
             offset += len(w)
         return start
 
@@ -453,6 +464,17 @@ class EntityRecognizer:
                 typ == "Platform" and any(  # "…赋能中心和核心工业软件云平台": listed with names
                     c[2] == "Platform" and c[3] == "strong" and text[c[1] : start] in _LIST_JOIN
                     for c in cands))
+            if typ == "Platform" and start == lo and (
+                    start < s and self._is_generic(prefix, typ) or start == s and len(suffix) >= 5):
+                # (not "英科科创…有限公司实验室一角": a bare 实验室 is the firm's room)
+                firm = next((m for m in reversed(out) if m.type == "Enterprise" and m.end == lo),
+                            None)
+                if firm is not None and text[lo - 1 : lo] not in ")）":
+                    # 甘肃金陇新能源材料有限公司院士工作站: the firm's own platform
+                    out.remove(firm)
+                    out.append(Mention(firm.start, e, "Platform", text[firm.start:e],
+                                       "Platform.firm_named", suffix=suffix))
+                    continue
             if typ == "Park" and suffix in rule.weak and len(suffix) >= 3 and start == lo and \
                     not _PROJECT_NEXT.match(text, e):
                 firm = next((m for m in reversed(out) if m.type == "Enterprise" and m.end == lo),
@@ -512,8 +534,8 @@ class EntityRecognizer:
                         start = m.end()
                         end = self._walk_right(text, start, min(sent.end, start + rule.max_len))
                     name = text[start:end]
-                    if not self._is_short_name(name):
-                        continue
+                    if not self._is_short_name(name) or name[0] in "—-·":
+                        continue  # (瞪羚企业—独角兽企业: a chain of kinds, no name)
                     if any(k.start < end and start < k.end for k in known + out):
                         continue
                     out.append(Mention(start, end, rule.type, name, rule.id))
@@ -658,8 +680,9 @@ class EntityRecognizer:
                 list_id += 1
                 for s, e in items:
                     name = text[s:e].strip()
-                    if not (2 <= len(name) <= 24) or self._is_generic(name, typ):
-                        continue
+                    if not (2 <= len(name) <= 24) or self._is_generic(name, typ) or \
+                            name in self.list_heads:
+                        continue  # (…、新型研发机构等创新平台: a kind among names)
                     if any(ch in name for ch in "，。“”《》的") or \
                             name.endswith(self.bounds.institutions):
                         continue  # 辽宁工程技术大学与嘉寓等企业: universities are no firms
