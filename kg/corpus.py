@@ -27,6 +27,8 @@ _FULLWIDTH.update({0x3000: 0x20, 0xFF0E: 0x2E, 0xFF05: 0x25, 0xFF0B: 0x2B, 0xFF0
                    0xFF0F: 0x2F, 0xFF3F: 0x5F, 0xFF06: 0x26, 0xFF03: 0x23})
 
 _SENT_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n+")
+_CONTINUES = frozenset("的、，,和与及在对为将从向被把")  # a line ending in one goes on
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
 _HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*$")
 
 
@@ -283,6 +285,8 @@ def sentences(text: str, secs: list[Section] | None = None) -> list[Sentence]:
     sec_idx = 0
     start = 0
     for m in _SENT_END.finditer(text):
+        if not m.group().strip() and _broken_line(text, m.start(), m.end()):
+            continue  # "投资7.8亿元的\n\n医药健康科创园…": a page broken mid-sentence
         end = m.end() if m.group().strip() else m.start()
         _add_sentence(out, text, start, end, secs, sec_idx)
         start = m.end()
@@ -290,6 +294,14 @@ def sentences(text: str, secs: list[Section] | None = None) -> list[Sentence]:
             sec_idx += 1
     _add_sentence(out, text, start, len(text), secs, sec_idx)
     return out
+
+
+def _broken_line(text: str, start: int, end: int) -> bool:
+    """True when the line break at text[start:end] cuts a sentence: the line before ends in
+    a word that cannot end one (的, 、, 和…) and the next line goes on in Chinese."""
+    before = text[:start].rstrip(" \t\u3000")
+    after = text[end : end + 1]
+    return bool(before) and before[-1] in _CONTINUES and bool(_HAN_CHAR.match(after))
 
 
 def _add_sentence(

@@ -18,7 +18,7 @@ from kg.components.anaphora import park_canon
 from kg.corpus import Sentence
 from kg.rules import RelationRule, RuleSet, load_rules
 
-_HARD = re.compile(r"[。；;！？!?\n]")
+_HARD = re.compile(r"[。；;！？!?]")  # (a line break inside a sentence joins a broken page)
 _CLAUSE = re.compile(r"[，,：:]")
 _ALIAS_NOTE = re.compile(r"^[(（](?:以下)?(?:简称|下称)[^()（）]{0,20}[)）]")
 # discourse openers before a sentence's subject: "其中，沙文生态科技产业园重点发展…"
