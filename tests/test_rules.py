@@ -406,3 +406,21 @@ def test_rules_blind_set_boundaries(nlp, text, name, type_, absent):
     found = {(m.text, m.type) for m in nlp(text)._.pk_mentions}
     assert name is None or (name, type_) in found, found
     assert absent is None or absent not in {t for t, _ in found}
+
+
+@pytest.mark.parametrize(("text", "name", "absent"), [
+    ("加快推进年产3万吨稀土抛光粉及配套原料项目、风电永磁直驱电机", "年产3万吨稀土抛光粉及配套原料项目", None),
+    ("重点挖掘具有战略性、前瞻性的颠覆性技术方向和项目。", None, "颠覆性技术方向和项目"),
+])
+def test_rules_project_words(nlp, text, name, absent):
+    """Short "idioms" of jieba's (抛光粉) stay in names; "…和项目" coordinates two nouns."""
+    found = {m.text for m in nlp(text)._.pk_mentions if m.type == "Project"}
+    assert name is None or name in found
+    assert absent is None or absent not in found
+
+
+def test_rules_forum_panel_firms_are_not_hosted(nlp):
+    """Firms on a forum's panel (圆桌对话) are not the park's."""
+    _, hits = _relations(nlp, "# 成都高新区举办算力论坛\n\n成都高新区算力产业加快集聚。"
+                              "圆桌对话环节，上海澜图智能科技有限公司的负责人进行了交流。")
+    assert not any(t == "上海澜图智能科技有限公司" for _, r, t, _ in hits if r == "hosts")

@@ -221,8 +221,9 @@ class EntityRecognizer:
                 pass
             elif w in self.bounds.stop_words:
                 break
-            elif w in self.bounds.name_words or flag in rule.allow_pos:
-                pass
+            elif w in self.bounds.name_words or flag in rule.allow_pos or (
+                    flag == "i" and len(w) < 4):
+                pass  # (jieba calls some nouns idioms: 抛光粉; real idioms have four characters)
             elif flag in ("m", "q"):
                 counted = flag == "q" and (k == 0 or words[k - 1][1] == "m") or (
                     k > 0 and _NUMBER.fullmatch(words[k - 1][0]) is not None)  # 4.2|万平方米
@@ -298,8 +299,8 @@ class EntityRecognizer:
             return True
         words = segment(prefix)
         if typ == "Project":
-            if _COUNT_IN_NAME.search(prefix):
-                return True
+            if _COUNT_IN_NAME.search(prefix) or prefix.endswith(("和", "及", "与", "或")):
+                return True  # (…技术方向和项目: 项目 is a second noun, not a suffix)
             park = self.suffix_re.search(prefix)
             if park is not None and park.end() == len(prefix) and \
                     self.suffix_info[park.group()][0] == "Park" and 0 < park.start() and \
