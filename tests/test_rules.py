@@ -424,3 +424,15 @@ def test_rules_forum_panel_firms_are_not_hosted(nlp):
     _, hits = _relations(nlp, "# 成都高新区举办算力论坛\n\n成都高新区算力产业加快集聚。"
                               "圆桌对话环节，上海澜图智能科技有限公司的负责人进行了交流。")
     assert not any(t == "上海澜图智能科技有限公司" for _, r, t, _ in hits if r == "hosts")
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("江门高新区:首个安全应急产业孵化器揭牌", "安全应急产业孵化器"),
+    ("这一项目是内江市首个氢能装备制造项目。", "氢能装备制造项目"),
+    ("累计深度对接北京、上海、深圳等地的优质产业项目超200个。", "累计深度对接北京"),
+    ("优先保障重大战略性新兴产业项目用地。", "重大战略性新兴产业项目"),
+    ("并加速建设优质公共服务和生活配套设施。", "优质公共服务和生活配套设施"),
+])
+def test_rules_descriptions_are_no_names(nlp, text, absent):
+    """首个 + kind, places listed before 等地的…, phrases of generic words: no names."""
+    assert absent not in {m.text for m in nlp(text)._.pk_mentions}

@@ -660,9 +660,10 @@ class EntityRecognizer:
             for m in [*self.list_re.finditer(sent.text), *self.count_list_re.finditer(sent.text)]:
                 if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
                     continue  # 高等研究院: 等 belongs to a word, it ends no list
-                if any(f[:1] in "pvcdr" and w not in self.bounds.name_words and w != "上市"
-                       for w, f in segment(m.group(2))):
-                    continue  # "等多方面对拟上市企业": the words before the head are no modifiers
+                if "的" in m.group(2) or any(
+                        f[:1] in "pvcdr" and w not in self.bounds.name_words and w != "上市"
+                        for w, f in segment(m.group(2))):
+                    continue  # "等多方面对拟上市企业", "等地的优质产业项目": no modifiers of names
                 typ = self.list_heads[m.group(3)]
                 body_start = sent.start + m.start(1)
                 items: list[tuple[int, int]] = []
