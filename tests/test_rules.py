@@ -436,3 +436,14 @@ def test_rules_forum_panel_firms_are_not_hosted(nlp):
 def test_rules_descriptions_are_no_names(nlp, text, absent):
     """首个 + kind, places listed before 等地的…, phrases of generic words: no names."""
     assert absent not in {m.text for m in nlp(text)._.pk_mentions}
+
+
+def test_rules_slogans_inner_projects_and_cited_titles(nlp):
+    """“一企一平台” is a slogan; 项目 inside …项目熟化平台 ends nothing; a platform named in a
+    document title (《共建X协议》) is cited, not built by the article's park."""
+    doc, hits = _relations(nlp, "# 江门高新区：孵化器揭牌\n\n江门高新区加快建设。按照“一企一平台”的布局推进。"
+                                "孵化器定位为科教产融合创新项目熟化平台。"
+                                "双方共同签署《共建江海智慧安全应急联合实验室协议》。")
+    names = {m.text for m in doc._.pk_mentions}
+    assert "一企一平台" not in names and "科教产融合创新项目" not in names
+    assert not any(t == "江海智慧安全应急联合实验室" for _, r, t, _ in hits if r == "built")

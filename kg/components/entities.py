@@ -58,6 +58,8 @@ _BARE_LIST = re.compile(  # A、B、C等 with no list head after it
     r"((?:[^、，,。；;：:！？\s“”]{2,12}、)+[^、，,。；;：:！？\s“”等]{2,12}?)等")
 _NEXT_ITEM = re.compile(r"(?:、|和|及|与|以及)[^、，,。；;：:和及与]{0,16}")  # up to a suffix
 _CURRENCY_UNITS = ("亿元", "万元", "美元", "欧元", "港元", "亿美元", "万美元")
+_INNER_GAP = re.compile(r"[\u3400-\u9fff]{0,4}")
+_SLOGAN = re.compile(r"[一二两三四五六七八九十][\u3400-\u9fff][一二两三四五六七八九十]")  # 一企一
 _PROJECT_NEXT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{0,6}项目")  # …产业园建设项目
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
@@ -295,8 +297,8 @@ class EntityRecognizer:
         `anchored`: the name follows a park's name or stands in a list of names, so a park
         named after its industry (潍坊高新区动力装备产业园) needs no proper name of its own.
         """
-        if not prefix:
-            return True
+        if not prefix or _SLOGAN.match(prefix):
+            return True  # ("一企一平台": a slogan)
         words = segment(prefix)
         if typ == "Project":
             if _COUNT_IN_NAME.search(prefix) or prefix.endswith(("和", "及", "与", "或")):
@@ -416,10 +418,12 @@ class EntityRecognizer:
         cands = [c for k, c in enumerate(cands)
                  if not (k + 1 < len(cands) and cands[k + 1][0] == c[1]
                          and cands[k + 1][2] == c[2] != "Park")]
-        # 清洁能源改造项目研究院: 项目 right before another type's suffix is inside a name
+        # 清洁能源改造项目研究院, 科教产融合创新项目熟化平台: 项目 a few name characters before
+        # another type's suffix is inside that name
         cands = [c for k, c in enumerate(cands)
-                 if not (c[2] == "Project" and k + 1 < len(cands) and cands[k + 1][0] == c[1]
-                         and cands[k + 1][2] in ("Platform", "Enterprise"))]
+                 if not (c[2] == "Project" and k + 1 < len(cands)
+                         and cands[k + 1][2] in ("Platform", "Enterprise")
+                         and _INNER_GAP.fullmatch(text, c[1], cands[k + 1][0]))]
         # 北京联东投资(集团)有限公司: a suffix in brackets qualifies a longer name
         cands = [c for c in cands if not (text[c[0] - 1 : c[0]] in ("(", "（")
                                           and text[c[1] : c[1] + 1] in (")", "）"))]

@@ -158,6 +158,8 @@ class RelationFinder:
             before = text[max(0, t.start - 4) : t.start]
             if any(b in before for b in rule.blockers):
                 continue
+            if text.rfind("《", sent.start, t.start) > text.rfind("》", sent.start, t.start):
+                continue  # 《共建X实验室协议》: a name in a document's title is only cited
             # another park in the same clause takes precedence (explicit rules handle it)
             lo, hi = _clause(text, t.start), _clause_end(text, t.end)
             if builder is not None and rule.relation == "built" and builder.end <= t.start \
