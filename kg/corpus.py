@@ -171,11 +171,13 @@ def to_simplified(text: str) -> str:
 
 
 def simplify_name(name: str) -> str:
-    """A name's characters in simplified form, one for one (蘇州工業園區 → 苏州工业园区).
+    """A name as extraction writes it: simplified characters and half-width digits and Latin
+    letters, one for one (蘇州工業園區 → 苏州工业园区, 年产２万吨 → 年产2万吨).
 
     Unlike to_simplified this converts short strings unconditionally: scoring compares the
-    simplified names extraction gives with gold names written as a traditional text has them.
+    names extraction gives with gold names written as the text has them.
     """
+    name = name.translate(_FULLWIDTH)
     to_simplified("")  # loads OpenCC once
     if not _T2S or name.isascii():
         return name

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.corpus import simplify_name
 from kg.evaluate import score
 from kg.records import DocRecord, Entity, Relation, read_jsonl
 
@@ -15,10 +16,12 @@ GOLD = {
     "seeds": (ROOT / "tests" / "gold" / "seeds.jsonl", ROOT / "seeds"),
     "extra": (ROOT / "tests" / "gold" / "extra.jsonl", ROOT / "tests" / "gold" / "extra"),
     "blind": (ROOT / "tests" / "gold" / "blind.jsonl", ROOT / "tests" / "gold" / "blind"),
+    "heldout": (ROOT / "tests" / "gold" / "heldout.jsonl", ROOT / "tests" / "gold" / "heldout"),
 }
 # Floors a little under what the rules reach (entity micro-F1, hosts+built+invests micro-F1);
 # raise them when the rules get better, never lower them to make a change pass.
-FLOORS = {"seeds": (0.91, 0.84), "extra": (0.97, 0.93), "blind": (0.92, 0.81)}
+FLOORS = {"seeds": (0.91, 0.84), "extra": (0.97, 0.93), "blind": (0.92, 0.81),
+          "heldout": (0.88, 0.77)}
 
 
 def _gold(name: str) -> list[DocRecord]:
@@ -33,17 +36,18 @@ def test_evaluate_gold_names_occur_in_their_texts(name):
     _, texts = GOLD[name]
     for rec in _gold(name):
         doc = read_document(texts / f"{rec.doc_id}.txt")
-        text = doc.original or doc.text  # gold quotes a traditional text as written
+        # gold quotes the text as written (traditional, full-width); compare as scoring does
+        text = simplify_name(doc.original or doc.text)
         names = {e.name for e in rec.entities}
         for e in rec.entities:
             for form in [e.name, *e.aliases]:
-                assert form in text, (rec.doc_id, form)
+                assert simplify_name(form) in text, (rec.doc_id, form)
         for r in rec.relations:
             assert r.head in names, (rec.doc_id, r.head)
             if r.relation == "invests":
                 # foreign-currency amounts carry no amount_cny (the guidelines' rule)
                 assert (isinstance(r.amount_cny, int) and r.amount_cny > 0) or (
-                    r.amount_cny is None and r.amount_text and r.amount_text in text)
+                    r.amount_cny is None and r.amount_text and simplify_name(r.amount_text) in text)
             else:
                 assert r.tail in names, (rec.doc_id, r.tail)
 
