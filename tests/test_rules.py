@@ -447,3 +447,16 @@ def test_rules_slogans_inner_projects_and_cited_titles(nlp):
     names = {m.text for m in doc._.pk_mentions}
     assert "一企一平台" not in names and "科教产融合创新项目" not in names
     assert not any(t == "江海智慧安全应急联合实验室" for _, r, t, _ in hits if r == "built")
+
+
+@pytest.mark.parametrize(("text", "name", "absent"), [
+    ("启动仪式主会场设在重庆启晟汽车零部件有限公司。", "重庆启晟汽车零部件有限公司",
+     "主会场设在重庆启晟汽车零部件有限公司"),
+    ("由重庆璧山高新区产业投资有限公司投资建设。", "重庆璧山高新区产业投资有限公司", "产业投资有限公司"),
+    ("与重庆高新开发集团下属重庆科学城科技产业发展有限公司共同出资设立。", "重庆高新开发集团", None),
+])
+def test_rules_firm_boundaries_at_verbs_and_parks(nlp, text, name, absent):
+    """设在 ends a name; a firm named after a park keeps the park; place + trade is a firm."""
+    found = {m.text for m in nlp(text)._.pk_mentions if m.type == "Enterprise"}
+    assert name in found, found
+    assert absent is None or absent not in found

@@ -333,6 +333,8 @@ class EntityRecognizer:
                     f in _DISTINCT_POS and w not in self.bounds.generic_words
                     for w, f in words):
             return True  # "科创服务平台", "先进数字赋能服务平台": a kind of platform
+        if typ == "Enterprise" and len(words) > 1 and any(f == "ns" for _, f in words):
+            return False  # 内江高新投资有限责任公司: a place and a trade name a firm
         for w, flag in words:
             if w in self.bounds.generic_words or w.isdigit() or flag == "c" or w == "、":
                 continue
