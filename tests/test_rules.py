@@ -460,3 +460,17 @@ def test_rules_firm_boundaries_at_verbs_and_parks(nlp, text, name, absent):
     found = {m.text for m in nlp(text)._.pk_mentions if m.type == "Enterprise"}
     assert name in found, found
     assert absent is None or absent not in found
+
+
+@pytest.mark.parametrize(("text", "name", "type_", "absent"), [
+    ("杨凌农创客空间、西大青年创业工场获评国家备案众创空间。", "杨凌农创客空间", "Platform",
+     "国家备案众创空间"),
+    ("芜湖瑞驰汽车电子股份有限公司技术中心获认定。", "芜湖瑞驰汽车电子股份有限公司技术中心",
+     "Platform", None),
+    ("辽宁两大国家高新区——沈阳、大连等高新区协同发展。", None, None, "辽宁两大国家高新区"),
+])
+def test_rules_incubator_kinds_firm_centres_and_counted_parks(nlp, text, name, type_, absent):
+    """创客空间/创业工场 are platforms, a firm's 技术中心 is named after it, 两大…高新区 counts."""
+    found = {(m.text, m.type) for m in nlp(text)._.pk_mentions}
+    assert name is None or (name, type_) in found, found
+    assert absent is None or absent not in {t for t, _ in found}

@@ -33,7 +33,8 @@ _LIST_SEP = re.compile(r"、|和|及|与|以及")
 _COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所|批)?"
 # "A、B两个园区": a count alone (no 等) closes a list of two or more
 _COUNT_ONLY = r"(?<=[\u3400-\u9fff])(?:\d+|[两二三四五六七八九十]+)(?:个|家|大)"
-_COUNT_IN_NAME = re.compile(r"\d+(?:多|余)?[个项批家]|[一二三四五六七八九十两几多]+[个项批]|一个个")
+_COUNT_IN_NAME = re.compile(
+    r"\d+(?:多|余)?[个项批家]|[一二三四五六七八九十两几多]+[个项批]|一个个|[两三四五六七八九十]大")
 
 _POSSEG = None
 _DISTINCT_POS = frozenset({"nr", "nrt", "nrfg", "nz", "ns", "nt", "eng"})
@@ -101,7 +102,7 @@ def _tag(word: str, table: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _places() -> frozenset[str]:
+def places() -> frozenset[str]:
     """Every division's full name, and the short names of provinces and prefectures."""
     from kg.region import gazetteer
 
@@ -285,7 +286,7 @@ class EntityRecognizer:
                 depth += 1
             elif w in (")", "）"):
                 depth -= 1
-            elif flag == "ns" and len(w) >= 2 and depth == 0 and w in _places():
+            elif flag == "ns" and len(w) >= 2 and depth == 0 and w in places():
                 return offset
             offset += len(w)
         return start
@@ -297,8 +298,9 @@ class EntityRecognizer:
         `anchored`: the name follows a park's name or stands in a list of names, so a park
         named after its industry (潍坊高新区动力装备产业园) needs no proper name of its own.
         """
-        if not prefix or _SLOGAN.match(prefix):
-            return True  # ("一企一平台": a slogan)
+        if not prefix or _SLOGAN.match(prefix) or (typ != "Project" and
+                                                   _COUNT_IN_NAME.search(prefix)):
+            return True  # ("一企一平台": a slogan; "两大国家高新区": a count of parks)
         words = segment(prefix)
         if typ == "Project":
             if _COUNT_IN_NAME.search(prefix) or prefix.endswith(("和", "及", "与", "或")):
@@ -472,7 +474,7 @@ class EntityRecognizer:
                     c[2] == "Platform" and c[3] == "strong" and text[c[1] : start] in _LIST_JOIN
                     for c in cands))
             if typ == "Platform" and start == lo and (
-                    start < s and self._is_generic(prefix, typ) or start == s and len(suffix) >= 5):
+                    start < s and self._is_generic(prefix, typ) or start == s and len(suffix) >= 4):
                 # (not "英科科创…有限公司实验室一角": a bare 实验室 is the firm's room)
                 firm = next((m for m in reversed(out) if m.type == "Enterprise" and m.end == lo),
                             None)
@@ -692,8 +694,9 @@ class EntityRecognizer:
                             name in self.list_heads:
                         continue  # (…、新型研发机构等创新平台: a kind among names)
                     if any(ch in name for ch in "，。“”《》的") or \
-                            name.endswith(self.bounds.institutions):
-                        continue  # 辽宁工程技术大学与嘉寓等企业: universities are no firms
+                            name.endswith(self.bounds.institutions) or \
+                            typ == "Park" and all(w in places() for w, _ in segment(name)):
+                        continue  # universities are no firms, 沈阳、大连等高新区 lists cities
                     hit = next((k for k in known if k.start <= s and e <= k.end), None)
                     if hit:
                         hit.list_id = list_id
