@@ -474,3 +474,13 @@ def test_rules_incubator_kinds_firm_centres_and_counted_parks(nlp, text, name, t
     found = {(m.text, m.type) for m in nlp(text)._.pk_mentions}
     assert name is None or (name, type_) in found, found
     assert absent is None or absent not in {t for t, _ in found}
+
+
+def test_rules_sub_park_leads_its_paragraph(nlp):
+    """A sub-park opening a paragraph is where the paragraph's firms are, sentence after sentence."""
+    _, hits = _relations(nlp, "# 滨海高新区：一区多园\n\n滨海高新区加快发展。\n\n"
+                              "华苑科技园以软件和信息服务为主导。园内集聚了天津恒宇软件股份有限公司。\n\n"
+                              "区内企业天津蓝鲸海工装备有限公司持续扩产。")
+    pairs = {(h, r, t) for h, r, t, _ in hits if r == "hosts"}
+    assert ("华苑科技园", "hosts", "天津恒宇软件股份有限公司") in pairs
+    assert ("滨海高新区", "hosts", "天津蓝鲸海工装备有限公司") in pairs

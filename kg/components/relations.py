@@ -226,6 +226,7 @@ class RelationFinder:
         hits: list[RelationHit] = []
         seen: set[tuple[str, str, str]] = set()
         mi = ai = 0
+        para_park: Mention | None = None  # a sub-park that leads the current paragraph
         for idx, sent in enumerate(sents):
             while mi < len(mentions) and mentions[mi].start < sent.start:
                 mi += 1
@@ -240,6 +241,15 @@ class RelationFinder:
             amts = [a for a in amts if self._is_investment(text, sent, a)]
             follow = self._list_follow(sents, idx, mentions)
             topic = self._topic(doc, sent)
+            if idx == 0 or "\n" in text[sents[idx - 1].end : sent.start]:
+                para_park = None
+            subject = self._subject_park(text, sent, [m for m in ms if m.type == "Park"])
+            if topic is not None and subject is not None and not subject.anaphor and \
+                    subject.key != topic.key and subject.suffix not in self.strong_parks:
+                para_park = subject  # "华苑科技园以…为主。园内集聚了A…": A is the sub-park's
+            elif topic is not None and subject is None and para_park is not None:
+                topic = Mention(para_park.start, para_park.end, "Park", para_park.key, "topic",
+                                key=para_park.key)
             for m in ms:
                 if "inner_park" in m.extra:
                     park = self._park_named(mentions, str(m.extra["inner_park"]))
