@@ -579,7 +579,7 @@ class EntityRecognizer:
                     end = sm.end()  # 投资7.8亿元的医药健康科创园全面投入使用: up to the suffix
                 name = text[start:end]
                 words = segment(name)
-                if len(name) < 3 or not words or words[-1][1][:1] != "n" or any(
+                if len(name) < 3 or not words or words[-1][1][:1] in "vpudrcmqaf" or any(
                         w in self.bounds.stop_words or f[:1] in ("v", "p", "u", "r", "d")
                         and w not in self.bounds.name_words for w, f in words[:1]) or all(
                         w in self.bounds.generic_words for w, _ in words):
