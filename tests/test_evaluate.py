@@ -17,11 +17,12 @@ GOLD = {
     "extra": (ROOT / "tests" / "gold" / "extra.jsonl", ROOT / "tests" / "gold" / "extra"),
     "blind": (ROOT / "tests" / "gold" / "blind.jsonl", ROOT / "tests" / "gold" / "blind"),
     "heldout": (ROOT / "tests" / "gold" / "heldout.jsonl", ROOT / "tests" / "gold" / "heldout"),
+    "final": (ROOT / "tests" / "gold" / "final.jsonl", ROOT / "tests" / "gold" / "final"),
 }
 # Floors a little under what the rules reach (entity micro-F1, hosts+built+invests micro-F1);
 # raise them when the rules get better, never lower them to make a change pass.
 FLOORS = {"seeds": (0.91, 0.84), "extra": (0.97, 0.93), "blind": (0.92, 0.81),
-          "heldout": (0.93, 0.85)}
+          "heldout": (0.93, 0.85), "final": (0.86, 0.77)}
 
 
 def _gold(name: str) -> list[DocRecord]:
