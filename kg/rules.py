@@ -59,6 +59,7 @@ class Boundaries:
     quantifiers: tuple[str, ...] = ()
     copulas: tuple[str, ...] = ()
     designation_suffixes: frozenset[str] = frozenset()
+    crossing_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def load_boundaries() -> Boundaries:
     where = "kg/patterns/entities/boundaries.toml"
     _check_keys(data, {"stop_pos", "name_words", "stop_words", "generic_words",
                        "designation_words", "class_words", "institutions", "quantifiers",
-                       "copulas", "designation_suffixes"}, where)
+                       "copulas", "designation_suffixes", "crossing_words"}, where)
     return Boundaries(
         stop_pos=frozenset(_strs(data, "stop_pos", where)),
         name_words=frozenset(_strs(data, "name_words", where)),
@@ -212,6 +213,7 @@ def load_boundaries() -> Boundaries:
         quantifiers=_strs(data, "quantifiers", where),
         copulas=_strs(data, "copulas", where),
         designation_suffixes=frozenset(_strs(data, "designation_suffixes", where)),
+        crossing_words=frozenset(_strs(data, "crossing_words", where)),
     )
 
 

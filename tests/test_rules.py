@@ -484,3 +484,13 @@ def test_rules_sub_park_leads_its_paragraph(nlp):
     pairs = {(h, r, t) for h, r, t, _ in hits if r == "hosts"}
     assert ("华苑科技园", "hosts", "天津恒宇软件股份有限公司") in pairs
     assert ("滨海高新区", "hosts", "天津蓝鲸海工装备有限公司") in pairs
+
+
+def test_rules_compound_after_suffix_amount_spaces_and_quoted_neighbours(nlp):
+    """高新城 inside 城市 is no park; "总投资 5.2 亿元" is an amount; "X高新区的“Y众创空间”"."""
+    doc, hits = _relations(nlp, "项目将由湘潭高新城市建设投资有限公司投资建设。"
+                                "福建汇鑫稀土永磁科技有限公司高性能钕铁硼磁材扩产项目总投资 5.2 亿元。"
+                                "众创空间方面，西安高新区的“光子谷众创空间”获得备案。")
+    assert "湘潭高新城" not in {m.text for m in doc._.pk_mentions}
+    assert ("高性能钕铁硼磁材扩产项目", "invests") in {(h, r) for h, r, _, _ in hits}
+    assert ("西安高新区", "built", "光子谷众创空间") in {(h, r, t) for h, r, t, _ in hits}

@@ -29,6 +29,7 @@ class AmountFinder:
             rf"(?P<pre>{alt(self.before)})?"
             rf"(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|[{cn}]+)"
             rf"(?P<mid>{alt(self.after)})?"
+            r"[ \t]?"  # "总投资 5.2 亿元": a stray space from a web page
             rf"(?P<unit>{alt(self.units)})"
             rf"(?P<post>以上|左右)?"
         )

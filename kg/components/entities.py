@@ -417,7 +417,10 @@ class EntityRecognizer:
         cands = []
         for m in self.suffix_re.finditer(sent.text):
             typ, strength = self.suffix_info[m.group()]
-            cands.append((sent.start + m.start(), sent.start + m.end(), typ, strength))
+            e = sent.start + m.end()
+            if text[e - 1 : e + 1] in self.bounds.crossing_words:
+                continue  # 湘潭高新城市建设…: 高新城 inside 城市 ends no name
+            cands.append((sent.start + m.start(), e, typ, strength))
         # 集团 + 股份有限公司 make one suffix; parks side by side stay two
         cands = [c for k, c in enumerate(cands)
                  if not (k + 1 < len(cands) and cands[k + 1][0] == c[1]

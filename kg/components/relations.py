@@ -85,8 +85,9 @@ class RelationFinder:
                 for t in tails:
                     a, b = (h, t) if order == "head-tail" else (t, h)
                     between = _ALIAS_NOTE.sub("", text[a.end : b.start])
-                    if a is not b and 0 <= b.start - a.end and len(between) <= gap and \
-                            not re.search(r"[^\u3400-\u9fff的]", between):
+                    if a is not b and 0 <= b.start - a.end and len(between) <= gap + 2 and \
+                            len(between.strip("“”「」")) <= gap and \
+                            not re.search(r"[^\u3400-\u9fff的“”「」]", between):
                         yield h, t
             return
         if order == "head-list":
