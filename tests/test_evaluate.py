@@ -22,7 +22,7 @@ GOLD = {
 # Floors a little under what the rules reach (entity micro-F1, hosts+built+invests micro-F1);
 # raise them when the rules get better, never lower them to make a change pass.
 FLOORS = {"seeds": (0.91, 0.84), "extra": (0.97, 0.93), "blind": (0.92, 0.81),
-          "heldout": (0.93, 0.85), "final": (0.86, 0.77)}
+          "heldout": (0.94, 0.89), "final": (0.86, 0.77)}
 
 
 def _gold(name: str) -> list[DocRecord]:
