@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.components import Mention, doc_text
-from kg.components.entities import segment
+from kg.components.words import segment
 from kg.rules import RuleSet, load_rules
 
 PARK_FORMS = (

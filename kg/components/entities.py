@@ -18,6 +18,9 @@ from spacy.tokens import Doc
 
 from kg import corpus
 from kg.components import Mention, doc_text
+from kg.components.kinds import drop_kinds
+from kg.components.lists import ListFinder
+from kg.components.words import FUNCTION_CHARS, places, segment
 from kg.rules import ContextRule, RuleSet, SuffixRule, load_rules
 
 _PARK_TAIL = re.compile(r"[(（][\u3400-\u9fff]{2,4}[)）]")
@@ -25,18 +28,12 @@ _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9·\-—]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _OPEN_QUOTES = "“「『《\"'‘"
 _CLOSE_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", '"': '"', "‘": "’"}
-_DENG_WORDS = frozenset({"高等", "中等", "同等", "平等", "对等", "初等", "上等", "优等", "相等"})
 _ALIAS = re.compile(
     r"[(（]\s*(?:以下)?(?:简称|下称|以下称)[:：]?\s*[“\"「]([^”\"」]{1,16})[”\"」]\s*[)）]"
 )
-_LIST_SEP = re.compile(r"、|和|及|与|以及")
-_COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所|批)?"
-# "A、B两个园区": a count alone (no 等) closes a list of two or more
-_COUNT_ONLY = r"(?<=[\u3400-\u9fff])(?:\d+|[两二三四五六七八九十]+)(?:个|家|大)"
 _COUNT_IN_NAME = re.compile(
     r"\d+(?:多|余)?[个项批家]|[一二三四五六七八九十两几多]+[个项批]|一个个|[两三四五六七八九十]大")
 
-_POSSEG = None
 _DISTINCT_POS = frozenset({"nr", "nrt", "nrfg", "nz", "ns", "nt", "eng"})
 # labs and institutes may be named after a place alone (西湖实验室, 包头实验室)
 _PLACE_NAMED = frozenset({"实验室", "研究院", "研究所"})
@@ -44,97 +41,14 @@ _RETRY_TYPES = ("Enterprise", "Platform")
 _FUNCTION_POS = frozenset("pcurdmqfxyeot")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
 _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
-_TRAILING_FUNCTION_CHARS = frozenset("以的在与和将对从向被把及于等了")  # not 是 (求是)
-_FUNCTION_CHARS = frozenset("由该为在的与和将对从向被把及或是于等了其这此每各乘趁借")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两几百千]+)(?:多|余)?个$")
-_COUNT_AFTER = re.compile(  # "平台4个，" "项目共有19个在建" (not "项目11个单体")
-    r"(?:共有|共|达)?(?:\d+|[一二三四五六七八九十两几]+)(?:多|余)?[个家所座项](?:[，,。；;、)）]|[在正已均都]|$)"
-)
-# between a quantifier or copula and a phrase: a verb or a clause boundary cuts the link
-_VERBISH = re.compile(r"[，,。；;：:]|建设|建成|打造|共建|组建|设立|成立|引进|推动|加快")
-_PREDICATE_END = re.compile(r"[，,。；;、：:！？)）\n]|和|及|之一|$")  # not "成为X成员"
 _LIST_JOIN = ("、", "和", "及", "与", "以及")
-_BARE_LIST = re.compile(  # A、B、C等 with no list head after it
-    r"((?:[^、，,。；;：:！？\s“”]{2,12}、)+[^、，,。；;：:！？\s“”等]{2,12}?)等")
 _NEXT_ITEM = re.compile(r"(?:、|和|及|与|以及)[^、，,。；;：:和及与]{0,16}")  # up to a suffix
 _CURRENCY_UNITS = ("亿元", "万元", "美元", "欧元", "港元", "亿美元", "万美元")
 _INNER_GAP = re.compile(r"[\u3400-\u9fff]{0,4}")
 _SLOGAN = re.compile(r"[一二两三四五六七八九十][\u3400-\u9fff][一二两三四五六七八九十]")  # 一企一
 _PROJECT_NEXT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{0,6}项目")  # …产业园建设项目
 _COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
-
-
-def _jieba():  # type: ignore[no-untyped-def]
-    """jieba's segmenter and its word → part-of-speech table, loaded once.
-
-    Place names from the division gazetteer (every full name, and the short names of provinces
-    and prefectures) are tagged ns whatever jieba's dictionary says: it calls 包头 a verb.
-    """
-    global _POSSEG
-    if _POSSEG is None:
-        import jieba
-        import jieba.posseg
-
-        from kg.region import gazetteer
-
-        jieba.setLogLevel(60)
-        table = dict(jieba.posseg.dt.word_tag_tab)
-        for d in gazetteer().by_code.values():
-            table[d.name] = "ns"
-            if d.short and d.level != "county":
-                table[d.short] = "ns"
-        _POSSEG = (jieba, table)
-    return _POSSEG
-
-
-def _tag(word: str, table: dict[str, str]) -> str:
-    tag = table.get(word)
-    if tag is not None:
-        return tag
-    if word.isdigit() or _NUMBER.fullmatch(word):
-        return "m"
-    if word.isascii() and word.isalnum():
-        return "eng"
-    if _HAN.match(word):
-        return "nz"  # a word the dictionary does not know: most often a name (赣锋, 亿铂)
-    return "x"
-
-
-@lru_cache(maxsize=1)
-def places() -> frozenset[str]:
-    """Every division's full name, and the short names of provinces and prefectures."""
-    from kg.region import gazetteer
-
-    out = set()
-    for d in gazetteer().by_code.values():
-        out.add(d.name)
-        if d.short and d.level != "county":
-            out.add(d.short)
-    return frozenset(out)
-
-
-@lru_cache(maxsize=65536)
-def segment(window: str) -> tuple[tuple[str, str], ...]:
-    """jieba words of a short window, tagged from jieba's dictionary (cached: windows repeat).
-
-    Words the dictionary does not know (found by jieba's HMM) are tagged as names; this is
-    five times faster than jieba.posseg's joint tagging and suits name boundaries better.
-    """
-    jieba, table = _jieba()
-    out: list[tuple[str, str]] = []
-    for w in jieba.cut(window):
-        # jieba's HMM glues function characters to unknown names (由该, 由氢擎): split them off
-        while len(w) > 1 and w not in table and w[0] in _FUNCTION_CHARS:
-            out.append((w[0], table.get(w[0], "p")))
-            w = w[1:]
-        tail = []  # …and function characters after them (江南园以… → 园|以)
-        while len(w) > 1 and w not in table and w[-1] in _TRAILING_FUNCTION_CHARS:
-            tail.append((w[-1], table.get(w[-1], "p")))
-            w = w[:-1]
-        out.append((w, _tag(w, table)))
-        out.extend(reversed(tail))
-    return tuple(out)
 
 
 class EntityRecognizer:
@@ -159,24 +73,7 @@ class EntityRecognizer:
         self.gazetteer_re = re.compile("|".join(
             re.escape(p) for p in sorted(self.gazetteer, key=len, reverse=True))
         ) if self.gazetteer else None
-        head_alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-        self.list_re = re.compile(
-            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
-            r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?"
-            r"|[^、，,。；;：:！？\s“”和及与]{2,24})"
-            rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?|[^，,。；;：:！？\s“”等]{{0,20}}?)"
-            rf"({head_alt})"
-        )
-        # "入选企业分别为：A、B、C。": a head noun and a colon open a list of two or more
-        self.colon_list_re = re.compile(
-            rf"({head_alt})(?:分别为|分别是|包括|主要有|有|为)?[:：]"
-            r"((?:[^、，,。；;：:！？\s“”]{2,16}、)+[^、，,。；;：:！？\s“”]{2,16})(?=[。；;，,]|$)"
-        )
-        # "A、B两个园区": without 等 a count closes only a list of two or more
-        self.count_list_re = re.compile(
-            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”等]{2,24}?)"
-            rf"{_COUNT_ONLY}([^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
-        )
+        self.lists = ListFinder(self)
 
     # -- suffix names -------------------------------------------------------------------
     def _stops_for(self, rule: SuffixRule, cands: list[tuple[int, int, str, str]]) -> list[int]:
@@ -243,7 +140,7 @@ class EntityRecognizer:
                     pass
                 elif flag == "f" and len(w) == 2 and after_proper:
                     pass  # 安泰北方科技: a direction word after a name is part of the name
-                elif len(w) == 1 and flag == "p" and w not in _FUNCTION_CHARS and 0 < k and \
+                elif len(w) == 1 and flag == "p" and w not in FUNCTION_CHARS and 0 < k and \
                         words[k - 1][1][:1] == "n" and words[k + 1][1][:1] == "n":
                     pass  # 徐工高端除冰雪项目: a one-character preposition between nouns
                 else:
@@ -350,66 +247,8 @@ class EntityRecognizer:
         for sent in sents:
             first = len(out)
             self._sentence_suffix_mentions(text, sent, out)
-            out[first:] = self._drop_kinds(text, sent, out[first:])
+            out[first:] = drop_kinds(self.bounds, text, sent, out[first:])
         return out
-
-    def _drop_kinds(self, text: str, sent: corpus.Sentence, found: list[Mention]
-                    ) -> list[Mention]:
-        """Leave out phrases that name a kind of thing: after 一批/这样的…, before a count."""
-        if not found:
-            return found
-        quants = self.bounds.quantifiers
-        kind = []
-        for k, m in enumerate(found):
-            if m.type == "Enterprise":
-                kind.append(False)  # a firm's name is a name (一批…企业 never reaches here)
-                continue
-            left = text[max(sent.start, m.start - 4) : m.start]
-            right = text[m.end : min(sent.end, m.end + 8)]
-            in_list = k > 0 and text[found[k - 1].end : m.start] == "、"
-            clause = text[max(sent.start, _clause_start(text, m.start)) : m.start]
-            kind.append(left.endswith(quants) or bool(_COUNT_BEFORE.search(left))
-                        or (not in_list and bool(_COUNT_AFTER.match(right)))
-                        or self._after_quantified_list(clause)
-                        or (self._predicate(m, clause) and _PREDICATE_END.match(text, m.end))
-                        or self._among_institutions(text, sent, m))
-        # a list joined by 、 shares the fate of its members (建设一批A、B、C)
-        for k in range(1, len(found)):
-            if text[found[k - 1].end : found[k].start] == "、":
-                kind[k] = kind[k] or kind[k - 1]
-        for k in range(len(found) - 2, -1, -1):
-            if text[found[k].end : found[k + 1].start] == "、":
-                kind[k] = kind[k] or kind[k + 1]
-        return [m for m, is_kind in zip(found, kind, strict=True) if not is_kind]
-
-    def _after_quantified_list(self, clause: str) -> bool:
-        """True when the clause so far is 一批/多个… and a list leading up to the phrase."""
-        best = max((clause.rfind(q) + len(q) for q in self.bounds.quantifiers if q in clause),
-                   default=-1)
-        return best >= 0 and clause.endswith("、") and not _VERBISH.search(clause[best:])
-
-    def _predicate(self, m: Mention, clause: str) -> bool:
-        """A park or platform phrase after 作为/成为/定位为 in its clause says what a thing is."""
-        if m.type not in ("Park", "Platform"):
-            return False
-        hit = max((clause.rfind(c) + len(c) for c in self.bounds.copulas if c in clause),
-                  default=-1)
-        return hit >= 0 and not _VERBISH.search(clause[hit:])
-
-    def _among_institutions(self, text: str, sent: corpus.Sentence, m: Mention) -> bool:
-        """A platform listed with universities (与A研究所、B大学合作) is an institution too."""
-        if m.type != "Platform" or not m.text.endswith(("研究所", "研究院")):
-            return False
-        lo = max(sent.start, _clause_start(text, m.start))
-        hi = min(sent.end, _clause_end(text, m.end))
-        items = re.split(r"、|和|及|与", re.sub(r"等.*$", "", text[m.end : hi]))
-        before = re.split(r"、", text[lo : m.start])
-        neighbours = []
-        if text[m.end : m.end + 1] in ("、", "和", "及", "与") and len(items) > 1:
-            neighbours.append(items[1])
-        if text[m.start - 1 : m.start] == "、" and len(before) > 1:
-            neighbours.append(before[-2])
-        return any(n.endswith(self.bounds.institutions) for n in neighbours)
 
     def _sentence_suffix_mentions(self, text: str, sent: corpus.Sentence,
                                   out: list[Mention]) -> None:
@@ -662,117 +501,6 @@ class EntityRecognizer:
                                suffix=sm.group()))
         return out
 
-    # -- lists ------------------------------------------------------------------------------
-    def list_mentions(self, text: str, sents: list[corpus.Sentence],
-                      known: list[Mention]) -> list[Mention]:
-        out: list[Mention] = []
-        list_id = 0
-        for sent in sents:
-            for m in [*self.list_re.finditer(sent.text), *self.count_list_re.finditer(sent.text)]:
-                if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
-                    continue  # 高等研究院: 等 belongs to a word, it ends no list
-                if "的" in m.group(2) or any(
-                        f[:1] in "pvcdr" and w not in self.bounds.name_words and w != "上市"
-                        for w, f in segment(m.group(2))):
-                    continue  # "等多方面对拟上市企业", "等地的优质产业项目": no modifiers of names
-                typ = self.list_heads[m.group(3)]
-                body_start = sent.start + m.start(1)
-                items: list[tuple[int, int]] = []
-                pos = 0
-                body = m.group(1)
-                for sep in list(_LIST_SEP.finditer(body)) + [None]:
-                    end = sep.start() if sep else len(body)
-                    items.append((body_start + pos, body_start + end))
-                    pos = sep.end() if sep else pos
-                # the first item's left boundary: walk back as for a suffix name
-                s0, e0 = items[0]
-                rule = self.rules.suffixes[typ]
-                new_s0 = self._walk_left(text, s0, e0, rule, strip_verbs=False)
-                if e0 - new_s0 >= 2:
-                    items[0] = (new_s0, e0)
-                list_id += 1
-                for s, e in items:
-                    name = text[s:e].strip()
-                    if not (2 <= len(name) <= 24) or self._is_generic(name, typ) or \
-                            name in self.list_heads:
-                        continue  # (…、新型研发机构等创新平台: a kind among names)
-                    if any(ch in name for ch in "，。“”《》的") or \
-                            name.endswith(self.bounds.institutions) or \
-                            typ == "Park" and all(w in places() for w, _ in segment(name)):
-                        continue  # universities are no firms, 沈阳、大连等高新区 lists cities
-                    hit = next((k for k in known if k.start <= s and e <= k.end), None)
-                    if hit:
-                        hit.list_id = list_id
-                        if typ == "Project" and hit.type == "Park":
-                            # what the text lists among projects is a project (…产业园等项目)
-                            hit.type, hit.rule = "Project", "Project.list"
-                        continue
-                    if typ != "Project" and self.suffix_re.search(name):
-                        continue
-                    out.append(Mention(s, e, typ, name, f"{typ}.list", list_id=list_id))
-        return out + self._colon_list_mentions(text, sents, known + out, list_id)
-
-    def _colon_list_mentions(self, text: str, sents: list[corpus.Sentence],
-                             known: list[Mention], list_id: int) -> list[Mention]:
-        """Names listed after "企业分别为：" take the head noun's type."""
-        out: list[Mention] = []
-        for sent in sents:
-            for m in self.colon_list_re.finditer(text, sent.start, sent.end):
-                typ = self.list_heads[m.group(1)]
-                list_id += 1
-                pos = m.start(2)
-                for part in m.group(2).split("、"):
-                    s, e = pos, pos + len(part)
-                    pos = e + 1
-                    if not (2 <= len(part) <= 16) or self._is_generic(part, typ) or \
-                            part.endswith(self.bounds.institutions):
-                        continue
-                    hit = next((k for k in known if k.start <= s and e <= k.end), None)
-                    if hit:
-                        hit.list_id = list_id
-                        continue
-                    if typ != "Project" and self.suffix_re.search(part):
-                        continue
-                    out.append(Mention(s, e, typ, part, f"{typ}.list", list_id=list_id))
-        return out
-
-    def neighbour_list_mentions(self, text: str, sents: list[corpus.Sentence],
-                                known: list[Mention]) -> list[Mention]:
-        """Short names listed (A、B、C等) beside a name the document already typed take its type.
-
-        "以修正、东宝、东方红药业等为代表的…": 东宝 is a firm named earlier, so 修正 and 东方红药业
-        are firms too. Only firms spread this way; lists with a head noun are list_mentions'
-        job.
-        """
-        types = {m.text: m.type for m in known if m.type == "Enterprise"}
-        if not types:
-            return []
-        out: list[Mention] = []
-        taken = sorted((m.start, m.end) for m in known)
-        for sent in sents:
-            for m in _BARE_LIST.finditer(text, sent.start, sent.end):
-                body_start = m.start(1)
-                items, pos = [], body_start
-                for sep in re.finditer("、", m.group(1)):
-                    items.append((pos, body_start + sep.start()))
-                    pos = body_start + sep.end()
-                items.append((pos, m.end(1)))
-                s0, e0 = items[0]
-                items[0] = (self._walk_left(text, s0, e0, self.rules.suffixes["Enterprise"],
-                                            strip_verbs=False), e0)
-                found = {types[text[s:e]] for s, e in items if text[s:e] in types}
-                if len(found) != 1:
-                    continue
-                typ = found.pop()
-                for s, e in items:
-                    name = text[s:e]
-                    if name in types or any(a < e and s < b for a, b in taken) or \
-                            not self._is_short_name(name) or \
-                            all(f == "ns" for _, f in segment(name)):
-                        continue  # 北京、上海、深圳等: places, whatever else is listed
-                    out.append(Mention(s, e, typ, name, f"{typ}.list_neighbour"))
-        return out
-
     # -- aliases and further mentions -----------------------------------------------------------
     def alias_mentions(self, text: str, mentions: list[Mention]) -> list[Mention]:
         out = []
@@ -822,9 +550,9 @@ class EntityRecognizer:
         found = resolve_overlaps(found)
         found += self.context_mentions(text, sents, found)
         found = resolve_overlaps(found)
-        found += self.list_mentions(text, sents, found)
+        found += self.lists.list_mentions(text, sents, found)
         found = resolve_overlaps(found)
-        found += self.neighbour_list_mentions(text, sents, found)
+        found += self.lists.neighbour_list_mentions(text, sents, found)
         found = resolve_overlaps(found)
         # key = the name itself; aliases point at their entity's name
         for m in found:
@@ -919,15 +647,4 @@ def resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
 def make_entities(nlp: Language, name: str) -> EntityRecognizer:
     """Registered factory: the entity recognizer reads its rules from kg/patterns/."""
     return EntityRecognizer()
-
-
-def _clause_start(text: str, pos: int) -> int:
-    """Start of the clause holding `pos` (after the last ，；。： or line break)."""
-    return max(text.rfind(c, 0, pos) for c in "，,；;。：:\n") + 1
-
-
-def _clause_end(text: str, pos: int) -> int:
-    """End of the clause holding `pos` (at the next ，；。： or line break)."""
-    ends = [i for i in (text.find(c, pos) for c in "，,；;。：:\n") if i != -1]
-    return min(ends) if ends else len(text)
 

@@ -1,0 +1,161 @@
+"""Names in lists: "A、B和C等N家企业", "入选企业分别为：A、B", "A、B两个园区", and short names
+listed beside a firm the document already names ("以修正、东宝、东方红药业等为代表的…").
+
+A list head (kg/patterns/entities/anaphora.toml `list_heads`) gives the listed names their
+type; the first item's left edge is found by the recognizer's leftward walk.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from kg import corpus
+from kg.components import Mention
+from kg.components.words import places, segment
+
+if TYPE_CHECKING:
+    from kg.components.entities import EntityRecognizer
+
+_COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所|批)?"
+# "A、B两个园区": a count alone (no 等) closes a list of two or more
+_COUNT_ONLY = r"(?<=[\u3400-\u9fff])(?:\d+|[两二三四五六七八九十]+)(?:个|家|大)"
+_LIST_SEP = re.compile(r"、|和|及|与|以及")
+_DENG_WORDS = frozenset({"高等", "中等", "同等", "平等", "对等", "初等", "上等", "优等", "相等"})
+_BARE_LIST = re.compile(  # A、B、C等 with no list head after it
+    r"((?:[^、，,。；;：:！？\s“”]{2,12}、)+[^、，,。；;：:！？\s“”等]{2,12}?)等")
+
+
+class ListFinder:
+    """List constructions of one recognizer's rules."""
+
+    def __init__(self, rec: EntityRecognizer) -> None:
+        self.rec = rec
+        head_alt = "|".join(re.escape(h) for h in sorted(rec.list_heads, key=len, reverse=True))
+        self.list_re = re.compile(
+            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
+            r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?"
+            r"|[^、，,。；;：:！？\s“”和及与]{2,24})"
+            rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?|[^，,。；;：:！？\s“”等]{{0,20}}?)"
+            rf"({head_alt})"
+        )
+        # "入选企业分别为：A、B、C。": a head noun and a colon open a list of two or more
+        self.colon_list_re = re.compile(
+            rf"({head_alt})(?:分别为|分别是|包括|主要有|有|为)?[:：]"
+            r"((?:[^、，,。；;：:！？\s“”]{2,16}、)+[^、，,。；;：:！？\s“”]{2,16})(?=[。；;，,]|$)"
+        )
+        # "A、B两个园区": without 等 a count closes only a list of two or more
+        self.count_list_re = re.compile(
+            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”等]{2,24}?)"
+            rf"{_COUNT_ONLY}([^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
+        )
+
+    def list_mentions(self, text: str, sents: list[corpus.Sentence],
+                      known: list[Mention]) -> list[Mention]:
+        out: list[Mention] = []
+        list_id = 0
+        for sent in sents:
+            for m in [*self.list_re.finditer(sent.text), *self.count_list_re.finditer(sent.text)]:
+                if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
+                    continue  # 高等研究院: 等 belongs to a word, it ends no list
+                if "的" in m.group(2) or any(
+                        f[:1] in "pvcdr" and w not in self.rec.bounds.name_words and w != "上市"
+                        for w, f in segment(m.group(2))):
+                    continue  # "等多方面对拟上市企业", "等地的优质产业项目": no modifiers of names
+                typ = self.rec.list_heads[m.group(3)]
+                body_start = sent.start + m.start(1)
+                items: list[tuple[int, int]] = []
+                pos = 0
+                body = m.group(1)
+                for sep in list(_LIST_SEP.finditer(body)) + [None]:
+                    end = sep.start() if sep else len(body)
+                    items.append((body_start + pos, body_start + end))
+                    pos = sep.end() if sep else pos
+                # the first item's left boundary: walk back as for a suffix name
+                s0, e0 = items[0]
+                rule = self.rec.rules.suffixes[typ]
+                new_s0 = self.rec._walk_left(text, s0, e0, rule, strip_verbs=False)
+                if e0 - new_s0 >= 2:
+                    items[0] = (new_s0, e0)
+                list_id += 1
+                for s, e in items:
+                    name = text[s:e].strip()
+                    if not (2 <= len(name) <= 24) or self.rec._is_generic(name, typ) or \
+                            name in self.rec.list_heads:
+                        continue  # (…、新型研发机构等创新平台: a kind among names)
+                    if any(ch in name for ch in "，。“”《》的") or \
+                            name.endswith(self.rec.bounds.institutions) or \
+                            typ == "Park" and all(w in places() for w, _ in segment(name)):
+                        continue  # universities are no firms, 沈阳、大连等高新区 lists cities
+                    hit = next((k for k in known if k.start <= s and e <= k.end), None)
+                    if hit:
+                        hit.list_id = list_id
+                        if typ == "Project" and hit.type == "Park":
+                            # what the text lists among projects is a project (…产业园等项目)
+                            hit.type, hit.rule = "Project", "Project.list"
+                        continue
+                    if typ != "Project" and self.rec.suffix_re.search(name):
+                        continue
+                    out.append(Mention(s, e, typ, name, f"{typ}.list", list_id=list_id))
+        return out + self._colon_list_mentions(text, sents, known + out, list_id)
+
+    def _colon_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                             known: list[Mention], list_id: int) -> list[Mention]:
+        """Names listed after "企业分别为：" take the head noun's type."""
+        out: list[Mention] = []
+        for sent in sents:
+            for m in self.colon_list_re.finditer(text, sent.start, sent.end):
+                typ = self.rec.list_heads[m.group(1)]
+                list_id += 1
+                pos = m.start(2)
+                for part in m.group(2).split("、"):
+                    s, e = pos, pos + len(part)
+                    pos = e + 1
+                    if not (2 <= len(part) <= 16) or self.rec._is_generic(part, typ) or \
+                            part.endswith(self.rec.bounds.institutions):
+                        continue
+                    hit = next((k for k in known if k.start <= s and e <= k.end), None)
+                    if hit:
+                        hit.list_id = list_id
+                        continue
+                    if typ != "Project" and self.rec.suffix_re.search(part):
+                        continue
+                    out.append(Mention(s, e, typ, part, f"{typ}.list", list_id=list_id))
+        return out
+
+    def neighbour_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                                known: list[Mention]) -> list[Mention]:
+        """Short names listed (A、B、C等) beside a name the document already typed take its type.
+
+        "以修正、东宝、东方红药业等为代表的…": 东宝 is a firm named earlier, so 修正 and 东方红药业
+        are firms too. Only firms spread this way; lists with a head noun are list_mentions'
+        job.
+        """
+        types = {m.text: m.type for m in known if m.type == "Enterprise"}
+        if not types:
+            return []
+        out: list[Mention] = []
+        taken = sorted((m.start, m.end) for m in known)
+        for sent in sents:
+            for m in _BARE_LIST.finditer(text, sent.start, sent.end):
+                body_start = m.start(1)
+                items, pos = [], body_start
+                for sep in re.finditer("、", m.group(1)):
+                    items.append((pos, body_start + sep.start()))
+                    pos = body_start + sep.end()
+                items.append((pos, m.end(1)))
+                s0, e0 = items[0]
+                items[0] = (self.rec._walk_left(text, s0, e0, self.rec.rules.suffixes["Enterprise"],
+                                            strip_verbs=False), e0)
+                found = {types[text[s:e]] for s, e in items if text[s:e] in types}
+                if len(found) != 1:
+                    continue
+                typ = found.pop()
+                for s, e in items:
+                    name = text[s:e]
+                    if name in types or any(a < e and s < b for a, b in taken) or \
+                            not self.rec._is_short_name(name) or \
+                            all(f == "ns" for _, f in segment(name)):
+                        continue  # 北京、上海、深圳等: places, whatever else is listed
+                    out.append(Mention(s, e, typ, name, f"{typ}.list_neighbour"))
+        return out
