@@ -165,7 +165,8 @@ def test_rules_invested_phrase_is_a_project(nlp):
 
 
 def test_rules_topic_park_does_not_take_what_another_subject_builds(nlp):
-    """In a park's article, "X研究院获批建设Y中心" makes Y X's; the park's own builds still count."""
+    """In a park's article, "X研究院获批建设Y中心" makes Y X's; the park's"
+                                        " own builds still count."""
     _, hits = _relations(nlp, "# 西安高新区：硬科技之城\n\n西安高新区集聚了大批企业。"
                               "西北有色金属研究院成功获批建设国家先进稀有金属材料技术创新中心。"
                               "西安高新区建成陕西光子实验室。")
@@ -241,8 +242,10 @@ def test_rules_two_line_headline_keeps_its_park(nlp):
 @pytest.mark.parametrize(("text", "absent", "present"), [
     ("旨在打造先进数字赋能服务平台。", "先进数字赋能服务平台", None),
     ("园区提升科创平台能级，加快建设包头实验室。", "科创平台", "包头实验室"),
-    ("重点建设智能制造赋能中心、智慧城市赋能中心和核心工业软件云平台。", None, "核心工业软件云平台"),
-    ("先后建成国家综合性新药研发技术大平台等国家研发平台4个。", None, "国家综合性新药研发技术大平台"),
+    ("重点建设智能制造赋能中心、智慧城"
+     "市赋能中心和核心工业软件云平台。", None, "核心工业软件云平台"),
+    ("先后建成国家综合性新药研发技"
+     "术大平台等国家研发平台4个。", None, "国家综合性新药研发技术大平台"),
 ])
 def test_rules_kinds_of_platform(nlp, text, absent, present):
     """A 平台 name needs a proper name, a national title, or names listed beside it."""
@@ -262,7 +265,8 @@ def test_rules_listed_parks_sub_parks_or_peers(nlp):
 
 
 @pytest.mark.parametrize(("text", "name", "type_"), [
-    ("春节期间，天马光电8.6代项目的600名工作人员值守在工作岗位上。", "天马光电8.6代项目", "Project"),
+    ("春节期间，天马光电8.6代项目的"
+     "600名工作人员值守在工作岗位上。", "天马光电8.6代项目", "Project"),
     ("施工方、内江高新投资有限责任公司工程部经理说。", "内江高新投资有限责任公司", "Enterprise"),
     ("内江高新区白马园区项目施工方介绍。", "白马园区项目", "Project"),
 ])
@@ -273,7 +277,8 @@ def test_rules_name_inner_parts(nlp, text, name, type_):
 
 def test_rules_platform_list_heads(nlp):
     """Names listed before 重大科技基础设施 or 研发平台 are platforms."""
-    doc = nlp("科学院西安科学园集聚先进阿秒激光、高精度地基授时、长短波授时系统3个重大科技基础设施。")
+    doc = nlp("科学院西安科学园集聚先进阿秒激光、高精度地基授时、"
+              "长短波授时系统3个重大科技基础设施。")
     found = {m.text for m in doc._.pk_mentions if m.type == "Platform"}
     assert {"高精度地基授时", "长短波授时系统"} <= found
 
@@ -350,7 +355,8 @@ def test_rules_colon_list_of_firms(nlp):
 
 @pytest.mark.parametrize(("text", "name"), [
     ("该公司投资约12亿元建设氢燃料电池电堆生产基地项目。", "氢燃料电池电堆生产基地项目"),
-    ("上党芯材年产1200万片Mini/Micro LED外延芯片扩产项目正式开工。", "Mini/Micro LED外延芯片扩产项目"),
+    ("上党芯材年产1200万片Mini/Mi"
+     "cro LED外延芯片扩产项目正式开工。", "Mini/Micro LED外延芯片扩产项目"),
 ])
 def test_rules_amounts_end_names_and_latin_words_join(nlp, text, name):
     """An amount ends the name after it; "/" and spaces between Latin words stay inside."""
@@ -367,7 +373,8 @@ def test_rules_invested_clause_goes_on_to_build(nlp):
 
 def test_rules_explicit_anaphor_points_at_the_salient_park_of_its_kind(nlp):
     """该高新区 after "玉溪高新区、曲靖经开区分别有…" is still the article's 高新区."""
-    _, hits = _relations(nlp, "# 昆明高新区9家企业入选\n\n昆明高新区共有9家企业入选。昆明高新区入选企业"
+    _, hits = _relations(nlp, "# 昆明高新区9家企业入选\n\n昆明高新区共有9家企业入选。"
+                              "昆明高新区入选企业"
                               "分别为：滇晶光电、彩云数科。同期，玉溪高新区、曲靖经开区分别有3家、2家"
                               "企业入选。入选企业中，彩云数科位于该高新区马金铺片区。")
     parts = {(h, t) for h, r, t, _ in hits if r == "partOf"}
@@ -409,7 +416,8 @@ def test_rules_blind_set_boundaries(nlp, text, name, type_, absent):
 
 
 @pytest.mark.parametrize(("text", "name", "absent"), [
-    ("加快推进年产3万吨稀土抛光粉及配套原料项目、风电永磁直驱电机", "年产3万吨稀土抛光粉及配套原料项目", None),
+    ("加快推进年产3万吨稀土抛光粉及配套原料项目、"
+     "风电永磁直驱电机", "年产3万吨稀土抛光粉及配套原料项目", None),
     ("重点挖掘具有战略性、前瞻性的颠覆性技术方向和项目。", None, "颠覆性技术方向和项目"),
 ])
 def test_rules_project_words(nlp, text, name, absent):
@@ -441,7 +449,8 @@ def test_rules_descriptions_are_no_names(nlp, text, absent):
 def test_rules_slogans_inner_projects_and_cited_titles(nlp):
     """“一企一平台” is a slogan; 项目 inside …项目熟化平台 ends nothing; a platform named in a
     document title (《共建X协议》) is cited, not built by the article's park."""
-    doc, hits = _relations(nlp, "# 江门高新区：孵化器揭牌\n\n江门高新区加快建设。按照“一企一平台”的布局推进。"
+    doc, hits = _relations(nlp, "# 江门高新区：孵化器揭牌\n\n江门高新区加快建设。"
+                                "按照“一企一平台”的布局推进。"
                                 "孵化器定位为科教产融合创新项目熟化平台。"
                                 "双方共同签署《共建江海智慧安全应急联合实验室协议》。")
     names = {m.text for m in doc._.pk_mentions}
@@ -452,8 +461,10 @@ def test_rules_slogans_inner_projects_and_cited_titles(nlp):
 @pytest.mark.parametrize(("text", "name", "absent"), [
     ("启动仪式主会场设在重庆启晟汽车零部件有限公司。", "重庆启晟汽车零部件有限公司",
      "主会场设在重庆启晟汽车零部件有限公司"),
-    ("由重庆璧山高新区产业投资有限公司投资建设。", "重庆璧山高新区产业投资有限公司", "产业投资有限公司"),
-    ("与重庆高新开发集团下属重庆科学城科技产业发展有限公司共同出资设立。", "重庆高新开发集团", None),
+    ("由重庆璧山高新区产业"
+     "投资有限公司投资建设。", "重庆璧山高新区产业投资有限公司", "产业投资有限公司"),
+    ("与重庆高新开发集团下属重庆科学城"
+     "科技产业发展有限公司共同出资设立。", "重庆高新开发集团", None),
 ])
 def test_rules_firm_boundaries_at_verbs_and_parks(nlp, text, name, absent):
     """设在 ends a name; a firm named after a park keeps the park; place + trade is a firm."""
@@ -477,7 +488,8 @@ def test_rules_incubator_kinds_firm_centres_and_counted_parks(nlp, text, name, t
 
 
 def test_rules_sub_park_leads_its_paragraph(nlp):
-    """A sub-park opening a paragraph is where the paragraph's firms are, sentence after sentence."""
+    """A sub-park opening a paragraph is where the p"
+      "aragraph's firms are, sentence after sentence."""
     _, hits = _relations(nlp, "# 滨海高新区：一区多园\n\n滨海高新区加快发展。\n\n"
                               "华苑科技园以软件和信息服务为主导。园内集聚了天津恒宇软件股份有限公司。\n\n"
                               "区内企业天津蓝鲸海工装备有限公司持续扩产。")
@@ -489,7 +501,8 @@ def test_rules_sub_park_leads_its_paragraph(nlp):
 def test_rules_compound_after_suffix_amount_spaces_and_quoted_neighbours(nlp):
     """高新城 inside 城市 is no park; "总投资 5.2 亿元" is an amount; "X高新区的“Y众创空间”"."""
     doc, hits = _relations(nlp, "项目将由湘潭高新城市建设投资有限公司投资建设。"
-                                "福建汇鑫稀土永磁科技有限公司高性能钕铁硼磁材扩产项目总投资 5.2 亿元。"
+                                "福建汇鑫稀土永磁科技有限公司高性能钕"
+                                "铁硼磁材扩产项目总投资 5.2 亿元。"
                                 "众创空间方面，西安高新区的“光子谷众创空间”获得备案。")
     assert "湘潭高新城" not in {m.text for m in doc._.pk_mentions}
     assert ("高性能钕铁硼磁材扩产项目", "invests") in {(h, r) for h, r, _, _ in hits}
