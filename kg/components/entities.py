@@ -91,6 +91,9 @@ class EntityRecognizer:
         i = pos
         while i > lo:
             c = text[i - 1]
+            if "\u3400" <= c <= "\u9fff" or (c.isascii() and c.isalnum()):
+                i -= 1  # (the common case first: a Chinese character, a Latin letter or digit)
+                continue
             if _NAME_CHAR.match(c) or (c == "." and i - 2 >= lo and text[i - 2].isdigit()
                                        and text[i : i + 1].isdigit()) or (
                     c in "/ " and i - 2 >= lo and text[i - 2].isascii() and
@@ -273,12 +276,14 @@ class EntityRecognizer:
         # 北京联东投资(集团)有限公司: a suffix in brackets qualifies a longer name
         cands = [c for c in cands if not (text[c[0] - 1 : c[0]] in ("(", "（")
                                           and text[c[1] : c[1] + 1] in (")", "）"))]
+        park_ends = [c[1] for c in cands if c[2] == "Park"]
+        stops = {typ: self._stops_for(self.rules.suffixes[typ], cands)
+                 for typ in {c[2] for c in cands}}
         for s, e, typ, _strength in cands:
             rule = self.rules.suffixes[typ]
             lo0 = max(sent.start, e - rule.max_len)
             lo = lo0
-            park_ends = [c[1] for c in cands if c[2] == "Park"]
-            for stop_end in self._stops_for(rule, cands):
+            for stop_end in stops[typ]:
                 if lo < stop_end <= s:
                     lo = stop_end
             start = self._walk_left(text, lo, s, rule)

@@ -37,7 +37,8 @@ def drop_kinds(bounds: Boundaries, text: str, sent: corpus.Sentence, found: list
         kind.append(left.endswith(quants) or bool(_COUNT_BEFORE.search(left))
                     or (not in_list and bool(_COUNT_AFTER.match(right)))
                     or _after_quantified_list(bounds, clause)
-                    or (_predicate(bounds, m, clause) and _PREDICATE_END.match(text, m.end))
+                    or (_PREDICATE_END.match(text, m.end) is not None
+                        and _predicate(bounds, m, clause))
                     or _among_institutions(bounds, text, sent, m))
     # a list joined by 、 shares the fate of its members (建设一批A、B、C)
     for k in range(1, len(found)):
@@ -51,6 +52,8 @@ def drop_kinds(bounds: Boundaries, text: str, sent: corpus.Sentence, found: list
 
 def _after_quantified_list(bounds: Boundaries, clause: str) -> bool:
     """True when the clause so far is 一批/多个… and a list leading up to the phrase."""
+    if not clause.endswith("、"):
+        return False
     best = max((clause.rfind(q) + len(q) for q in bounds.quantifiers if q in clause), default=-1)
     return best >= 0 and clause.endswith("、") and not _VERBISH.search(clause[best:])
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 _COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所|批)?"
 # "A、B两个园区": a count alone (no 等) closes a list of two or more
 _COUNT_ONLY = r"(?<=[\u3400-\u9fff])(?:\d+|[两二三四五六七八九十]+)(?:个|家|大)"
+_COUNTED = re.compile(r"(?:\d|[两二三四五六七八九十])(?:个|家|大)")
 _LIST_SEP = re.compile(r"、|和|及|与|以及")
 _DENG_WORDS = frozenset({"高等", "中等", "同等", "平等", "对等", "初等", "上等", "优等", "相等"})
 _BARE_LIST = re.compile(  # A、B、C等 with no list head after it
@@ -39,6 +40,8 @@ class ListFinder:
             rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?|[^，,。；;：:！？\s“”等]{{0,20}}?)"
             rf"({head_alt})"
         )
+        # quick tests before the costly list patterns: 等 with a head after it, a count word
+        self.head_after = re.compile(rf"等[^，,。；;：:！？]{{0,30}}?(?:{head_alt})")
         # "入选企业分别为：A、B、C。": a head noun and a colon open a list of two or more
         self.colon_list_re = re.compile(
             rf"({head_alt})(?:分别为|分别是|包括|主要有|有|为)?[:：]"
@@ -55,7 +58,13 @@ class ListFinder:
         out: list[Mention] = []
         list_id = 0
         for sent in sents:
-            for m in [*self.list_re.finditer(sent.text), *self.count_list_re.finditer(sent.text)]:
+            if "、" not in sent.text and "等" not in sent.text:
+                continue  # (every list has 等 or 、: most sentences need no regex)
+            found = self.list_re.finditer(sent.text) \
+                if "等" in sent.text and self.head_after.search(sent.text) else iter(())
+            counted = self.count_list_re.finditer(sent.text) \
+                if "、" in sent.text and _COUNTED.search(sent.text) else iter(())
+            for m in [*found, *counted]:
                 if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
                     continue  # 高等研究院: 等 belongs to a word, it ends no list
                 if "的" in m.group(2) or any(
@@ -104,6 +113,8 @@ class ListFinder:
         """Names listed after "企业分别为：" take the head noun's type."""
         out: list[Mention] = []
         for sent in sents:
+            if "、" not in sent.text:
+                continue
             for m in self.colon_list_re.finditer(text, sent.start, sent.end):
                 typ = self.rec.list_heads[m.group(1)]
                 list_id += 1
@@ -137,6 +148,8 @@ class ListFinder:
         out: list[Mention] = []
         taken = sorted((m.start, m.end) for m in known)
         for sent in sents:
+            if "等" not in sent.text or "、" not in sent.text:
+                continue
             for m in _BARE_LIST.finditer(text, sent.start, sent.end):
                 body_start = m.start(1)
                 items, pos = [], body_start

@@ -8,6 +8,7 @@ gap limit in characters. A hit on one member of a list (A、B和C等企业) appl
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from spacy.language import Language
@@ -46,6 +47,8 @@ class RelationFinder:
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules or load_rules()
         self.strong_parks = frozenset(self.rules.suffixes["Park"].strong)
+        self.trigger_words = sorted({w for r in self.rules.relations for w in r.triggers})
+        self._plans: dict[tuple[frozenset[str], frozenset[str]], list[RelationRule]] = {}
         amounts = self.rules.amounts
         self.not_investment = tuple(amounts["not_investment"]["words"])
         self.not_investment_re = re.compile("|".join(amounts["not_investment"]["patterns"]))
@@ -59,6 +62,20 @@ class RelationFinder:
         if _HARD.search(gap) or (not allow_clause and _CLAUSE.search(gap)):
             return False
         return not any(w in gap for w in blockers)
+
+    def _plan(self, present: frozenset[str], text: str, sent: Sentence) -> list[RelationRule]:
+        """The rules that could fire in a sentence: a head and a tail of their types are
+        there, and a trigger where the rule's word order needs one (cached by what is there)."""
+        found = frozenset(w for w in self.trigger_words if w in sent.text)
+        key = (present, found)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = [r for r in self.rules.relations
+                    if not present.isdisjoint(r.head) and not present.isdisjoint(r.tail)
+                    and ("trigger" not in r.order or not found.isdisjoint(r.triggers))]
+            if len(self._plans) < 4096:
+                self._plans[key] = plan
+        return plan
 
     def _triggers(self, rule: RelationRule, text: str, lo: int, hi: int) -> Iterator[re.Match[str]]:
         if rule.trigger_re is None:
@@ -228,6 +245,11 @@ class RelationFinder:
         seen: set[tuple[str, str, str]] = set()
         mi = ai = 0
         para_park: Mention | None = None  # a sub-park that leads the current paragraph
+        topics = doc._.pk_topics or []
+        named: dict[str, list[Mention]] = {}  # park key → its named mentions, in text order
+        for m in mentions:
+            if m.type == "Park" and not m.anaphor:
+                named.setdefault(m.key, []).append(m)
         for idx, sent in enumerate(sents):
             while mi < len(mentions) and mentions[mi].start < sent.start:
                 mi += 1
@@ -238,10 +260,18 @@ class RelationFinder:
                 j += 1
             while ai < len(amounts) and amounts[ai].start < sent.start:
                 ai += 1
-            amts = [a for a in amounts[ai:] if a.end <= sent.end]
-            amts = [a for a in amts if self._is_investment(text, sent, a)]
+            amts = []
+            for a in amounts[ai:]:
+                if a.start >= sent.end:
+                    break
+                if a.end <= sent.end and self._is_investment(text, sent, a):
+                    amts.append(a)
             follow = self._list_follow(sents, idx, mentions)
-            topic = self._topic(doc, sent)
+            if not ms and not amts and not follow:
+                if idx + 1 < len(sents) and "\n" in text[sent.end : sents[idx + 1].start]:
+                    para_park = None
+                continue  # nothing a rule could relate
+            topic = self._topic(sent, topics, named)
             if idx == 0 or "\n" in text[sents[idx - 1].end : sent.start]:
                 para_park = None
             subject = self._subject_park(text, sent, [m for m in ms if m.type == "Park"])
@@ -258,7 +288,12 @@ class RelationFinder:
                         seen.add((park.key, "built", m.key))
                         hits.append(RelationHit(park, "built", m, "built.park_in_name",
                                                 sent.start, sent.end))
-            for rule in self.rules.relations:
+            present = {m.type for m in ms} | {m.type for m in follow}
+            if topic is not None:
+                present.add("Park")
+            if amts:
+                present.add("Amount")
+            for rule in self._plan(frozenset(present), text, sent):
                 if rule.order == "head-list":
                     pool = ms + follow
                 elif rule.order == "section-topic":
@@ -354,16 +389,16 @@ class RelationFinder:
         return Mention(-1, -1, "Park", name, "inner", key=park_canon(name))
 
     @staticmethod
-    def _topic(doc: Doc, sent: Sentence) -> Mention | None:
+    def _topic(sent: Sentence, topics: list[str | None],
+               named: dict[str, list[Mention]]) -> Mention | None:
         """The section's topic park, placed at its last mention before the sentence."""
-        topics = doc._.pk_topics or []
         if sent.section >= len(topics) or not topics[sent.section]:
             return None
         key = topics[sent.section]
-        named = [m for m in doc._.pk_mentions or []
-                 if m.key == key and m.type == "Park" and not m.anaphor]
-        before = [m for m in named if m.start < sent.start]
-        where = before[-1] if before else (named[0] if named else None)
+        assert key is not None
+        ms = named.get(key, [])
+        i = bisect_left([m.start for m in ms], sent.start)
+        where = ms[i - 1] if i > 0 else (ms[0] if ms else None)
         return Mention(where.start if where else -1, where.end if where else -1, "Park", key,
                        "topic", key=key)
 
