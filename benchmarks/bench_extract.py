@@ -12,11 +12,18 @@ process over the same files:
 - floor jieba: read and decode every file, jieba.cut over the text (dictionary loaded first);
 - records N job(s): kg.pipeline.read_documents → kg.parallel.extract_parallel (N processes)
   → DocRecords, nothing more (count: entities + relations);
-- kg N job(s): the same, then records → N-Quads through kg.rdf.to_graph in the main process,
-  per batch of documents, as a build does (count: quads). This row is end to end.
+- kg N job(s): the same, and each worker also writes its document's N-Quads
+  (kg.rdf.nquads_body); the main process adds the label quads per batch of documents
+  (kg.rdf.nquads_labels under labels chosen across the batch), as a build does (count:
+  quads). This row is end to end (text → records → RDF) and the targets are read on it;
+- kg + store 2 jobs: the same, each batch's N-Quads bulk-loaded into an Oxigraph store on
+  disk by the main process (count: quads in the store). Not part of the targets: the issue
+  reads them on text → records → RDF, and this row shows what loading adds.
 
-MB are megabytes (10^6 bytes) of UTF-8 text; MB/s/core divides by the processes working.
-Peak memory is the row's process plus N times its largest worker (getrusage maxrss).
+MB are megabytes (10^6 bytes) of UTF-8 text; MB/s/core divides by the worker processes.
+Peak memory is the row's process plus N times its largest worker (getrusage maxrss). CPU s is
+the processor time of the row's process and its workers, so MB/CPU s is the throughput per
+busy core whatever else runs on the machine (wall-clock rows suffer from other load).
 Targets (issue 8): ≥ 1 MB/s per core end to end, ≥ 1.8× with 2 jobs, peak < 2 GB.
 """
 
@@ -33,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -89,32 +97,49 @@ def run_jieba(corpus: Path) -> int:
     return words
 
 
-def run_kg(corpus: Path, jobs: int, *, rdf: bool = True) -> int:
+def run_kg(corpus: Path, jobs: int, *, rdf: bool = True, store: Path | None = None) -> int:
+    """Extract every file with `jobs` processes; with `rdf`, N-Quads too (into `store`)."""
     from kg.parallel import extract_parallel
     from kg.pipeline import read_documents
-    from kg.rdf import entity_labels, to_graph
 
     def warn(msg: str) -> None:
         raise SystemExit(f"bench: {msg}")
 
-    quads = 0
-    batch = []
-    for rec in extract_parallel(read_documents([corpus], warn), jobs):
-        if not rdf:
-            quads += len(rec.entities) + len(rec.relations)
+    db = None
+    if store is not None:
+        import pyoxigraph as ox
+
+        db = ox.Store(str(store))
+    count = 0
+    graphs: dict[str, bytes] | None = {} if rdf else None
+    batch: list = []  # type: ignore[type-arg]
+    for rec in extract_parallel(read_documents([corpus], warn), jobs, graphs=graphs):
+        if graphs is None:
+            count += len(rec.entities) + len(rec.relations)
             continue
-        batch.append(rec)
+        batch.append((rec, graphs.pop(rec.path)))
         if len(batch) == BATCH:
-            quads += _nquads(batch, to_graph, entity_labels)
+            count += _flush(batch, db)
             batch = []
     if batch:
-        quads += _nquads(batch, to_graph, entity_labels)
-    return quads
+        count += _flush(batch, db)
+    if db is not None:
+        db.flush()
+        count = len(db)
+    return count
 
 
-def _nquads(records: list, to_graph, entity_labels) -> int:  # type: ignore[no-untyped-def,type-arg]
-    data = to_graph(records, labels=entity_labels(records)).serialize(format="nquads")
-    return data.count("\n")
+def _flush(batch: list, db: Any) -> int:  # type: ignore[type-arg]
+    """Label quads for a batch of (record, body) pairs; the batch's N-Quads into `db`."""
+    from kg.rdf import label_table, nquads_labels
+
+    labels = label_table(rec for rec, _ in batch)
+    data = b"".join(body + nquads_labels(rec, labels).encode("utf-8") for rec, body in batch)
+    if db is not None:  # one bulk load per batch: memory stays flat (one at the end does not)
+        import pyoxigraph as ox
+
+        db.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+    return data.count(b"\n")
 
 
 def row(stage: str, corpus: Path) -> None:
@@ -141,23 +166,43 @@ def row(stage: str, corpus: Path) -> None:
         count, procs = run_jieba(corpus), 1
     else:
         procs = int(stage[-1])
-        count = run_kg(corpus, procs, rdf=stage.startswith("kg"))
+        with tempfile.TemporaryDirectory(prefix="bench_store_") as tmp:
+            count = run_kg(corpus, procs, rdf=not stage.startswith("x"),
+                           store=Path(tmp) if stage.startswith("st") else None)
     seconds = time.perf_counter() - t0
-    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    peak = self_mb + (procs * child_mb if procs > 1 else 0)
-    print(json.dumps({"seconds": seconds, "procs": procs, "count": count, "peak_mb": peak}))
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    peak = (me.ru_maxrss + (procs * kids.ru_maxrss if procs > 1 else 0)) / 1024
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    print(json.dumps({"seconds": seconds, "procs": procs, "count": count, "peak_mb": peak,
+                      "cpu": cpu}))
+
+
+ROWS = {"regex": "floor regex", "jieba": "floor jieba", "x1": "records 1 job",
+        "x2": "records 2 jobs", "kg1": "kg 1 job", "kg2": "kg 2 jobs",
+        "st2": "kg + store 2 jobs"}
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Make the corpus, run every row in its own process, print the table and the verdicts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=100.0, help="corpus size in MB (100)")
+    parser.add_argument("--rows", default=",".join(ROWS),
+                        help=f"rows to run, comma-separated (default: all of {','.join(ROWS)})")
     parser.add_argument("--row", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.row:
         row(args.row, args.corpus)
         return 0
+    stages = [r for r in args.rows.split(",") if r]
+    unknown = [r for r in stages if r not in ROWS]
+    if unknown:
+        parser.error(f"unknown rows {unknown}; known: {', '.join(ROWS)}")
     with tempfile.TemporaryDirectory(prefix="bench_extract_") as tmp:
         corpus = Path(tmp)
         size = make_corpus(corpus, args.mb)
@@ -165,27 +210,39 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus: {len(_files(corpus))} documents, {mb:.1f} MB of UTF-8 text; "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (other "
               "processes on the machine take cores from the 2-job rows)", flush=True)
-        print(f"{'row':<16}{'seconds':>9}{'MB/s':>8}{'MB/s/core':>11}{'peak MB':>9}  count",
-              flush=True)
+        print(f"{'row':<19}{'seconds':>9}{'MB/s':>8}{'MB/s/core':>11}{'vs kg 1 job':>13}"
+              f"{'peak MB':>9}{'CPU s':>8}{'MB/CPU s':>10}  count", flush=True)
         results = {}
-        labels = {"regex": "floor regex", "jieba": "floor jieba", "x1": "records 1 job",
-                  "x2": "records 2 jobs", "kg1": "kg 1 job", "kg2": "kg 2 jobs"}
-        for stage in labels:
+        for stage in stages:
             out = subprocess.run([sys.executable, __file__, "--row", stage, "--corpus", tmp],
                                  check=True, capture_output=True, text=True).stdout
             r = results[stage] = json.loads(out.strip().splitlines()[-1])
             rate = mb / r["seconds"]
-            print(f"{labels[stage]:<16}{r['seconds']:>9.1f}{rate:>8.2f}"
-                  f"{rate / r['procs']:>11.2f}{r['peak_mb']:>9.0f}  {r['count']}", flush=True)
+            ratio = (f"{results['kg1']['seconds'] / r['seconds']:.2f}x" if "kg1" in results
+                     else "")
+            print(f"{ROWS[stage]:<19}{r['seconds']:>9.1f}{rate:>8.2f}"
+                  f"{rate / r['procs']:>11.2f}{ratio:>13}{r['peak_mb']:>9.0f}"
+                  f"{r['cpu']:>8.1f}{mb / r['cpu']:>10.2f}  {r['count']}", flush=True)
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
-    per_core = mb / results["kg1"]["seconds"]
-    speedup = results["kg1"]["seconds"] / results["kg2"]["seconds"]
-    peak = max(r["peak_mb"] for r in results.values())
-    print(f"targets: {per_core:.2f} MB/s per core (>= {TARGET_MBS}: "
-          f"{'met' if per_core >= TARGET_MBS else 'NOT met'}); {speedup:.2f}x with 2 jobs "
-          f"(>= {TARGET_SPEEDUP}: {'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}); "
-          f"peak {peak:.0f} MB (< {TARGET_PEAK_MB:.0f}: "
-          f"{'met' if peak < TARGET_PEAK_MB else 'NOT met'})")
+    if "kg1" in results:
+        per_core = mb / results["kg1"]["seconds"]
+        print(f"{_verdict(per_core >= TARGET_MBS)}  end to end, 1 job: {per_core:.2f} MB/s per "
+              f"core (target >= {TARGET_MBS})")
+        for floor in ("regex", "jieba"):
+            if floor in results:
+                print(f"      floor {floor}: {mb / results[floor]['seconds']:.2f} MB/s, "
+                      f"{results['kg1']['seconds'] / results[floor]['seconds']:.1f}x kg 1 job")
+    if "kg1" in results and "kg2" in results:
+        speedup = results["kg1"]["seconds"] / results["kg2"]["seconds"]
+        print(f"{_verdict(speedup >= TARGET_SPEEDUP)}  2 jobs: {speedup:.2f}x the speed of 1 "
+              f"job (target >= {TARGET_SPEEDUP}x), {mb / results['kg2']['seconds'] / 2:.2f} "
+              "MB/s per core")
+    ends = [r["peak_mb"] for k, r in results.items() if k in ("kg1", "kg2")]
+    if ends:
+        peak = max(ends)
+        print(f"{_verdict(peak < TARGET_PEAK_MB)}  peak memory end to end {peak:.0f} MB "
+              f"(target < {TARGET_PEAK_MB:.0f} MB; every row: "
+              f"{max(r['peak_mb'] for r in results.values()):.0f} MB)")
     return 0
 
 

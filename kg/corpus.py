@@ -26,6 +26,7 @@ _FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
 _FULLWIDTH.update({0x3000: 0x20, 0xFF0E: 0x2E, 0xFF05: 0x25, 0xFF0B: 0x2B, 0xFF0D: 0x2D,
                    0xFF0F: 0x2F, 0xFF3F: 0x5F, 0xFF06: 0x26, 0xFF03: 0x23})
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # control characters, bar \t \n \f \r
 _SENT_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n+")
 _CONTINUES = frozenset("的、，,和与及在对为将从向被把")  # a line ending in one goes on
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
@@ -96,7 +97,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     if not text.strip().lstrip("\ufeff").strip():
         raise InputError(f"{name}: empty file, nothing to extract")
     sample = text[:20000]
-    control = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\r\t\f") or c == "\x7f")
+    control = len(_CONTROL.findall(sample))
     if control > max(3, len(sample) // 100):
         raise InputError(f"{name}: binary file ({control} control characters), not text")
     return text, enc
@@ -159,7 +160,10 @@ def to_simplified(text: str) -> str:
     if not _T2S:
         return text
     sample = text[:5000]
-    changed = sum(1 for a, b in zip(sample, _T2S.convert(sample), strict=False) if a != b)
+    converted = _T2S.convert(sample)
+    if converted == sample:
+        return text  # the common case, decided without a character loop
+    changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
     if changed < max(2, len(sample) // 500):
         return text  # simplified already (a stray traditional form is left alone)
     out = _T2S.convert(text)

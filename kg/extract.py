@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from kg.components import Amount, Mention
 from kg.corpus import Document
+from kg.nlp import annotate
 from kg.records import DocRecord, Entity, Evidence, Relation
 
 CHUNK_CHARS = 100_000  # longer texts are read in pieces of about this size, cut at line ends
@@ -108,8 +109,9 @@ def merge_records(parts: list[DocRecord]) -> DocRecord:
 def extract_one(document: Document, nlp: Language) -> DocRecord:
     """The record of one document; a long text is read piece by piece to bound memory."""
     if len(document.text) <= CHUNK_CHARS:
-        return to_record(nlp(document.text), document)
-    parts = [to_record(nlp(piece), document, offset=off) for off, piece in chunks(document.text)]
+        return to_record(annotate(nlp, document.text), document)
+    parts = [to_record(annotate(nlp, piece), document, offset=off)
+             for off, piece in chunks(document.text)]
     return merge_records(parts)
 
 

@@ -42,6 +42,23 @@ class CharTokenizer:
         return self
 
 
+def annotate(nlp: Language, text: str) -> Doc:
+    """Run the pk_ components over `text` and return the Doc; what extraction calls.
+
+    With the default segmenter the Doc gets no tokens: the components read characters and the
+    records read only their pk_ extensions, so one token per character (about a tenth of the
+    time) would be built for nothing; `doc.ents` then stays empty. `nlp(text)` still gives the
+    full Doc. With a pkuseg model the text is segmented as before.
+    """
+    if not isinstance(nlp.tokenizer, CharTokenizer):
+        return nlp(text)
+    doc = Doc(nlp.vocab, words=[])
+    doc.user_data["pk_text"] = text
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    return doc
+
+
 def build_nlp(*, pkuseg_model: str | Path | None = None) -> Language:
     """A blank `zh` Language with the pk_ components; pkuseg segmentation when a model is given."""
     if pkuseg_model is None:

@@ -4,6 +4,8 @@ Each worker builds its own pipeline once (on its first document) and keeps it. A
 out as a small tuple of its fields (or as a file path the worker reads itself) and its record
 comes back as one compact JSON string, which is cheaper to pickle than the dataclasses and
 carries every field of the record, so a record made in a worker equals one made in process.
+When asked (`graphs`), the worker also writes the document's N-Quads (all but the label quads,
+which depend on every document: `kg.rdf.nquads_body`), so the main process only loads them.
 At most a few documents per worker are in flight, so memory does not grow with the corpus.
 """
 
@@ -37,14 +39,26 @@ def resolve_jobs(jobs: int | None) -> int:
 
 def extract_parallel(documents: Iterable[Document | str | Path], jobs: int | None = 1, *,
                      pkuseg_model: str | Path | None = None,
-                     start_method: str | None = None) -> Iterator[DocRecord]:
+                     start_method: str | None = None,
+                     graphs: dict[str, bytes] | None = None) -> Iterator[DocRecord]:
     """One DocRecord per document or file path, in input order, extracted by `jobs` processes.
 
     `jobs=1` runs in this process; 0 or None uses every core. `start_method` is a
     multiprocessing start method (default: 'fork' where the platform has it, else 'spawn').
     A file that cannot be read raises `kg.errors.InputError`, as `kg.corpus.read_document` does.
+    With `graphs`, each record's `kg.rdf.nquads_body` (UTF-8) is put there under its path
+    before the record is yielded (the caller may pop it).
     """
-    n = resolve_jobs(jobs)
+    for rec, body in _records(documents, resolve_jobs(jobs), pkuseg_model, start_method,
+                              graphs is not None):
+        if graphs is not None and body is not None:
+            graphs[rec.path] = body
+        yield rec
+
+
+def _records(documents: Iterable[Document | str | Path], n: int,
+             pkuseg_model: str | Path | None, start_method: str | None, rdf: bool
+             ) -> Iterator[tuple[DocRecord, bytes | None]]:
     if n == 1:
         from kg.extract import extract_one
         from kg.nlp import build_nlp
@@ -54,24 +68,38 @@ def extract_parallel(documents: Iterable[Document | str | Path], jobs: int | Non
             doc = item if isinstance(item, Document) else _read(item)
             if nlp is None:
                 nlp = build_nlp(pkuseg_model=pkuseg_model)
-            yield extract_one(doc, nlp)
+            rec = extract_one(doc, nlp)
+            yield rec, _body(rec) if rdf else None
         return
     methods = multiprocessing.get_all_start_methods()
     method = start_method or ("fork" if "fork" in methods else "spawn")
     model = None if pkuseg_model is None else str(pkuseg_model)
     ctx = multiprocessing.get_context(method)
-    with ctx.Pool(n) as pool:
+    with ctx.Pool(n, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         pending: deque[tuple[Document | None, Any]] = deque()
         for item in documents:
             if isinstance(item, Document):
                 task: tuple[Any, ...] = astuple(item)
-                pending.append((item, pool.apply_async(_work, (task, model))))
+                pending.append((item, pool.apply_async(_work, (task, model, rdf))))
             else:
-                pending.append((None, pool.apply_async(_work, (str(item), model))))
+                pending.append((None, pool.apply_async(_work, (str(item), model, rdf))))
             if len(pending) >= n * IN_FLIGHT:
                 yield _finish(*pending.popleft())
         while pending:
             yield _finish(*pending.popleft())
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: end this process soon after the build that started it dies (SIGKILL)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
 
 
 def _read(path: str | Path) -> Document:
@@ -80,8 +108,15 @@ def _read(path: str | Path) -> Document:
     return read_document(Path(path))
 
 
-def _work(task: tuple[Any, ...] | str, pkuseg_model: str | None) -> str:
-    """In a worker: extract one document (fields or path) and return its record as JSON."""
+def _body(rec: DocRecord) -> bytes:
+    from kg.rdf import nquads_body
+
+    return nquads_body(rec).encode("utf-8", "replace")
+
+
+def _work(task: tuple[Any, ...] | str, pkuseg_model: str | None, rdf: bool = False
+          ) -> tuple[str, bytes | None]:
+    """In a worker: extract one document (fields or path); its record as JSON (and N-Quads)."""
     global _nlp
     from kg.extract import extract_one
 
@@ -90,14 +125,16 @@ def _work(task: tuple[Any, ...] | str, pkuseg_model: str | None) -> str:
 
         _nlp = build_nlp(pkuseg_model=pkuseg_model)
     doc = _read(task) if isinstance(task, str) else Document(*task)
-    return encode(extract_one(doc, _nlp), text=isinstance(task, str))
+    rec = extract_one(doc, _nlp)
+    return encode(rec, text=isinstance(task, str)), _body(rec) if rdf else None
 
 
-def _finish(doc: Document | None, result: Any) -> DocRecord:
-    rec = decode(result.get())
+def _finish(doc: Document | None, result: Any) -> tuple[DocRecord, bytes | None]:
+    data, body = result.get()
+    rec = decode(data)
     if doc is not None:
         rec.text = doc.text
-    return rec
+    return rec, body
 
 
 def encode(rec: DocRecord, *, text: bool = False) -> str:

@@ -58,15 +58,18 @@ def read_documents(paths: Iterable[Path], warn: Callable[[str], None]) -> Iterat
 
 
 def extract_records(documents: Iterable[Document], *, pkuseg_model: str | Path | None = None,
-                    jobs: int | None = 1) -> Iterator[DocRecord]:
+                    jobs: int | None = 1, graphs: dict[str, bytes] | None = None
+                    ) -> Iterator[DocRecord]:
     """Run the extraction pipeline over documents, one record per document, in order.
 
     `jobs` worker processes extract (see `kg.parallel`); 1 runs here, 0 or None every core.
+    With `graphs`, each record's N-Quads but its labels (`kg.rdf.nquads_body`) go there by path,
+    written where the record was made.
     """
-    if jobs != 1:
+    if jobs != 1 or graphs is not None:
         from kg.parallel import extract_parallel
 
-        yield from extract_parallel(documents, jobs, pkuseg_model=pkuseg_model)
+        yield from extract_parallel(documents, jobs, pkuseg_model=pkuseg_model, graphs=graphs)
         return
     from kg.extract import extract
     from kg.nlp import build_nlp
@@ -161,7 +164,7 @@ class RecordCache:
 def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = None,
           rebuild: bool = False, pkuseg_model: str | Path | None = None, html: bool = True,
           warn: Callable[[str], None] = lambda s: None,
-          progress: Callable[[Iterable[Document]], Iterable[Document]] | None = None,
+          progress: Callable[[Iterable[DocRecord], int], Iterable[DocRecord]] | None = None,
           break_lock: bool = False, jobs: int | None = 1) -> BuildResult:
     """Bring the store, out_dir/kg.ttl and graph.html up to date with the files under `paths`.
 
@@ -169,9 +172,10 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     records are cached under out_dir/cache); the graphs of changed, deleted and relabelled
     documents are replaced and the rest left alone, giving the same graph a full rebuild
     would. Nothing changed means nothing written. `rebuild=True` starts from an empty store.
-    `jobs` processes extract (1: in this process; 0 or None: every core).
+    `jobs` processes extract (1: in this process; 0 or None: every core). `progress(records,
+    total)` wraps the stream of records as they come out of extraction (a progress bar).
     """
-    from kg.rdf import entity_iri, entity_labels
+    from kg.rdf import entity_iri_text, label_table
     from kg.store import Changes, graph_name, is_remote, open_store, stored_documents
 
     result = BuildResult()
@@ -201,30 +205,31 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
                 missing.append(doc)
             else:
                 records[doc.path] = rec
+        bodies: dict[str, bytes] = {}  # N-Quads but labels, written by the extraction workers
         if missing:  # no document to extract: the NLP pipeline is not even loaded
-            seq: Iterable[Document] = progress(missing) if progress else missing
-            for rec in extract_records(seq, pkuseg_model=pkuseg_model, jobs=jobs):
+            out: Iterable[DocRecord] = extract_records(missing, pkuseg_model=pkuseg_model,
+                                                       jobs=jobs, graphs=bodies)
+            for rec in progress(out, len(missing)) if progress else out:
                 records[rec.path] = rec
                 cache.put(rec)
         ordered = [records[d.path] for d in docs]
         result.documents, result.extracted = len(ordered), len(missing)
         _count(ordered, result)
-        labels = entity_labels(ordered)
+        labels = label_table(ordered)
         dirty = {r.doc_id for r in ordered if not same_graphs or stored.get(r.doc_id) != r.sha256}
         if same_graphs:
             from kg.store import stored_labels
 
             have = stored_labels(store)
-            moved = {str(i) for i, label in labels.items()
-                     if str(i) in have and have[str(i)] != {label}}
+            moved = {i for i, label in labels.items() if i in have and have[i] != {label}}
             dirty |= {r.doc_id for r in ordered
-                      if any(str(entity_iri(e.name, e.type)) in moved for e in r.entities)}
+                      if any(entity_iri_text(e.name, e.type) in moved for e in r.entities)}
         gone = {graph_name(d) for d in stored} - {graph_name(r.doc_id) for r in ordered}
         result.replaced, result.removed = len(dirty), len(gone)
         changes = Changes(remove=gone | {graph_name(d) for d in dirty}, fingerprint=graph_fp,
                           reset=rebuild)
         if dirty:
-            changes.add = _graphs_of([r for r in ordered if r.doc_id in dirty], labels)
+            changes.add = _graphs_of([r for r in ordered if r.doc_id in dirty], labels, bodies)
         if changes or not same_graphs:
             _derive(store, changes, rebuild)
         title = "parks-kg: " + ", ".join(str(p) for p in paths)
@@ -313,23 +318,22 @@ def _count(records: list[DocRecord], result: BuildResult) -> None:
             result.relations[r.relation] = result.relations.get(r.relation, 0) + 1
 
 
-def _graphs_of(records: list[DocRecord], labels: dict) -> dict[str, bytes]:  # type: ignore[type-arg]
-    """N-Quads of each record's document graph, by graph IRI."""
-    import io
+def _graphs_of(records: list[DocRecord], labels: dict[str, str],
+               bodies: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """N-Quads of each record's document graph, by graph IRI (kg.rdf's writer, no rdflib).
 
-    import pyoxigraph as ox
+    `bodies` holds the label-independent part already written by the workers, by path.
+    """
+    from kg.rdf import graph_iri, nquads_body, nquads_labels
 
-    from kg.rdf import to_graph
-
-    data = to_graph(records, labels=labels).serialize(format="nquads").encode("utf-8")
-    by_graph: dict[str, list[object]] = {}
-    for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
-        by_graph.setdefault(q.graph_name.value, []).append(q)
-    out = {}
-    for g, quads in by_graph.items():
-        buf = io.BytesIO()
-        ox.serialize(quads, buf, ox.RdfFormat.N_QUADS)
-        out[g] = buf.getvalue()
+    out: dict[str, bytes] = {}
+    for rec in records:
+        body = (bodies or {}).get(rec.path)
+        if body is None:
+            body = nquads_body(rec).encode("utf-8", "replace")
+        data = body + nquads_labels(rec, labels).encode("utf-8", "replace")
+        g = str(graph_iri(rec.doc_id))
+        out[g] = out[g] + data if g in out else data  # two files of one name share a graph
     return out
 
 

@@ -1,0 +1,63 @@
+"""Progress of extraction: counts what has come out (not what was sent to workers)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg import cli as kg_cli
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def test_progress_lines_count_results_in_order(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(kg_cli, "PROGRESS_EVERY", 0.0)
+    consumed = []
+
+    def items():  # type: ignore[no-untyped-def]
+        for i in range(4):
+            consumed.append(i)
+            yield i
+
+    for i in kg_cli._progress("extracting", tty=False)(items(), 4):
+        # the line for an item is written once it is taken, never before it exists
+        assert consumed[-1] == i
+    lines = capsys.readouterr().err.splitlines()
+    counts = [int(m.group(1)) for m in map(re.compile(r"extracting: (\d+)/4 documents").search,
+                                           lines) if m]
+    assert counts == [1, 2, 3, 4, 4]
+    assert lines[-1].endswith("done") and "documents/s" in lines[-1]
+
+
+def test_progress_quiet_on_short_runs(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert list(kg_cli._progress("extracting", tty=False)(iter(range(3)), 3)) == [0, 1, 2]
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_on_a_terminal_shows_rate_and_position(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import click._termui_impl
+
+    monkeypatch.setattr(click._termui_impl, "isatty", lambda f: True)  # as on a terminal
+    assert list(kg_cli._progress("extracting", tty=True)(iter(range(3)), 3)) == [0, 1, 2]
+    err = capsys.readouterr().err
+    assert "extracting" in err and "3/3" in err and "documents/s" in err
+
+
+@pytest.mark.parametrize("command", ["extract", "build"])
+def test_progress_counts_every_document_once_with_two_jobs(tmp_path, monkeypatch, command) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(kg_cli, "PROGRESS_EVERY", 0.0)
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for p in sorted(SEEDS.glob("*.txt"))[:3]:  # short pieces: the test is about counting
+        (corpus / p.name).write_text(p.read_text(encoding="utf-8")[:3000], encoding="utf-8")
+    extra = ["-o", "out", "--no-html"] if command == "build" else []
+    result = CliRunner().invoke(kg_cli.cli, [command, "--jobs", "2", str(corpus), *extra])
+    assert result.exit_code == 0, result.stderr
+    counts = [int(n) for n in re.findall(r"extracting: (\d+)/3 documents", result.stderr)]
+    assert counts == [1, 2, 3, 3]
+    if command == "extract":
+        assert len(result.stdout.splitlines()) == 3
