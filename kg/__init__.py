@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["build", "build_nlp", "extract_records", "open_store", "read_document", "run_query",
-           "to_graph"]
+__all__ = ["build", "build_nlp", "extract_records", "open_store", "read_document", "run_page",
+           "run_query", "to_graph"]
 __version__ = "0.1.0"
 
 _WHERE = {
@@ -17,6 +17,7 @@ _WHERE = {
     "extract_records": "kg.pipeline",
     "open_store": "kg.store",
     "read_document": "kg.corpus",
+    "run_page": "kg.queries",
     "run_query": "kg.queries",
     "to_graph": "kg.rdf",
 }
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from kg.corpus import read_document
     from kg.nlp import build_nlp
     from kg.pipeline import build, extract_records
-    from kg.queries import run_query
+    from kg.queries import run_page, run_query
     from kg.rdf import to_graph
     from kg.store import open_store
 

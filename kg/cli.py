@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
@@ -25,21 +25,43 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
-def _progress(label: str):  # type: ignore[no-untyped-def]
-    """A progress bar on a terminal, one line per 100 documents otherwise."""
+PROGRESS_EVERY = 10.0  # seconds between two progress lines when stderr is no terminal
 
-    def wrap(items: list) -> Iterable:  # type: ignore[type-arg]
-        if sys.stderr.isatty():
-            with click.progressbar(items, label=label, file=sys.stderr,
-                                   show_pos=True, show_eta=True) as bar:
-                yield from bar
-            return
+
+def _progress(label: str, *, tty: bool | None = None):  # type: ignore[no-untyped-def]
+    """Progress of a stream of results: a bar with documents/s and ETA on a terminal, else a
+    line at most every PROGRESS_EVERY seconds (and a last one if any was written)."""
+
+    def wrap(items: Iterable, total: int) -> Iterator:  # type: ignore[type-arg]
         t0 = time.monotonic()
-        for n, item in enumerate(items, 1):
+
+        def rate(n: int) -> str:
+            return f"{n / max(time.monotonic() - t0, 1e-9):.1f} documents/s"
+
+        if sys.stderr.isatty() if tty is None else tty:
+            done = 0
+
+            def show(_: object) -> str:
+                return rate(done) if done else ""
+
+            with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True,
+                                   show_eta=True, item_show_func=show) as bar:
+                for item in items:
+                    done += 1
+                    bar.update(1, item)
+                    yield item
+            return
+        last, n = t0, 0
+        for n, item in enumerate(items, 1):  # noqa: B007 - n is read after the loop
             yield item
-            if n % 100 == 0:
-                rate = n / max(time.monotonic() - t0, 1e-9)
-                click.echo(f"kg: {label}: {n}/{len(items)} documents, {rate:.1f}/s", err=True)
+            now = time.monotonic()
+            if now - last >= PROGRESS_EVERY:
+                last = now
+                eta = (total - n) * (now - t0) / n
+                click.echo(f"kg: {label}: {n}/{total} documents, {rate(n)}, "
+                           f"about {eta:.0f} s left", err=True)
+        if last > t0:
+            click.echo(f"kg: {label}: {n}/{total} documents, {rate(n)}, done", err=True)
 
     return wrap
 
@@ -120,6 +142,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 @jobs_option
 def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
     """Print the extraction record of each FILE (see docs: extraction-format)."""
+    from kg.corpus import iter_files
     from kg.pipeline import extract_records, read_documents
 
     skipped: list[str] = []
@@ -128,9 +151,11 @@ def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: 
         skipped.append(msg)
         _warn(msg)
 
-    docs = list(read_documents(files, warn))
+    paths = list(iter_files(files, warn))
+    docs = read_documents(paths, warn)  # read as extraction goes: memory stays flat
     try:
-        for rec in extract_records(docs, pkuseg_model=pkuseg_model, jobs=jobs):
+        records = extract_records(docs, pkuseg_model=pkuseg_model, jobs=jobs)
+        for rec in _progress("extracting")(records, len(paths)):
             click.echo(rec.dumps())
     except KgError as exc:
         raise _fail(exc) from None
@@ -158,26 +183,37 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--store", "store_path", default="out/store", show_default=True,
               metavar="PATH|URL|memory", help="Store to query: a directory or a SPARQL endpoint.")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE calls to remote endpoints.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Show at most N rows (0: all). Default: the page size the query declares "
+                   "(`#+ pagination:`), else all.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
+              metavar="M", help="Skip the first M rows (the next page starts at offset + limit).")
 def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
-          store_path: str, allow_service: bool) -> None:
+          store_path: str, allow_service: bool, limit: int | None, offset: int) -> None:
     """Run a stored query NAME, a FILE.rq, or -e TEXT against the store.
 
     Values given with --param are typed as the query's header declares (string, label,
-    iri, integer, decimal) and bound as RDF terms.
+    iri, integer, decimal) and bound as RDF terms. List queries show one page (100 rows);
+    when more rows follow, a note on stderr gives the option for the next page.
     """
     from kg.formats import format_rows
-    from kg.queries import load_query, run_query
+    from kg.queries import load_query, run_page
     from kg.store import open_store
 
     if (name is None) == (text is None):
         raise click.UsageError("give a stored query NAME, a FILE.rq, or -e TEXT (one of them)")
     try:
         q = load_query(name, text=text)
-        names, rows = run_query(open_store(store_path), q, _parse_params(params),
-                                allow_service=allow_service)
+        size = q.page_size if limit is None else (limit or None)
+        page = run_page(open_store(store_path), q, _parse_params(params), limit=size,
+                        offset=offset, allow_service=allow_service)
     except KgError as exc:
         raise _fail(exc) from None
-    click.echo(format_rows(names, rows, fmt), nl=False)
+    click.echo(format_rows(page.names, page.rows, fmt), nl=False)
+    if page.more:
+        assert page.limit is not None
+        click.echo(f"kg: more rows follow; next page: --offset {offset + page.limit} "
+                   f"(--limit 0 for all rows)", err=True)
 
 
 @cli.command()
@@ -191,7 +227,8 @@ def queries(fmt: str) -> None:
     if fmt == "json":
         data = [{"name": q.name, "summary": q.summary, "description": q.description,
                  "params": [{"name": p.name, "type": p.type, "required": p.required,
-                             "description": p.description} for p in q.params.values()]}
+                             "description": p.description} for p in q.params.values()],
+                 "pagination": q.page_size}
                 for q in qs.values()]
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
@@ -202,6 +239,8 @@ def queries(fmt: str) -> None:
         for p in q.params.values():
             need = "required" if p.required else "optional"
             click.echo(f"    --param {p.name}=…  ({p.type}, {need}) {p.description}")
+        if q.page_size:
+            click.echo(f"    pages of {q.page_size} rows by default (--limit N, --offset M)")
 
 
 @cli.command()

@@ -27,6 +27,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -76,8 +77,10 @@ STATS_UPDATES = [
 
 
 def graph_name(doc_id: str) -> str:
-    """The IRI of a document's named graph."""
-    return GRAPH_PREFIX + doc_id
+    """The IRI of a document's named graph (kg.rdf.graph_iri, which escapes odd file names)."""
+    from kg.rdf import iri_part
+
+    return GRAPH_PREFIX + iri_part(doc_id)
 
 
 def _ox() -> Any:
@@ -168,6 +171,79 @@ def _stats_updates(merged: str | None) -> list[str]:
             .replace("M_CLOSE", close) for u in STATS_UPDATES]
 
 
+_RANK_PREFIXES = _PREFIXES + """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+_ENTITY_CLASSES = "pk:Park pk:Enterprise pk:Platform pk:Project"
+# What the list queries sort by, one figure per row key: (figure, group figure, SPARQL, key of a
+# row (the node ranked, its group, the sort key)). Each figure numbers its nodes 0, 1, 2… in
+# that order; the group (a class or a relation) gets the first and last number of its block.
+_RANKS: list[tuple[str, str, str, Callable[[list[Any]], tuple[Any, Any, tuple[Any, ...]]]]] = [
+    ("entityRank", "entityRank", f"""SELECT ?e ?class ?m ?l WHERE {{
+       VALUES ?class {{ {_ENTITY_CLASSES} }}
+       ?e a ?class ; kgs:mentionCount ?m ; rdfs:label ?l }}""",
+     lambda r: (r[0], r[1], (r[1].value, -int(r[2].value), r[3].value, r[0].value))),
+    ("linkRank", "linkRank", f"""SELECT ?e ?class ?l ?q WHERE {{
+       VALUES ?class {{ {_ENTITY_CLASSES} pk:Region }} ?e a ?class ; rdfs:label ?l
+       OPTIONAL {{ ?e pk:wikidata ?q ; skos:exactMatch ?item }} }}""",
+     lambda r: (r[0], r[1], (r[1].value, r[3] is None, r[2].value, r[0].value))),
+    ("amountRank", "", """SELECT ?p ?a ?l ?st ?pl WHERE {
+       ?p a pk:Project ; rdfs:label ?l ; pk:investmentAmount ?a .
+       OPTIONAL { ?st rdf:object ?p ; rdf:predicate pk:hosts ; rdf:subject ?park .
+                  ?park pk:hosts ?p ; rdfs:label ?pl } }""",
+     lambda r: (r[3] or r[0], None, (-_decimal(r[1]), r[2].value, r[4] is not None,
+                                     r[4].value if r[4] else "", (r[3] or r[0]).value))),
+    ("factRank", "factRank", """SELECT ?st ?p ?s ?o ?sl ?ol WHERE {
+       ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+       OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?o rdfs:label ?ol } }""",
+     lambda r: (r[0], r[1], (r[1].value, (r[4] or r[2]).value, (r[5] or r[3]).value,
+                             r[0].value))),
+]
+
+
+def _decimal(term: Any) -> Decimal:
+    try:
+        return Decimal(term.value)
+    except (InvalidOperation, AttributeError):
+        return Decimal(0)
+
+
+def rank_triples(select: Callable[[str], Rows | bool]) -> list[Any]:
+    """The sort keys of the list queries, as integer figures computed from the merged graph.
+
+    `kgs:entityRank` numbers entities by (type, mentions descending, name); `kgs:linkRank` the
+    nodes of wikidata-links by (type, linked first, name); `kgs:amountRank` the facts "park
+    hosts project" of projects with an amount (or the project, when no park hosts it) by
+    (amount descending, project name, park name); `kgs:factRank` reified statements by
+    (relation, subject name, object name). Each class or relation holds the first and last
+    number of its block (`kgs:entityRankFrom`, `kgs:entityRankTo`…). A query then pages by a
+    range of small integers instead of sorting thousands of names. Names sort by code point,
+    as SPARQL's ORDER BY does.
+    """
+    ox = _ox()
+    integer = ox.NamedNode(XSD + "integer")
+    out = []
+    for figure, group_figure, sparql, key in _RANKS:
+        keyed = sorted((key(row) for row in _rows(select(_RANK_PREFIXES + sparql))[1]),
+                       key=lambda k: k[2])
+        pred = ox.NamedNode(STATS_NS + figure)
+        seen: set[str] = set()
+        bounds: dict[Any, list[int]] = {}
+        for node, group, _ in keyed:
+            if node.value in seen:  # a second label or class: the first in order counts
+                continue
+            n = len(seen)
+            seen.add(node.value)
+            out.append(ox.Triple(node, pred, ox.Literal(str(n), datatype=integer)))
+            if group_figure:
+                bounds.setdefault(group, [n, n])[1] = n
+        for group, (lo, hi) in sorted(bounds.items(), key=lambda kv: kv[1][0]):
+            for suffix, n in (("From", lo), ("To", hi)):
+                out.append(ox.Triple(group, ox.NamedNode(STATS_NS + group_figure + suffix),
+                                     ox.Literal(str(n), datatype=integer)))
+    return out
+
+
 def _fingerprint_quad(value: str) -> Any:
     ox = _ox()
     return ox.Quad(ox.NamedNode(BUILD_GRAPH), ox.NamedNode(STATS_NS + "fingerprint"),
@@ -201,6 +277,7 @@ class OxigraphStore:
             return
         if writable:
             self._lock = _take_lock(self.path)
+            _recover(self.path)
         elif not (self.path / "CURRENT").is_file():
             raise StoreError(f"{self.path}: no graph store here; run `kg build` first or "
                              "pass --store")
@@ -285,6 +362,7 @@ class OxigraphStore:
         if self.path is not None:
             self._db = None
         if self._lock is not None:
+            _HELD_LOCKS.discard(self._lock)
             self._lock.close()
             self._lock = None
 
@@ -338,7 +416,27 @@ def _take_lock(path: Path) -> IO[bytes]:
     fh.truncate()
     fh.write(f"pid {os.getpid()}".encode())
     fh.flush()
+    _HELD_LOCKS.add(fh)
     return fh
+
+
+# Lock files this process holds. A flock belongs to the open file, which a forked child (an
+# extraction worker) shares: the child closes its copies, so that the lock ends with the build
+# that took it, whatever becomes of its workers.
+_HELD_LOCKS: set[IO[bytes]] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fh in _HELD_LOCKS:
+        try:
+            fh.close()  # the child's descriptor only: the parent keeps its lock
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
 def _ox_select(db: Any, sparql: str) -> Rows | bool:
@@ -386,6 +484,9 @@ def _ox_apply(db: Any, changes: Changes) -> None:
     for update in _stats_updates(None):
         db.update(update)
     db.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{STATS_GRAPH}> {{ ?s ?p ?o }} }}")
+    ranks = rank_triples(lambda q: _ox_select(db, q))
+    db.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, g) for t in ranks
+                    for g in (ox.NamedNode(STATS_GRAPH), ox.DefaultGraph())])
     if changes.fingerprint is not None:
         db.remove_graph(ox.NamedNode(BUILD_GRAPH))
         db.add(_fingerprint_quad(changes.fingerprint))
@@ -398,6 +499,20 @@ def _ox_drop(db: Any, graph: str) -> None:
     db.update(f"""DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }}
         FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER (?h != <{graph}>) }} }}""")
     db.remove_graph(g)
+
+
+def _recover(path: Path) -> None:
+    """Under the lock, undo what a build killed mid-write left: the previous store put back if
+    it was moved aside and the new one not yet in place, staged and old copies removed."""
+    parent = path.parent
+    if not parent.is_dir():
+        return
+    old = sorted((p for p in parent.glob(f".{path.name}-old-*") if p.is_dir()),
+                 key=lambda p: p.stat().st_mtime)
+    if not path.exists() and old:
+        os.replace(old.pop(), path)
+    for stale in [*old, *parent.glob(f".{path.name}-new-*")]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def swap_dir(new: Path, path: Path) -> None:
@@ -433,22 +548,13 @@ class MemoryStore:
     def __len__(self) -> int:
         return count_quads(self)
 
-    def select(self, sparql: str) -> Rows | bool:
-        from pyparsing import ParseException
+    # rdflib binds parameters itself (initBindings): kg.queries passes them instead of text
+    binds_parameters = True
 
-        try:
-            result = self.ds.query(sparql)
-        except ParseException as exc:
-            raise QueryError(f"syntax error at line {exc.lineno}, column {exc.col}: "
-                             f"{exc.msg}") from None
-        except Exception as exc:  # rdflib raises many kinds for bad queries
-            raise QueryError(str(exc).splitlines()[0] if str(exc) else repr(exc)) from None
-        if result.type == "ASK":
-            return bool(result.askAnswer)
-        if result.type != "SELECT":
-            raise QueryError("only SELECT and ASK queries can be shown as rows")
-        names = [str(v) for v in result.vars or []]
-        return names, [[to_ox(t) for t in row] for row in result]
+    def select(self, sparql: str, *, bindings: dict[str, Any] | None = None) -> Rows | bool:
+        """Run a query on the merged graph, `bindings` (variable name → pyoxigraph term) bound
+        by rdflib as initial bindings."""
+        return _rdflib_select(self.ds, sparql, bindings)
 
     def fingerprint(self) -> str | None:
         from rdflib import URIRef
@@ -496,6 +602,10 @@ class MemoryStore:
             ds.update(update)
         for t in ds.graph(URIRef(STATS_GRAPH)).triples((None, None, None)):
             _default(ds).add(t)
+        for t in rank_triples(lambda q: _rdflib_select(ds, q)):
+            triple = (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+            ds.graph(URIRef(STATS_GRAPH)).add(triple)
+            _default(ds).add(triple)
         if changes.fingerprint is not None:
             from rdflib import Literal
 
@@ -513,6 +623,27 @@ class MemoryStore:
 
     def close(self) -> None:
         pass
+
+
+def _rdflib_select(ds: Any, sparql: str, bindings: dict[str, Any] | None = None
+                   ) -> Rows | bool:
+    from pyparsing import ParseException
+    from rdflib import Variable
+
+    init = {Variable(k): to_rdflib(v) for k, v in (bindings or {}).items()}
+    try:
+        result = ds.query(sparql, initBindings=init) if init else ds.query(sparql)
+    except ParseException as exc:
+        raise QueryError(f"syntax error at line {exc.lineno}, column {exc.col}: "
+                         f"{exc.msg}") from None
+    except Exception as exc:  # rdflib raises many kinds for bad queries
+        raise QueryError(str(exc).splitlines()[0] if str(exc) else repr(exc)) from None
+    if result.type == "ASK":
+        return bool(result.askAnswer)
+    if result.type != "SELECT":
+        raise QueryError("only SELECT and ASK queries can be shown as rows")
+    names = [str(v) for v in result.vars or []]
+    return names, [[to_ox(t) for t in row] for row in result]
 
 
 def _default(ds: Any) -> Any:
@@ -545,6 +676,24 @@ def to_ox(term: Any) -> Any:
     raise StoreError(f"unexpected RDF term {term!r}")
 
 
+def to_rdflib(term: Any) -> Any:
+    """A pyoxigraph term as the rdflib term of the same value."""
+    from rdflib import BNode, Literal, URIRef
+
+    ox = _ox()
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value != XSD + "string":
+            return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return Literal(term.value)
+    raise StoreError(f"unexpected RDF term {term!r}")
+
+
 # --- a remote SPARQL 1.1 server -------------------------------------------------------------------
 
 
@@ -558,6 +707,10 @@ class RemoteStore:
     document as it was and that one without a hash, so the next build redoes it. A lock graph
     keeps a second build out.
     """
+
+    # kg.queries cuts pages from the whole answer here: Virtuoso 7.2 drops rows from the paged
+    # list queries (a subquery with ORDER BY joined to more patterns) when given a LIMIT
+    pages_in_engine = False
 
     def __init__(self, url: str, *, writable: bool = False, batch: int = 500,
                  timeout: float = 120.0) -> None:
@@ -695,6 +848,11 @@ class RemoteStore:
             self._update(update)
         self._update(f"INSERT {{ GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ "
                      f"GRAPH <{STATS_GRAPH}> {{ ?s ?p ?o }} }}")
+        ranks = rank_triples(self.select)
+        for i in range(0, len(ranks), self.batch):
+            triples = " ".join(f"{t} ." for t in ranks[i : i + self.batch])
+            self._update(f"INSERT DATA {{ GRAPH <{STATS_GRAPH}> {{ {triples} }} "
+                         f"GRAPH <{MERGED_GRAPH}> {{ {triples} }} }}")
         if changes.fingerprint is not None:
             self._update(f"DROP SILENT GRAPH <{BUILD_GRAPH}>")
             q = _fingerprint_quad(changes.fingerprint)

@@ -208,6 +208,51 @@ def test_cli_query_unknown_name_lists_stored_queries(built):
         assert stem in result.stderr
 
 
+def test_cli_query_pages_with_a_note_for_the_next_page(built):
+    store = built.out / "store"
+    everything = run_query(open_store(store), load_query("entities-by-type"))[1]
+    assert len(everything) > 5
+    first = invoke("query", "entities-by-type", "--store", store, "--format", "csv",
+                   "--limit", "3")
+    assert first.exit_code == 0, first.stderr
+    assert len(first.stdout.splitlines()) == 1 + 3
+    assert first.stderr.strip() == ("kg: more rows follow; next page: --offset 3 "
+                                    "(--limit 0 for all rows)")
+    second = invoke("query", "entities-by-type", "--store", store, "--format", "csv",
+                    "--limit", "3", "--offset", "3")
+    assert second.stdout.splitlines()[1:] == [",".join(plain(t) for t in r)
+                                               for r in everything[3:6]]
+    whole = invoke("query", "entities-by-type", "--store", store, "--format", "csv",
+                   "--limit", "0")
+    assert len(whole.stdout.splitlines()) == 1 + len(everything) and whole.stderr == ""
+    last = invoke("query", "entities-by-type", "--store", store, "--format", "csv",
+                  "--offset", str(len(everything) - 1))
+    assert len(last.stdout.splitlines()) == 2 and last.stderr == ""
+
+
+def test_cli_query_default_page_is_the_declared_one(built):
+    store = built.out / "store"
+    q = load_query("entities-by-type")
+    assert q.page_size == 100
+    text = q.text.replace("#+ pagination: 100", "#+ pagination: 2")
+    path = built.out / "two.rq"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("query", path, "--store", store, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1 + 2
+    assert "--offset 2" in result.stderr
+
+
+def test_cli_query_bad_page_is_one_line(built):
+    result = invoke("query", "-e", "SELECT * WHERE { ?s ?p ?o } LIMIT 2", "--store",
+                    built.out / "store", "--limit", "5")
+    assert result.exit_code != 0
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "LIMIT or OFFSET of its own" in result.stderr
+    result = invoke("query", "parks-ranked", "--store", built.out / "store", "--limit", "-1")
+    assert result.exit_code != 0 and "--limit" in result.stderr
+
+
 def test_cli_query_missing_store_names_it(tmp_path):
     store = tmp_path / "nowhere" / "store"
     result = invoke("query", "parks-ranked", "--store", store)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,7 +15,15 @@ from rdflib.plugins.sparql import prepareQuery
 
 from kg.corpus import read_document
 from kg.errors import QueryError
-from kg.queries import bind, load_query, parse_query, run_query, stored_queries
+from kg.queries import (
+    bind,
+    load_query,
+    paged,
+    parse_query,
+    run_page,
+    run_query,
+    stored_queries,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
@@ -339,3 +349,276 @@ def test_queries_iri_param_bound_as_iri_and_rejects_bad_iri(seeds_store):
     with pytest.raises(QueryError):
         run_query(seeds_store, parse_query(IRI_QUERY, "iri"),
                   {"thing": "x> } INSERT DATA { <a> <b> <c> } #"})
+
+
+# --- paging -------------------------------------------------------------------------------------
+
+PAGED = [p.stem for p in QUERY_FILES
+         if parse_query(p.read_text(encoding="utf-8"), p.stem).page_size]
+
+
+def _params_for(store, q) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {p.name: _label_for(store, p.name)[0] for p in q.params.values() if p.required}
+
+
+def _pages(store, q, params, size: int) -> list:  # type: ignore[no-untyped-def]
+    """Every page of a query, from offset 0 until a page says nothing more follows."""
+    pages, offset = [], 0
+    while True:
+        page = run_page(store, q, params, limit=size, offset=offset)
+        pages.append(page)
+        if not page.more:
+            return pages
+        offset += size
+        assert len(pages) < 1000, "paging does not end"
+
+
+def test_queries_list_queries_declare_a_page_size():
+    assert set(PAGED) == set(QUERY_IDS)  # every stored query is a list
+    assert all(load_query(n).page_size == 100 for n in PAGED)
+
+
+@pytest.mark.parametrize("size", [1, 7])
+@pytest.mark.parametrize("name", PAGED)
+def test_queries_pages_are_disjoint_and_together_the_whole_answer(name, size, seeds_store):
+    q = load_query(name)
+    params = _params_for(seeds_store, q)
+    names, whole = run_query(seeds_store, q, params)
+    pages = _pages(seeds_store, q, params, size)
+    assert [r for page in pages for r in page.rows] == whole
+    assert all(page.names == names for page in pages)
+    assert [page.more for page in pages] == [True] * (len(pages) - 1) + [False]
+    assert all(page.rows for page in pages[:-1])
+    if not by_key(q):  # a query paged by key gives all the rows of `size` keys
+        assert all(len(page.rows) == size for page in pages[:-1])
+
+
+@pytest.mark.parametrize("name", ["entities-by-type", "wikidata-links"])
+@pytest.mark.parametrize("type_", ["Park", "Enterprise", "Region", "Nothing"])
+def test_queries_optional_type_pages_and_filters(name, type_, seeds_store):
+    q = load_query(name)
+    names, whole = run_query(seeds_store, q)
+    want = [r for r in whole if r[0].value == type_]
+    assert run_query(seeds_store, q, {"type": type_})[1] == want
+    pages = _pages(seeds_store, q, {"type": type_}, 5)
+    assert [r for page in pages for r in page.rows] == want
+
+
+def test_queries_page_past_the_end_is_empty(seeds_store):
+    page = run_page(seeds_store, load_query("parks-ranked"), limit=10, offset=100_000)
+    assert page.rows == [] and not page.more
+
+
+@pytest.mark.parametrize(("limit", "offset", "message"), [
+    (0, 0, "at least 1"), (-5, 0, "at least 1"), (10, -1, "0 or more")])
+def test_queries_bad_page_is_one_line(limit, offset, message, seeds_store):
+    with pytest.raises(QueryError, match=message) as info:
+        run_page(seeds_store, load_query("parks-ranked"), limit=limit, offset=offset)
+    assert "\n" not in str(info.value)
+
+
+def test_queries_pagination_header_is_read_and_checked():
+    assert parse_query("#+ pagination: 25\nSELECT * WHERE { ?s ?p ?o }", "q").page_size == 25
+    assert parse_query("SELECT * WHERE { ?s ?p ?o }", "q").page_size is None
+    for bad in ("0", "ten", "-3"):
+        with pytest.raises(QueryError, match="pagination"):
+            parse_query(f"#+ pagination: {bad}\nSELECT * WHERE {{ ?s ?p ?o }}", "q")
+
+
+def test_queries_paged_puts_the_page_on_the_first_subquery():
+    text = ('PREFIX x: <http://e/#>\nSELECT ?n WHERE {\n  { SELECT ?k ?r WHERE { ?k x:r ?r . '
+            'FILTER (?r != "} LIMIT 3") } ORDER BY ?r }\n  ?k x:n ?n # a comment }\n} ORDER BY ?r')
+    out = paged(text, 10, 20)
+    assert out.index("LIMIT 10 OFFSET 20") < out.index("?k x:n ?n")
+    assert '"} LIMIT 3"' in out and "# a comment }" in out  # strings and comments untouched
+    flat = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s # done"
+    assert paged(flat, 5).startswith("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\nLIMIT 5\n")
+    rows = ox.Store().query(paged(text, 10, 20))
+    assert list(rows) == []  # still a valid query
+
+
+def test_queries_paging_a_query_with_its_own_limit_is_refused(seeds_store):
+    q = parse_query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", "limited")
+    with pytest.raises(QueryError, match="LIMIT or OFFSET of its own"):
+        run_page(seeds_store, q, limit=10)
+    assert len(run_query(seeds_store, q)[1]) == 3  # unpaged, it runs as written
+
+
+def test_queries_ask_cannot_be_paged(seeds_store):
+    q = parse_query("ASK { ?s ?p ?o }", "ask")
+    assert run_query(seeds_store, q) == (["result"], [[True]])
+    with pytest.raises(QueryError, match="only a SELECT"):
+        run_page(seeds_store, q, limit=5)
+
+
+def by_key(q) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a query pages by the keys of its subquery (else by rows)."""
+    return "{ SELECT" in " ".join(q.text.split())
+
+
+# --- the stored order (kgs:…Rank) gives what a live ORDER BY gives ----------------------------
+
+LIVE = {
+    "entities-by-type": """SELECT ?type ?name ?mentions ?documents WHERE {
+  VALUES ?class { pk:Park pk:Enterprise pk:Platform pk:Project }
+  BIND (STRAFTER(STR(?class), "#") AS ?type)
+  ?e a ?class ; kgs:mentionCount ?mentions ; kgs:documentCount ?documents ; rdfs:label ?name .
+} ORDER BY ?type DESC(?mentions) ?name""",
+    "wikidata-links": """SELECT ?type ?name ?status ?qid ?item WHERE {
+  ?node a ?class ; rdfs:label ?name .
+  VALUES ?class { pk:Park pk:Enterprise pk:Platform pk:Project pk:Region }
+  BIND (STRAFTER(STR(?class), "#") AS ?type)
+  OPTIONAL { ?node pk:wikidata ?qid ; skos:exactMatch ?item }
+  BIND (IF(BOUND(?qid), "linked", "unlinked") AS ?status)
+} ORDER BY ?type ?status ?name""",
+    "park-platforms": """SELECT ?park_name ?platform_name WHERE {
+  ?park a pk:Park ; rdfs:label ?park_name ; pk:built ?platform .
+  ?platform rdfs:label ?platform_name .
+} ORDER BY ?park_name ?platform_name""",
+    "project-investors": """SELECT ?project_name ?enterprise_name WHERE {
+  ?project pk:investor ?ent ; rdfs:label ?project_name . ?ent rdfs:label ?enterprise_name .
+} ORDER BY ?project_name ?enterprise_name""",
+    "project-investments": """SELECT ?project_name ?amount_yuan ?amount_text ?park_name WHERE {
+  ?project a pk:Project ; rdfs:label ?project_name ; pk:investmentAmount ?amount_yuan .
+  OPTIONAL { ?project pk:amountText ?amount_text }
+  OPTIONAL { ?park pk:hosts ?project ; rdfs:label ?park_name }
+} ORDER BY DESC(?amount_yuan) ?project_name ?park_name""",
+    "entity-facts": """SELECT DISTINCT ?subject ?relation ?object ?sentence ?doc ?rule WHERE {
+  { ?e rdfs:label ?_name } UNION { ?e skos:altLabel ?_name }
+  { ?st rdf:subject ?e } UNION { ?st rdf:object ?e }
+  ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  ?s rdfs:label ?subject .
+  ?st prov:wasDerivedFrom ?ev .
+  ?ev pk:sentence ?sentence ; pk:rule ?rule ; pk:inDocument ?d ; pk:startOffset ?start .
+  ?d dcterms:identifier ?doc .
+  OPTIONAL { ?o rdfs:label ?olabel }
+  BIND (COALESCE(?olabel, STR(?o)) AS ?object)
+  BIND (STRAFTER(STR(?p), "#") AS ?relation)
+} ORDER BY ?relation ?subject ?object ?doc ?start ?rule""",
+}
+LIVE_PREFIXES = PREFIXES + """PREFIX kgs: <https://w3id.org/parks-kg/stats#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def _plain_rows(rows) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    return [tuple("" if t is None else t.value for t in r) for r in rows]
+
+
+@pytest.mark.parametrize("name", sorted(LIVE))
+def test_queries_stored_order_equals_live_order_by(name, seeds_store):
+    q = load_query(name)
+    params = _params_for(seeds_store, q)
+    header = "".join(ln + "\n" for ln in q.text.splitlines() if ln.startswith("#+ param"))
+    live = parse_query(header + LIVE_PREFIXES + LIVE[name], f"live {name}")
+    names, got = run_query(seeds_store, q, params)
+    live_names, want = run_query(seeds_store, live, params)
+    assert names == live_names
+    assert got, f"{name}: no rows on the seeds"
+    if name == "project-investments":  # ordered by each project's largest amount first
+        assert sorted(_plain_rows(got)) == sorted(_plain_rows(want))
+        firsts = {}
+        for r in got:
+            firsts.setdefault(r[0].value, Decimal(r[1].value))
+        amounts = list(firsts.values())
+        assert amounts == sorted(amounts, reverse=True)
+    else:
+        assert _plain_rows(got) == _plain_rows(want)
+
+
+STAT_CHECKS = {
+    # figure: a live SPARQL aggregate giving (node, value) for every node that has the figure
+    "enterpriseCount": """SELECT ?n (COUNT(DISTINCT ?e) AS ?v) WHERE { ?n a pk:Park .
+        OPTIONAL { ?n pk:hosts ?e . ?e a pk:Enterprise } } GROUP BY ?n""",
+    "platformCount": """SELECT ?n (COUNT(DISTINCT ?x) AS ?v) WHERE { ?n a pk:Park .
+        OPTIONAL { ?n pk:built ?x } } GROUP BY ?n""",
+    "projectCount": """SELECT ?n (COUNT(DISTINCT ?x) AS ?v) WHERE { ?n a pk:Park ; pk:hosts ?x .
+        ?x a pk:Project } GROUP BY ?n""",
+    "investmentTotal": """SELECT ?n (SUM(COALESCE(?a, 0)) AS ?v) WHERE { ?n a pk:Park ;
+        pk:hosts ?x . ?x a pk:Project OPTIONAL { ?x pk:investmentAmount ?a } } GROUP BY ?n""",
+    "mentionCount": """SELECT ?n (COUNT(DISTINCT ?m) AS ?v) WHERE { ?m pk:mentionOf ?n }
+        GROUP BY ?n""",
+    "documentCount": """SELECT ?n (COUNT(DISTINCT ?d) AS ?v) WHERE { ?m pk:mentionOf ?n ;
+        pk:inDocument ?d } GROUP BY ?n""",
+}
+
+
+@pytest.mark.parametrize("figure", sorted(STAT_CHECKS))
+def test_queries_stored_figures_equal_live_aggregates(figure, seeds_store):
+    live = run_query(seeds_store, parse_query(LIVE_PREFIXES + STAT_CHECKS[figure], figure))[1]
+    stored = run_query(seeds_store, parse_query(
+        LIVE_PREFIXES + f"SELECT ?n ?v WHERE {{ ?n kgs:{figure} ?v }}", figure))[1]
+    want = {n.value: Decimal(v.value) for n, v in live}
+    got = {n.value: Decimal(v.value) for n, v in stored}
+    assert got and got == want
+
+
+def test_queries_rank_figures_number_each_block_in_order(seeds_store):
+    from kg.store import rank_triples
+
+    def select(text):  # type: ignore[no-untyped-def]
+        return run_query(seeds_store, parse_query(text, "rank"))
+
+    stored = run_query(seeds_store, parse_query(LIVE_PREFIXES + """SELECT ?s ?p ?o WHERE {
+        ?s ?p ?o FILTER (STRSTARTS(STR(?p), STR(kgs:)) && CONTAINS(STR(?p), "Rank")) }""",
+                                                "ranks"))[1]
+    computed = rank_triples(select)
+    assert {tuple(map(str, r)) for r in stored} == {(str(t.subject), str(t.predicate),
+                                                    str(t.object)) for t in computed}
+    by_figure: dict[str, list[int]] = defaultdict(list)
+    for _, p, o in stored:
+        by_figure[p.value.rsplit("#", 1)[1]].append(int(o.value))
+    for figure in ("entityRank", "linkRank", "amountRank", "factRank"):
+        numbers = sorted(by_figure[figure])
+        assert numbers == list(range(len(numbers))), figure  # 0, 1, 2… once each
+    # each class's block holds exactly the entities of that class
+    blocks = run_query(seeds_store, parse_query(LIVE_PREFIXES + """SELECT ?class ?from ?to
+        (COUNT(?e) AS ?n) (MIN(?r) AS ?lo) (MAX(?r) AS ?hi) WHERE {
+        ?class kgs:entityRankFrom ?from ; kgs:entityRankTo ?to . ?e a ?class ;
+        kgs:entityRank ?r } GROUP BY ?class ?from ?to""", "blocks"))[1]
+    assert blocks
+    for _, lo, hi, n, first, last in blocks:
+        assert (int(lo.value), int(hi.value)) == (int(first.value), int(last.value))
+        assert int(n.value) == int(hi.value) - int(lo.value) + 1
+
+
+# --- parameters bound by rdflib (initBindings) and as terms in the text --------------------------
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_queries_injection_in_optional_param_is_one_literal(value, writable_seeds_store):
+    store = writable_seeds_store
+    before = len(store)
+    for name in ("entities-by-type", "wikidata-links"):
+        names, rows = run_query(store, load_query(name), {"type": value})
+        assert rows == []
+    assert len(store) == before
+
+
+@pytest.mark.parametrize("value", INJECTIONS + ["Park"])
+def test_queries_rdflib_binds_parameters_itself(value, seeds_store):
+    from kg.store import export, load_nquads, open_store
+
+    buf = io.BytesIO()
+    export(seeds_store, "nq", buf)
+    memory = open_store("memory")
+    load_nquads(memory, buf.getvalue())
+    calls = []
+    select = memory.select
+    memory.select = lambda text, **kw: calls.append((text, kw)) or select(text, **kw)
+    q = load_query("entities-by-type")
+    rows = run_query(memory, q, {"type": value})[1]
+    assert rows == run_query(seeds_store, q, {"type": value})[1]
+    for text, kw in calls:  # the variable stays in the text: rdflib binds the value itself
+        assert "BOUND(?__type)" in text and "?__type" in text
+        assert kw["bindings"]["__type"].value == value
+
+
+def test_queries_bind_turns_bound_into_a_constant():
+    text = "SELECT ?x WHERE { ?x ?p ?o FILTER (!BOUND(?__t) || ?o = ?__t) }"
+    given = bind(text, {ox.Variable("__t"): ox.Literal("a")})
+    assert "BOUND" not in given and '!true || ?o = "a"' in given
+    absent = bind(text, {}, unbound=["__t"])
+    assert "!false || ?o = ?__t" in absent
+    quoted = 'SELECT ?x WHERE { ?x ?p "BOUND(?__t)" FILTER (BOUND(?__t)) }'
+    assert bind(quoted, {}, unbound=["__t"]).count('"BOUND(?__t)"') == 1
