@@ -19,6 +19,12 @@ def _relations(nlp, text):
                  for h in doc._.pk_relations]
 
 
+def _pairs(nlp, text, relation=None):
+    """(head, relation, tail) of every relation found in `text` (of one relation if given)."""
+    _, hits = _relations(nlp, text)
+    return {(h, r, t) for h, r, t, _ in hits if relation in (None, r)}
+
+
 @pytest.mark.parametrize(("rule_id", "example"), REL_EXAMPLES,
                          ids=[f"{r}-{i}" for i, (r, _) in enumerate(REL_EXAMPLES)])
 def test_rules_relation_example_fires(nlp, rule_id, example):
@@ -165,22 +171,19 @@ def test_rules_invested_phrase_is_a_project(nlp):
 
 
 def test_rules_topic_park_does_not_take_what_another_subject_builds(nlp):
-    """In a park's article, "X研究院获批建设Y中心" makes Y X's; the park's"
-                                        " own builds still count."""
-    _, hits = _relations(nlp, "# 西安高新区：硬科技之城\n\n西安高新区集聚了大批企业。"
-                              "西北有色金属研究院成功获批建设国家先进稀有金属材料技术创新中心。"
-                              "西安高新区建成陕西光子实验室。")
-    pairs = {(h, r, t) for h, r, t, _ in hits}
+    """In a park's article, "X研究院获批建设Y中心" makes Y X's; the park's own builds count."""
+    pairs = _pairs(nlp, "# 西安高新区：硬科技之城\n\n西安高新区集聚了大批企业。"
+                      "西北有色金属研究院成功获批建设国家先进稀有金属材料技术创新中心。"
+                      "西安高新区建成陕西光子实验室。")
     assert ("西安高新区", "built", "陕西光子实验室") in pairs
     assert ("西安高新区", "built", "国家先进稀有金属材料技术创新中心") not in pairs
 
 
 def test_rules_event_speakers_are_not_hosted(nlp):
     """Speakers and organisers of a forum in a park's article are no firms of the park."""
-    _, hits = _relations(nlp, "# 江门高新区举办创新创业论坛\n\n江门高新区位于广东。"
-                              "歌礼生物董事长吴劲梓围绕药物研发作主旨演讲。"
-                              "江门安泰科技有限公司展示了新产品。")
-    pairs = {(h, r, t) for h, r, t, _ in hits}
+    pairs = _pairs(nlp, "# 江门高新区举办创新创业论坛\n\n江门高新区位于广东。"
+                      "歌礼生物董事长吴劲梓围绕药物研发作主旨演讲。"
+                      "江门安泰科技有限公司展示了新产品。")
     assert ("江门高新区", "hosts", "江门安泰科技有限公司") in pairs
     assert ("江门高新区", "hosts", "歌礼生物") not in pairs
 
@@ -201,8 +204,7 @@ def test_rules_titles_and_kinds_of_parks(nlp, text, absent, present):
 
 def test_rules_counted_list_of_sub_parks(nlp):
     """"A、B两个园区" lists parks without 等, and each is part of the park that built them."""
-    _, hits = _relations(nlp, "如今，沁阳科创园已建成沁南、沁北两个园区。")
-    pairs = {(h, r, t) for h, r, t, _ in hits}
+    pairs = _pairs(nlp, "如今，沁阳科创园已建成沁南、沁北两个园区。")
     assert {("沁南", "partOf", "沁阳科创园"), ("沁北", "partOf", "沁阳科创园")} <= pairs
 
 
@@ -232,10 +234,9 @@ def test_rules_firm_park_is_a_project(nlp):
 
 def test_rules_two_line_headline_keeps_its_park(nlp):
     """A headline over two lines (park, then slogan): the article is about the headline's park."""
-    _, hits = _relations(nlp, "厦门同翔高新城\n靠前服务助力产业发展\n\n◎本报记者 符晓波\n\n"
-                              "春节假期刚过，福建省厦门火炬高新区同翔高新城就围绕重点项目主动发力。\n\n"
-                              "厦门祥福兴科技股份有限公司总经理吴礼银介绍，企业生产的偏光片是核心组件。")
-    pairs = {(h, r, t) for h, r, t, _ in hits}
+    pairs = _pairs(nlp, "厦门同翔高新城\n靠前服务助力产业发展\n\n◎本报记者 符晓波\n\n"
+                      "春节假期刚过，福建省厦门火炬高新区同翔高新城就围绕重点项目主动发力。\n\n"
+                      "厦门祥福兴科技股份有限公司总经理吴礼银介绍，企业生产的偏光片是核心组件。")
     assert ("厦门同翔高新城", "hosts", "厦门祥福兴科技股份有限公司") in pairs
 
 
@@ -256,10 +257,9 @@ def test_rules_kinds_of_platform(nlp, text, absent, present):
 
 def test_rules_listed_parks_sub_parks_or_peers(nlp):
     """Parks a park's article lists are its sub-parks; 高新区s listed with it are its peers."""
-    _, hits = _relations(nlp, "# 南昌高新区：软件产业再提速\n\n南昌高新区软件产业发展迅速。"
-                              "园区载体包括新经济产业园、金庐软件园、泰豪软件园等园区载体。"
-                              "来自深圳高新区、中山火炬高新区、南昌高新区等园区代表参加。")
-    pairs = {(h, r, t) for h, r, t, _ in hits if r == "partOf"}
+    pairs = _pairs(nlp, "# 南昌高新区：软件产业再提速\n\n南昌高新区软件产业发展迅速。"
+                      "园区载体包括新经济产业园、金庐软件园、泰豪软件园等园区载体。"
+                      "来自深圳高新区、中山火炬高新区、南昌高新区等园区代表参加。", "partOf")
     assert ("金庐软件园", "partOf", "南昌高新区") in pairs
     assert not any(h == "深圳高新区" for h, _, _ in pairs)
 
@@ -285,9 +285,8 @@ def test_rules_platform_list_heads(nlp):
 
 def test_rules_repeat_of_a_short_park_name_glued_to_a_preposition(nlp):
     """jieba glues 以 to an unknown name (江南园以…); the repeat still counts and leads."""
-    _, hits = _relations(nlp, "泉州高新区目前下辖江南园、洛江园等2个园区。"
-                              "江南园以智能装备为主导，集聚了泉州迅达智能装备有限公司。")
-    pairs = {(h, r, t) for h, r, t, _ in hits}
+    pairs = _pairs(nlp, "泉州高新区目前下辖江南园、洛江园等2个园区。"
+                      "江南园以智能装备为主导，集聚了泉州迅达智能装备有限公司。")
     assert ("江南园", "hosts", "泉州迅达智能装备有限公司") in pairs
 
 
@@ -303,20 +302,18 @@ def test_rules_inner_suffixes_and_named_upgrades(nlp, text, name, type_):
 
 def test_rules_subject_park_after_connective_or_chain(nlp):
     """"其中，X园…" and "在A高新区B园区，…": the sentence is about X园 / B园区."""
-    _, hits = _relations(nlp, "# 兰州高新区：创新提速\n\n兰州高新区加快发展。"
-                              "在兰州高新区雁滩园区，首批12家企业入驻，其中包括甘肃康润达生物科技有限公司。"
-                              "其中，沙文生态科技产业园重点发展高端装备，集聚了贵州红枫精工机械有限公司。")
-    pairs = {(h, r, t) for h, r, t, _ in hits}
+    pairs = _pairs(nlp, "# 兰州高新区：创新提速\n\n兰州高新区加快发展。"
+                      "在兰州高新区雁滩园区，首批12家企业入驻，其中包括甘肃康润达生物科技有限公司。"
+                      "其中，沙文生态科技产业园重点发展高端装备，集聚了贵州红枫精工机械有限公司。")
     assert ("雁滩园区", "hosts", "甘肃康润达生物科技有限公司") in pairs
     assert ("沙文生态科技产业园", "hosts", "贵州红枫精工机械有限公司") in pairs
 
 
 def test_rules_sited_platform_builds_what_follows(nlp):
     """"位于X高新区的A实验室…与B大学共建C研究院": C is A's, A is the park's."""
-    _, hits = _relations(nlp, "# 新余高新区：锂电之城\n\n新余高新区集聚锂电企业。"
-                              "位于新余高新区的赣锋锂电材料及应用实验室被批复为江西省重点实验室，"
-                              "与中南大学共建新余锂电产业技术研究院。")
-    pairs = {(h, r, t) for h, r, t, _ in hits}
+    pairs = _pairs(nlp, "# 新余高新区：锂电之城\n\n新余高新区集聚锂电企业。"
+                      "位于新余高新区的赣锋锂电材料及应用实验室被批复为江西省重点实验室，"
+                      "与中南大学共建新余锂电产业技术研究院。")
     assert ("新余高新区", "built", "赣锋锂电材料及应用实验室") in pairs
     assert ("新余高新区", "built", "新余锂电产业技术研究院") not in pairs
 
@@ -488,12 +485,10 @@ def test_rules_incubator_kinds_firm_centres_and_counted_parks(nlp, text, name, t
 
 
 def test_rules_sub_park_leads_its_paragraph(nlp):
-    """A sub-park opening a paragraph is where the p"
-      "aragraph's firms are, sentence after sentence."""
-    _, hits = _relations(nlp, "# 滨海高新区：一区多园\n\n滨海高新区加快发展。\n\n"
-                              "华苑科技园以软件和信息服务为主导。园内集聚了天津恒宇软件股份有限公司。\n\n"
-                              "区内企业天津蓝鲸海工装备有限公司持续扩产。")
-    pairs = {(h, r, t) for h, r, t, _ in hits if r == "hosts"}
+    """A sub-park opening a paragraph holds the paragraph's firms, sentence after sentence."""
+    pairs = _pairs(nlp, "# 滨海高新区：一区多园\n\n滨海高新区加快发展。\n\n"
+                      "华苑科技园以软件和信息服务为主导。园内集聚了天津恒宇软件股份有限公司。\n\n"
+                      "区内企业天津蓝鲸海工装备有限公司持续扩产。", "hosts")
     assert ("华苑科技园", "hosts", "天津恒宇软件股份有限公司") in pairs
     assert ("滨海高新区", "hosts", "天津蓝鲸海工装备有限公司") in pairs
 
