@@ -502,3 +502,13 @@ def test_rules_compound_after_suffix_amount_spaces_and_quoted_neighbours(nlp):
     assert "湘潭高新城" not in {m.text for m in doc._.pk_mentions}
     assert ("高性能钕铁硼磁材扩产项目", "invests") in {(h, r) for h, r, _, _ in hits}
     assert ("西安高新区", "built", "光子谷众创空间") in {(h, r, t) for h, r, t, _ in hits}
+
+
+def test_rules_paragraph_park_ends_with_its_paragraph(nlp):
+    """A sub-park leading one paragraph does not carry into the next, even when the next one
+    opens with a sentence that names nothing."""
+    pairs = _pairs(nlp, "# 滨海高新区：一区多园\n\n滨海高新区加快发展。\n\n"
+                        "华苑科技园以软件和信息服务为主导。园内集聚了天津恒宇软件股份有限公司。\n\n"
+                        "今年形势良好。天津蓝鲸海工装备有限公司持续扩产。", "hosts")
+    assert ("华苑科技园", "hosts", "天津恒宇软件股份有限公司") in pairs
+    assert ("滨海高新区", "hosts", "天津蓝鲸海工装备有限公司") in pairs

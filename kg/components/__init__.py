@@ -60,6 +60,17 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def clause_start(text: str, pos: int) -> int:
+    """Start of the clause holding `pos` (after the last ，；。： or line break)."""
+    return max(text.rfind(c, 0, pos) for c in "，,；;。：:\n") + 1
+
+
+def clause_end(text: str, pos: int) -> int:
+    """End of the clause holding `pos` (at the next ，；。： or line break)."""
+    ends = [i for i in (text.find(c, pos) for c in "，,；;。：:\n") if i != -1]
+    return min(ends) if ends else len(text)
+
+
 for _name, _default in (
     ("pk_sentences", None),
     ("pk_sections", None),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from kg import corpus
-from kg.components import Mention
+from kg.components import Mention, clause_end, clause_start
 from kg.rules import Boundaries
 
 _COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两几百千]+)(?:多|余)?个$")
@@ -82,13 +82,3 @@ def _among_institutions(bounds: Boundaries, text: str, sent: corpus.Sentence,
         neighbours.append(before[-2])
     return any(n.endswith(bounds.institutions) for n in neighbours)
 
-
-def clause_start(text: str, pos: int) -> int:
-    """Start of the clause holding `pos` (after the last ，；。： or line break)."""
-    return max(text.rfind(c, 0, pos) for c in "，,；;。：:\n") + 1
-
-
-def clause_end(text: str, pos: int) -> int:
-    """End of the clause holding `pos` (at the next ，；。： or line break)."""
-    ends = [i for i in (text.find(c, pos) for c in "，,；;。：:\n") if i != -1]
-    return min(ends) if ends else len(text)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.components import Amount, Mention, RelationHit, doc_text
+from kg.components import Amount, Mention, RelationHit, clause_end, clause_start, doc_text
 from kg.components.anaphora import park_canon
 from kg.corpus import Sentence
 from kg.rules import RelationRule, RuleSet, load_rules
@@ -29,16 +29,6 @@ _SITED = re.compile(r"(?:位于|地处|坐落于)[^，,。；;]{1,20}?的")
 _BUILD_ON = re.compile(r"[，,](?:用于|主要)?(?:建设|新建|兴建|打造)")
 _LOCATIVE = ("在", "走进", "来到", "位于", "地处")  # 走进烟台高新区…，X的车间里: X is there
 _LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
-
-
-def _clause(text: str, pos: int) -> int:
-    """Start of the clause (after the last ，；。 or line break) holding `pos`."""
-    return max(text.rfind(c, 0, pos) for c in "，,；;。\n") + 1
-
-
-def _clause_end(text: str, pos: int) -> int:
-    ends = [i for i in (text.find(c, pos) for c in "，,；;。\n") if i != -1]
-    return min(ends) if ends else len(text)
 
 
 class RelationFinder:
@@ -157,7 +147,9 @@ class RelationFinder:
         if any(b in text[sent.start : sent.end] for b in rule.sentence_blockers):
             return  # an event's organisers and speakers, a firm's customers: not the park's
         subject = self._subject_park(text, sent, heads)
-        builder = self._subject_other(text, sent, heads, tails)
+        # a firm or platform opening the sentence builds what follows it (built only)
+        builder = self._subject_other(text, sent, heads, tails) \
+            if rule.relation == "built" else None
         if subject is not None and subject.key != topic.key:
             topic = subject  # "江南园以…为主导，集聚了A、B…": the sentence is about a sub-park
             others = [h for h in others if h.key != subject.key]
@@ -169,7 +161,7 @@ class RelationFinder:
                 peers = any(h.list_id == t.list_id and h.key == topic.key for h in heads)
                 if t.list_id >= 0 and t.key != topic.key and not peers and \
                         t.suffix not in self.strong_parks and not any(
-                            _clause(text, t.start) <= h.start < _clause_end(text, t.end)
+                            clause_start(text, t.start) <= h.start < clause_end(text, t.end)
                             for h in others if h.list_id != t.list_id):
                     yield t, topic  # (高新区s listed with the topic park are its peers)
                 continue
@@ -179,8 +171,8 @@ class RelationFinder:
             if text.rfind("《", sent.start, t.start) > text.rfind("》", sent.start, t.start):
                 continue  # 《共建X实验室协议》: a name in a document's title is only cited
             # another park in the same clause takes precedence (explicit rules handle it)
-            lo, hi = _clause(text, t.start), _clause_end(text, t.end)
-            if builder is not None and rule.relation == "built" and builder.end <= t.start \
+            lo, hi = clause_start(text, t.start), clause_end(text, t.end)
+            if builder is not None and builder.end <= t.start \
                     and rule.trigger_re is not None \
                     and rule.trigger_re.search(text, max(lo, builder.end), t.start):
                 continue  # "X研究院获批建设Y中心": Y is X's, not the park's
@@ -217,7 +209,7 @@ class RelationFinder:
         first = min(parks, key=lambda h: h.start)
         lead = _CONNECTIVE.sub("", text[sent.start : first.start])
         if len(lead) <= 4 and not _CLAUSE.search(lead) and \
-                first.end <= _clause_end(text, first.start):
+                first.end <= clause_end(text, first.start):
             # 在兰州高新区雁滩园区，…: of a chain of parks the last, innermost one leads
             for nxt in sorted(parks, key=lambda h: h.start):
                 if nxt.start == first.end:
@@ -266,14 +258,12 @@ class RelationFinder:
                     break
                 if a.end <= sent.end and self._is_investment(text, sent, a):
                     amts.append(a)
+            if idx == 0 or "\n" in text[sents[idx - 1].end : sent.start]:
+                para_park = None  # a new paragraph
             follow = self._list_follow(sents, idx, mentions)
             if not ms and not amts and not follow:
-                if idx + 1 < len(sents) and "\n" in text[sent.end : sents[idx + 1].start]:
-                    para_park = None
                 continue  # nothing a rule could relate
             topic = self._topic(sent, topics, named)
-            if idx == 0 or "\n" in text[sents[idx - 1].end : sent.start]:
-                para_park = None
             subject = self._subject_park(text, sent, [m for m in ms if m.type == "Park"])
             if topic is not None and subject is not None and not subject.anaphor and \
                     subject.key != topic.key and subject.suffix not in self.strong_parks:

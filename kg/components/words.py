@@ -27,14 +27,9 @@ def jieba_table():  # type: ignore[no-untyped-def]
         import jieba
         import jieba.posseg
 
-        from kg.region import gazetteer
-
         jieba.setLogLevel(60)
         table = dict(jieba.posseg.dt.word_tag_tab)
-        for d in gazetteer().by_code.values():
-            table[d.name] = "ns"
-            if d.short and d.level != "county":
-                table[d.short] = "ns"
+        table.update(dict.fromkeys(places(), "ns"))
         _POSSEG = (jieba, table)
     return _POSSEG
 
