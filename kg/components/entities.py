@@ -320,26 +320,16 @@ class EntityRecognizer:
                 typ == "Platform" and any(  # "…赋能中心和核心工业软件云平台": listed with names
                     c[2] == "Platform" and c[3] == "strong" and text[c[1] : start] in _LIST_JOIN
                     for c in cands))
+            # a platform or park named by the firm before it: 甘肃金陇新能源材料有限公司院士工作站
+            # is the firm's platform, 江西省数字集团产业园 the firm's project (a bare 实验室 in
+            # "英科科创…有限公司实验室一角" is the firm's room)
             if typ == "Platform" and start == lo and (
                     start < s and self._is_generic(prefix, typ) or start == s and len(suffix) >= 4):
-                # (not "英科科创…有限公司实验室一角": a bare 实验室 is the firm's room)
-                firm = next((m for m in reversed(out) if m.type == "Enterprise" and m.end == lo),
-                            None)
-                if firm is not None and text[lo - 1 : lo] not in ")）":
-                    # 甘肃金陇新能源材料有限公司院士工作站: the firm's own platform
-                    out.remove(firm)
-                    out.append(Mention(firm.start, e, "Platform", text[firm.start:e],
-                                       "Platform.firm_named", suffix=suffix))
+                if self._firm_named(text, out, lo, e, "Platform", suffix):
                     continue
             if typ == "Park" and suffix in rule.weak and len(suffix) >= 3 and start == lo and \
                     not _PROJECT_NEXT.match(text, e):
-                firm = next((m for m in reversed(out) if m.type == "Enterprise" and m.end == lo),
-                            None)
-                if firm is not None:
-                    # 江西省数字集团产业园: a park a firm builds is the firm's project
-                    out.remove(firm)
-                    out.append(Mention(firm.start, e, "Project", text[firm.start:e],
-                                       "Project.firm_park", suffix=suffix))
+                if self._firm_named(text, out, lo, e, "Project", suffix):
                     continue
             if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ, suffix,
                                                                  anchored=anchored):
@@ -350,6 +340,18 @@ class EntityRecognizer:
             if inner_park:
                 m.extra["inner_park"] = inner_park
             out.append(m)
+
+    @staticmethod
+    def _firm_named(text: str, out: list[Mention], lo: int, end: int, typ: str,
+                    suffix: str) -> bool:
+        """Replace the firm found ending at `lo` by a `typ` named after it, up to `end`."""
+        firm = next((m for m in reversed(out) if m.type == "Enterprise" and m.end == lo), None)
+        if firm is None or text[lo - 1 : lo] in ")）":
+            return False
+        out.remove(firm)
+        rule = "Platform.firm_named" if typ == "Platform" else "Project.firm_park"
+        out.append(Mention(firm.start, end, typ, text[firm.start:end], rule, suffix=suffix))
+        return True
 
     def _extend_to_quote(self, text: str, lo: int, start: int, suffix_start: int,
                          end: int) -> int:

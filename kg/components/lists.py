@@ -88,24 +88,9 @@ class ListFinder:
                     items[0] = (new_s0, e0)
                 list_id += 1
                 for s, e in items:
-                    name = text[s:e].strip()
-                    if not (2 <= len(name) <= 24) or self.rec._is_generic(name, typ) or \
-                            name in self.rec.list_heads:
-                        continue  # (…、新型研发机构等创新平台: a kind among names)
-                    if any(ch in name for ch in "，。“”《》的") or \
-                            name.endswith(self.rec.bounds.institutions) or \
-                            typ == "Park" and all(w in places() for w, _ in segment(name)):
-                        continue  # universities are no firms, 沈阳、大连等高新区 lists cities
-                    hit = next((k for k in known if k.start <= s and e <= k.end), None)
-                    if hit:
-                        hit.list_id = list_id
-                        if typ == "Project" and hit.type == "Park":
-                            # what the text lists among projects is a project (…产业园等项目)
-                            hit.type, hit.rule = "Project", "Project.list"
-                        continue
-                    if typ != "Project" and self.rec.suffix_re.search(name):
-                        continue
-                    out.append(Mention(s, e, typ, name, f"{typ}.list", list_id=list_id))
+                    item = self._item(text, s, e, typ, known, list_id, 24)
+                    if item is not None:
+                        out.append(item)
         return out + self._colon_list_mentions(text, sents, known + out, list_id)
 
     def _colon_list_mentions(self, text: str, sents: list[corpus.Sentence],
@@ -120,19 +105,34 @@ class ListFinder:
                 list_id += 1
                 pos = m.start(2)
                 for part in m.group(2).split("、"):
-                    s, e = pos, pos + len(part)
-                    pos = e + 1
-                    if not (2 <= len(part) <= 16) or self.rec._is_generic(part, typ) or \
-                            part.endswith(self.rec.bounds.institutions):
-                        continue
-                    hit = next((k for k in known if k.start <= s and e <= k.end), None)
-                    if hit:
-                        hit.list_id = list_id
-                        continue
-                    if typ != "Project" and self.rec.suffix_re.search(part):
-                        continue
-                    out.append(Mention(s, e, typ, part, f"{typ}.list", list_id=list_id))
+                    item = self._item(text, pos, pos + len(part), typ, known, list_id, 16)
+                    pos += len(part) + 1
+                    if item is not None:
+                        out.append(item)
         return out
+
+    def _item(self, text: str, s: int, e: int, typ: str, known: list[Mention], list_id: int,
+              max_len: int) -> Mention | None:
+        """The list item text[s:e] as a new mention of `typ`, or None: no name, or a name found
+        already (which then joins the list; a park listed among projects becomes one)."""
+        name = text[s:e].strip()
+        rec = self.rec
+        if not (2 <= len(name) <= max_len) or rec._is_generic(name, typ) or \
+                name in rec.list_heads:
+            return None  # (…、新型研发机构等创新平台: a kind among names)
+        if any(ch in name for ch in "，。“”《》的") or name.endswith(rec.bounds.institutions) or \
+                typ == "Park" and all(w in places() for w, _ in segment(name)):
+            return None  # universities are no firms, 沈阳、大连等高新区 lists cities
+        hit = next((k for k in known if k.start <= s and e <= k.end), None)
+        if hit:
+            hit.list_id = list_id
+            if typ == "Project" and hit.type == "Park":
+                # what the text lists among projects is a project (…产业园等项目)
+                hit.type, hit.rule = "Project", "Project.list"
+            return None
+        if typ != "Project" and rec.suffix_re.search(name):
+            return None
+        return Mention(s, e, typ, name, f"{typ}.list", list_id=list_id)
 
     def neighbour_list_mentions(self, text: str, sents: list[corpus.Sentence],
                                 known: list[Mention]) -> list[Mention]:
