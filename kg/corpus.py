@@ -143,12 +143,8 @@ def read_document(path: Path) -> Document:
 _T2S = None
 
 
-def to_simplified(text: str) -> str:
-    """Traditional characters → simplified with OpenCC, keeping one character for one.
-
-    Text that is already simplified is returned unchanged; OpenCC's phrase conversions that
-    would change the length fall back to converting character by character.
-    """
+def _opencc():  # type: ignore[no-untyped-def]
+    """OpenCC's traditional → simplified converter, loaded once (False without opencc)."""
     global _T2S
     if _T2S is None:
         try:
@@ -157,18 +153,28 @@ def to_simplified(text: str) -> str:
             _T2S = False
         else:
             _T2S = opencc.OpenCC("t2s")
-    if not _T2S:
+    return _T2S
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters → simplified with OpenCC, keeping one character for one.
+
+    Text that is already simplified is returned unchanged; OpenCC's phrase conversions that
+    would change the length fall back to converting character by character.
+    """
+    t2s = _opencc()
+    if not t2s:
         return text
     sample = text[:5000]
-    converted = _T2S.convert(sample)
+    converted = t2s.convert(sample)
     if converted == sample:
         return text  # the common case, decided without a character loop
     changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
     if changed < max(2, len(sample) // 500):
         return text  # simplified already (a stray traditional form is left alone)
-    out = _T2S.convert(text)
+    out = t2s.convert(text)
     if len(out) != len(text):
-        out = "".join(_T2S.convert(ch) if ord(ch) > 0x2E80 else ch for ch in text)
+        out = "".join(t2s.convert(ch) if ord(ch) > 0x2E80 else ch for ch in text)
         if len(out) != len(text):
             return text
     return out
@@ -182,10 +188,10 @@ def simplify_name(name: str) -> str:
     names extraction gives with gold names written as the text has them.
     """
     name = name.translate(_FULLWIDTH)
-    to_simplified("")  # loads OpenCC once
-    if not _T2S or name.isascii():
+    t2s = _opencc()
+    if not t2s or name.isascii():
         return name
-    return "".join(_T2S.convert(ch) if ord(ch) > 0x2E80 else ch for ch in name)
+    return "".join(t2s.convert(ch) if ord(ch) > 0x2E80 else ch for ch in name)
 
 
 def find_title(text: str) -> str:

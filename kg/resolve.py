@@ -16,15 +16,20 @@ from kg.components.anaphora import park_canon
 
 
 @lru_cache(maxsize=1)
+def _places_toml() -> dict[str, list[str]]:
+    return tomllib.loads((resources.files("kg") / "patterns" / "places.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def province_names() -> frozenset[str]:
     """Province-level names with and without their ending (河南, 河南省, 宁夏回族自治区…)."""
-    data = tomllib.loads((resources.files("kg") / "patterns" / "places.toml").read_text("utf-8"))
+    data = _places_toml()
     return frozenset(p + e for p in data["provinces"] for e in ("", *data["endings"]))
 
 
 @lru_cache(maxsize=1)
 def _province_re() -> re.Pattern[str]:
-    data = tomllib.loads((resources.files("kg") / "patterns" / "places.toml").read_text("utf-8"))
+    data = _places_toml()
     provs = "|".join(sorted(data["provinces"], key=len, reverse=True))
     ends = "|".join(sorted(data["endings"], key=len, reverse=True))
     return re.compile(rf"^(?:{provs})(?:{ends})?")
