@@ -75,13 +75,7 @@ def _anaphor_words() -> frozenset[str]:
 
 def entity_labels(records: Iterable[DocRecord]) -> dict[URIRef, str]:
     """The rdfs:label of every entity: the longest name any document gives it (first wins ties)."""
-    labels: dict[URIRef, str] = {}
-    for rec in records:
-        for e in rec.entities:
-            iri = entity_iri(e.name, e.type)
-            if len(e.name) > len(labels.get(iri, "")):
-                labels[iri] = e.name
-    return labels
+    return {URIRef(iri): name for iri, name in label_table(records).items()}
 
 
 def to_graph(records: Iterable[DocRecord], *, labels: dict[URIRef, str] | None = None
