@@ -10,13 +10,15 @@ process over the same files:
 
 - floor regex: read and decode every file, one regex pass (park and enterprise names);
 - floor jieba: read and decode every file, jieba.cut over the text (dictionary loaded first);
-- records N job(s): kg.pipeline.read_documents → kg.parallel.extract_parallel (N processes)
-  → DocRecords, nothing more (count: entities + relations);
-- kg N job(s): the same, and each worker also writes its document's N-Quads
-  (kg.rdf.nquads_body); the main process adds the label quads per batch of documents
-  (kg.rdf.nquads_labels under labels chosen across the batch), as a build does (count:
-  quads). This row is end to end (text → records → RDF) and the targets are read on it;
-- kg + store 2 jobs: the same, each batch's N-Quads bulk-loaded into an Oxigraph store on
+- records N job(s): file paths → kg.parallel.extract_parallel (N processes, each reading and
+  decoding its files, as `kg build` has them do) → DocRecords, nothing more (count: entities
+  + relations);
+- kg N job(s): the same, and each worker also writes its documents' N-Quads
+  (kg.rdf.nquads_body) to its own file of a kg.spool.Spool; the main process writes the label
+  quads per batch of documents (kg.rdf.nquads_labels under labels chosen across the batch),
+  as a build does (count: quads in the spool's files). This row is end to end (text →
+  records → RDF) and the targets are read on it;
+- kg + store 2 jobs: the same, then the spool's files bulk-loaded into an Oxigraph store on
   disk by the main process (count: quads in the store). Not part of the targets: the issue
   reads them on text → records → RDF, and this row shows what loading adds.
 
@@ -100,46 +102,49 @@ def run_jieba(corpus: Path) -> int:
 def run_kg(corpus: Path, jobs: int, *, rdf: bool = True, store: Path | None = None) -> int:
     """Extract every file with `jobs` processes; with `rdf`, N-Quads too (into `store`)."""
     from kg.parallel import extract_parallel
-    from kg.pipeline import read_documents
+    from kg.spool import Spool
 
     def warn(msg: str) -> None:
         raise SystemExit(f"bench: {msg}")
 
-    db = None
-    if store is not None:
+    count = 0
+    with Spool() as spool:
+        batch: list = []  # type: ignore[type-arg]
+        for rec in extract_parallel(_files(corpus), jobs, graphs=spool if rdf else None,
+                                    text=False, evidence=not rdf, warn=warn):
+            if not rdf:
+                count += len(rec.entities) + len(rec.relations)
+                continue
+            batch.append(rec)
+            if len(batch) == BATCH:
+                _labels(batch, spool)
+                batch = []
+        if not rdf:
+            return count
+        if batch:
+            _labels(batch, spool)
+        files = sorted(spool.root.glob("*.nq"))
+        if store is None:  # the graph is the spool's files: count their quads
+            for path in files:
+                with open(path, "rb") as fh:
+                    count += sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20),
+                                                                       b""))
+            return count
         import pyoxigraph as ox
 
         db = ox.Store(str(store))
-    count = 0
-    graphs: dict[str, bytes] | None = {} if rdf else None
-    batch: list = []  # type: ignore[type-arg]
-    for rec in extract_parallel(read_documents([corpus], warn), jobs, graphs=graphs):
-        if graphs is None:
-            count += len(rec.entities) + len(rec.relations)
-            continue
-        batch.append((rec, graphs.pop(rec.path)))
-        if len(batch) == BATCH:
-            count += _flush(batch, db)
-            batch = []
-    if batch:
-        count += _flush(batch, db)
-    if db is not None:
+        for path in files:
+            db.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         db.flush()
-        count = len(db)
-    return count
+        return len(db)
 
 
-def _flush(batch: list, db: Any) -> int:  # type: ignore[type-arg]
-    """Label quads for a batch of (record, body) pairs; the batch's N-Quads into `db`."""
+def _labels(batch: list, spool: Any) -> None:  # type: ignore[type-arg]
+    """The label quads of a batch of records, under labels chosen across the batch."""
     from kg.rdf import label_table, nquads_labels
 
-    labels = label_table(rec for rec, _ in batch)
-    data = b"".join(body + nquads_labels(rec, labels).encode("utf-8") for rec, body in batch)
-    if db is not None:  # one bulk load per batch: memory stays flat (one at the end does not)
-        import pyoxigraph as ox
-
-        db.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-    return data.count(b"\n")
+    labels = label_table(batch)
+    spool.put("labels", "".join(nquads_labels(rec, labels) for rec in batch).encode("utf-8"))
 
 
 def row(stage: str, corpus: Path) -> None:

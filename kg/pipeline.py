@@ -16,6 +16,7 @@ from pathlib import Path
 from kg.corpus import Document, iter_files, read_document
 from kg.errors import InputError, KgError
 from kg.records import DocRecord
+from kg.spool import Spool
 
 
 @dataclass
@@ -58,13 +59,13 @@ def read_documents(paths: Iterable[Path], warn: Callable[[str], None]) -> Iterat
 
 
 def extract_records(documents: Iterable[Document], *, pkuseg_model: str | Path | None = None,
-                    jobs: int | None = 1, graphs: dict[str, bytes] | None = None
+                    jobs: int | None = 1, graphs: Spool | None = None
                     ) -> Iterator[DocRecord]:
     """Run the extraction pipeline over documents, one record per document, in order.
 
     `jobs` worker processes extract (see `kg.parallel`); 1 runs here, 0 or None every core.
-    With `graphs`, each record's N-Quads but its labels (`kg.rdf.nquads_body`) go there by path,
-    written where the record was made.
+    With `graphs`, each record's N-Quads but its labels (`kg.rdf.nquads_body`) go to that spool
+    by path, written where the record was made.
     """
     if jobs != 1 or graphs is not None:
         from kg.parallel import extract_parallel
@@ -192,6 +193,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     if break_lock and is_remote(spec):
         open_store(spec).break_lock()
     store = open_store(spec, writable=True)
+    bodies = Spool()  # N-Quads but labels, written by the extraction workers
     try:
         extraction_fp, graph_fp = fingerprint(pkuseg_model)
         cache = RecordCache(out_dir / "cache", extraction_fp)
@@ -205,7 +207,6 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
                 missing.append(doc)
             else:
                 records[doc.path] = rec
-        bodies: dict[str, bytes] = {}  # N-Quads but labels, written by the extraction workers
         if missing:  # no document to extract: the NLP pipeline is not even loaded
             out: Iterable[DocRecord] = extract_records(missing, pkuseg_model=pkuseg_model,
                                                        jobs=jobs, graphs=bodies)
@@ -258,6 +259,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
                 tmp.unlink(missing_ok=True)
         cache.prune({d.sha256 for d in docs})
     finally:
+        bodies.close()
         store.close()
     result.outputs += [out_dir / "kg.ttl", Path(str(spec))] + (
         [out_dir / "graph.html"] if html else [])

@@ -1,0 +1,105 @@
+"""Document graphs' N-Quads kept in files, not in memory: what lets a build stream.
+
+Extraction workers append each document's N-Quads to a file of their own and report where they
+wrote it; the build appends the label quads it adds later. A `Spool` maps a key (a graph IRI or
+a file path) to the bytes of its parts and reads them back one key at a time, so a store can
+load a corpus of any size with memory bounded by its largest document.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO
+
+Part = tuple[str, int, int]  # (file path, offset, length)
+
+
+class Spool(Mapping[str, bytes]):
+    """Byte parts by key, stored in append-only files under a temporary directory."""
+
+    def __init__(self, parent: str | Path | None = None) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="kg-spool-", dir=parent))
+        self._parts: dict[str, list[Part]] = {}
+        self._out: IO[bytes] | None = None
+        self._reading: dict[str, IO[bytes]] = {}
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def put(self, key: str, data: bytes) -> None:
+        """Append `data` to the parts of `key` (written to this process's file)."""
+        if self._out is None:
+            self._out = open(self.root / "main.nq", "ab")  # noqa: SIM115 - kept until close()
+        offset = self._out.tell()
+        self._out.write(data)
+        self.add(key, (self._out.name, offset, len(data)))
+
+    def __setitem__(self, key: str, data: bytes) -> None:
+        self._parts.pop(key, None)
+        self.put(key, data)
+
+    def add(self, key: str, *parts: Part) -> None:
+        """Record parts some process wrote (see `append`), possibly in another spool's files."""
+        self._parts.setdefault(key, []).extend(parts)
+
+    def parts(self, key: str) -> list[Part]:
+        """Where the bytes of `key` are."""
+        return list(self._parts.get(key, ()))
+
+    def __getitem__(self, key: str) -> bytes:
+        parts = self._parts[key]
+        if self._out is not None:
+            self._out.flush()
+        out = []
+        for name, offset, length in parts:
+            fh = self._reading.get(name)
+            if fh is None:
+                fh = self._reading[name] = open(name, "rb")  # noqa: SIM115 - kept until close()
+            fh.seek(offset)
+            out.append(fh.read(length))
+        return b"".join(out)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def nbytes(self) -> int:
+        """Bytes held under every key."""
+        return sum(length for parts in self._parts.values() for _, _, length in parts)
+
+    def close(self) -> None:
+        """Close the files and remove the directory."""
+        for fh in [self._out, *self._reading.values()]:
+            if fh is not None:
+                fh.close()
+        self._out, self._reading = None, {}
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+_APPEND: dict[str, IO[bytes]] = {}  # this process's open file in each spool directory
+
+
+def append(root: str | Path, data: bytes) -> Part:
+    """Append `data` to this process's file under spool directory `root`; where it went.
+
+    Each process writes its own file, so workers never share one; the data is flushed before
+    the part is returned, so the process that reads it next sees every byte.
+    """
+    key = str(root)
+    fh = _APPEND.get(key)
+    name = str(Path(root) / f"w{os.getpid()}.nq")
+    if fh is None or fh.closed or fh.name != name:
+        fh = _APPEND[key] = open(name, "ab")  # noqa: SIM115 - one per process
+    offset = fh.tell()
+    fh.write(data)
+    fh.flush()
+    return name, offset, len(data)
