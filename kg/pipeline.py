@@ -8,15 +8,17 @@ interrupted build leaves the previous outputs as they were.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.corpus import Document, iter_files, read_document
 from kg.errors import InputError, KgError
 from kg.records import DocRecord
-from kg.spool import Spool
+from kg.spool import Spool, remove_stale
 
 
 @dataclass
@@ -58,24 +60,19 @@ def read_documents(paths: Iterable[Path], warn: Callable[[str], None]) -> Iterat
             warn(str(exc))
 
 
-def extract_records(documents: Iterable[Document], *, pkuseg_model: str | Path | None = None,
-                    jobs: int | None = 1, graphs: Spool | None = None
-                    ) -> Iterator[DocRecord]:
-    """Run the extraction pipeline over documents, one record per document, in order.
+def extract_records(documents: Iterable[Document | str | Path], *,
+                    pkuseg_model: str | Path | None = None, jobs: int | None = 1,
+                    graphs: Spool | None = None, **options: Any) -> Iterator[DocRecord]:
+    """Run the extraction pipeline over documents (or file paths), one record each, in order.
 
-    `jobs` worker processes extract (see `kg.parallel`); 1 runs here, 0 or None every core.
-    With `graphs`, each record's N-Quads but its labels (`kg.rdf.nquads_body`) go to that spool
-    by path, written where the record was made.
+    `jobs` worker processes extract (see `kg.parallel.extract_parallel`, which also takes
+    `options`); 1 runs here, 0 or None every core. With `graphs`, each record's N-Quads but its
+    labels (`kg.rdf.nquads_body`) go to that spool by path, written where the record was made.
     """
-    if jobs != 1 or graphs is not None:
-        from kg.parallel import extract_parallel
+    from kg.parallel import extract_parallel
 
-        yield from extract_parallel(documents, jobs, pkuseg_model=pkuseg_model, graphs=graphs)
-        return
-    from kg.extract import extract
-    from kg.nlp import build_nlp
-
-    yield from extract(documents, build_nlp(pkuseg_model=pkuseg_model))
+    yield from extract_parallel(documents, jobs, pkuseg_model=pkuseg_model, graphs=graphs,
+                                **options)
 
 
 def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
@@ -122,19 +119,22 @@ class RecordCache:
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}.{self.fp}.json"
 
-    def get(self, doc: Document) -> DocRecord | None:
-        """The cached record of a document's bytes, with this document's name and text."""
+    def get(self, sha256: str, path: str) -> DocRecord | None:
+        """The cached record of a file's bytes (by hash), named after the file at `path`.
+
+        The record has no text: what needs it (`kg.rdf.nquads_body`) reads the file again.
+        """
         import json
 
         from kg.records import from_json
 
         try:
-            obj = json.loads(self._path(doc.sha256).read_text(encoding="utf-8"))
+            obj = json.loads(self._path(sha256).read_text(encoding="utf-8"))
             rec = from_json(obj)
+            rec.title = obj["title"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        rec.doc_id, rec.title, rec.path = doc.doc_id, doc.title, doc.path
-        rec.sha256, rec.text = doc.sha256, doc.text
+        rec.doc_id, rec.path, rec.sha256 = Path(path).stem, path, sha256
         return rec
 
     def put(self, rec: DocRecord) -> None:
@@ -145,6 +145,7 @@ class RecordCache:
         from kg.records import from_json
 
         obj = rec.to_json()
+        obj["title"] = rec.title
         back = from_json(json.loads(json.dumps(obj)))
         keep = ("entities", "relations")
         if json.dumps({k: asdict(back)[k] for k in keep}) != json.dumps(
@@ -186,34 +187,49 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         warn(msg)
 
     _check_outputs(out_dir, html)
-    docs = list(read_documents(paths, _warn))
-    if not docs:
+    files = list(hash_files(paths, _warn))
+    if not files:
         raise KgError("no readable documents in " + ", ".join(map(str, paths)))
     spec = store_path if store_path is not None else out_dir / "store"
     if break_lock and is_remote(spec):
         open_store(spec).break_lock()
+    fresh_out = not out_dir.exists()
     store = open_store(spec, writable=True)
-    bodies = Spool()  # N-Quads but labels, written by the extraction workers
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale(out_dir)  # what a build killed here left
+        bodies = Spool(out_dir)  # N-Quads but labels, by file path, from where records are made
+        graphs = Spool(out_dir)  # N-Quads of the document graphs to (re)place, by graph IRI
+    except BaseException:
+        store.close()
+        raise
     try:
         extraction_fp, graph_fp = fingerprint(pkuseg_model)
         cache = RecordCache(out_dir / "cache", extraction_fp)
         stored = {} if rebuild else stored_documents(store)
         same_graphs = not rebuild and store.fingerprint() == graph_fp
+        # records without mentions and evidence (the spool and the cache keep those), so that
+        # memory grows with the number of entities, not with the text
         records: dict[str, DocRecord] = {}
-        missing: list[Document] = []
-        for doc in docs:
-            rec = cache.get(doc)
+        missing: list[str] = []
+        for path, sha256 in files:
+            rec = cache.get(sha256, path)
             if rec is None:
-                missing.append(doc)
+                missing.append(path)
             else:
-                records[doc.path] = rec
+                records[path] = _light(rec)
         if missing:  # no document to extract: the NLP pipeline is not even loaded
-            out: Iterable[DocRecord] = extract_records(missing, pkuseg_model=pkuseg_model,
-                                                       jobs=jobs, graphs=bodies)
+            out: Iterable[DocRecord] = extract_records(
+                missing, jobs=jobs, pkuseg_model=pkuseg_model, graphs=bodies, text=False,
+                evidence=False, cache=cache, warn=_warn)
             for rec in progress(out, len(missing)) if progress else out:
-                records[rec.path] = rec
-                cache.put(rec)
-        ordered = [records[d.path] for d in docs]
+                records[rec.path] = _light(rec)
+        ordered = [records[path] for path, _ in files if path in records]
+        if not ordered:
+            if fresh_out:  # nothing to keep: leave no trace of this build
+                store.close()
+                shutil.rmtree(out_dir, ignore_errors=True)
+            raise KgError("no readable documents in " + ", ".join(map(str, paths)))
         result.documents, result.extracted = len(ordered), len(missing)
         _count(ordered, result)
         labels = label_table(ordered)
@@ -230,7 +246,9 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         changes = Changes(remove=gone | {graph_name(d) for d in dirty}, fingerprint=graph_fp,
                           reset=rebuild)
         if dirty:
-            changes.add = _graphs_of([r for r in ordered if r.doc_id in dirty], labels, bodies)
+            _spool_graphs([r for r in ordered if r.doc_id in dirty], labels, bodies, cache,
+                          graphs)
+            changes.add = graphs  # type: ignore[assignment] # read one graph at a time
         if changes or not same_graphs:
             _derive(store, changes, rebuild)
         title = "parks-kg: " + ", ".join(str(p) for p in paths)
@@ -257,9 +275,10 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         finally:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
-        cache.prune({d.sha256 for d in docs})
+        cache.prune({sha256 for _, sha256 in files})
     finally:
         bodies.close()
+        graphs.close()
         store.close()
     result.outputs += [out_dir / "kg.ttl", Path(str(spec))] + (
         [out_dir / "graph.html"] if html else [])
@@ -320,23 +339,59 @@ def _count(records: list[DocRecord], result: BuildResult) -> None:
             result.relations[r.relation] = result.relations.get(r.relation, 0) + 1
 
 
-def _graphs_of(records: list[DocRecord], labels: dict[str, str],
-               bodies: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    """N-Quads of each record's document graph, by graph IRI (kg.rdf's writer, no rdflib).
+def _light(rec: DocRecord) -> DocRecord:
+    """A record without text, mentions and evidence: what the build keeps of every document."""
+    from kg.records import Entity, Relation
 
-    `bodies` holds the label-independent part already written by the workers, by path.
+    return DocRecord(rec.doc_id, [Entity(e.name, e.type, e.aliases, [], e.rule)
+                                  for e in rec.entities],
+                     [Relation(r.head, r.relation, r.tail, r.amount_cny, r.amount_text,
+                               r.qualifier) for r in rec.relations],
+                     title=rec.title, path=rec.path, sha256=rec.sha256)
+
+
+def _spool_graphs(records: list[DocRecord], labels: dict[str, str], bodies: Spool,
+                  cache: RecordCache, graphs: Spool) -> None:
+    """Put the N-Quads of each record's document graph into `graphs`, by graph IRI.
+
+    The label-independent part is in `bodies` when the record was just extracted; a cached
+    record's is written here from the cache and the file's text.
     """
     from kg.rdf import graph_iri, nquads_body, nquads_labels
 
-    out: dict[str, bytes] = {}
     for rec in records:
-        body = (bodies or {}).get(rec.path)
-        if body is None:
-            body = nquads_body(rec).encode("utf-8", "replace")
-        data = body + nquads_labels(rec, labels).encode("utf-8", "replace")
-        g = str(graph_iri(rec.doc_id))
-        out[g] = out[g] + data if g in out else data  # two files of one name share a graph
-    return out
+        g = str(graph_iri(rec.doc_id))  # two files of one name share a graph
+        parts = bodies.parts(rec.path)
+        if parts:
+            graphs.add(g, *parts)
+        else:
+            full = cache.get(rec.sha256, rec.path)
+            if full is None:
+                raise KgError(f"{rec.path}: its cached record vanished during the build")
+            full.title, full.text = rec.title, read_document(Path(rec.path)).text
+            graphs.put(g, nquads_body(full).encode("utf-8", "replace"))
+        graphs.put(g, nquads_labels(rec, labels).encode("utf-8", "replace"))
+
+
+def hash_files(paths: Iterable[Path], warn: Callable[[str], None]) -> Iterator[tuple[str, str]]:
+    """(path, sha256 of its bytes) of every file under `paths`; unreadable ones go to `warn`.
+
+    Files are hashed, not decoded: the extraction workers decode the ones not in the cache.
+    """
+    import hashlib
+
+    for path in iter_files(paths, warn):
+        try:
+            with open(path, "rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        except FileNotFoundError:
+            warn(f"{path}: no such file")
+        except IsADirectoryError:
+            warn(f"{path}: is a directory, expected a file")
+        except OSError as exc:
+            warn(f"{path}: cannot read ({exc.strerror})")
+        else:
+            yield str(path), digest
 
 
 def _check_outputs(out_dir: Path, html: bool) -> None:

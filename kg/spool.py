@@ -16,13 +16,29 @@ from pathlib import Path
 from typing import IO
 
 Part = tuple[str, int, int]  # (file path, offset, length)
+PREFIX = ".kg-spool-"  # + the pid of the process that made it
+
+
+def remove_stale(parent: Path) -> list[Path]:
+    """Remove the spools under `parent` whose process has died (a build killed); which."""
+    gone = []
+    for path in parent.glob(f"{PREFIX}*"):
+        try:
+            pid = int(path.name[len(PREFIX):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            gone.append(path)
+        except (ValueError, PermissionError):
+            continue  # not ours, or another user's live process
+    return gone
 
 
 class Spool(Mapping[str, bytes]):
     """Byte parts by key, stored in append-only files under a temporary directory."""
 
     def __init__(self, parent: str | Path | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="kg-spool-", dir=parent))
+        self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
         self._parts: dict[str, list[Part]] = {}
         self._out: IO[bytes] | None = None
         self._reading: dict[str, IO[bytes]] = {}
