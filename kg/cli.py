@@ -143,7 +143,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
     """Print the extraction record of each FILE (see docs: extraction-format)."""
     from kg.corpus import iter_files
-    from kg.pipeline import extract_records, read_documents
+    from kg.pipeline import extract_records
 
     skipped: list[str] = []
 
@@ -152,9 +152,9 @@ def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: 
         _warn(msg)
 
     paths = list(iter_files(files, warn))
-    docs = read_documents(paths, warn)  # read as extraction goes: memory stays flat
-    try:
-        records = extract_records(docs, pkuseg_model=pkuseg_model, jobs=jobs)
+    try:  # each file read where it is extracted, as extraction goes: memory stays flat
+        records = extract_records(paths, pkuseg_model=pkuseg_model, jobs=jobs, text=False,
+                                  warn=warn)
         for rec in _progress("extracting")(records, len(paths)):
             click.echo(rec.dumps())
     except KgError as exc:
