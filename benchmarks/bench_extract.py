@@ -20,7 +20,11 @@ process over the same files:
   records → RDF) and the targets are read on it;
 - kg + store 2 jobs: the same, then the spool's files bulk-loaded into an Oxigraph store on
   disk by the main process (count: quads in the store). Not part of the targets: the issue
-  reads them on text → records → RDF, and this row shows what loading adds.
+  reads them on text → records → RDF, and this row shows what loading adds;
+- kg build 2 jobs: `kg build --jobs 2 --no-html` as a user runs it (kg.pipeline.build into a
+  new output directory: records cached, the store written, the derived graphs and kg.ttl;
+  count: quads). Not part of the targets either; its peak memory shows whether the build
+  streams (it should not grow with the corpus).
 
 MB are megabytes (10^6 bytes) of UTF-8 text; MB/s/core divides by the worker processes.
 Peak memory is the row's process plus N times its largest worker (getrusage maxrss). CPU s is
@@ -169,6 +173,12 @@ def row(stage: str, corpus: Path) -> None:
         count, procs = run_regex(corpus), 1
     elif stage == "jieba":
         count, procs = run_jieba(corpus), 1
+    elif stage.startswith("build"):
+        from kg.pipeline import build
+
+        procs = int(stage[-1])
+        with tempfile.TemporaryDirectory(prefix="bench_build_") as tmp:
+            count = build([corpus], Path(tmp), jobs=procs, html=False).quads
     else:
         procs = int(stage[-1])
         with tempfile.TemporaryDirectory(prefix="bench_store_") as tmp:
@@ -185,7 +195,7 @@ def row(stage: str, corpus: Path) -> None:
 
 ROWS = {"regex": "floor regex", "jieba": "floor jieba", "x1": "records 1 job",
         "x2": "records 2 jobs", "kg1": "kg 1 job", "kg2": "kg 2 jobs",
-        "st2": "kg + store 2 jobs"}
+        "st2": "kg + store 2 jobs", "build2": "kg build 2 jobs"}
 
 
 def _verdict(ok: bool) -> str:
