@@ -14,6 +14,8 @@ their regions (kg.region) and then gives nodes their Wikidata item, in this orde
 A link is `skos:exactMatch wd:Q…` plus `pk:wikidata "Q…"`, in the named graph
 id:graph/derived/wikidata; regions go to id:graph/derived/regions. Both are rebuilt whole
 from the other graphs on every call, so the result depends only on the documents and tables.
+`derived_nquads(db)` computes the same two graphs from the document graphs of a pyoxigraph
+store, reading only what the rules need; both run one set of rules, `derive`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -33,6 +35,7 @@ from rdflib import RDF, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from kg.errors import LinkError
+from kg.union import Union
 from kg.vocab import ID, PK, WD
 
 REGIONS_GRAPH = ID["graph/derived/regions"]
@@ -55,6 +58,7 @@ _PLATFORM_KINDS = ("Laboratory", "InnovationCenter", "Incubator", "ResearchInsti
 CLASS_TYPES: dict[URIRef, str] = {PK[t]: t for t in TYPES} | {
     PK[k]: "Platform" for k in _PLATFORM_KINDS}
 QID = re.compile(r"^Q[1-9][0-9]*$")
+Triple = tuple[URIRef, URIRef, URIRef | Literal]  # a triple of a derived graph
 DEFAULT_USER_TABLE = "wikidata-links.csv"
 
 
@@ -305,20 +309,38 @@ def decide(nodes: Iterable[Node], table: Iterable[Entry], decisions: Iterable[De
 
 def dataset_nodes(ds: Dataset, *, skip: Iterable[URIRef] = ()) -> list[Node]:
     """The typed nodes of a Dataset (all named graphs but `skip`) with labels and aliases."""
-    skip = set(skip)
+    from kg.union import DatasetUnion
+
+    return union_nodes(DatasetUnion(ds, skip))
+
+
+def union_nodes(union: Union, extra: Iterable[tuple[Any, Any, Any]] = ()) -> list[Node]:
+    """The typed, labelled nodes of a union of graphs and of the `extra` triples, by IRI.
+
+    A node typed twice takes the first type of TYPES, labelled twice the least label.
+    """
+    rdf_type, label, alt = str(RDF.type), str(RDFS.label), str(SKOS.altLabel)
+    extra = [(str(s), str(p), str(o)) for s, p, o in extra]
+
+    def pairs(p: str, o: str | None) -> Iterator[tuple[str, str]]:
+        yield from union.pairs(None, p, o)
+        yield from ((s_, o_) for s_, p_, o_ in extra if p_ == p and o in (None, o_))
+
     types: dict[str, str] = {}
+    for cls, t in sorted(CLASS_TYPES.items(), key=lambda kv: TYPES.index(kv[1])):
+        for s, _ in pairs(rdf_type, str(cls)):
+            types.setdefault(s, t)
     labels: dict[str, str] = {}
     alts: dict[str, set[str]] = {}
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        if getattr(g, "identifier", g) in skip:
-            continue
-        if p == RDF.type and o in CLASS_TYPES:
-            types[str(s)] = CLASS_TYPES[o]  # type: ignore[index]
-        elif p == RDFS.label:
-            labels[str(s)] = str(o)
-        elif p == SKOS.altLabel:
-            alts.setdefault(str(s), set()).add(str(o))
-    return [Node(iri, t, labels.get(iri, ""), tuple(sorted(alts.get(iri, ()))))
+    for pred in (label, alt):
+        for s, o in pairs(pred, None):
+            if s not in types:
+                continue
+            if pred == alt:
+                alts.setdefault(s, set()).add(o)
+            elif s not in labels or o < labels[s]:
+                labels[s] = o
+    return [Node(iri, t, labels[iri], tuple(sorted(alts.get(iri, ()))))
             for iri, t in sorted(types.items()) if labels.get(iri)]
 
 
@@ -338,27 +360,73 @@ def add_links(ds: Dataset, *, user_table: Path | None = None,
 
     The graphs id:graph/derived/regions and id:graph/derived/wikidata are replaced whole.
     """
-    from kg.region import add_regions
+    from kg.union import DatasetUnion
 
     for graph in (REGIONS_GRAPH, LINKS_GRAPH):
         ds.remove_graph(ds.graph(graph))
-    stats = LinkStats()
-    stats.parks_placed = add_regions(ds, REGIONS_GRAPH, skip=[LINKS_GRAPH])
-    nodes = dataset_nodes(ds, skip=[LINKS_GRAPH])
-    decisions = read_decisions(user_table if user_table is not None else user_table_path())
-    links = decide(nodes, shipped_table() if table is None else table, decisions)
+    regions, links, stats = derive(DatasetUnion(ds, [REGIONS_GRAPH, LINKS_GRAPH]),
+                                   user_table=user_table, table=table)
     ds.bind("wd", WD)
-    g = ds.graph(LINKS_GRAPH)
+    for name, triples in ((REGIONS_GRAPH, regions), (LINKS_GRAPH, links)):
+        g = ds.graph(name)
+        for triple in triples:
+            g.add(triple)
+    return stats
+
+
+def derived_nquads(db: Any, *, user_table: Path | None = None,
+                   table: Iterable[Entry] | None = None) -> dict[str, bytes]:
+    """N-Quads of the derived graphs computed from the document graphs of a pyoxigraph Store.
+
+    The same graphs `add_links` adds to a Dataset of those documents, by graph IRI (a graph
+    left empty is left out), sorted by line. Reads the store by pattern (kg.union.StoreUnion):
+    types, names and pk:partOf of the entities, and the sentences of the parks their names do
+    not place, so memory grows with the entities, not with the corpus.
+    """
+    import pyoxigraph as ox
+
+    from kg.store import to_ox
+    from kg.union import StoreUnion
+
+    regions, links, _ = derive(StoreUnion(db), user_table=user_table, table=table)
+    out: dict[str, bytes] = {}
+    for name, triples in ((REGIONS_GRAPH, regions), (LINKS_GRAPH, links)):
+        if triples:
+            g = ox.NamedNode(str(name))
+            data = ox.serialize([ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+                                 for s, p, o in triples], format=ox.RdfFormat.N_QUADS)
+            out[str(name)] = b"".join(sorted(set(data.splitlines(keepends=True))))
+    return out
+
+
+def derive(union: Union, *, user_table: Path | None = None,
+           table: Iterable[Entry] | None = None) -> tuple[list[Triple], list[Triple], LinkStats]:
+    """The rules of both derived graphs, once: (regions triples, links triples, what was done).
+
+    Parks are placed from the union of the document graphs (kg.region.place_parks); every typed
+    node of the documents and of the new regions graph then gets its Wikidata item, if any.
+    """
+    from kg.region import gazetteer, place_parks, region_triples
+
+    gaz = gazetteer()
+    stats = LinkStats()
+    located = place_parks(union, gaz=gaz)
+    stats.parks_placed = len(located)
+    regions = region_triples(located, gaz)
+    nodes = union_nodes(union, regions)
+    decisions = read_decisions(user_table if user_table is not None else user_table_path())
+    chosen = decide(nodes, shipped_table() if table is None else table, decisions)
+    links: list[Triple] = []
     for node in nodes:
         stats.nodes[node.type] = stats.nodes.get(node.type, 0) + 1
-        if node.iri in links:
-            qid, source = links[node.iri]
-            g.add((URIRef(node.iri), SKOS.exactMatch, WD[qid]))
-            g.add((URIRef(node.iri), PK.wikidata, Literal(qid)))
+        if node.iri in chosen:
+            qid, source = chosen[node.iri]
+            links.append((URIRef(node.iri), SKOS.exactMatch, WD[qid]))
+            links.append((URIRef(node.iri), PK.wikidata, Literal(qid)))
             stats.linked[node.type] = stats.linked.get(node.type, 0) + 1
             key = source.split(" ")[0]
             stats.sources[key] = stats.sources.get(key, 0) + 1
-    return stats
+    return regions, links, stats
 
 
 # --- reading a built store -----------------------------------------------------------------------

@@ -96,7 +96,8 @@ def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
             h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     first = h.hexdigest()
     # the graph also depends on the derived graphs' inputs (kg.link: tables, user decisions)
-    graph_inputs = [root / f"{m}.py" for m in ("rdf", "vocab", "store", "link", "region")]
+    graph_inputs = [root / f"{m}.py" for m in ("rdf", "vocab", "store", "link", "region",
+                                                "union", "turtle")]
     graph_inputs += sorted((root / "data").glob("*")) if (root / "data").is_dir() else []
     try:
         from kg.link import user_table_path  # type: ignore[attr-defined]
@@ -285,25 +286,28 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     return result
 
 
-DERIVED_PREFIX = "https://w3id.org/parks-kg/id/graph/derived/"
-
-
 def _derive(store: object, changes: object, rebuild: bool) -> None:
-    """Recompute the derived graphs (id:graph/derived/…) from every document graph.
+    """Have the derived graphs (id:graph/derived/…) recomputed from every document graph.
 
-    The hook is `kg.link.add_links(dataset)`, which adds regions and Wikidata links computed
-    across documents; without it there are no derived graphs. Runs only when documents change.
+    An embedded store computes them where the new document graphs are, reading what it needs
+    by pattern (`kg.link.derived_nquads`). Other stores (rdflib in memory, a SPARQL server)
+    get them from an rdflib copy of every document graph (`kg.link.add_links`), as before.
+    Runs only when documents change.
     """
-    try:
-        from kg.link import add_links  # type: ignore[attr-defined]
-    except ImportError:
+    from kg.store import OxigraphStore
+
+    ch = changes  # kg.store.Changes
+    if isinstance(store, OxigraphStore):
+        from kg.link import derived_nquads
+
+        ch.derive = derived_nquads  # type: ignore[attr-defined]
         return
     import pyoxigraph as ox
     from rdflib import Dataset
 
-    from kg.store import GRAPH_PREFIX
+    from kg.link import add_links
+    from kg.store import DERIVED_PREFIX, GRAPH_PREFIX
 
-    ch = changes  # kg.store.Changes
     keep = []
     old_derived = set()
     if not rebuild:
@@ -323,11 +327,13 @@ def _derive(store: object, changes: object, rebuild: bool) -> None:
         name = str(graph.identifier)
         if name.startswith(DERIVED_PREFIX) and len(graph):
             produced[name] = graph
+    add = dict(ch.add)  # type: ignore[attr-defined]
     for name, graph in produced.items():
         nt = graph.serialize(format="nt").encode("utf-8")
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
                  for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
-        ch.add[name] = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)  # type: ignore
+        add[name] = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    ch.add = add  # type: ignore[attr-defined]
     ch.remove |= old_derived  # type: ignore[attr-defined]
 
 
@@ -404,37 +410,28 @@ def _check_outputs(out_dir: Path, html: bool) -> None:
 
 def _stage_outputs(view: object, out_dir: Path, html: bool, title: str,
                    result: BuildResult) -> list[tuple[Path, Path]]:
-    """Write kg.ttl (and graph.html) of the document graphs beside their targets."""
-    import pyoxigraph as ox
-    from rdflib import Graph
+    """Write kg.ttl (and graph.html) of the document and derived graphs beside their targets.
 
+    Both read the store as a stream (`kg.turtle.write_turtle`, `kg.views.render`): no
+    copy of the whole graph is made.
+    """
     from kg.store import STATS_GRAPH
-    from kg.vocab import PREFIXES
+    from kg.turtle import write_turtle
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    triples = []
-    quads = 0
-    for q in view.quads(merged=False):  # type: ignore[attr-defined]
-        if q.graph_name.value != STATS_GRAPH:
-            quads += 1
-            triples.append(q.triple)
-    result.quads = quads
+    result.quads = sum(1 for q in view.quads(merged=False)  # type: ignore[attr-defined]
+                       if q.graph_name.value != STATS_GRAPH)
     staged = []
     try:
         ttl_tmp = _stage(out_dir, "kg.ttl")
         staged.append((ttl_tmp, out_dir / "kg.ttl"))
-        nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        g = Graph()
-        for prefix, ns in PREFIXES.items():
-            g.bind(prefix, ns)
-        g.parse(data=nt, format="nt")
-        ttl_tmp.write_bytes(g.serialize(format="turtle").encode("utf-8"))
+        write_turtle(view, ttl_tmp)
         if html:
             from kg.views import render
 
             page_tmp = _stage(out_dir, "graph.html")
             staged.append((page_tmp, out_dir / "graph.html"))
-            render(g, page_tmp, title=title)
+            render(view, page_tmp, title=title)
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,6 +25,7 @@ from rdflib import RDF, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
 
 from kg.rdf import region_iri
+from kg.union import Union
 from kg.vocab import PK, SCHEMA
 
 LEVELS = ("province", "prefecture", "county")
@@ -145,49 +146,48 @@ def gazetteer() -> Gazetteer:
                      for r in rows)
 
 
-def _union(ds: Dataset, skip: set[URIRef]) -> Iterator[tuple]:  # type: ignore[type-arg]
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        if g is None or getattr(g, "identifier", g) not in skip:
-            yield s, p, o
-
-
 _ENTITY_CLASSES = (PK.Park, PK.Enterprise, PK.Platform, PK.Project)
 
 
 def locate_parks(ds: Dataset, *, skip: Iterable[URIRef] = (),
                  gaz: Gazetteer | None = None) -> dict[URIRef, Division]:
-    """The most specific division of each park, from the first of these that gives one:
+    """`place_parks` over every graph of an rdflib Dataset but `skip`."""
+    from kg.union import DatasetUnion
+
+    return {URIRef(park): d
+            for park, d in place_parks(DatasetUnion(ds, skip), gaz=gaz).items()}
+
+
+def place_parks(union: Union, *, gaz: Gazetteer | None = None) -> dict[str, Division]:
+    """The most specific division of each park (by IRI), from the first of these that gives one:
 
     1. its names (label and aliases), which must agree with one another;
     2. the park it is part of (pk:partOf, followed upwards), which may also refine a
        province-only place of its own;
     3. the sentences its facts come from: full division names (包头市, 陕西省) there, outside
        the names of entities, that are unambiguous and lie on one chain.
+
+    Reads types, names and pk:partOf of every entity, and sentences only for the parks that
+    1 and 2 leave unplaced.
     """
     gaz = gaz or gazetteer()
-    names: dict[URIRef, list[str]] = {}
-    parents: dict[URIRef, list[URIRef]] = {}
-    types: dict[URIRef, URIRef] = {}
-    ends: dict[URIRef, list[URIRef]] = {}
-    derived: dict[URIRef, list[URIRef]] = {}
-    sentence: dict[URIRef, str] = {}
-    for s, p, o in _union(ds, set(skip)):
-        if p == RDF.type and o in _ENTITY_CLASSES:
-            types[s] = o
-        elif p in (RDFS.label, SKOS.altLabel):
-            names.setdefault(s, []).append(str(o))
-        elif p == PK.partOf:
-            parents.setdefault(s, []).append(o)
-        elif p in (RDF.subject, RDF.object):
-            ends.setdefault(s, []).append(o)
-        elif p == PROV.wasDerivedFrom:
-            derived.setdefault(s, []).append(o)
-        elif p == PK.sentence:
-            sentence[s] = str(o)
-    parks = sorted(s for s, t in types.items() if t == PK.Park)
-    own = {park: _agree(gaz, [gaz.locate(n) for n in sorted(set(names.get(park, ())))])
+    types: dict[str, str] = {}
+    for cls in _ENTITY_CLASSES:
+        for s, _ in union.pairs(None, str(RDF.type), str(cls)):
+            types[s] = str(cls)
+    names: dict[str, set[str]] = {}
+    for pred in (RDFS.label, SKOS.altLabel):
+        for s, o in union.pairs(None, str(pred), None):
+            if s in types:
+                names.setdefault(s, set()).add(o)
+    parents: dict[str, set[str]] = {}
+    for s, o in union.pairs(None, str(PK.partOf), None):
+        parents.setdefault(s, set()).add(o)
+    park_class = str(PK.Park)
+    parks = sorted(s for s, t in types.items() if t == park_class)
+    own = {park: _agree(gaz, [gaz.locate(n) for n in sorted(names.get(park, ()))])
            for park in parks}
-    out: dict[URIRef, Division] = {}
+    out: dict[str, Division] = {}
     for park in parks:
         d = own[park]
         seen, todo = {park}, sorted(parents.get(park, ()))
@@ -205,17 +205,25 @@ def locate_parks(ds: Dataset, *, skip: Iterable[URIRef] = (),
         if d is not None:
             out[park] = d
     entity_names = _Names(n for e in types for n in names.get(e, ()))
-    facts: dict[URIRef, set[str]] = {}
-    for st, nodes in ends.items():
-        for node in nodes:
-            if types.get(node) == PK.Park and node not in out:
-                facts.setdefault(node, set()).update(
-                    sentence[ev] for ev in derived.get(st, ()) if ev in sentence)
-    for park, sents in sorted(facts.items()):
-        d = _from_sentences(gaz, sorted(sents), entity_names)
-        if d is not None:
-            out[park] = d
+    for park in parks:
+        if park not in out:
+            d = _from_sentences(gaz, _fact_sentences(union, park), entity_names)
+            if d is not None:
+                out[park] = d
     return out
+
+
+def _fact_sentences(union: Union, node: str) -> Iterator[str]:
+    """The evidence sentences of the reified facts (rdf:Statement) that have `node` at an end."""
+    statements = {st for end in (RDF.subject, RDF.object)
+                  for st, _ in union.pairs(None, str(end), node)}
+    seen: set[str] = set()
+    for st in sorted(statements):
+        for ev in sorted({ev for _, ev in union.pairs(st, str(PROV.wasDerivedFrom), None)}):
+            for _, text in union.pairs(ev, str(PK.sentence), None):
+                if text not in seen:
+                    seen.add(text)
+                    yield text
 
 
 def _agree(gaz: Gazetteer, found: list[Division | None]) -> Division | None:
@@ -241,13 +249,15 @@ def _full_names() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, forms)))
 
 
-def _from_sentences(gaz: Gazetteer, sentences: list[str], names: _Names) -> Division | None:
+def _from_sentences(gaz: Gazetteer, sentences: Iterable[str], names: _Names
+                    ) -> Division | None:
     """The place that the sentences name in full, when they name exactly one chain of them.
 
     A place inside the name of an entity (北京市某某科技有限公司) says where that entity is
-    from, not where the park is, so it does not count.
+    from, not where the park is, so it does not count. The answer does not depend on the order
+    of the sentences, which are read one at a time.
     """
-    found: list[Division] = []
+    found: dict[str, Division] = {}
     for text in sentences:
         for m in _full_names().finditer(text):
             if names.covers(text, m.start(), m.end()):
@@ -255,11 +265,11 @@ def _from_sentences(gaz: Gazetteer, sentences: list[str], names: _Names) -> Divi
             named = [d for d in gaz.named(m.group(0)) if d.name == m.group(0)]
             if len(named) != 1:
                 return None  # 朝阳区: one of several; better no place than a wrong one
-            found.append(named[0])
+            found[named[0].code] = named[0]
     if not found:
         return None
-    deepest = max(found, key=lambda d: len(gaz.chain(d.code)))
-    return deepest if all(gaz.within(deepest, d) for d in found) else None
+    deepest = max(found.values(), key=lambda d: len(gaz.chain(d.code)))
+    return deepest if all(gaz.within(deepest, d) for d in found.values()) else None
 
 
 class _Names:
@@ -288,20 +298,31 @@ def add_regions(ds: Dataset, graph: URIRef, *, skip: Iterable[URIRef] = ()) -> i
     gaz = gazetteer()
     located = locate_parks(ds, skip=[graph, *skip], gaz=gaz)
     g = ds.graph(graph)
+    for triple in region_triples(located, gaz):
+        g.add(triple)
+    return len(located)
+
+
+def region_triples(located: Mapping[str, Division], gaz: Gazetteer | None = None
+                   ) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """The regions graph of placed parks: pk:locatedIn every division of a park's chain, and
+    each division used as a pk:Region with its names, code, level and parent."""
+    gaz = gaz or gazetteer()
     located_in = PK.locatedIn
+    out: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
     regions: dict[str, Division] = {}
     for park, division in sorted(located.items()):
         for d in gaz.chain(division.code):
-            g.add((park, located_in, region_iri(d.code)))
+            out.append((URIRef(park), located_in, region_iri(d.code)))
             regions[d.code] = d
     for code, d in sorted(regions.items()):
         r = region_iri(code)
-        g.add((r, RDF.type, PK.Region))
-        g.add((r, RDFS.label, Literal(d.name, lang="zh")))
+        out.append((r, RDF.type, PK.Region))
+        out.append((r, RDFS.label, Literal(d.name, lang="zh")))
         if d.short and d.short != d.name:
-            g.add((r, SKOS.altLabel, Literal(d.short, lang="zh")))
-        g.add((r, PK.divisionCode, Literal(code)))
-        g.add((r, PK.regionLevel, Literal(d.level)))
+            out.append((r, SKOS.altLabel, Literal(d.short, lang="zh")))
+        out.append((r, PK.divisionCode, Literal(code)))
+        out.append((r, PK.regionLevel, Literal(d.level)))
         if d.parent:
-            g.add((r, SCHEMA.containedInPlace, region_iri(d.parent)))
-    return len(located)
+            out.append((r, SCHEMA.containedInPlace, region_iri(d.parent)))
+    return out

@@ -25,7 +25,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -76,6 +76,9 @@ STATS_UPDATES = [
 ]
 
 
+DERIVED_PREFIX = GRAPH_PREFIX + "derived/"  # graphs computed from the document graphs
+
+
 def graph_name(doc_id: str) -> str:
     """The IRI of a document's named graph (kg.rdf.graph_iri, which escapes odd file names)."""
     from kg.rdf import iri_part
@@ -95,9 +98,12 @@ class Changes:
     the graph), and the build fingerprint."""
 
     remove: set[str] = field(default_factory=set)
-    add: dict[str, bytes] = field(default_factory=dict)
+    add: Mapping[str, bytes] = field(default_factory=dict)  # a dict, or a kg.spool.Spool
     fingerprint: str | None = None
     reset: bool = False  # start from an empty store (kg build --rebuild)
+    # graphs computed from the new document graphs where they are (an embedded store hands
+    # its pyoxigraph database): the derived graphs' N-Quads by graph IRI, replacing the old
+    derive: Callable[[Any], Mapping[str, bytes]] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.remove or self.add or self.reset)
@@ -472,15 +478,21 @@ def _ox_apply(db: Any, changes: Changes) -> None:
     for g in sorted(changes.remove | set(changes.add)):
         _ox_drop(db, g)
     _ox_drop(db, STATS_GRAPH)
-    def added() -> Iterator[Any]:
-        for g, data in sorted(changes.add.items()):
+
+    def added(graphs: Mapping[str, bytes]) -> Iterator[Any]:
+        for g in sorted(graphs):  # one graph's bytes at a time (a spool reads them then)
             name = ox.NamedNode(g)
-            for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            for q in ox.parse(graphs[g], format=ox.RdfFormat.N_QUADS):
                 yield ox.Quad(q.subject, q.predicate, q.object, name)
                 yield ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
 
     # not one transaction, and need not be: `db` is a private copy (on disk) or a new store
-    db.bulk_extend(added())
+    db.bulk_extend(added(changes.add))
+    if changes.derive is not None:
+        for g in sorted(g.value for g in db.named_graphs()
+                        if g.value.startswith(DERIVED_PREFIX)):
+            _ox_drop(db, g)
+        db.bulk_extend(added(changes.derive(db)))
     for update in _stats_updates(None):
         db.update(update)
     db.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{STATS_GRAPH}> {{ ?s ?p ?o }} }}")

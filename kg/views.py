@@ -1,12 +1,14 @@
 """Views of the knowledge graph: RDF → networkx → one offline HTML page, or GraphML/GEXF/CSV.
 
 `to_networkx` reads the RDF that `kg build` emits (docs/rdf-model.md) in a few bulk passes and
-returns one node per entity and one edge per relation triple, each carrying its evidence.
-`select` cuts a focus, class or degree view out of it. `write_html` draws a graph with pyvis
-into a single self-contained file: vis-network and the page's own script are inlined, every
-external reference pyvis adds is removed, corpus text travels as JSON and reaches the page only
-as text. `export_graph` writes GraphML, GEXF or a folder of CSV files for Gephi, igraph, R and
-pandas. networkx, numpy and pyvis are imported inside the functions that need them.
+returns one node per entity and one edge per relation triple, each carrying its evidence;
+`store_networkx` builds the same graph from a store by SPARQL, without an rdflib copy of it.
+`select` cuts a focus, class or degree view out of it; `render` draws one (graph or store).
+`write_html` draws a graph with pyvis into a single self-contained file: vis-network and the
+page's own script are inlined, every external reference pyvis adds is removed, corpus text
+travels as JSON and reaches the page only as text. `export_graph` writes GraphML, GEXF or a
+folder of CSV files for Gephi, igraph, R and pandas. networkx, numpy and pyvis are imported
+inside the functions that need them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
@@ -31,7 +34,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.analysis import CLASSES, RELATIONS, park_totals, yi
 from kg.errors import InputError, KgError, StoreError
-from kg.vocab import PK
+from kg.vocab import PK, PREFIXES
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -45,6 +48,7 @@ __all__ = [
     "read_graph",
     "render",
     "select",
+    "store_networkx",
     "to_networkx",
     "write_export",
     "write_html",
@@ -204,80 +208,232 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     Dataset is read across all its named graphs. Relation triples whose ends are not typed
     entities are skipped.
     """
+    return _entity_graph(_rdflib_parts(graph))
+
+
+def store_networkx(view: Any) -> nx.MultiDiGraph:
+    """`to_networkx` of a store's merged graph, read by a few SPARQL queries.
+
+    `view` has kg.store's `select(sparql)` (a Store, or the view a write passes to its
+    `before_commit`), or is a pyoxigraph Store, whose answers are then streamed. Only what the
+    entity graph shows comes out of the store: types, names, amounts, Wikidata IDs, relations,
+    documents, mention counts (counted there) and the evidence of reified facts. Memory grows
+    with the entities, facts and evidence drawn (and, through `select`, with its answer).
+    """
+    return _entity_graph(_store_parts(view))
+
+
+@dataclass
+class _Parts:
+    """What the entity graph is made of, whichever reader gathered it. Entities are keyed by
+    IRI; evidence by any key, mapped to (order, sentence, doc id, rule)."""
+
+    types: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    values: dict[URIRef, dict[str, set[Node]]] = field(default_factory=dict)
+    mentions: dict[str, int] = field(default_factory=dict)
+    evidence: dict[Any, tuple[Any, str, str, str]] = field(default_factory=dict)
+    node_evidence: dict[str, set[Any]] = field(default_factory=lambda: defaultdict(set))
+    fact_evidence: dict[tuple[str, str, str], set[Any]] = field(
+        default_factory=lambda: defaultdict(set))
+    facts: set[tuple[str, str, str]] = field(default_factory=set)  # (subject, relation, object)
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def add_type(self, node: str, name: str) -> None:
+        """Take one class of a node: its first of CLASSES, Platform for a kind of platform."""
+        if name in PLATFORM_KINDS:
+            if self.types.setdefault(node, "Platform") == "Platform":
+                self.kinds[node] = min(self.kinds.get(node, name), name)
+        else:
+            self.types.setdefault(node, name)
+
+    def add_evidence(self, ev: Any, subj: str | None, pred: str | None, obj: str | None
+                     ) -> None:
+        """Record that evidence `ev` supports the reified fact (subj, pred, obj)."""
+        for end in (subj, obj):
+            if end in self.types:
+                self.node_evidence[end].add(ev)
+        if subj is not None and pred is not None and obj is not None:
+            self.fact_evidence[(subj, pred, obj)].add(ev)
+
+
+# the node attributes read from one predicate each (wikidata from three)
+_VALUE_PREDICATES = (RDFS.label, SKOS.altLabel, PK.investmentAmount, PK.amountText,
+                     PK.wikidata, SKOS.exactMatch, OWL.sameAs)
+
+
+def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
+    """The MultiDiGraph of `to_networkx` from its parts (the one place nodes and edges are made)."""
     import networkx as nx
 
-    types: dict[Node, str] = {}
-    kinds: dict[Node, str] = {}
-    for name in CLASSES:
-        for s, _, _ in _triples(graph, None, RDF.type, PK[name]):
-            if isinstance(s, URIRef):
-                types.setdefault(s, name)
-    for name in PLATFORM_KINDS:
-        for s, _, _ in _triples(graph, None, RDF.type, PK[name]):
-            if isinstance(s, URIRef) and types.setdefault(s, "Platform") == "Platform":
-                kinds[s] = min(kinds.get(s, name), name)
+    values = parts.values
 
-    labels = _values(graph, RDFS.label, types)
-    aliases = _values(graph, SKOS.altLabel, types)
-    amounts = _values(graph, PK.investmentAmount, types)
-    amount_texts = _values(graph, PK.amountText, types)
-    wikidata: dict[Node, set[str]] = defaultdict(set)
-    for predicate in (PK.wikidata, SKOS.exactMatch, OWL.sameAs):
-        for node, values in _values(graph, predicate, types).items():
-            wikidata[node].update(q for q in map(_qid, values) if q)
-    mentions: dict[Node, set[Node]] = defaultdict(set)
-    for s, _, o in _triples(graph, None, PK.mentionOf, None):
-        if o in types:
-            mentions[o].add(s)
+    def of(predicate: URIRef, node: str) -> set[Node]:
+        return values.get(predicate, {}).get(node, set())
 
-    evidence = _evidence(graph)
-    stmt_subject = {s: o for s, _, o in _triples(graph, None, RDF.subject, None)}
-    stmt_predicate = {s: o for s, _, o in _triples(graph, None, RDF.predicate, None)}
-    stmt_object = {s: o for s, _, o in _triples(graph, None, RDF.object, None)}
-    node_evidence: dict[Node, set[Node]] = defaultdict(set)
-    fact_evidence: dict[tuple[Node, Node, Node], set[Node]] = defaultdict(set)
-    for stmt, ev in (
-        (s, o) for s, _, o in _triples(graph, None, PROV.wasDerivedFrom, None) if o in evidence
-    ):
-        subj, pred, obj = stmt_subject.get(stmt), stmt_predicate.get(stmt), stmt_object.get(stmt)
-        for end in (subj, obj):
-            if end in types:
-                node_evidence[end].add(ev)
-        if subj is not None and pred is not None and obj is not None:
-            fact_evidence[(subj, pred, obj)].add(ev)
-
-    g = nx.MultiDiGraph(documents=_documents(graph))
-    for node in sorted(types, key=str):
-        yuan = sorted({v for v in map(_yuan, amounts.get(node, ())) if v is not None})
+    g = nx.MultiDiGraph(documents=dict(sorted(parts.documents.items())))
+    for node in sorted(parts.types):
+        yuan = sorted({v for v in map(_yuan, of(PK.investmentAmount, node)) if v is not None})
+        wikidata = {q for p in (PK.wikidata, SKOS.exactMatch, OWL.sameAs)
+                    for q in map(_qid, of(p, node)) if q}
         attrs: dict[str, Any] = {
-            "label": _pick_label(labels.get(node), aliases.get(node), node),
-            "type": types[node],
-            "aliases": sorted({str(v) for v in aliases.get(node, ())}),
+            "label": _pick_label(of(RDFS.label, node), of(SKOS.altLabel, node), node),
+            "type": parts.types[node],
+            "aliases": sorted({str(v) for v in of(SKOS.altLabel, node)}),
             "amount": yuan[-1] if yuan else None,
             "amounts": yuan[::-1],
-            "amount_text": min((str(v) for v in amount_texts.get(node, ())), default=None),
-            "wikidata": min(wikidata.get(node, ()), default=None, key=lambda q: (len(q), q)),
-            "mentions": len(mentions.get(node, ())),
-            "evidence": _evidence_list(node_evidence.get(node, ()), evidence),
+            "amount_text": min((str(v) for v in of(PK.amountText, node)), default=None),
+            "wikidata": min(wikidata, default=None, key=lambda q: (len(q), q)),
+            "mentions": parts.mentions.get(node, 0),
+            "evidence": _evidence_list(parts.node_evidence.get(node, ()), parts.evidence),
         }
-        if node in kinds:
-            attrs["kind"] = kinds[node]
-        g.add_node(str(node), **attrs)
+        if node in parts.kinds:
+            attrs["kind"] = parts.kinds[node]
+        g.add_node(node, **attrs)
+    for s, name, o in sorted(parts.facts):
+        found = parts.fact_evidence.get((s, str(PK[name]), o), ())
+        g.add_edge(s, o, key=name, relation=name,
+                   evidence=_evidence_list(found, parts.evidence))
+    return g
 
-    facts: set[tuple[Node, str, Node]] = set()
+
+def _rdflib_parts(graph: Graph) -> _Parts:
+    """The parts of the entity graph read from an rdflib Graph or Dataset in bulk passes."""
+    parts = _Parts()
+    for name in (*CLASSES, *PLATFORM_KINDS):
+        for s, _, _ in _triples(graph, None, RDF.type, PK[name]):
+            if isinstance(s, URIRef):
+                parts.add_type(str(s), name)
+    types = parts.types
+    for predicate in _VALUE_PREDICATES:
+        found: dict[str, set[Node]] = defaultdict(set)
+        for s, _, o in _triples(graph, None, predicate, None):
+            if isinstance(s, URIRef) and str(s) in types:
+                found[str(s)].add(o)
+        parts.values[predicate] = found
+    mentions: dict[str, set[Node]] = defaultdict(set)
+    for s, _, o in _triples(graph, None, PK.mentionOf, None):
+        if isinstance(o, URIRef) and str(o) in types:
+            mentions[str(o)].add(s)
+    parts.mentions = {node: len(found) for node, found in mentions.items()}
+
+    evidence = _evidence(graph)
+    parts.evidence = evidence
+    ends = {p: {s: o for s, _, o in _triples(graph, None, p, None)}
+            for p in (RDF.subject, RDF.predicate, RDF.object)}
+
+    def key(term: Node | None) -> str | None:
+        return None if term is None else str(term)
+
+    for stmt, _, ev in _triples(graph, None, PROV.wasDerivedFrom, None):
+        if ev in evidence:
+            parts.add_evidence(ev, *(key(ends[p].get(stmt))
+                                     for p in (RDF.subject, RDF.predicate, RDF.object)))
     for name in RELATIONS:
         for s, _, o in _triples(graph, None, PK[name], None):
-            if s in types and o in types:
-                facts.add((s, name, o))
-    for s, name, o in sorted(facts, key=lambda f: (str(f[0]), f[1], str(f[2]))):
-        g.add_edge(
-            str(s),
-            str(o),
-            key=name,
-            relation=name,
-            evidence=_evidence_list(fact_evidence.get((s, PK[name], o), ()), evidence),
-        )
-    return g
+            if isinstance(s, URIRef) and isinstance(o, URIRef) and str(s) in types \
+                    and str(o) in types:
+                parts.facts.add((str(s), name, str(o)))
+    parts.documents = _documents(graph)
+    return parts
+
+
+_STORE_PREFIXES = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items())
+_STORE_TYPES = f"""SELECT ?s ?c WHERE {{
+  VALUES ?c {{ {" ".join(f"pk:{c}" for c in (*CLASSES, *PLATFORM_KINDS))} }}
+  ?s a ?c FILTER (isIRI(?s)) }}"""
+_STORE_VALUES = f"""SELECT ?s ?p ?o WHERE {{
+  VALUES ?p {{ {" ".join(f"<{p}>" for p in _VALUE_PREDICATES)} }}
+  ?s ?p ?o FILTER (isIRI(?s)) }}"""
+_STORE_RELATIONS = f"""SELECT ?s ?p ?o WHERE {{
+  VALUES ?p {{ {" ".join(f"pk:{r}" for r in RELATIONS)} }}
+  ?s ?p ?o FILTER (isIRI(?s) && isIRI(?o)) }}"""
+# the merged graph is a set, so COUNT(?m) counts distinct mentions
+_STORE_MENTIONS = "SELECT ?e (COUNT(?m) AS ?n) WHERE { ?m pk:mentionOf ?e } GROUP BY ?e"
+_STORE_DOCUMENTS = """SELECT ?d ?id ?title ?file WHERE { ?d a pk:Document
+  OPTIONAL { ?d dcterms:identifier ?id } OPTIONAL { ?d dcterms:title ?title }
+  OPTIONAL { ?d pk:fileName ?file } }"""
+# Evidence comes in one answer, a row per (statement, evidence): the statements' ends and the
+# documents' ids are read apart (one row per statement, per document), so these rows stay narrow.
+_STORE_STATEMENTS = """SELECT ?st ?s ?p ?o WHERE {
+  { SELECT DISTINCT ?st WHERE { ?st prov:wasDerivedFrom ?ev . ?ev a pk:Evidence } }
+  OPTIONAL { ?st rdf:subject ?s } OPTIONAL { ?st rdf:predicate ?p }
+  OPTIONAL { ?st rdf:object ?o } }"""
+_STORE_IDENTIFIERS = "SELECT ?doc ?id WHERE { ?doc dcterms:identifier ?id }"
+_STORE_EVIDENCE = """SELECT ?ev ?st ?doc ?sentence ?rule WHERE {
+  ?ev a pk:Evidence . ?st prov:wasDerivedFrom ?ev . OPTIONAL { ?ev pk:inDocument ?doc }
+  OPTIONAL { ?ev pk:sentence ?sentence } OPTIONAL { ?ev pk:rule ?rule } }"""
+
+
+def _store_rows(view: Any, sparql: str) -> Iterable[list[Any]]:
+    """The rows of a SELECT on the merged graph: streamed from a pyoxigraph Store, else
+    `view.select`'s rows."""
+    text = _STORE_PREFIXES + sparql
+    if hasattr(view, "quads_for_pattern"):  # a pyoxigraph Store
+        solutions = view.query(text)
+        width = len(solutions.variables)
+        return ([sol[i] for i in range(width)] for sol in solutions)
+    result = view.select(text)
+    if isinstance(result, bool):
+        raise StoreError("expected rows from a SELECT query, got a boolean")
+    return result[1]
+
+
+def _store_parts(view: Any) -> _Parts:
+    """The parts of the entity graph read from a store by SPARQL (see `store_networkx`)."""
+    from kg.store import to_rdflib
+
+    parts = _Parts()
+    local = len(str(PK))
+    by_class: dict[str, list[str]] = defaultdict(list)
+    for s, c in _store_rows(view, _STORE_TYPES):
+        by_class[c.value[local:]].append(s.value)
+    for name in (*CLASSES, *PLATFORM_KINDS):
+        for s in sorted(by_class.get(name, ())):
+            parts.add_type(s, name)
+    types = parts.types
+    parts.values = {p: defaultdict(set) for p in _VALUE_PREDICATES}
+    for s, p, o in _store_rows(view, _STORE_VALUES):
+        if s.value in types:
+            parts.values[URIRef(p.value)][s.value].add(to_rdflib(o))
+    for e, n in _store_rows(view, _STORE_MENTIONS):
+        if e.value in types:
+            parts.mentions[e.value] = int(n.value)
+    relation = {str(PK[r]): r for r in RELATIONS}
+    for s, p, o in _store_rows(view, _STORE_RELATIONS):
+        if s.value in types and o.value in types:
+            parts.facts.add((s.value, relation[p.value], o.value))
+    for d, doc_id, title, file in _store_rows(view, _STORE_DOCUMENTS):
+        key = doc_id.value if doc_id is not None and doc_id.value else \
+            d.value.rsplit("/doc/", 1)[-1]
+        parts.documents.setdefault(key, {"title": title.value if title is not None else "",
+                                         "file": file.value if file is not None else ""})
+    statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
+                  for st, s, p, o in _store_rows(view, _STORE_STATEMENTS)}
+    doc_ids: dict[str, str] = {}
+    for doc, doc_id in _store_rows(view, _STORE_IDENTIFIERS):
+        doc_ids[doc.value] = doc_ids.get(doc.value) or doc_id.value
+    names: dict[str, str] = {}  # one copy of each document id and rule
+
+    def text(term: Any) -> str:
+        return "" if term is None else names.setdefault(term.value, term.value)
+
+    def doc_key(doc: Any) -> str:
+        if doc is None:
+            return ""
+        key = doc_ids.get(doc.value) or doc.value.rsplit("/doc/", 1)[-1]
+        return names.setdefault(key, key)
+
+    for ev, st, doc, sentence, rule in _store_rows(view, _STORE_EVIDENCE):
+        key = ev.value
+        if key not in parts.evidence:
+            tail = key.rsplit("/", 1)[-1]
+            where = doc_key(doc)
+            order = (where, int(tail) if tail.isdigit() else -1, key)
+            parts.evidence[key] = (order, "" if sentence is None else sentence.value, where,
+                                   text(rule))
+        parts.add_evidence(key, *statements.get(st.value, (None, None, None)))
+    return parts
 
 
 def _triples(graph: Graph, s: Node | None, p: Node | None, o: Node | None) -> Iterator[tuple]:
@@ -291,15 +447,6 @@ def _triples(graph: Graph, s: Node | None, p: Node | None, o: Node | None) -> It
             yield triple
     else:
         yield from graph.triples((s, p, o))
-
-
-def _values(graph: Graph, predicate: URIRef, subjects: dict[Node, str]) -> dict[Node, set[Node]]:
-    """Collect the objects of `predicate` for the given subjects in one pass."""
-    found: dict[Node, set[Node]] = defaultdict(set)
-    for s, _, o in _triples(graph, None, predicate, None):
-        if s in subjects:
-            found[s].add(o)
-    return found
 
 
 def _qid(value: Node) -> str | None:
@@ -489,7 +636,7 @@ def select(
 
 
 def render(
-    graph: Graph,
+    graph: Graph | Any,
     path: Path,
     *,
     title: str = "parks-kg",
@@ -500,10 +647,12 @@ def render(
 ) -> nx.MultiDiGraph:
     """Draw an RDF graph, or the view `select` cuts from it, to one offline HTML page.
 
-    Park totals (hosted enterprises, platforms, projects, investment) are counted in the whole
-    graph before the view is cut. Returns the networkx graph that was drawn.
+    `graph` is an rdflib Graph or a store (see `store_networkx`: its merged graph is read
+    without copying it to rdflib; the page is the same). Park totals (hosted enterprises,
+    platforms, projects, investment) are counted in the whole graph before the view is cut.
+    Returns the networkx graph that was drawn.
     """
-    g = to_networkx(graph)
+    g = to_networkx(graph) if isinstance(graph, Graph) else store_networkx(graph)
     for park, totals in park_totals(g).items():
         g.nodes[park]["totals"] = totals
     view = select(g, focus=focus, hops=hops, types=types, min_degree=min_degree)

@@ -59,6 +59,23 @@ def seeds_build(seeds_copy: Path, tmp_path_factory: pytest.TempPathFactory):  # 
 
 
 @pytest.fixture(scope="session")
+def extra_build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """kg.pipeline.build over tests/gold/extra/*.txt, once per session (as seeds_build)."""
+    import shutil
+    import types
+
+    from kg.pipeline import build
+
+    source = tmp_path_factory.mktemp("extra_copy")
+    for path in sorted((ROOT / "tests" / "gold" / "extra").glob("*.txt")):
+        shutil.copyfile(path, source / path.name)
+    out_dir = tmp_path_factory.mktemp("extra_out")
+    result = build([source], out_dir, html=False)
+    return types.SimpleNamespace(out_dir=out_dir, ttl=out_dir / "kg.ttl",
+                                 store_path=out_dir / "store", result=result)
+
+
+@pytest.fixture(scope="session")
 def seeds_store(seeds_build):  # type: ignore[no-untyped-def]
     """The seeds build's Oxigraph store, opened read-only with kg.store.open_store."""
     from kg.store import open_store

@@ -420,3 +420,104 @@ def test_link_build_applies_the_user_table_in_the_working_directory(tmp_path, mo
     assert region_iri("511000") in set(g.objects(park, PK.locatedIn))  # 内江市
     unicom = [s for s in g.subjects(RDFS.label, Literal("中国联通", lang="zh"))]
     assert unicom and not any(set(g.objects(u, PK.wikidata)) for u in unicom)
+
+
+# --- the derived graphs from a store (issue 8: no whole-graph rdflib copy) ----------------------
+
+
+@pytest.fixture(params=["seeds", "extra"])
+def built(request):  # type: ignore[no-untyped-def]
+    """A real build (kg.pipeline.build) of the seeds and of the extra check texts."""
+    return request.getfixturevalue(f"{request.param}_build")
+
+
+def _document_dataset(db) -> Dataset:  # type: ignore[no-untyped-def]
+    """The document graphs of a pyoxigraph store parsed into rdflib: the old whole-graph input."""
+    import pyoxigraph as ox
+
+    from kg.union import DERIVED_PREFIX, GRAPH_PREFIX
+
+    keep = (q for q in db.quads_for_pattern(None, None, None, None)
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(
+                GRAPH_PREFIX) and not q.graph_name.value.startswith(DERIVED_PREFIX))
+    ds = Dataset()
+    ds.parse(data=ox.serialize(keep, format=ox.RdfFormat.N_QUADS), format="nquads")
+    return ds
+
+
+def _lines(graph: Graph, name: URIRef) -> set[bytes]:
+    """A graph's triples as the N-Quads lines pyoxigraph writes for them in graph `name`."""
+    import pyoxigraph as ox
+
+    from kg.store import to_ox
+
+    quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(name))) for s, p, o in graph]
+    return set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
+
+
+def test_link_derived_nquads_equal_the_whole_graph_path(built, tmp_path):
+    import pyoxigraph as ox
+
+    from kg.link import derived_nquads
+
+    db = ox.Store.read_only(str(built.store_path))
+    got = derived_nquads(db, user_table=tmp_path / "none.csv")
+    ds = _document_dataset(db)
+    add_links(ds, user_table=tmp_path / "none.csv")
+    want = {str(g): _lines(ds.graph(g), g) for g in (REGIONS_GRAPH, LINKS_GRAPH)}
+    assert set(got) == {str(REGIONS_GRAPH), str(LINKS_GRAPH)}
+    for name, data in got.items():
+        lines = data.splitlines(keepends=True)
+        assert lines == sorted(set(lines))  # sorted, each once
+        assert len(lines) > 10 and set(lines) == want[name]
+    # and what the build stored in its derived graphs (kg.pipeline)
+    for name, data in got.items():
+        stored = db.quads_for_pattern(None, None, None, ox.NamedNode(name))
+        assert set(ox.serialize(stored, format=ox.RdfFormat.N_QUADS).splitlines(
+            keepends=True)) == set(data.splitlines(keepends=True))
+
+
+def test_link_derived_nquads_read_only_the_document_graphs(seeds_build, tmp_path):
+    """Old derived graphs, stats and the merged graph do not leak into the new derived graphs."""
+    import pyoxigraph as ox
+
+    from kg.link import derived_nquads
+
+    db = ox.Store()
+    db.bulk_extend(ox.Store.read_only(str(seeds_build.store_path)))
+    before = derived_nquads(db, user_table=tmp_path / "none.csv")
+    stale, park = ox.NamedNode(str(region_iri("999999"))), ox.NamedNode(str(ID["park/stale"]))
+    for g in (ox.NamedNode(str(REGIONS_GRAPH)), ox.DefaultGraph()):
+        db.add(ox.Quad(stale, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PK.Region)), g))
+        db.add(ox.Quad(stale, ox.NamedNode(str(RDFS.label)), ox.Literal("西安市", language="zh"),
+                       g))
+    for g in (ox.NamedNode(str(ID["stats"])), ox.DefaultGraph()):
+        db.add(ox.Quad(park, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PK.Park)), g))
+        db.add(ox.Quad(park, ox.NamedNode(str(RDFS.label)), ox.Literal("西安高新区", language="zh"),
+                       g))
+    assert derived_nquads(db, user_table=tmp_path / "none.csv") == before
+
+
+def test_link_derived_nquads_apply_the_user_table(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.link import derived_nquads
+
+    table = tmp_path / "links.csv"
+    table.write_text("type,name,qid,decision,score,reasons,node\n"
+                     "Park,西安高新区,Q900001,accept,,,\n"
+                     "Enterprise,华为,Q160120,reject,,,\n", encoding="utf-8")
+    db = ox.Store()
+    db.load(_doc_graph().serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
+    links = derived_nquads(db, user_table=table)[str(LINKS_GRAPH)].decode("utf-8")
+    assert f"<{ID['park/x']}> <{SKOS.exactMatch}> <{WD.Q900001}>" in links
+    assert str(ID["enterprise/h"]) not in links
+    assert f'<{region_iri("610100")}> <{PK.wikidata}> "Q5826"' in links
+
+
+def test_link_derived_nquads_of_no_parks_is_empty(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.link import derived_nquads
+
+    assert derived_nquads(ox.Store(), user_table=tmp_path / "none.csv") == {}

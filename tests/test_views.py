@@ -628,3 +628,78 @@ def test_views_cli_viz_errors_are_one_line(
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+# ---------------------------------------------------------------------------- from a store
+
+
+def _store_of(ds: Dataset) -> Any:
+    """A Dataset's graphs in an in-memory Oxigraph store (kg.store), merged graph included."""
+    from kg.store import memory_store
+
+    return memory_store(ds.serialize(format="nquads").encode("utf-8"))
+
+
+def _same_graph(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> None:
+    assert list(a.nodes(data=True)) == list(b.nodes(data=True))  # in the same order
+    assert list(a.edges(keys=True, data=True)) == list(b.edges(keys=True, data=True))
+    assert a.graph == b.graph
+
+
+def test_views_store_networkx_equals_to_networkx(dataset: Dataset) -> None:
+    import pyoxigraph as ox
+
+    store = _store_of(dataset)
+    raw = ox.Store()
+    raw.bulk_extend(store.quads(merged=False))
+    raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                    for t in store.quads(merged=True))
+    want = views.to_networkx(dataset)
+
+    _same_graph(views.store_networkx(store), want)  # kg.store's select()
+    _same_graph(views.store_networkx(raw), want)  # pyoxigraph's query(), streamed
+    assert want.nodes[str(LAB)]["kind"] == "Laboratory" and want.number_of_edges() == 8
+
+
+def test_views_store_networkx_evidence_without_a_document(dataset: Dataset) -> None:
+    ev = URIRef(f"{ID}evidence/D2/0")
+    dataset.remove((ev, PK.inDocument, None, None))  # sorts first, with no document id
+
+    g = views.store_networkx(_store_of(dataset))
+
+    _same_graph(g, views.to_networkx(dataset))
+    assert g.edges[str(PARK), str(BYD), "hosts"]["evidence"][0]["doc"] == ""
+
+
+@pytest.fixture(params=["seeds", "extra"])
+def built(request: pytest.FixtureRequest) -> Any:
+    """A real build (kg.pipeline.build) of the seeds and of the extra check texts."""
+    return request.getfixturevalue(f"{request.param}_build")
+
+
+def _whole_graph(store: Any) -> Graph:
+    """What the build drew before issue 8: every named graph but the stats graph, in rdflib."""
+    import pyoxigraph as ox
+
+    from kg.store import STATS_GRAPH
+
+    triples = [q.triple for q in store.quads(merged=False) if q.graph_name.value != STATS_GRAPH]
+    g = Graph()
+    g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return g
+
+
+def test_views_render_of_a_store_draws_the_whole_graph_page(built: Any, tmp_path: Path) -> None:
+    from kg.store import open_store
+
+    store = open_store(built.store_path)
+    old, new = tmp_path / "old.html", tmp_path / "new.html"
+
+    drawn_old = views.render(_whole_graph(store), old, title="parks-kg: 种子")
+    drawn_new = views.render(store, new, title="parks-kg: 种子")
+
+    _same_graph(drawn_new, drawn_old)
+    assert drawn_new.number_of_nodes() > 100 and drawn_new.number_of_edges() > 100
+    assert sum(len(d["evidence"]) for _, _, d in drawn_new.edges(data=True)) > 100
+    assert any(d.get("totals") for _, d in drawn_new.nodes(data=True))
+    assert new.read_bytes() == old.read_bytes()
