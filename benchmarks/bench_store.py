@@ -10,11 +10,19 @@ rdflib in memory, embedded Oxigraph on disk (kg's default), and Virtuoso when De
 virtuoso-opensource is installed (started from tests/virtuoso.py on 127.0.0.1, loaded with its
 bulk loader, queried over HTTP). Each query is timed twice: its first page, which is what
 `kg query NAME` shows (the page size its header declares, and the check for a next page), and
-its whole answer (`--limit 0`). Latency is the median of repeated runs after one warm-up run;
-rdflib's queries, seconds each at 1M triples, are run and timed once. rdflib parses the finished
-dataset Oxigraph wrote (computing the stats with rdflib's SPARQL engine takes many minutes at
-1M triples), so its load time is a parse, not a build. The targets of issue 4 (embedded store,
-1M triples) are checked at the end of each size: PASS or FAIL.
+its whole answer (`--limit 0`). Latency is the median of repeated runs after one warm-up run.
+
+rdflib is timed differently, so that the default run takes about 20 minutes, not over 40: at 1M
+triples it spends about a minute of CPU loading, 20 to 50 CPU seconds on the first page of a
+list query (park-enterprises over 140) and more than 140 on each whole answer of a list query
+(read a thousand keys at a time, each page a full evaluation). So a first run of SLOW_MS (1 s)
+or more is itself the measurement (no warm-up, no repeats), and a run still going after
+RDFLIB_LIMIT_S (30 s) is stopped: the table shows it as "> 30000.0" ms and its ratio as a lower
+bound, "≥ X×"; the 10× target counts such a bound only as far as it goes (30 s is 300× the
+100 ms target, so a stopped first page cannot hide a miss). rdflib parses the finished dataset
+Oxigraph wrote (computing the stats with rdflib's SPARQL engine takes many minutes at 1M
+triples), so its load time is a parse, not a build. The targets of issue 4 (embedded store, 1M
+triples) are checked at the end of each size: PASS or FAIL.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,6 +45,8 @@ sys.path[:0] = [str(ROOT), str(HERE), str(ROOT / "tests")]
 
 QUADS_PER_DOC = 1120  # what synthetic.records gives, measured
 TARGET_MS, TARGET_SPEEDUP, TARGET_LOAD_S = 100.0, 10.0, 60.0
+SLOW_MS = 1000.0  # rdflib: a first run this slow is the measurement (no warm-up, no repeats)
+RDFLIB_LIMIT_S = 30.0  # rdflib: a run still going after this long is stopped (a lower bound)
 
 
 def _peak_mb() -> float:
@@ -54,29 +65,61 @@ def _median_ms(run, *, budget_s: float, max_runs: int) -> float:  # type: ignore
     return statistics.median(times)
 
 
+class _OverTime(BaseException):
+    """A run stopped at its time limit (not an Exception: kg.store turns those into
+    QueryError)."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _OverTime
+
+
+def _limited(run, limit_s: float | None):  # type: ignore[no-untyped-def]
+    """`run()`'s result and milliseconds; None for the result when it was stopped after
+    `limit_s` seconds (SIGALRM: rdflib's engine is Python, so the signal lands mid-query)."""
+    if limit_s is not None:
+        signal.signal(signal.SIGALRM, _stop)
+        signal.setitimer(signal.ITIMER_REAL, limit_s)
+    t = time.perf_counter()
+    try:
+        result = run()
+    except _OverTime:
+        result = None
+    finally:
+        if limit_s is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return result, (time.perf_counter() - t) * 1000
+
+
 def _time_queries(store, params: dict[str, str], *,  # type: ignore[no-untyped-def]
-                  budget_s: float, max_runs: int, slow: bool = False
-                  ) -> dict[str, dict[str, float]]:
-    """Every stored query's first page and whole answer: median ms and row counts. A slow
-    store (rdflib, seconds a query at 1M triples) runs each once, the first run timed."""
+                  budget_s: float, max_runs: int, limit_s: float | None = None
+                  ) -> dict[str, dict[str, object]]:
+    """Every stored query's first page and whole answer: milliseconds and row counts.
+
+    Each is run once (the warm-up) and then timed by the median of repeated runs. With a
+    `limit_s` (rdflib), a first run of SLOW_MS or more is itself the measurement, and a run
+    still going after `limit_s` seconds is stopped: its time is then a lower bound ("over").
+    """
     from kg.queries import run_page, stored_queries
 
-    def timed(run):  # type: ignore[no-untyped-def]
-        t = time.perf_counter()
-        result = run()
-        return result, (time.perf_counter() - t) * 1000
-
-    out = {}
+    out: dict[str, dict[str, object]] = {}
     for name, q in stored_queries().items():
         p = {k: params[k] for k, v in q.params.items() if v.required}
-        page, whole = (lambda q=q, p=p: run_page(store, q, p, limit=q.page_size),
-                       lambda q=q, p=p: run_page(store, q, p))
-        (first, page_ms), (every, all_ms) = timed(page), timed(whole)
-        if not slow:
-            page_ms = _median_ms(page, budget_s=budget_s, max_runs=max_runs)
-            all_ms = _median_ms(whole, budget_s=budget_s, max_runs=max_runs)
-        out[name] = {"page_ms": page_ms, "page_rows": len(first.rows), "more": first.more,
-                     "all_ms": all_ms, "all_rows": len(every.rows)}
+        m: dict[str, object] = {}
+        for part, limit in (("page", q.page_size), ("all", None)):
+            def run(q=q, p=p, limit=limit):  # type: ignore[no-untyped-def]
+                return run_page(store, q, p, limit=limit)
+
+            result, ms = _limited(run, limit_s)
+            if result is None:  # stopped: the limit is what is known
+                ms = (limit_s or 0) * 1000
+            elif limit_s is None or ms < SLOW_MS:
+                ms = _median_ms(run, budget_s=budget_s, max_runs=max_runs)
+            m[f"{part}_ms"], m[f"{part}_over"] = ms, result is None
+            m[f"{part}_rows"] = None if result is None else len(result.rows)
+            if part == "page":
+                m["more"] = None if result is None else result.more
+        out[name] = m
     return out
 
 
@@ -123,8 +166,9 @@ def worker(backend: str, data: Path, tmp: Path) -> dict[str, object]:
         _merged_ntriples(raw, tmp / "virtuoso" / "merged.nt")
         server.isql(f"ld_dir('{tmp / 'virtuoso'}', 'docs.nq', 'urn:unused');")
         server.isql(f"ld_dir('{tmp / 'virtuoso'}', 'merged.nt', '{MERGED_GRAPH}');")
-        server.isql("rdf_loader_run();")
-        server.isql("checkpoint;")
+        # a minute or two on a busy machine: more than isql's default wait
+        server.isql("rdf_loader_run();", timeout=1800)
+        server.isql("checkpoint;", timeout=1800)
         store = open_store(server.sparql, writable=True)
         store.write(Changes())  # the build-time stats, by kg's own SPARQL updates
         store.close()
@@ -134,8 +178,8 @@ def worker(backend: str, data: Path, tmp: Path) -> dict[str, object]:
         load_s = t_written - t0
     quads = sum(1 for _ in store.quads(merged=False)) if backend == "oxigraph" else None
     params = _params(store)
-    slow = backend == "rdflib"
-    times = _time_queries(store, params, budget_s=1.0, max_runs=30, slow=slow)
+    limit_s = RDFLIB_LIMIT_S if backend == "rdflib" else None
+    times = _time_queries(store, params, budget_s=1.0, max_runs=30, limit_s=limit_s)
     if server is not None:
         status = Path(f"/proc/{server.process.pid}/status").read_text()
         extra_mb = next(int(ln.split()[1]) for ln in status.splitlines()
@@ -205,24 +249,30 @@ def table(size: int, docs: int, results: dict[str, dict]) -> str:  # type: ignor
     head = ["", *names, *(f"{n}/{base}" for n in ratio_cols)]
     quads = results[base]["quads"]
 
-    def row(label: str, values: list[float], fmt: str) -> list[str]:
+    def row(label: str, values: list[float], fmt: str,
+            over: list[bool] | None = None) -> list[str]:
+        """A measure across the stores; `over`: which values are a stopped run's lower bound
+        (shown "> value", its ratio "≥ ratio")."""
+        stopped = dict(zip(names, over or [False] * len(names), strict=True))
         by = dict(zip(names, values, strict=True))
-        return [label, *(format(v, fmt) for v in values),
-                *(f"{by[n] / by[base]:.1f}×" if by[base] else "-" for n in ratio_cols)]
+        return [label, *(("> " if stopped[n] else "") + format(by[n], fmt) for n in names),
+                *((("≥ " if stopped[n] else "") + f"{by[n] / by[base]:.1f}×") if by[base]
+                  else "-" for n in ratio_cols)]
 
     rows: list[list[str]] = [
         row("load (s)", [results[n]["load_s"] for n in names], ".1f"),
         row("peak memory (MB)", [results[n]["peak_mb"] for n in names], ".0f"),
     ]
     queries = results[base]["queries"]
-    for part, key, title in (("page", "page_ms", "first page (what `kg query NAME` shows), ms"),
-                             ("all", "all_ms", "whole answer (--limit 0), ms")):
+    for part, title in (("page", "first page (what `kg query NAME` shows), ms"),
+                        ("all", "whole answer (--limit 0), ms")):
         rows.append([title])
         for q, m in queries.items():
             count = f"{m['page_rows']}{'+' if m['more'] else ''}" if part == "page" \
                 else f"{m['all_rows']}"
-            rows.append(row(f"  {q} ({count} rows)",
-                            [results[n]["queries"][q][key] for n in names], ".1f"))
+            got = [results[n]["queries"][q] for n in names]
+            rows.append(row(f"  {q} ({count} rows)", [g[f"{part}_ms"] for g in got], ".1f",
+                            [bool(g.get(f"{part}_over")) for g in got]))
     widths = [max(len(r[i]) for r in [head, *rows] if len(r) > 1) for i in range(len(head))]
     lines = [f"{size:,} triples: {docs} documents, {quads:,} quads "
              f"(document graphs, stats and sort keys); park = {results[base]['params']['park']}"]
@@ -238,6 +288,20 @@ def table(size: int, docs: int, results: dict[str, dict]) -> str:  # type: ignor
     return "\n".join(lines)
 
 
+def row_check(results: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    """One line: whether every store's whole answers have the embedded store's row counts
+    (a stopped run has no count). Pages are not compared: a remote store's page is cut by
+    rows, the embedded store's by keys (kg.store.RemoteStore.pages_in_engine)."""
+    base = results["oxigraph"]["queries"]
+    odd = [f"{n} {q} {m['all_rows']} (oxigraph {base[q]['all_rows']})"
+           for n, r in results.items() if n != "oxigraph" for q, m in r["queries"].items()
+           if m["all_rows"] is not None and m["all_rows"] != base[q]["all_rows"]]
+    if odd:
+        return "whole answers: row counts differ from the embedded store's: " + "; ".join(odd)
+    return ("whole answers: every store's row counts equal the embedded store's "
+            "(stopped runs have none)")
+
+
 def verdict(results: dict[str, dict]) -> str:  # type: ignore[type-arg]
     """The issue's targets for the embedded store, each on one PASS or FAIL line."""
     ox = results["oxigraph"]
@@ -251,12 +315,18 @@ def verdict(results: dict[str, dict]) -> str:  # type: ignore[type-arg]
                 f"every stored query under {TARGET_MS:.0f} ms on the embedded store "
                 f"(first page; slowest {slowest} {pages[slowest]:.1f} ms)")]
     if "rdflib" in results:
-        ratios = {q: results["rdflib"]["queries"][q]["page_ms"] / ms for q, ms in pages.items()}
+        rd = results["rdflib"]["queries"]
+        ratios = {q: rd[q]["page_ms"] / ms for q, ms in pages.items()}
+        bounds = [q for q in pages if rd[q].get("page_over")]
         least = min(ratios, key=ratios.__getitem__)
+        sign = "≥ " if least in bounds else ""
+        note = (f"; {len(bounds)} of them lower bounds, rdflib stopped at "
+                f"{RDFLIB_LIMIT_S:.0f} s" if bounds else "")
         out.append(line(ratios[least] >= TARGET_SPEEDUP,
                         f"at least {TARGET_SPEEDUP:.0f}× faster than rdflib in memory on every "
-                        f"stored query (least {least} {ratios[least]:.1f}×, median "
-                        f"{statistics.median(ratios.values()):.0f}×)"))
+                        f"stored query (first page; least {least} {sign}{ratios[least]:.1f}×, "
+                        f"median {'≥ ' if bounds else ''}"
+                        f"{statistics.median(ratios.values()):.0f}×{note})"))
     else:
         out.append("FAIL  at least 10× faster than rdflib: rdflib was not run")
     out.append(line(ox["load_s"] < TARGET_LOAD_S,
@@ -291,7 +361,12 @@ def main() -> None:
         backends.insert(0, "oxigraph")
     print(f"parks-kg store benchmark: {os.cpu_count()} cores, Python "
           f"{sys.version.split()[0]}, pyoxigraph {_version('pyoxigraph')}, rdflib "
-          f"{_version('rdflib')}; medians after one warm-up run\n")
+          f"{_version('rdflib')}; medians after one warm-up run")
+    if "rdflib" in backends:
+        print(f"rdflib: a first run of {SLOW_MS / 1000:.0f} s or more is the measurement (run "
+              f"once); a run still going after {RDFLIB_LIMIT_S:.0f} s is stopped,\nshown as "
+              f"\"> {RDFLIB_LIMIT_S * 1000:.1f}\" ms with its ratio a lower bound \"≥ X×\"")
+    print()
     with tempfile.TemporaryDirectory(prefix="bench-data-") as folder:
         for size in (int(s) for s in args.sizes.split(",")):
             t = time.perf_counter()
@@ -302,6 +377,7 @@ def main() -> None:
             results = {b: _run_worker(b, data) for b in order}
             results = {b: results[b] for b in backends}
             print(table(size, docs, results))
+            print(row_check(results))
             print(f"targets (issue 4, set for 1,000,000 triples), at {size:,} triples:")
             print(verdict(results))
             print()

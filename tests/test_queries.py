@@ -24,6 +24,7 @@ from kg.queries import (
     run_query,
     stored_queries,
 )
+from kg.records import DocRecord, Entity, Evidence, Relation
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
@@ -478,11 +479,13 @@ LIVE = {
     "project-investors": """SELECT ?project_name ?enterprise_name WHERE {
   ?project pk:investor ?ent ; rdfs:label ?project_name . ?ent rdfs:label ?enterprise_name .
 } ORDER BY ?project_name ?enterprise_name""",
-    "project-investments": """SELECT ?project_name ?amount_yuan ?amount_text ?park_name WHERE {
+    "project-investments": """SELECT ?project_name ?amount_yuan (MIN(STR(?t)) AS ?amount_text)
+  ?park_name WHERE {
   ?project a pk:Project ; rdfs:label ?project_name ; pk:investmentAmount ?amount_yuan .
-  OPTIONAL { ?project pk:amountText ?amount_text }
+  OPTIONAL { GRAPH ?g { ?project pk:investmentAmount ?amount_yuan ; pk:amountText ?t } }
   OPTIONAL { ?park pk:hosts ?project ; rdfs:label ?park_name }
-} ORDER BY DESC(?amount_yuan) ?project_name ?park_name""",
+} GROUP BY ?project_name ?amount_yuan ?park_name
+ORDER BY DESC(?amount_yuan) ?project_name ?park_name""",
     "entity-facts": """SELECT DISTINCT ?subject ?relation ?object ?sentence ?doc ?rule WHERE {
   { ?e rdfs:label ?_name } UNION { ?e skos:altLabel ?_name }
   { ?st rdf:subject ?e } UNION { ?st rdf:object ?e }
@@ -580,6 +583,44 @@ def test_queries_rank_figures_number_each_block_in_order(seeds_store):
     for _, lo, hi, n, first, last in blocks:
         assert (int(lo.value), int(hi.value)) == (int(first.value), int(last.value))
         assert int(n.value) == int(hi.value) - int(lo.value) + 1
+
+
+def _invests(doc_id: str, yuan: int, text: str) -> DocRecord:
+    """One document: 新余高新区 hosts 智慧生产中心, which is to invest `yuan` (written `text`)."""
+    park, project = "新余高新区", "智慧生产中心"
+    body = f"{project}落户{park}，计划投资{text}。"
+    at = {n: (body.index(n), body.index(n) + len(n)) for n in (park, project, text)}
+    hosts = Evidence(body[: at[park][1]], 0, at[park][1], "hosts.test")
+    invests = Evidence(body, 0, len(body), "invests.test")
+    return DocRecord(doc_id, [Entity(park, "Park", mentions=[at[park]]),
+                              Entity(project, "Project", mentions=[at[project]])],
+                     [Relation(park, "hosts", project, evidence=[hosts]),
+                      Relation(project, "invests", amount_cny=yuan, amount_text=text,
+                               evidence=[invests])],
+                     title=doc_id, path=f"{doc_id}.txt", sha256=doc_id, text=body)
+
+
+@pytest.mark.parametrize("backend", ["memory", "oxigraph", "virtuoso"])
+def test_queries_project_investments_pairs_each_amount_with_its_text(backend, request,
+                                                                     tmp_path):
+    """Three documents give one project two amounts in three wordings: one row per amount,
+    with the words written beside that amount (not every amount times every text)."""
+    from kg.rdf import to_graph
+    from kg.store import load_nquads, open_store
+
+    records = [_invests("a", 50_000_000, "五千万元"), _invests("b", 31_000_000, "约3100万元"),
+               _invests("c", 50_000_000, "5000万元")]
+    nquads = to_graph(records).serialize(format="nquads").encode("utf-8")
+    where = {"memory": "memory", "oxigraph": str(tmp_path / "store")}.get(backend)
+    store = open_store(where or request.getfixturevalue("virtuoso_url"), writable=True)
+    try:
+        load_nquads(store, nquads)
+        rows = run_query(store, load_query("project-investments"))[1]
+    finally:
+        store.close()
+    got = [(r[0].value, Decimal(r[1].value), r[2].value, r[3].value) for r in rows]
+    assert got == [("智慧生产中心", Decimal(50_000_000), "5000万元", "新余高新区"),
+                   ("智慧生产中心", Decimal(31_000_000), "约3100万元", "新余高新区")]
 
 
 # --- parameters bound by rdflib (initBindings) and as terms in the text --------------------------
