@@ -205,6 +205,10 @@ _RANKS: list[tuple[str, str, str, Callable[[list[Any]], tuple[Any, Any, tuple[An
        OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?o rdfs:label ?ol } }""",
      lambda r: (r[0], r[1], (r[1].value, (r[4] or r[2]).value, (r[5] or r[3]).value,
                              r[0].value))),
+    ("partOfRank", "", """SELECT ?st ?pl ?sl WHERE {
+       ?st rdf:predicate pk:partOf ; rdf:subject ?s ; rdf:object ?p .
+       ?s pk:partOf ?p ; rdfs:label ?sl . ?p rdfs:label ?pl }""",
+     lambda r: (r[0], None, (r[1].value, r[2].value, r[0].value))),
 ]
 
 
@@ -222,7 +226,8 @@ def rank_triples(select: Callable[[str], Rows | bool]) -> list[Any]:
     nodes of wikidata-links by (type, linked first, name); `kgs:amountRank` the facts "park
     hosts project" of projects with an amount (or the project, when no park hosts it) by
     (amount descending, project name, park name); `kgs:factRank` reified statements by
-    (relation, subject name, object name). Each class or relation holds the first and last
+    (relation, subject name, object name); `kgs:partOfRank` the facts "sub-park partOf park"
+    by (park name, sub-park name). Each class or relation holds the first and last
     number of its block (`kgs:entityRankFrom`, `kgs:entityRankTo`…). A query then pages by a
     range of small integers instead of sorting thousands of names. Names sort by code point,
     as SPARQL's ORDER BY does.

@@ -486,6 +486,9 @@ LIVE = {
   OPTIONAL { ?park pk:hosts ?project ; rdfs:label ?park_name }
 } GROUP BY ?project_name ?amount_yuan ?park_name
 ORDER BY DESC(?amount_yuan) ?project_name ?park_name""",
+    "sub-parks": """SELECT ?sub_park ?park WHERE {
+  ?s pk:partOf ?p . ?s rdfs:label ?sub_park . ?p rdfs:label ?park .
+} ORDER BY ?park ?sub_park""",
     "entity-facts": """SELECT DISTINCT ?subject ?relation ?object ?sentence ?doc ?rule WHERE {
   { ?e rdfs:label ?_name } UNION { ?e skos:altLabel ?_name }
   { ?st rdf:subject ?e } UNION { ?st rdf:object ?e }
@@ -663,3 +666,47 @@ def test_queries_bind_turns_bound_into_a_constant():
     assert "!false || ?o = ?__t" in absent
     quoted = 'SELECT ?x WHERE { ?x ?p "BOUND(?__t)" FILTER (BOUND(?__t)) }'
     assert bind(quoted, {}, unbound=["__t"]).count('"BOUND(?__t)"') == 1
+
+
+def _part_of(doc_id: str, pairs: list[tuple[str, str]]) -> DocRecord:
+    """One document saying, for each (sub-park, park), that the sub-park is part of the park."""
+    body = "".join(f"{sub}隶属于{park}。" for sub, park in pairs)
+    entities: dict[str, Entity] = {}
+    relations, at = [], 0
+    for sub, park in pairs:
+        sentence = f"{sub}隶属于{park}。"
+        for name, start in ((sub, at), (park, at + len(sub) + 3)):
+            entities.setdefault(name, Entity(name, "Park", mentions=[])).mentions.append(
+                (start, start + len(name)))
+        relations.append(Relation(sub, "partOf", park, evidence=[
+            Evidence(sentence, at, at + len(sentence), "partOf.test")]))
+        at += len(sentence)
+    return DocRecord(doc_id, list(entities.values()), relations, title=doc_id,
+                     path=f"{doc_id}.txt", sha256=doc_id, text=body)
+
+
+@pytest.mark.parametrize("backend", ["memory", "oxigraph", "virtuoso"])
+def test_queries_sub_parks_in_code_point_order_of_park_then_sub_park(backend, request,
+                                                                     tmp_path):
+    """sub-parks pages by the stored kgs:partOfRank: park name, then sub-park name, by code
+    point (as ORDER BY on the names), a sub-park of two parks once under each, and pages of
+    one row give the same rows in the same order."""
+    from kg.rdf import to_graph
+    from kg.store import load_nquads, open_store
+
+    pairs = [("东区", "乙园"), ("B片区", "乙园"), ("东区", "甲园"), ("a片区", "甲园"),
+             ("南区", "Z园"), ("北区", "乙园")]
+    records = [_part_of("a", pairs[:3]), _part_of("b", pairs[3:])]
+    nquads = to_graph(records).serialize(format="nquads").encode("utf-8")
+    where = {"memory": "memory", "oxigraph": str(tmp_path / "store")}.get(backend)
+    store = open_store(where or request.getfixturevalue("virtuoso_url"), writable=True)
+    q = load_query("sub-parks")
+    try:
+        load_nquads(store, nquads)
+        rows = run_query(store, q)[1]
+        pages = _pages(store, q, {}, 1)
+    finally:
+        store.close()
+    want = sorted(pairs, key=lambda sp: (sp[1], sp[0]))
+    assert [(r[0].value, r[1].value) for r in rows] == want
+    assert [(r[0].value, r[1].value) for page in pages for r in page.rows] == want
