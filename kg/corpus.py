@@ -31,6 +31,7 @@ _SENT_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n+")
 _CONTINUES = frozenset("的、，,和与及在对为将从向被把")  # a line ending in one goes on
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
 _HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*$")
+_NOT_HEADING = re.compile(r"[。！？；;]|[，,：:、]$|摄$|摄[(（]")  # sentence marks, a photo credit
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,7 @@ def _looks_like_heading(line: str) -> bool:
     """A short line with no sentence punctuation: a title or sub-title."""
     if not 2 <= len(line) <= 30 or line.startswith(_NOT_HEADING_START):
         return False
-    if re.search(r"[。！？；;]|[，,：:、]$|摄$|摄[(（]", line):
+    if _NOT_HEADING.search(line):
         return False
     return not line.replace(" ", "").isdigit()
 
@@ -297,9 +298,10 @@ def sentences(text: str, secs: list[Section] | None = None) -> list[Sentence]:
     sec_idx = 0
     start = 0
     for m in _SENT_END.finditer(text):
-        if not m.group().strip() and _broken_line(text, m.start(), m.end()):
+        line_break = not m.group().strip()
+        if line_break and _broken_line(text, m.start(), m.end()):
             continue  # "投资7.8亿元的\n\n医药健康科创园…": a page broken mid-sentence
-        end = m.end() if m.group().strip() else m.start()
+        end = m.start() if line_break else m.end()
         _add_sentence(out, text, start, end, secs, sec_idx)
         start = m.end()
         while sec_idx + 1 < len(secs) and secs[sec_idx + 1].start <= start:
@@ -311,9 +313,10 @@ def sentences(text: str, secs: list[Section] | None = None) -> list[Sentence]:
 def _broken_line(text: str, start: int, end: int) -> bool:
     """True when the line break at text[start:end] cuts a sentence: the line before ends in
     a word that cannot end one (的, 、, 和…) and the next line goes on in Chinese."""
-    before = text[:start].rstrip(" \t\u3000")
-    after = text[end : end + 1]
-    return bool(before) and before[-1] in _CONTINUES and bool(_HAN_CHAR.match(after))
+    j = start  # (the end of text[:start].rstrip(" \t\u3000"), without copying the text)
+    while j > 0 and text[j - 1] in " \t\u3000":
+        j -= 1
+    return j > 0 and text[j - 1] in _CONTINUES and bool(_HAN_CHAR.match(text, end, end + 1))
 
 
 def _add_sentence(

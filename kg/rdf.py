@@ -189,11 +189,18 @@ _CLASS_T = {k: f"<{v}>" for k, v in _CLASSES.items()}
 _PRED_T = {k: f"<{v}>" for k, v in _PREDICATES.items()}
 
 
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')  # the keys of _ESCAPES
+
+
 def _lit(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:  # (most text: translate looks up every character)
+        return f'"{text}"'
     return '"' + text.translate(_ESCAPES) + '"'
 
 
 def _zh(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:
+        return f'"{text}"@zh'
     return '"' + text.translate(_ESCAPES) + '"@zh'
 
 
@@ -212,6 +219,10 @@ def nquads_body(rec: DocRecord) -> str:
     `nquads_body(rec) + nquads_labels(rec, labels)` holds the quads `to_graph` gives the
     document, each once.
     """
+    # Each quad once, in the order first written. Only some can repeat: an entity's type
+    # (two names, one IRI), a mention's quads (one span, two entities), a relation's and its
+    # statement's (one statement, two relations); a document's and an evidence's are unique by
+    # their subject, so the long sentences are never hashed.
     t = _T
     tail = f" <{graph_iri(rec.doc_id)}> .\n"
     d = f"<{doc_iri(rec.doc_id)}>"
@@ -225,20 +236,37 @@ def nquads_body(rec: DocRecord) -> str:
         out.append(f"{d} {t['title']} {_zh(rec.title)}{tail}")
     if rec.sha256:
         out.append(f"{d} {t['sha256']} {_lit(rec.sha256)}{tail}")
+    seen: set[object] = set()
     iris: dict[str, str] = {}
     text = rec.text
+    mention = f"<{_ID}mention/{part}/"
+    is_mention = f" {t['type']} {t['Mention']}{tail}"
+    in_doc = f" {t['inDocument']} {d}{tail}"
+    start_p, end_p, surface_p = f" {t['start']} \"", f" {t['end']} \"", f" {t['surface']} "
+    integer = f"\"{_XSD_INTEGER}{tail}"
+    derived = f" {t['derived']} <{_ID}evidence/{part}/"
+    is_evidence = f" {t['type']} {t['Evidence']}{tail}"
+    sentence_p, rule_p = f" {t['sentence']} ", f" {t['rule']} "
     for e, iri in zip(rec.entities, _entity_iris(rec), strict=True):
         iris[e.name] = iri
-        out.append(f"<{iri}> {t['type']} {_CLASS_T[e.type]}{tail}")
+        line = f"<{iri}> {t['type']} {_CLASS_T[e.type]}{tail}"
+        if line not in seen:
+            seen.add(line)
+            out.append(line)
+        of = f" {t['mentionOf']} <{iri}>{tail}"
         for start, end in e.mentions:
-            m = f"<{_ID}mention/{part}/{start}-{end}>"
-            out.append(f"{m} {t['type']} {t['Mention']}{tail}")
-            out.append(f"{m} {t['mentionOf']} <{iri}>{tail}")
-            out.append(f"{m} {t['inDocument']} {d}{tail}")
-            out.append(f'{m} {t["start"]} "{start}"{_XSD_INTEGER}{tail}')
-            out.append(f'{m} {t["end"]} "{end}"{_XSD_INTEGER}{tail}')
+            m = f"{mention}{start}-{end}>"
+            if (start, end) in seen:  # (the span of a mention of another entity)
+                if (start, end, iri) not in seen:
+                    seen.add((start, end, iri))
+                    out.append(m + of)
+                continue
+            seen.add((start, end))
+            seen.add((start, end, iri))
+            out += (m + is_mention, m + of, m + in_doc, f"{m}{start_p}{start}{integer}",
+                    f"{m}{end_p}{end}{integer}")
             if text:
-                out.append(f"{m} {t['surface']} {_lit(text[start:end])}{tail}")
+                out.append(f"{m}{surface_p}{_lit(text[start:end])}{tail}")
     n = 0
     for r in rec.relations:
         head = iris.get(r.head)
@@ -250,34 +278,33 @@ def nquads_body(rec: DocRecord) -> str:
                 continue
             pred_iri = str(PK.investmentAmount)
             obj = f'"{Decimal(r.amount_cny)}"^^{_XSD_DECIMAL}'
-            out.append(f"{h} {t['amount']} {obj}{tail}")
+            lines = [f"{h} {t['amount']} {obj}{tail}"]
             if r.amount_text:
-                out.append(f"{h} {t['amountText']} {_lit(r.amount_text)}{tail}")
+                lines.append(f"{h} {t['amountText']} {_lit(r.amount_text)}{tail}")
             if r.qualifier:
-                out.append(f"{h} {t['qualifier']} {_lit(r.qualifier)}{tail}")
+                lines.append(f"{h} {t['qualifier']} {_lit(r.qualifier)}{tail}")
         else:
             tail_iri = iris.get(r.tail or "")
             pred = _PREDICATES.get(r.relation)
             if tail_iri is None or pred is None:
                 continue
             pred_iri, obj = str(pred), f"<{tail_iri}>"
-            out.append(f"{h} <{pred_iri}> {obj}{tail}")
+            lines = [f"{h} <{pred_iri}> {obj}{tail}"]
         st = f"<{_ID}statement/{_hash(head, pred_iri, obj)}>"
-        out.append(f"{st} {t['type']} {t['Statement']}{tail}")
-        out.append(f"{st} {t['subject']} {h}{tail}")
-        out.append(f"{st} {t['predicate']} <{pred_iri}>{tail}")
-        out.append(f"{st} {t['object']} {obj}{tail}")
+        lines += (f"{st} {t['type']} {t['Statement']}{tail}", f"{st} {t['subject']} {h}{tail}",
+                  f"{st} {t['predicate']} <{pred_iri}>{tail}", f"{st} {t['object']} {obj}{tail}")
+        for line in lines:
+            if line not in seen:
+                seen.add(line)
+                out.append(line)
         for ev in r.evidence:
             evi = f"<{_ID}evidence/{part}/{n}>"
+            out += (f"{st}{derived}{n}>{tail}", evi + is_evidence, evi + in_doc,
+                    f"{evi}{sentence_p}{_zh(ev.sentence)}{tail}",
+                    f"{evi}{start_p}{ev.start}{integer}", f"{evi}{end_p}{ev.end}{integer}",
+                    f"{evi}{rule_p}{_lit(ev.rule)}{tail}")
             n += 1
-            out.append(f"{st} {t['derived']} {evi}{tail}")
-            out.append(f"{evi} {t['type']} {t['Evidence']}{tail}")
-            out.append(f"{evi} {t['inDocument']} {d}{tail}")
-            out.append(f"{evi} {t['sentence']} {_zh(ev.sentence)}{tail}")
-            out.append(f'{evi} {t["start"]} "{ev.start}"{_XSD_INTEGER}{tail}')
-            out.append(f'{evi} {t["end"]} "{ev.end}"{_XSD_INTEGER}{tail}')
-            out.append(f"{evi} {t['rule']} {_lit(ev.rule)}{tail}")
-    return "".join(dict.fromkeys(out))
+    return "".join(out)
 
 
 def nquads_labels(rec: DocRecord, labels: dict[str, str] | None = None) -> str:

@@ -6,6 +6,8 @@ as character-offset records, so that they work with any tokenizer (char, pkuseg)
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
@@ -60,15 +62,60 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+_CLAUSE_MARKS = "，,；;。：:\n"
+_CLAUSE_MARK = re.compile("[，,；;。：:\n]")
+_UP_TO_CLAUSE_MARK = re.compile(".*[，,；;。：:\n]", re.S)  # (to the last one: .* backtracks)
+
+
+def literal_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching any of `words`, the longest where several start at one place.
+
+    The same matches as `"|".join(words sorted longest first)`, written as a trie
+    (高(?:新(?:区|城)|铁新城)…): the regex engine tries each branch in turn at every place
+    where a word could start, and a trie has far fewer branches than the word list.
+    """
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + branch(sub) for ch, sub in node.items() if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" not in node:
+            return body
+        return (body if len(alts) > 1 else f"(?:{body})") + "?"  # (longer words first)
+
+    return re.compile(branch(trie) if trie else "(?!)")  # (no words: it matches nothing)
+
+
 def clause_start(text: str, pos: int) -> int:
     """Start of the clause holding `pos` (after the last ，；。： or line break)."""
-    return max(text.rfind(c, 0, pos) for c in "，,；;。：:\n") + 1
+    if pos < 0:  # (slice semantics: counted from the end)
+        return max(text.rfind(c, 0, pos) for c in _CLAUSE_MARKS) + 1
+    # look back in growing windows: a mark absent from the text would otherwise cost a scan
+    # of everything before `pos` on every call
+    hi, width = pos, 32
+    while hi > 0:
+        lo = max(0, hi - width)
+        last = _UP_TO_CLAUSE_MARK.match(text, lo, hi)
+        if last is not None:
+            return last.end()
+        hi, width = lo, width * 4
+    return 0
 
 
 def clause_end(text: str, pos: int) -> int:
     """End of the clause holding `pos` (at the next ，；。： or line break)."""
-    ends = [i for i in (text.find(c, pos) for c in "，,；;。：:\n") if i != -1]
-    return min(ends) if ends else len(text)
+    if pos < 0:  # (slice semantics: counted from the end)
+        ends = [i for i in (text.find(c, pos) for c in _CLAUSE_MARKS) if i != -1]
+        return min(ends) if ends else len(text)
+    m = _CLAUSE_MARK.search(text, pos)
+    return m.start() if m else len(text)
 
 
 for _name, _default in (

@@ -33,12 +33,17 @@ def drop_kinds(bounds: Boundaries, text: str, sent: corpus.Sentence, found: list
         left = text[max(sent.start, m.start - 4) : m.start]
         right = text[m.end : min(sent.end, m.end + 8)]
         in_list = k > 0 and text[found[k - 1].end : m.start] == "、"
-        clause = text[max(sent.start, clause_start(text, m.start)) : m.start]
-        kind.append(left.endswith(quants) or bool(_COUNT_BEFORE.search(left))
-                    or (not in_list and bool(_COUNT_AFTER.match(right)))
-                    or _after_quantified_list(bounds, clause)
-                    or (_PREDICATE_END.match(text, m.end) is not None
-                        and _predicate(bounds, m, clause))
+        if left.endswith(quants) or _COUNT_BEFORE.search(left) or (
+                not in_list and _COUNT_AFTER.match(right)):
+            kind.append(True)
+            continue
+        predicate_end = _PREDICATE_END.match(text, m.end) is not None
+        # the clause before the phrase matters after a 、 or for a predicate (else it is "")
+        clause = text[max(sent.start, clause_start(text, m.start)) : m.start] \
+            if text[m.start - 1 : m.start] == "、" or (
+                predicate_end and m.type in ("Park", "Platform")) else ""
+        kind.append(_after_quantified_list(bounds, clause)
+                    or (predicate_end and _predicate(bounds, m, clause))
                     or _among_institutions(bounds, text, sent, m))
     # a list joined by 、 shares the fate of its members (建设一批A、B、C)
     for k in range(1, len(found)):

@@ -8,6 +8,7 @@ type; the first item's left edge is found by the recognizer's leftward walk.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from kg import corpus
@@ -25,6 +26,36 @@ _LIST_SEP = re.compile(r"、|和|及|与|以及")
 _DENG_WORDS = frozenset({"高等", "中等", "同等", "平等", "对等", "初等", "上等", "优等", "相等"})
 _BARE_LIST = re.compile(  # A、B、C等 with no list head after it
     r"((?:[^、，,。；;：:！？\s“”]{2,12}、)+[^、，,。；;：:！？\s“”等]{2,12}?)等")
+# what none of the list patterns above (bar the colon list) crosses: the lists of a sentence lie
+# in its stretches between these, and only a stretch with a 等 or a count can hold one
+_BREAK = re.compile(r"[，,。；;：:！？\s“”]")
+_UP_TO_BREAK = re.compile(r".*[，,。；;：:！？\s“”]", re.S)  # (to the last one: .* backtracks)
+
+
+def _stretch_matches(pattern: re.Pattern[str], text: str, lo: int, hi: int,
+                     anchors: Iterable[int], needs: str = "") -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, lo, hi)` for a pattern whose matches cross no _BREAK and hold
+    one of `anchors` (rising positions), and `needs` if given: searched only in the stretches
+    holding both."""
+    done = lo
+    for a in anchors:
+        if a < done:
+            continue
+        left = _UP_TO_BREAK.match(text, done, a)
+        start = left.end() if left else done
+        right = _BREAK.search(text, a, hi)
+        end = right.start() if right else hi
+        if not needs or text.find(needs, start, end) >= 0:
+            yield from pattern.finditer(text, start, end)
+        done = end
+
+
+def _places(text: str, char: str, lo: int, hi: int) -> Iterator[int]:
+    """Where `char` stands in text[lo:hi], left to right."""
+    i = text.find(char, lo, hi)
+    while i >= 0:
+        yield i
+        i = text.find(char, i + 1, hi)
 
 
 class ListFinder:
@@ -42,6 +73,8 @@ class ListFinder:
         )
         # quick tests before the costly list patterns: 等 with a head after it, a count word
         self.head_after = re.compile(rf"等[^，,。；;：:！？]{{0,30}}?(?:{head_alt})")
+        # (a list head with a break in it would let a list cross a break)
+        self._stretched = not any(_BREAK.search(h) for h in rec.list_heads)
         # "入选企业分别为：A、B、C。": a head noun and a colon open a list of two or more
         self.colon_list_re = re.compile(
             rf"({head_alt})(?:分别为|分别是|包括|主要有|有|为)?[:：]"
@@ -60,10 +93,12 @@ class ListFinder:
         for sent in sents:
             if "、" not in sent.text and "等" not in sent.text:
                 continue  # (every list has 等 or 、: most sentences need no regex)
-            found = self.list_re.finditer(sent.text) \
-                if "等" in sent.text and self.head_after.search(sent.text) else iter(())
-            counted = self.count_list_re.finditer(sent.text) \
-                if "、" in sent.text and _COUNTED.search(sent.text) else iter(())
+            st = sent.text
+            found = self._matches(self.list_re, st, _places(st, "等", 0, len(st))) \
+                if "等" in st and self.head_after.search(st) else iter(())
+            counted = self._matches(self.count_list_re, st,
+                                    (c.start() for c in _COUNTED.finditer(st)), "、") \
+                if "、" in st and _COUNTED.search(st) else iter(())
             for m in [*found, *counted]:
                 if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
                     continue  # 高等研究院: 等 belongs to a word, it ends no list
@@ -92,6 +127,14 @@ class ListFinder:
                     if item is not None:
                         out.append(item)
         return out + self._colon_list_mentions(text, sents, known + out, list_id)
+
+    def _matches(self, pattern: re.Pattern[str], text: str, anchors: Iterable[int],
+                 needs: str = "") -> Iterator[re.Match[str]]:
+        """`pattern.finditer(text)` for a list pattern whose matches hold one of `anchors`
+        (and `needs`)."""
+        if not self._stretched:
+            return pattern.finditer(text)
+        return _stretch_matches(pattern, text, 0, len(text), anchors, needs)
 
     def _colon_list_mentions(self, text: str, sents: list[corpus.Sentence],
                              known: list[Mention], list_id: int) -> list[Mention]:
@@ -150,7 +193,8 @@ class ListFinder:
         for sent in sents:
             if "等" not in sent.text or "、" not in sent.text:
                 continue
-            for m in _BARE_LIST.finditer(text, sent.start, sent.end):
+            for m in _stretch_matches(_BARE_LIST, text, sent.start, sent.end,
+                                      _places(text, "等", sent.start, sent.end), "、"):
                 body_start = m.start(1)
                 items, pos = [], body_start
                 for sep in re.finditer("、", m.group(1)):

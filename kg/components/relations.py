@@ -8,7 +8,7 @@ gap limit in characters. A hit on one member of a list (A、B和C等企业) appl
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from spacy.language import Language
@@ -23,12 +23,16 @@ _HARD = re.compile(r"[。；;！？!?]")  # (a line break inside a sentence join
 _CLAUSE = re.compile(r"[，,：:]")
 _ALIAS_NOTE = re.compile(r"^[(（](?:以下)?(?:简称|下称)[^()（）]{0,20}[)）]")
 # discourse openers before a sentence's subject: "其中，沙文生态科技产业园重点发展…"
-_CONNECTIVE = re.compile(
-    r"^(?:其中|此外|同时|另外|目前|如今|当前|近年来|近日|日前|据悉|据了解)[，,]?")
+_CONNECTIVES = ("其中", "此外", "同时", "另外", "目前", "如今", "当前", "近年来", "近日", "日前",
+                "据悉", "据了解")
+_CONNECTIVE = re.compile(rf"^(?:{'|'.join(_CONNECTIVES)})[，,]?")
+_CONNECTIVE_LEN = max(map(len, _CONNECTIVES)) + 1  # (the longest opener with its comma)
 _SITED = re.compile(r"(?:位于|地处|坐落于)[^，,。；;]{1,20}?的")
 _BUILD_ON = re.compile(r"[，,](?:用于|主要)?(?:建设|新建|兴建|打造)")
 _LOCATIVE = ("在", "走进", "来到", "位于", "地处")  # 走进烟台高新区…，X的车间里: X is there
 _LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
+_NOT_SUBJECT_LEAD = re.compile(r"[的在与和及、]")
+_NOT_ADJACENT = re.compile(r"[^\u3400-\u9fff的“”「」]")  # between two names side by side
 
 
 class RelationFinder:
@@ -37,8 +41,12 @@ class RelationFinder:
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules or load_rules()
         self.strong_parks = frozenset(self.rules.suffixes["Park"].strong)
-        self.trigger_words = sorted({w for r in self.rules.relations for w in r.triggers})
+        # name-prefix rules are applied to the whole document (_name_prefix_hits); without
+        # triggers they find nothing in a sentence
+        self._sentence_rules = tuple(r for r in self.rules.relations
+                                     if r.order != "name-prefix" or r.trigger_re is not None)
         self._plans: dict[tuple[frozenset[str], frozenset[str]], list[RelationRule]] = {}
+        self._typed: dict[frozenset[str], tuple[tuple[RelationRule, ...], tuple[str, ...]]] = {}
         amounts = self.rules.amounts
         self.not_investment = tuple(amounts["not_investment"]["words"])
         self.not_investment_re = re.compile("|".join(amounts["not_investment"]["patterns"]))
@@ -53,16 +61,22 @@ class RelationFinder:
             return False
         return not any(w in gap for w in blockers)
 
-    def _plan(self, present: frozenset[str], text: str, sent: Sentence) -> list[RelationRule]:
+    def _plan(self, present: frozenset[str], sent: Sentence) -> list[RelationRule]:
         """The rules that could fire in a sentence: a head and a tail of their types are
         there, and a trigger where the rule's word order needs one (cached by what is there)."""
-        found = frozenset(w for w in self.trigger_words if w in sent.text)
+        typed = self._typed.get(present)
+        if typed is None:  # the rules whose types are there, and the triggers they need
+            rules = tuple(r for r in self._sentence_rules
+                          if not present.isdisjoint(r.head) and not present.isdisjoint(r.tail))
+            words = tuple(sorted({w for r in rules if "trigger" in r.order for w in r.triggers}))
+            typed = self._typed[present] = (rules, words)
+        rules, words = typed
+        found = frozenset(w for w in words if w in sent.text)
         key = (present, found)
         plan = self._plans.get(key)
         if plan is None:
-            plan = [r for r in self.rules.relations
-                    if not present.isdisjoint(r.head) and not present.isdisjoint(r.tail)
-                    and ("trigger" not in r.order or not found.isdisjoint(r.triggers))]
+            plan = [r for r in rules
+                    if "trigger" not in r.order or not found.isdisjoint(r.triggers)]
             if len(self._plans) < 4096:
                 self._plans[key] = plan
         return plan
@@ -91,10 +105,14 @@ class RelationFinder:
             for h in heads:
                 for t in tails:
                     a, b = (h, t) if order == "head-tail" else (t, h)
-                    between = _ALIAS_NOTE.sub("", text[a.end : b.start])
-                    if a is not b and 0 <= b.start - a.end and len(between) <= gap + 2 and \
-                            len(between.strip("“”「」")) <= gap and \
-                            not re.search(r"[^\u3400-\u9fff的“”「」]", between):
+                    if a is b or b.start < a.end:
+                        continue
+                    between = text[a.end : b.start]
+                    if len(between) > gap + 2 and between[:1] not in ("(", "（"):
+                        continue  # (too far apart, and no alias note to take out)
+                    between = _ALIAS_NOTE.sub("", between)
+                    if len(between) <= gap + 2 and len(between.strip("“”「」")) <= gap and \
+                            not _NOT_ADJACENT.search(between):
                         yield h, t
             return
         if order == "head-list":
@@ -143,8 +161,16 @@ class RelationFinder:
         topic = heads[0] if heads and heads[0].rule == "topic" else None
         if topic is None:
             return
+        named = [t for t in tails if isinstance(t, Mention) and not t.anaphor]
+        if rule.relation == "partOf":
+            if not any(t.list_id >= 0 for t in named):
+                return  # (only listed parks are sub-parks)
+        elif not named or rule.trigger_re is not None and \
+                not text.startswith(_LOCATIVE, sent.start) and \
+                rule.trigger_re.search(text, sent.start, sent.end) is None:
+            return  # (a named thing's clause, in the sentence, must say it is there)
         others = [h for h in heads if h.rule != "topic" and h.key != topic.key]
-        if any(b in text[sent.start : sent.end] for b in rule.sentence_blockers):
+        if any(b in sent.text for b in rule.sentence_blockers):
             return  # an event's organisers and speakers, a firm's customers: not the park's
         subject = self._subject_park(text, sent, heads)
         # a firm or platform opening the sentence builds what follows it (built only)
@@ -153,9 +179,7 @@ class RelationFinder:
         if subject is not None and subject.key != topic.key:
             topic = subject  # "江南园以…为主导，集聚了A、B…": the sentence is about a sub-park
             others = [h for h in others if h.key != subject.key]
-        for t in tails:
-            if not isinstance(t, Mention) or t.anaphor:
-                continue
+        for t in named:
             if rule.relation == "partOf":
                 # parks listed as parks (A、B等园区) in a park's article are its sub-parks
                 peers = any(h.list_id == t.list_id and h.key == topic.key for h in heads)
@@ -198,7 +222,7 @@ class RelationFinder:
         if any(begin <= h.start < first.start for h in heads):
             return None
         lead = text[begin : first.start]
-        return first if len(lead) <= 5 and not re.search(r"[的在与和及、]", lead) else None
+        return first if len(lead) <= 5 and not _NOT_SUBJECT_LEAD.search(lead) else None
 
     @staticmethod
     def _subject_park(text: str, sent: Sentence, heads: list[Mention]) -> Mention | None:
@@ -207,6 +231,8 @@ class RelationFinder:
         if not parks:
             return None
         first = min(parks, key=lambda h: h.start)
+        if first.start - sent.start > 4 + _CONNECTIVE_LEN:
+            return None  # (a lead of more than 4 characters, whatever opener it has)
         lead = _CONNECTIVE.sub("", text[sent.start : first.start])
         if len(lead) <= 4 and not _CLAUSE.search(lead) and \
                 first.end <= clause_end(text, first.start):
@@ -242,6 +268,13 @@ class RelationFinder:
         for m in mentions:
             if m.type == "Park" and not m.anaphor:
                 named.setdefault(m.key, []).append(m)
+        named_starts = {key: [m.start for m in ms] for key, ms in named.items()}
+        sent_starts = [s.start for s in sents]
+        made: dict[tuple[str, int], Mention] = {}  # topic mentions (never changed once made)
+        lists: dict[int, list[Mention]] = {}  # list id → its members, in text order
+        for m in mentions:
+            if m.list_id >= 0:
+                lists.setdefault(m.list_id, []).append(m)
         for idx, sent in enumerate(sents):
             while mi < len(mentions) and mentions[mi].start < sent.start:
                 mi += 1
@@ -253,17 +286,18 @@ class RelationFinder:
             while ai < len(amounts) and amounts[ai].start < sent.start:
                 ai += 1
             amts = []
-            for a in amounts[ai:]:
-                if a.start >= sent.end:
-                    break
+            k = ai
+            while k < len(amounts) and amounts[k].start < sent.end:
+                a = amounts[k]
                 if a.end <= sent.end and self._is_investment(text, sent, a):
                     amts.append(a)
+                k += 1
             if idx == 0 or "\n" in text[sents[idx - 1].end : sent.start]:
                 para_park = None  # a new paragraph
             follow = self._list_follow(sents, idx, mentions)
             if not ms and not amts and not follow:
                 continue  # nothing a rule could relate
-            topic = self._topic(sent, topics, named)
+            topic = self._topic(sent, topics, named, named_starts, made)
             subject = self._subject_park(text, sent, [m for m in ms if m.type == "Park"])
             if topic is not None and subject is not None and not subject.anaphor and \
                     subject.key != topic.key and subject.suffix not in self.strong_parks:
@@ -278,26 +312,31 @@ class RelationFinder:
                         seen.add((park.key, "built", m.key))
                         hits.append(RelationHit(park, "built", m, "built.park_in_name",
                                                 sent.start, sent.end))
-            present = {m.type for m in ms} | {m.type for m in follow}
+            in_sentence = {m.type for m in ms}
+            followed = in_sentence | {m.type for m in follow}
+            present = set(followed)
             if topic is not None:
                 present.add("Park")
             if amts:
                 present.add("Amount")
-            for rule in self._plan(frozenset(present), text, sent):
+            for rule in self._plan(frozenset(present), sent):
                 if rule.order == "head-list":
-                    pool = ms + follow
+                    pool, types = ms + follow, followed
                 elif rule.order == "section-topic":
                     if topic is None:
                         continue
-                    pool = [topic] + ms
+                    pool, types = [topic] + ms, in_sentence | {"Park"}
                 else:
-                    pool = ms
+                    pool, types = ms, in_sentence
+                if types.isdisjoint(rule.head) or (
+                        rule.relation != "invests" and types.isdisjoint(rule.tail)):
+                    continue  # (what the plan counted is not in this rule's pool)
                 for head, tail in self.apply(rule, text, sent, pool, amts):
                     heads = [head]
                     if rule.relation in ("hosts", "built"):
                         heads += self._chained(head, ms)
                     for h, t in ((h, t) for hd in heads
-                                 for h, t in self._expand_lists(hd, tail, mentions)):
+                                 for h, t in self._expand_lists(hd, tail, lists)):
                         key = (h.key, rule.relation,
                                t.key if isinstance(t, Mention) else str(t.value))
                         if h.key == key[2] or key in seen:
@@ -305,7 +344,7 @@ class RelationFinder:
                         seen.add(key)
                         hits.append(RelationHit(h, rule.relation, t, rule.id,
                                                 sent.start, sent.end,
-                                                self._context(sents, h, sent)))
+                                                self._context(sents, sent_starts, h, sent)))
         hits += self._name_prefix_hits(mentions, sents, seen)
         doc._.pk_relations = hits
         return doc
@@ -351,13 +390,15 @@ class RelationFinder:
         return out
 
     @staticmethod
-    def _context(sents: list[Sentence], head: Mention, sent: Sentence) -> tuple[int, int] | None:
-        """The sentence naming a head that lies outside the evidence sentence (a topic park)."""
+    def _context(sents: list[Sentence], starts: list[int], head: Mention, sent: Sentence
+                 ) -> tuple[int, int] | None:
+        """The sentence naming a head that lies outside the evidence sentence (a topic park);
+        `starts` are the sentences' starts."""
         if head.start < 0 or sent.start <= head.start < sent.end:
             return None
-        for s in sents:
-            if s.start <= head.start < s.end:
-                return (s.start, s.end)
+        i = bisect_right(starts, head.start) - 1  # (sentences are in order, apart)
+        if i >= 0 and head.start < sents[i].end:
+            return (sents[i].start, sents[i].end)
         return None
 
     @staticmethod
@@ -379,18 +420,23 @@ class RelationFinder:
         return Mention(-1, -1, "Park", name, "inner", key=park_canon(name))
 
     @staticmethod
-    def _topic(sent: Sentence, topics: list[str | None],
-               named: dict[str, list[Mention]]) -> Mention | None:
-        """The section's topic park, placed at its last mention before the sentence."""
+    def _topic(sent: Sentence, topics: list[str | None], named: dict[str, list[Mention]],
+               named_starts: dict[str, list[int]], made: dict[tuple[str, int], Mention]
+               ) -> Mention | None:
+        """The section's topic park, placed at its last mention before the sentence (`made`:
+        the topics placed so far in the document, which sentences share)."""
         if sent.section >= len(topics) or not topics[sent.section]:
             return None
         key = topics[sent.section]
         assert key is not None
         ms = named.get(key, [])
-        i = bisect_left([m.start for m in ms], sent.start)
+        i = bisect_left(named_starts.get(key, []), sent.start)
         where = ms[i - 1] if i > 0 else (ms[0] if ms else None)
-        return Mention(where.start if where else -1, where.end if where else -1, "Park", key,
-                       "topic", key=key)
+        start, end = (where.start, where.end) if where else (-1, -1)
+        topic = made.get((key, start))
+        if topic is None:
+            topic = made[(key, start)] = Mention(start, end, "Park", key, "topic", key=key)
+        return topic
 
     def _is_investment(self, text: str, sent: Sentence, amt: Amount) -> bool:
         """Totals over several projects, output or revenue are not a project's investment."""
@@ -408,17 +454,19 @@ class RelationFinder:
         return [m for m in mentions if nxt.start <= m.start < nxt.end]
 
     @staticmethod
-    def _expand_lists(head: Mention, tail: Mention | Amount,
-                      mentions: list[Mention]) -> Iterator[tuple[Mention, Mention | Amount]]:
+    def _expand_lists(head: Mention, tail: Mention | Amount, lists: dict[int, list[Mention]]
+                      ) -> Iterator[tuple[Mention, Mention | Amount]]:
+        """The pair, and the pairs of the other members of a list either end stands in
+        (`lists`: the mentions of each list, in text order)."""
         yield head, tail
         if isinstance(tail, Mention) and tail.list_id >= 0:
-            for m in mentions:
-                if m.list_id == tail.list_id and m is not tail and m.type == tail.type:
+            for m in lists.get(tail.list_id, ()):
+                if m is not tail and m.type == tail.type:
                     yield head, m
         if head.list_id >= 0 and isinstance(tail, Mention) and head.type == tail.type:
             # "X下辖A、B、C等4个园区": every listed park is part of X, not only the first
-            for m in mentions:
-                if m.list_id == head.list_id and m is not head and m.type == head.type:
+            for m in lists.get(head.list_id, ()):
+                if m is not head and m.type == head.type:
                     yield m, tail
 
 
