@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import RDF, RDFS, XSD, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
@@ -204,8 +205,10 @@ def _zh(text: str) -> str:
     return '"' + text.translate(_ESCAPES) + '"@zh'
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_iri_text(name: str, type_: str) -> str:
-    """`entity_iri` as a plain string (no rdflib term is built)."""
+    """`entity_iri` as a plain string (no rdflib term is built; cached: names recur across
+    documents, and the build's main process looks each one up for every label)."""
     return f"{_ID}{type_.lower()}/{_hash(canonical_key(name, type_))}"
 
 
