@@ -134,6 +134,7 @@ class RuleSet:
     gazetteer: tuple[Gazetteer, ...] = ()
     boilerplate: re.Pattern[str] | None = None
     contexts: tuple[ContextRule, ...] = ()
+    boilerplate_lines: tuple[re.Pattern[str], ...] = ()  # `boilerplate`, one per expression
 
 
 def _read_toml(rel: str) -> dict[str, Any]:
@@ -350,24 +351,35 @@ def load_contexts() -> tuple[ContextRule, ...]:
     return tuple(out)
 
 
-def load_boilerplate() -> re.Pattern[str]:
-    """Read boilerplate.toml: regular expressions of page-furniture lines, joined into one."""
+def load_boilerplate_lines() -> tuple[re.Pattern[str], ...]:
+    """Read boilerplate.toml: the regular expressions of page-furniture lines."""
     data = _read_toml("boilerplate.toml")
     where = "kg/patterns/boilerplate.toml"
     _check_keys(data, {"line_patterns"}, where)
     pats = _strs(data, "line_patterns", where, required=True)
+    out = []
     for p in pats:
         try:
-            re.compile(p)
+            out.append(re.compile(p))
         except re.error as exc:
             raise RuleError(f"{where}: bad regular expression {p!r} ({exc})") from None
-    return re.compile("|".join(f"(?:{p})" for p in pats))
+    return tuple(out)
+
+
+def _joined(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+
+
+def load_boilerplate() -> re.Pattern[str]:
+    """Read boilerplate.toml: regular expressions of page-furniture lines, joined into one."""
+    return _joined(load_boilerplate_lines())
 
 
 @lru_cache(maxsize=1)
 def load_rules() -> RuleSet:
     """All pattern files, parsed and validated once per process."""
     ana, lists = load_anaphora()
+    boilerplate = load_boilerplate_lines()
     return RuleSet(
         suffixes=load_suffixes(),
         boundaries=load_boundaries(),
@@ -376,6 +388,7 @@ def load_rules() -> RuleSet:
         lists=lists,
         amounts=load_amounts(),
         gazetteer=load_gazetteer(),
-        boilerplate=load_boilerplate(),
+        boilerplate=_joined(boilerplate),
         contexts=load_contexts(),
+        boilerplate_lines=boilerplate,
     )
