@@ -28,8 +28,8 @@ from kg.errors import InputError
 from kg.records import DocRecord, Entity, Evidence, Relation
 from kg.spool import Part, Spool
 
-PER_TASK = 4  # documents sent to a worker at once: fewer messages, each worth the overhead
-IN_FLIGHT = 3  # tasks queued per worker: enough to keep it busy, few enough to bound memory
+PER_TASK = 16  # documents sent to a worker at once: fewer messages, each worth the overhead
+IN_FLIGHT = 2  # tasks queued per worker: enough to keep it busy, few enough to bound memory
 
 _nlp: Any = None  # the pipeline of this process (a worker's, or the parent's before a fork)
 _nlp_model: str | None = None  # the pkuseg model `_nlp` was built with
