@@ -88,10 +88,6 @@ class Spool(Mapping[str, bytes]):
     def __len__(self) -> int:
         return len(self._parts)
 
-    def nbytes(self) -> int:
-        """Bytes held under every key."""
-        return sum(length for parts in self._parts.values() for _, _, length in parts)
-
     def close(self) -> None:
         """Close the files and remove the directory."""
         for fh in [self._out, *self._reading.values()]:
