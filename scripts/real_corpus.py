@@ -1,0 +1,168 @@
+"""Check the real-news corpus: local texts against their recorded hashes, and gold files.
+
+The texts of tests/real/ are third-party pages and stay out of git (tests/real/texts/ is
+ignored); the repository keeps where each text comes from (tests/real/sources*.jsonl) and the
+annotations (tests/real/gold/*.jsonl). This script tells whether a local copy is the one the
+annotations were made on, and whether a gold file follows the record format.
+
+    python scripts/real_corpus.py check            # every source's text present with its sha256
+    python scripts/real_corpus.py lint GOLD.jsonl  # names in the text, relation ends, type pairs
+    python scripts/real_corpus.py summary          # counts by set, province, genre, outlet
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "tests" / "real"
+TEXTS = REAL / "texts"
+
+SOURCE_KEYS = {"doc_id", "url", "query", "rank", "sha256", "chars"}
+TYPES = {"Park", "Enterprise", "Platform", "Project"}
+PAIRS = {
+    "hosts": ({"Park"}, {"Enterprise", "Project"}),
+    "built": ({"Park"}, {"Platform"}),
+    "investor": ({"Project"}, {"Enterprise"}),
+    "partOf": ({"Park"}, {"Park"}),
+}
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Rows of a JSON-lines file; a bad line stops with its file and line number."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            sys.exit(f"{path}:{number}: not JSON ({error.msg})")
+    return rows
+
+
+def sources() -> list[dict]:
+    """Every source row of tests/real/sources*.jsonl, in file order."""
+    rows = []
+    for path in sorted(REAL.glob("sources*.jsonl")):
+        for row in read_jsonl(path):
+            missing = SOURCE_KEYS - row.keys()
+            if missing:
+                sys.exit(f"{path}: {row.get('doc_id', '?')} lacks {', '.join(sorted(missing))}")
+            row["_file"] = path.name
+            rows.append(row)
+    return rows
+
+
+def check(texts: Path) -> int:
+    """Compare each local text with its recorded sha256 and length; return the number of faults."""
+    rows = sources()
+    faults = 0
+    seen: dict[str, str] = {}
+    for row in rows:
+        doc_id = row["doc_id"]
+        if doc_id in seen:
+            print(f"{doc_id}: listed twice ({seen[doc_id]} and {row['_file']})")
+            faults += 1
+        seen[doc_id] = row["_file"]
+        path = texts / f"{doc_id}.txt"
+        if not path.exists():
+            print(f"{doc_id}: missing {path}")
+            faults += 1
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != row["sha256"]:
+            print(f"{doc_id}: sha256 {digest[:12]}… differs from the recorded {row['sha256'][:12]}…")
+            faults += 1
+        elif len(data.decode("utf-8")) != row["chars"]:
+            print(f"{doc_id}: {len(data.decode('utf-8'))} characters, recorded {row['chars']}")
+            faults += 1
+    print(f"{len(rows)} sources, {len(rows) - faults} texts as recorded, {faults} fault(s)")
+    return faults
+
+
+def lint(gold: Path, texts: Path) -> int:
+    """Check one gold file against the record format; return the number of faults."""
+    faults = 0
+
+    def fault(doc_id: str, message: str) -> None:
+        nonlocal faults
+        faults += 1
+        print(f"{gold.name}: {doc_id}: {message}")
+
+    for row in read_jsonl(gold):
+        doc_id = row.get("doc_id", "?")
+        path = texts / f"{doc_id}.txt"
+        text = path.read_text(encoding="utf-8") if path.exists() else None
+        if text is None:
+            fault(doc_id, f"no text at {path}")
+        types: dict[str, str] = {}
+        for entity in row.get("entities", []):
+            name, kind = entity.get("name"), entity.get("type")
+            if kind not in TYPES:
+                fault(doc_id, f"entity {name!r} has type {kind!r}")
+            if name in types:
+                fault(doc_id, f"entity {name!r} listed twice")
+            types[name] = kind
+            for form in [name, *entity.get("aliases", [])]:
+                if text is not None and form not in text:
+                    fault(doc_id, f"{form!r} does not occur in the text")
+        for relation in row.get("relations", []):
+            kind, head = relation.get("relation"), relation.get("head")
+            if head not in types:
+                fault(doc_id, f"{kind} head {head!r} is not an entity name")
+                continue
+            if kind == "invests":
+                if types[head] != "Project":
+                    fault(doc_id, f"invests on {head!r}, a {types[head]}")
+                amount = relation.get("amount_cny", relation.get("amount"))
+                if not isinstance(amount, int):
+                    fault(doc_id, f"invests of {head!r}: amount {amount!r} is not an integer")
+                if text is not None and relation.get("amount_text", "") not in text:
+                    fault(doc_id, f"amount_text {relation.get('amount_text')!r} not in the text")
+                continue
+            if kind not in PAIRS:
+                fault(doc_id, f"unknown relation {kind!r}")
+                continue
+            tail = relation.get("tail")
+            if tail not in types:
+                fault(doc_id, f"{kind} tail {tail!r} is not an entity name")
+                continue
+            heads, tails = PAIRS[kind]
+            if types[head] not in heads or types[tail] not in tails:
+                fault(doc_id, f"{kind} {types[head]} → {types[tail]} ({head} → {tail})")
+    print(f"{gold}: {faults} fault(s)")
+    return faults
+
+
+def summary() -> None:
+    """Print the corpus's make-up: counts by set, province, genre, outlet and script."""
+    rows = sources()
+    print(f"{len(rows)} texts, {sum(row['chars'] for row in rows):,} characters")
+    for key in ("set", "province", "genre", "outlet", "script"):
+        counts = collections.Counter(str(row.get(key, "?")) for row in rows)
+        shown = ", ".join(f"{value} {count}" for value, count in counts.most_common())
+        print(f"{key} ({len(counts)}): {shown}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["check", "lint", "summary"])
+    parser.add_argument("gold", nargs="*", type=Path, help="gold files for lint")
+    parser.add_argument("--texts", type=Path, default=TEXTS, help="folder of the local texts")
+    args = parser.parse_args()
+    if args.command == "check":
+        sys.exit(1 if check(args.texts) else 0)
+    if args.command == "lint":
+        sys.exit(1 if sum(lint(path, args.texts) for path in args.gold) else 0)
+    summary()
+
+
+if __name__ == "__main__":
+    main()
