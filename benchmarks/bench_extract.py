@@ -10,19 +10,21 @@ process over the same files:
 
 - floor regex: read and decode every file, one regex pass (park and enterprise names);
 - floor jieba: read and decode every file, jieba.cut over the text (dictionary loaded first);
-- records N job(s): file paths → kg.parallel.extract_parallel (N processes, each reading and
+- records N job(s): file paths → kg.build.parallel.extract_parallel (N processes, each reading and
   decoding its files, as `kg build` has them do) → DocRecords, nothing more (count: entities
   + relations);
 - kg N job(s): the same, and each worker also writes its documents' N-Quads
-  (kg.rdf.nquads_body) to its own file of a kg.spool.Spool; the main process writes the label
-  quads per batch of documents (kg.rdf.nquads_labels under labels chosen across the batch),
+  (kg.rdf.mapping.nquads_body) to its own file of a kg.store.spool.Spool; the main process writes
+  the label
+  quads per batch of documents (kg.rdf.mapping.nquads_labels under labels chosen across the batch),
   as a build does (count: quads in the spool's files). This row is end to end (text →
   records → RDF) and the targets are read on it;
 - kg + store 2 jobs: the same, then the spool's files bulk-loaded into an Oxigraph store on
   disk by the main process (count: quads in the store). Not part of the targets: the issue
   reads them on text → records → RDF, and this row shows what loading adds;
 - kg build 2 jobs (only when asked, `--rows ...,build2`: at 100 MB it takes longer than every
-  other row together): `kg build --jobs 2 --no-html` as a user runs it (kg.pipeline.build into a
+  other row together): `kg build --jobs 2 --no-html` as a user runs it (kg.build.pipeline.build
+  into a
   new output directory: records cached, the store written, the derived graphs and kg.ttl;
   count: quads). Not part of the targets either; its peak memory shows whether the build
   streams (it should not grow with the corpus).
@@ -106,8 +108,8 @@ def run_jieba(corpus: Path) -> int:
 
 def run_kg(corpus: Path, jobs: int, *, rdf: bool = True, store: Path | None = None) -> int:
     """Extract every file with `jobs` processes; with `rdf`, N-Quads too (into `store`)."""
-    from kg.parallel import extract_parallel
-    from kg.spool import Spool
+    from kg.build.parallel import extract_parallel
+    from kg.store.spool import Spool
 
     def warn(msg: str) -> None:
         raise SystemExit(f"bench: {msg}")
@@ -146,7 +148,7 @@ def run_kg(corpus: Path, jobs: int, *, rdf: bool = True, store: Path | None = No
 
 def _labels(batch: list, spool: Any) -> None:  # type: ignore[type-arg]
     """The label quads of a batch of records, under labels chosen across the batch."""
-    from kg.rdf import label_table, nquads_labels
+    from kg.rdf.mapping import label_table, nquads_labels
 
     labels = label_table(batch)
     spool.put("labels", "".join(nquads_labels(rec, labels) for rec in batch).encode("utf-8"))
@@ -166,16 +168,16 @@ def row(stage: str, corpus: Path) -> None:
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
     elif stage != "regex":
-        import kg.nlp  # noqa: F401
-        import kg.parallel  # noqa: F401
-        import kg.rdf  # noqa: F401
+        import kg.build.parallel  # noqa: F401
+        import kg.nlp.pipeline  # noqa: F401
+        import kg.rdf.mapping  # noqa: F401
     t0 = time.perf_counter()
     if stage == "regex":
         count, procs = run_regex(corpus), 1
     elif stage == "jieba":
         count, procs = run_jieba(corpus), 1
     elif stage.startswith("build"):
-        from kg.pipeline import build
+        from kg.build.pipeline import build
 
         procs = int(stage[-1])
         with tempfile.TemporaryDirectory(prefix="bench_build_") as tmp:

@@ -3,7 +3,7 @@
     python benchmarks/bench_store.py                 # 100k and 1M triples, every store found
     python benchmarks/bench_store.py --sizes 100000  # one size only
 
-A synthetic corpus shaped like ours (benchmarks/synthetic.py, RDF made by kg.rdf) is written
+A synthetic corpus shaped like ours (benchmarks/synthetic.py, RDF made by kg.rdf.mapping) is written
 once per size; each store then loads it in its own process, the way kg does (document graphs,
 the merged graph, the build-time stats and sort keys), and runs every stored query in queries/:
 rdflib in memory, embedded Oxigraph on disk (kg's default), and Virtuoso when Debian's
@@ -191,7 +191,7 @@ def worker(backend: str, data: Path, tmp: Path) -> dict[str, object]:
 
 def _rdflib_load(store, nquads: bytes) -> None:  # type: ignore[no-untyped-def]
     """Parse a finished dataset into kg's rdflib store: its named graphs and the merged graph."""
-    from kg.store import _default
+    from kg.store.memory import _default
 
     store.ds.parse(data=nquads.decode("utf-8"), format="nquads")
     merged = _default(store.ds)

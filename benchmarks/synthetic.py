@@ -1,7 +1,9 @@
-"""A synthetic corpus shaped like ours: DocRecords → kg.rdf, at any size (for bench_store.py).
+"""A synthetic corpus shaped like ours: DocRecords → kg.rdf.mapping, at any size (for
+bench_store.py).
 
 Names repeat across documents the way real news does: a few parks appear everywhere, most
-enterprises once or twice. The RDF comes from `kg.rdf.to_graph`, so it has exactly the shape of
+enterprises once or twice. The RDF comes from `kg.rdf.mapping.to_graph`, so it has exactly the
+shape of
 a real build (mentions, reified statements, evidence, one named graph per document).
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from kg.records import DocRecord, Entity, Evidence, Relation
+from kg.extract.records import DocRecord, Entity, Evidence, Relation
 
 CITIES = ("西安", "内江", "新余", "佛山", "阜新", "成都", "武汉", "合肥", "苏州", "无锡", "长沙",
           "青岛", "厦门", "南宁", "昆明", "贵阳", "兰州", "银川", "太原", "石家庄", "郑州", "洛阳")
@@ -96,12 +98,13 @@ def records(n_docs: int, *, seed: int = 7) -> Iterator[DocRecord]:
 
 
 def nquads(n_docs: int, *, seed: int = 7, chunk: int = 50) -> Iterator[bytes]:
-    """The N-Quads of `records(n_docs)`, built by kg.rdf.to_graph `chunk` documents at a time.
+    """The N-Quads of `records(n_docs)`, built by kg.rdf.mapping.to_graph `chunk` documents at a
+    time.
 
     Names are unique per entity, so labels chosen per chunk equal labels chosen over the
     whole corpus and the chunks add up to exactly the graph of one full build.
     """
-    from kg.rdf import to_graph
+    from kg.rdf.mapping import to_graph
 
     batch: list[DocRecord] = []
     for rec in records(n_docs, seed=seed):

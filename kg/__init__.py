@@ -12,22 +12,22 @@ __all__ = ["build", "build_nlp", "extract_records", "open_store", "read_document
 __version__ = "0.1.0"
 
 _WHERE = {
-    "build": "kg.pipeline",
-    "build_nlp": "kg.nlp",
-    "extract_records": "kg.pipeline",
+    "build": "kg.build.pipeline",
+    "build_nlp": "kg.nlp.pipeline",
+    "extract_records": "kg.build.pipeline",
     "open_store": "kg.store",
     "read_document": "kg.corpus",
     "run_page": "kg.queries",
     "run_query": "kg.queries",
-    "to_graph": "kg.rdf",
+    "to_graph": "kg.rdf.mapping",
 }
 
 if TYPE_CHECKING:
+    from kg.build.pipeline import build, extract_records
     from kg.corpus import read_document
-    from kg.nlp import build_nlp
-    from kg.pipeline import build, extract_records
+    from kg.nlp.pipeline import build_nlp
     from kg.queries import run_page, run_query
-    from kg.rdf import to_graph
+    from kg.rdf.mapping import to_graph
     from kg.store import open_store
 
 

@@ -105,7 +105,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 
     Only new or changed files are extracted; a run on an unchanged corpus writes nothing.
     """
-    from kg.pipeline import build as run_build
+    from kg.build.pipeline import build as run_build
 
     targets = list(paths) or [Path("seeds")]
     for p in targets:
@@ -142,8 +142,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 @jobs_option
 def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
     """Print the extraction record of each FILE (see docs: extraction-format)."""
+    from kg.build.pipeline import extract_records
     from kg.corpus import iter_files
-    from kg.pipeline import extract_records
 
     skipped: list[str] = []
 
@@ -246,14 +246,14 @@ def queries(fmt: str) -> None:
 @cli.command()
 @click.option("--format", "fmt", default="ttl", show_default=True, metavar="FORMAT",
               help="ttl, nt: the merged graph; nq, trig, jsonld: one named graph per document "
-                   "(and any graph format kg.views offers).")
+                   "; graphml, gexf, csv: entities and relations for other tools.")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="File to write (written beside and renamed); standard output if absent.")
 @click.option("--store", "store_path", default="out/store", show_default=True,
               metavar="PATH|URL|memory", help="Store to export: a directory or a SPARQL endpoint.")
 def export(fmt: str, output: Path | None, store_path: str) -> None:
     """Write the whole graph of a store as RDF, streaming."""
-    from kg.store import export_to
+    from kg.views.export import export_to
 
     try:
         n = export_to(store_path, fmt, output, stdout=sys.stdout.buffer)
@@ -274,9 +274,9 @@ def export(fmt: str, output: Path | None, store_path: str) -> None:
 def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool, by_rule: bool,
           pkuseg_model: Path | None) -> None:
     """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation."""
-    from kg.evaluate import format_report, rule_table, score
-    from kg.pipeline import extract_records, read_documents
-    from kg.records import read_jsonl
+    from kg.build.pipeline import extract_records, read_documents
+    from kg.extract.evaluate import format_report, rule_table, score
+    from kg.extract.records import read_jsonl
 
     try:
         gold_text = gold_path.read_text(encoding="utf-8")
@@ -350,8 +350,8 @@ def viz(source: Path, focus: str | None, hops: int, types: str | None, min_degre
               show_default=True)
 def stats(source: Path, top: int, fmt: str) -> None:
     """Counts, park rankings, centrality, components and enterprises in several parks."""
-    from kg.analysis import summarize
     from kg.views import load
+    from kg.views.analysis import summarize
 
     try:
         report = summarize(load(source), top=top)
@@ -397,7 +397,7 @@ def link(store_path: Path, online: bool, review_path: Path | None, accept_path: 
     Offline (the default) it reports how many nodes of each type have a Wikidata ID. Builds
     apply the user table first, then the verified table shipped in kg/data/wikidata.csv.
     """
-    from kg import link as lk
+    from kg.derive import links as lk
 
     table = user_table or lk.user_table_path()
     if accept_path is not None and (online or review_path is not None):
@@ -415,8 +415,8 @@ def link(store_path: Path, online: bool, review_path: Path | None, accept_path: 
 
         store = open_store(store_path)
         if online:
-            from kg.linker import link_online
-            from kg.wikidata import DEFAULT_API, WikidataClient, default_cache_dir
+            from kg.wikidata.client import DEFAULT_API, WikidataClient, default_cache_dir
+            from kg.wikidata.linker import link_online
 
             client = WikidataClient(api_url or DEFAULT_API, min_interval=delay,
                                     cache_dir=cache_dir or default_cache_dir())
@@ -457,8 +457,8 @@ def validate(file: Path | None, store_path: Path | None) -> None:
     with ontology/parks.ttl as the ontology. Prints each violation under its node (label,
     class), with the property path, the value and the rule's message.
     """
-    from kg.validate import format_violations
-    from kg.validate import validate as run_validate
+    from kg.rdf.shapes import format_violations
+    from kg.rdf.shapes import validate as run_validate
     from kg.views import read_graph
 
     if file is not None and store_path is not None:
@@ -486,7 +486,7 @@ def validate(file: Path | None, store_path: Path | None) -> None:
               help="Write the documentation page (classes, properties, rules) to this file.")
 def ontology(html_path: Path | None) -> None:
     """List the ontology's classes and properties, or write them as an HTML page (--html)."""
-    from kg.ontology import term_rows, write_html
+    from kg.rdf.ontology import term_rows, write_html
 
     if html_path is None:
         from kg.formats import to_table

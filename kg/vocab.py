@@ -57,6 +57,11 @@ class PK(DefinedNamespace):
     regionLevel: URIRef  # a Region's level: "province", "prefecture" or "county"
 
 
+# The classes extraction finds and the relations it states, by their local names in PK: the
+# same strings in patterns, records, JSONL, RDF and evaluation.
+ENTITY_TYPES = ("Park", "Enterprise", "Platform", "Project")
+RELATIONS = ("hosts", "built", "invests", "investor", "partOf")
+
 ID = Namespace("https://w3id.org/parks-kg/id/")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")

@@ -174,7 +174,7 @@ def query_cookbook(store: Any) -> str:
 
 def build_seeds_store(work: Path) -> Any:
     """Build the seeds into `work` with only the shipped Wikidata table; the opened store."""
-    from kg.pipeline import build
+    from kg.build.pipeline import build
     from kg.store import open_store
 
     saved = os.environ.get("KG_LINKS")
@@ -194,7 +194,7 @@ def build_seeds_store(work: Path) -> Any:
 
 def generated(store: Any) -> Iterator[tuple[Path, str]]:
     """Each generated file with the text it should have."""
-    from kg.ontology import to_html
+    from kg.rdf.ontology import to_html
 
     yield DOCS / "cli.md", cli_reference()
     yield DOCS / "queries.md", query_cookbook(store)

@@ -78,7 +78,8 @@ def check(texts: Path) -> int:
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if digest != row["sha256"]:
-            print(f"{doc_id}: sha256 {digest[:12]}… differs from the recorded {row['sha256'][:12]}…")
+            recorded = row["sha256"][:12]
+            print(f"{doc_id}: sha256 {digest[:12]}… differs from the recorded {recorded}…")
             faults += 1
         elif len(data.decode("utf-8")) != row["chars"]:
             print(f"{doc_id}: {len(data.decode('utf-8'))} characters, recorded {row['chars']}")

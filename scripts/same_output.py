@@ -19,13 +19,15 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD_DIRS = ["seeds", "tests/gold/extra", "tests/gold/blind", "tests/gold/heldout", "tests/gold/final"]
+GOLD_DIRS = ["seeds", "tests/gold/extra", "tests/gold/blind", "tests/gold/heldout",
+             "tests/gold/final"]
 
 
 def kg(*args: str, cwd: Path = ROOT) -> bytes:
     """Run the kg command of this checkout's interpreter and return its standard output."""
     command = [sys.executable, "-m", "kg", *args]
-    done = subprocess.run(command, cwd=cwd, capture_output=True, env=os.environ | {"PYTHONHASHSEED": "0"})
+    env = os.environ | {"PYTHONHASHSEED": "0"}
+    done = subprocess.run(command, cwd=cwd, capture_output=True, env=env)
     if done.returncode:
         sys.exit(f"{' '.join(args)}: exit {done.returncode}: {done.stderr.decode()[-500:]}")
     return done.stdout
@@ -63,7 +65,8 @@ def compare(before: Path) -> None:
         snapshot(after)
         names = sorted(str(p.relative_to(before)) for p in before.rglob("*") if p.is_file())
         differ = [name for name in names
-                  if not (after / name).exists() or not filecmp.cmp(before / name, after / name, shallow=False)]
+                  if not (after / name).exists()
+                  or not filecmp.cmp(before / name, after / name, shallow=False)]
         extra = sorted(str(p.relative_to(after)) for p in after.rglob("*")
                        if p.is_file() and not (before / p.relative_to(after)).exists())
     for name in differ:

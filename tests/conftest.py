@@ -13,7 +13,7 @@ SEEDS = ROOT / "seeds"
 @pytest.fixture(scope="session")
 def nlp():
     """The default pipeline, built once per test session."""
-    from kg.nlp import build_nlp
+    from kg.nlp.pipeline import build_nlp
 
     return build_nlp()
 
@@ -47,10 +47,11 @@ def seeds_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def seeds_build(seeds_copy: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """kg.pipeline.build over the seeds copy, once per session: out_dir, ttl, store_path, result."""
+    """kg.build.pipeline.build over the seeds copy, once per session: out_dir, ttl, store_path,
+    result."""
     import types
 
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     out_dir = tmp_path_factory.mktemp("seeds_out")
     result = build([seeds_copy], out_dir, html=False)
@@ -60,11 +61,11 @@ def seeds_build(seeds_copy: Path, tmp_path_factory: pytest.TempPathFactory):  # 
 
 @pytest.fixture(scope="session")
 def extra_build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """kg.pipeline.build over tests/gold/extra/*.txt, once per session (as seeds_build)."""
+    """kg.build.pipeline.build over tests/gold/extra/*.txt, once per session (as seeds_build)."""
     import shutil
     import types
 
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     source = tmp_path_factory.mktemp("extra_copy")
     for path in sorted((ROOT / "tests" / "gold" / "extra").glob("*.txt")):

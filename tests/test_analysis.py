@@ -1,4 +1,5 @@
-"""kg.analysis: counts, park rankings, centrality, components, enterprises in several parks."""
+"""kg.views.analysis: counts, park rankings, centrality, components, enterprises in several
+parks."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from kg import analysis, views
+from kg import views
 from kg.cli import cli
+from kg.views import analysis
 
 
 def small_graph() -> nx.MultiDiGraph:

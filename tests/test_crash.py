@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.pipeline import build
+from kg.build.pipeline import build
 from kg.queries import load_query, run_query
 from kg.store import open_store
 

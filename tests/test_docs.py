@@ -47,7 +47,7 @@ def _assert_fresh(name: str, expected: str) -> None:
 @pytest.fixture(scope="module")
 def cookbook_store(seeds_store: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The seeds' store as make_docs.py builds it: without a user link table in effect."""
-    from kg.link import read_decisions, user_table_path
+    from kg.derive.links import read_decisions, user_table_path
 
     if not read_decisions(user_table_path()):
         return seeds_store  # the session's build is the same graph
@@ -63,7 +63,7 @@ def test_docs_query_cookbook_is_fresh(cookbook_store: Any) -> None:
 
 
 def test_docs_ontology_page_is_fresh() -> None:
-    from kg.ontology import to_html
+    from kg.rdf.ontology import to_html
 
     _assert_fresh("ontology.html", to_html())
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kg.corpus import simplify_name
-from kg.evaluate import score
-from kg.records import DocRecord, Entity, Relation, read_jsonl
+from kg.extract.evaluate import score
+from kg.extract.records import DocRecord, Entity, Relation, read_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = {
@@ -56,7 +56,7 @@ def test_evaluate_gold_names_occur_in_their_texts(name):
 @pytest.mark.parametrize("name", sorted(GOLD))
 def test_evaluate_f1_stays_above_floors(name, nlp):
     from kg.corpus import read_document
-    from kg.extract import extract
+    from kg.extract.extractor import extract
 
     gold = _gold(name)
     _, texts = GOLD[name]

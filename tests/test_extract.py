@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.corpus import Document, read_document
-from kg.extract import extract, to_record
+from kg.extract.extractor import extract, to_record
 
 ENTITY_CASES = [
     ("近日，位于湖北随州高新区的湖北晶星科技股份有限公司年产3000吨氯代苯甲腈和年产3000吨氯代苯甲酸一期项目11个单体完成联合验收。",
@@ -122,7 +122,7 @@ def test_extract_is_deterministic(nlp, seeds_dir):
 def test_extract_pkuseg_model_trained_here(tmp_path):
     """Train a tiny spacy-pkuseg model offline and run the whole pipeline with it."""
     spacy_pkuseg = pytest.importorskip("spacy_pkuseg")
-    from kg.nlp import build_nlp
+    from kg.nlp.pipeline import build_nlp
 
     lines = ["不久 前 ， 西南 氢能 装备 研发 制造 基地 项目 在 内江 高新区 开工 。",
              "位于 新余 高新区 的 江西 亿铂 电子 科技 有限公司 在 美国 上市 。",
@@ -144,7 +144,7 @@ def test_extract_pkuseg_model_trained_here(tmp_path):
 
 def test_extract_bad_pkuseg_model_is_a_clear_error(tmp_path):
     from kg.errors import KgError
-    from kg.nlp import build_nlp
+    from kg.nlp.pipeline import build_nlp
 
     with pytest.raises(KgError, match="no such pkuseg model"):
         build_nlp(pkuseg_model=tmp_path / "missing")

@@ -21,7 +21,7 @@ def _paragraph() -> str:
 def test_inputs_traditional_text_resolves_to_simplified_names(tmp_path, nlp):
     import opencc
 
-    from kg.extract import extract
+    from kg.extract.extractor import extract
 
     simp = _paragraph()
     trad = opencc.OpenCC("s2t").convert(simp)
@@ -44,7 +44,7 @@ def test_inputs_simplified_text_is_left_alone():
 
 
 def test_inputs_html_page_gives_its_text(tmp_path, nlp):
-    from kg.extract import extract
+    from kg.extract.extractor import extract
 
     para = _paragraph()
     page = (f"<!DOCTYPE html><html><head><title>内江高新区新闻</title>"

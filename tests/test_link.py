@@ -1,4 +1,5 @@
-"""kg.link: the verified table, type-aware matching, user decisions, the build hook, `kg link`."""
+"""kg.derive.links: the verified table, type-aware matching, user decisions, the build hook, `kg
+link`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 
 from kg.cli import cli
-from kg.errors import LinkError
-from kg.link import (
+from kg.derive.links import (
     LINKS_GRAPH,
     REGIONS_GRAPH,
     Decision,
@@ -27,7 +27,8 @@ from kg.link import (
     read_table,
     shipped_table,
 )
-from kg.rdf import region_iri
+from kg.errors import LinkError
+from kg.rdf.mapping import region_iri
 from kg.vocab import ID, PK, WD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -298,8 +299,8 @@ def test_link_seeds_graph_conforms_to_the_shapes(seeds_ttl_graph):
 
 
 def test_link_rebuilding_gives_an_isomorphic_graph(tmp_path):
-    from kg.rdf import to_graph
-    from kg.records import read_jsonl
+    from kg.extract.records import read_jsonl
+    from kg.rdf.mapping import to_graph
 
     lines = (ROOT / "tests" / "gold" / "seeds.jsonl").read_text(encoding="utf-8").splitlines()
     graphs = []
@@ -427,7 +428,7 @@ def test_link_build_applies_the_user_table_in_the_working_directory(tmp_path, mo
 
 @pytest.fixture(params=["seeds", "extra"])
 def built(request):  # type: ignore[no-untyped-def]
-    """A real build (kg.pipeline.build) of the seeds and of the extra check texts."""
+    """A real build (kg.build.pipeline.build) of the seeds and of the extra check texts."""
     return request.getfixturevalue(f"{request.param}_build")
 
 
@@ -435,7 +436,7 @@ def _document_dataset(db) -> Dataset:  # type: ignore[no-untyped-def]
     """The document graphs of a pyoxigraph store parsed into rdflib: the old whole-graph input."""
     import pyoxigraph as ox
 
-    from kg.union import DERIVED_PREFIX, GRAPH_PREFIX
+    from kg.derive.union import DERIVED_PREFIX, GRAPH_PREFIX
 
     keep = (q for q in db.quads_for_pattern(None, None, None, None)
             if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(
@@ -449,7 +450,7 @@ def _lines(graph: Graph, name: URIRef) -> set[bytes]:
     """A graph's triples as the N-Quads lines pyoxigraph writes for them in graph `name`."""
     import pyoxigraph as ox
 
-    from kg.store import to_ox
+    from kg.rdf.terms import to_ox
 
     quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(name))) for s, p, o in graph]
     return set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
@@ -458,7 +459,7 @@ def _lines(graph: Graph, name: URIRef) -> set[bytes]:
 def test_link_derived_nquads_equal_the_whole_graph_path(built, tmp_path):
     import pyoxigraph as ox
 
-    from kg.link import derived_nquads
+    from kg.derive.links import derived_nquads
 
     db = ox.Store.read_only(str(built.store_path))
     got = derived_nquads(db, user_table=tmp_path / "none.csv")
@@ -470,7 +471,7 @@ def test_link_derived_nquads_equal_the_whole_graph_path(built, tmp_path):
         lines = data.splitlines(keepends=True)
         assert lines == sorted(set(lines))  # sorted, each once
         assert len(lines) > 10 and set(lines) == want[name]
-    # and what the build stored in its derived graphs (kg.pipeline)
+    # and what the build stored in its derived graphs (kg.build.pipeline)
     for name, data in got.items():
         stored = db.quads_for_pattern(None, None, None, ox.NamedNode(name))
         assert set(ox.serialize(stored, format=ox.RdfFormat.N_QUADS).splitlines(
@@ -481,7 +482,7 @@ def test_link_derived_nquads_read_only_the_document_graphs(seeds_build, tmp_path
     """Old derived graphs, stats and the merged graph do not leak into the new derived graphs."""
     import pyoxigraph as ox
 
-    from kg.link import derived_nquads
+    from kg.derive.links import derived_nquads
 
     db = ox.Store()
     db.bulk_extend(ox.Store.read_only(str(seeds_build.store_path)))
@@ -501,7 +502,7 @@ def test_link_derived_nquads_read_only_the_document_graphs(seeds_build, tmp_path
 def test_link_derived_nquads_apply_the_user_table(tmp_path):
     import pyoxigraph as ox
 
-    from kg.link import derived_nquads
+    from kg.derive.links import derived_nquads
 
     table = tmp_path / "links.csv"
     table.write_text("type,name,qid,decision,score,reasons,node\n"
@@ -518,6 +519,6 @@ def test_link_derived_nquads_apply_the_user_table(tmp_path):
 def test_link_derived_nquads_of_no_parks_is_empty(tmp_path):
     import pyoxigraph as ox
 
-    from kg.link import derived_nquads
+    from kg.derive.links import derived_nquads
 
     assert derived_nquads(ox.Store(), user_table=tmp_path / "none.csv") == {}

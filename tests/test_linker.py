@@ -1,4 +1,5 @@
-"""kg.linker: the online linker on a table of cases, served by a local stand-in for Wikidata.
+"""kg.wikidata.linker: the online linker on a table of cases, served by a local stand-in for
+Wikidata.
 
 The cases (tests/wikidata_server.py) are a clean match, a wrong-class candidate, an ambiguous
 name, a place QID offered for a park, namesakes located elsewhere, a region confirmed by its
@@ -19,12 +20,12 @@ from rdflib import RDF, RDFS, Dataset, Literal
 from wikidata_server import FakeWikidata, case_entities, case_searches
 
 from kg.cli import cli
-from kg.link import LINKS_GRAPH, Node, add_links, read_decisions, store_nodes
-from kg.linker import Linker, link_online, precision_recall, review_rows
+from kg.derive.links import LINKS_GRAPH, Node, add_links, read_decisions, store_nodes
 from kg.queries import load_query, run_query
 from kg.store import memory_store, write_store
 from kg.vocab import ID, PK
-from kg.wikidata import WikidataClient
+from kg.wikidata.client import WikidataClient
+from kg.wikidata.linker import Linker, link_online, precision_recall, review_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rdflib import OWL, RDF, Graph
 
 from kg.cli import cli
-from kg.ontology import ontology_file, read_ontology, term_rows, terms, to_html
+from kg.rdf.ontology import ontology_file, read_ontology, term_rows, terms, to_html
 from kg.vocab import PK
 
 VOID = {"meta", "br", "link", "img", "hr", "input"}

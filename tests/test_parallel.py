@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.build.parallel import decode, encode, extract_parallel, resolve_jobs
+from kg.build.pipeline import extract_records, read_documents
 from kg.cli import cli
-from kg.parallel import decode, encode, extract_parallel, resolve_jobs
-from kg.pipeline import extract_records, read_documents
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -39,7 +39,7 @@ def test_parallel_records_equal_in_process_records_field_for_field() -> None:
 
 
 def test_parallel_encode_decode_round_trip(nlp) -> None:  # type: ignore[no-untyped-def]
-    from kg.extract import extract
+    from kg.extract.extractor import extract
 
     docs = list(read_documents([SEEDS], pytest.fail))
     for rec in extract(docs[:2], nlp):
@@ -58,7 +58,7 @@ def test_parallel_build_jobs_2_writes_the_graph_of_jobs_1(  # type: ignore[no-un
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    from kg.pipeline import build
+    from kg.build.pipeline import build
 
     result = build([seeds_copy], tmp_path, html=False, jobs=2)
     assert result.extracted == result.documents == seeds_build.result.documents

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kg.corpus import Document, decode
 from kg.errors import InputError
-from kg.extract import CHUNK_CHARS, chunks, extract_one
+from kg.extract.extractor import CHUNK_CHARS, chunks, extract_one
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "004_50c721a1e63a8171.txt"
 SEED_TEXT = SEED.read_text(encoding="utf-8")

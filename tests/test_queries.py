@@ -15,6 +15,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from kg.corpus import read_document
 from kg.errors import QueryError
+from kg.extract.records import DocRecord, Entity, Evidence, Relation
 from kg.queries import (
     bind,
     load_query,
@@ -24,7 +25,6 @@ from kg.queries import (
     run_query,
     stored_queries,
 )
-from kg.records import DocRecord, Entity, Evidence, Relation
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
@@ -608,7 +608,7 @@ def test_queries_project_investments_pairs_each_amount_with_its_text(backend, re
                                                                      tmp_path):
     """Three documents give one project two amounts in three wordings: one row per amount,
     with the words written beside that amount (not every amount times every text)."""
-    from kg.rdf import to_graph
+    from kg.rdf.mapping import to_graph
     from kg.store import load_nquads, open_store
 
     records = [_invests("a", 50_000_000, "五千万元"), _invests("b", 31_000_000, "约3100万元"),
@@ -691,7 +691,7 @@ def test_queries_sub_parks_in_code_point_order_of_park_then_sub_park(backend, re
     """sub-parks pages by the stored kgs:partOfRank: park name, then sub-park name, by code
     point (as ORDER BY on the names), a sub-park of two parks once under each, and pages of
     one row give the same rows in the same order."""
-    from kg.rdf import to_graph
+    from kg.rdf.mapping import to_graph
     from kg.store import load_nquads, open_store
 
     pairs = [("东区", "乙园"), ("B片区", "乙园"), ("东区", "甲园"), ("a片区", "甲园"),

@@ -8,9 +8,9 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.pipeline import union_graph
-from kg.rdf import entity_iri, to_graph
-from kg.records import DocRecord, Entity, Evidence, Relation
+from kg.build.pipeline import union_graph
+from kg.extract.records import DocRecord, Entity, Evidence, Relation
+from kg.rdf.mapping import entity_iri, to_graph
 
 PK = Namespace("https://w3id.org/parks-kg/ontology#")
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "parks.ttl"
@@ -21,7 +21,7 @@ STANDARD = (str(RDF), str(RDFS), str(OWL), str(SKOS), str(PROV), str(DCTERMS),
 @pytest.fixture(scope="module")
 def seed_records(nlp, seeds_dir):
     from kg.corpus import read_document
-    from kg.extract import extract
+    from kg.extract.extractor import extract
 
     docs = [read_document(p) for p in sorted(seeds_dir.glob("*.txt"))]
     return list(extract(docs, nlp))

@@ -1,4 +1,5 @@
-"""The N-Quads writer gives, byte for byte, the quads of the rdflib path (kg.rdf.to_graph)."""
+"""The N-Quads writer gives, byte for byte, the quads of the rdflib path
+(kg.rdf.mapping.to_graph)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.rdf import (
+from kg.extract.records import DocRecord, Entity, Evidence, Relation
+from kg.rdf.mapping import (
     doc_iri,
     entity_labels,
     iri_part,
@@ -19,7 +21,6 @@ from kg.rdf import (
     to_graph,
     to_nquads,
 )
-from kg.records import DocRecord, Entity, Evidence, Relation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,8 +38,8 @@ def _rdflib_lines(records: list[DocRecord], labels=None) -> list[str]:  # type: 
 
 @pytest.fixture(scope="module")
 def corpus_records(nlp) -> list[DocRecord]:  # type: ignore[no-untyped-def]
-    from kg.extract import extract
-    from kg.pipeline import read_documents
+    from kg.build.pipeline import read_documents
+    from kg.extract.extractor import extract
 
     docs = list(read_documents([ROOT / "seeds", ROOT / "tests" / "gold" / "extra"], pytest.fail))
     return list(extract(docs, nlp))

@@ -1,4 +1,4 @@
-"""kg.records: the DocRecord JSONL contract (extraction-format.md) and the gold files."""
+"""kg.extract.records: the DocRecord JSONL contract (extraction-format.md) and the gold files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.corpus import read_document
-from kg.records import (
+from kg.extract.records import (
     ENTITY_TYPES,
     RELATIONS,
     DocRecord,

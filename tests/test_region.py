@@ -1,4 +1,5 @@
-"""kg.region: the shipped gazetteer, placing parks from their names and context, Region triples."""
+"""kg.derive.regions: the shipped gazetteer, placing parks from their names and context, Region
+triples."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pytest
 from rdflib import RDF, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
 
-from kg.rdf import region_iri
-from kg.region import add_regions, gazetteer, locate_parks
+from kg.derive.regions import add_regions, gazetteer, locate_parks
+from kg.rdf.mapping import region_iri
 from kg.vocab import ID, PK, SCHEMA
 
 
@@ -40,7 +41,7 @@ def test_region_divisions_csv_is_a_tree_of_six_digit_codes():
 
 
 def test_region_every_place_of_the_wikidata_table_is_one_division():
-    from kg.link import shipped_table
+    from kg.derive.links import shipped_table
 
     for e in shipped_table():
         if e.kind == "place" and e.label != "中华人民共和国":

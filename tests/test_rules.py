@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import RuleError
-from kg.rules import load_rules
+from kg.lang.rules import load_rules
 
 RULES = load_rules()
 REL_EXAMPLES = [(r.id, ex) for r in RULES.relations for ex in r.examples]
@@ -57,7 +57,7 @@ def test_rules_every_relation_has_rules():
 
 
 def test_rules_bad_key_names_file_and_rule(monkeypatch):
-    import kg.rules as rules
+    import kg.lang.rules as rules
 
     real = rules._read_toml
 
@@ -73,7 +73,7 @@ def test_rules_bad_key_names_file_and_rule(monkeypatch):
 
 
 def test_rules_unknown_type_is_rejected(monkeypatch):
-    import kg.rules as rules
+    import kg.lang.rules as rules
 
     real = rules._read_toml
 
@@ -89,7 +89,7 @@ def test_rules_unknown_type_is_rejected(monkeypatch):
 
 
 def test_rules_gazetteer_lines_are_validated(monkeypatch, tmp_path):
-    import kg.rules as rules
+    import kg.lang.rules as rules
 
     assert all(g.label in {"Park", "Enterprise", "Platform", "Project"} for g in RULES.gazetteer)
     folder = tmp_path / "patterns" / "entities"

@@ -1,4 +1,5 @@
-"""kg.spool: N-Quads by key in files, read back whole, and stale spools of dead builds removed."""
+"""kg.store.spool: N-Quads by key in files, read back whole, and stale spools of dead builds
+removed."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import multiprocessing
 import os
 from pathlib import Path
 
-from kg.spool import PREFIX, Spool, append, remove_stale
+from kg.store.spool import PREFIX, Spool, append, remove_stale
 
 
 def _append_in_child(root: str, data: bytes, queue) -> None:  # type: ignore[no-untyped-def]

@@ -14,14 +14,14 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
-import kg.pipeline as pipeline
+import kg.build.pipeline as pipeline
+from kg.build.pipeline import RecordCache, build, fingerprint
 from kg.cli import cli
 from kg.corpus import read_document
 from kg.errors import KgError, StoreError
+from kg.extract.records import DocRecord, Entity, Evidence, Relation
 from kg.formats import plain
-from kg.pipeline import RecordCache, build, fingerprint
 from kg.queries import load_query, run_page, run_query, stored_queries
-from kg.records import DocRecord, Entity, Evidence, Relation
 from kg.store import (
     STATS_GRAPH,
     OxigraphStore,
@@ -417,9 +417,6 @@ def test_store_export_errors_are_one_line(seeds_build, tmp_path):
 
 
 def test_store_graph_formats_go_to_views_hook(seeds_build, tmp_path):
-    views = pytest.importorskip("kg.views")
-    if not hasattr(views, "export_graph"):
-        pytest.skip("kg.views.export_graph is not there yet")
     target = tmp_path / "kg.graphml"
     result = CliRunner().invoke(cli, ["export", "--format", "graphml", "-o", str(target),
                                       "--store", str(seeds_build.store_path)])

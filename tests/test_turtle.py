@@ -1,4 +1,5 @@
-"""kg.turtle: kg.ttl streamed from a store equals the rdflib whole-graph Turtle of the builds."""
+"""kg.store.turtle: kg.ttl streamed from a store equals the rdflib whole-graph Turtle of the
+builds."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg.store import STATS_GRAPH, STATS_NS, open_store
-from kg.turtle import merged_triples, write_turtle
+from kg.store.turtle import merged_triples, write_turtle
 from kg.vocab import PREFIXES
 
 
 @pytest.fixture(params=["seeds", "extra"])
 def built(request):  # type: ignore[no-untyped-def]
-    """A real build (kg.pipeline.build) of the seeds and of the extra check texts."""
+    """A real build (kg.build.pipeline.build) of the seeds and of the extra check texts."""
     return request.getfixturevalue(f"{request.param}_build")
 
 

@@ -12,7 +12,7 @@ from rdflib import namespace as ns
 from rdflib.namespace import PROV
 
 from kg.cli import cli
-from kg.validate import Validation, ValidationError, format_violations, union, validate
+from kg.rdf.shapes import Validation, ValidationError, format_violations, union, validate
 from kg.vocab import ID, PK
 
 pytest.importorskip("pyshacl")

@@ -289,8 +289,8 @@ def test_views_nodes_styled_by_class_with_details(dataset: Dataset, tmp_path: Pa
     info = {item["iri"]: item for item in data["nodes"]}
     by_iri = {data["nodes"][n["id"]]["iri"]: n for n in nodes}
     assert len(nodes) == 8 and len(edges) == 8 and len(data["edges"]) == 8
-    assert len({views.STYLES[k][1] for k in views.CLASSES}) == 5
-    assert len({views.STYLES[k][2] for k in views.CLASSES}) == 5
+    assert len({views.STYLES[k][1] for k in views.analysis.CLASSES}) == 5
+    assert len({views.STYLES[k][2] for k in views.analysis.CLASSES}) == 5
     groups = options["groups"]
     for kind, (_, shape, fill, border) in views.STYLES.items():
         assert groups[kind]["shape"] == shape
@@ -561,7 +561,7 @@ def test_views_failed_write_keeps_the_old_file(
     def refuse(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(views.os, "replace", refuse)
+    monkeypatch.setattr("os.replace", refuse)
     with pytest.raises(OSError, match="disk full"):
         views.render(dataset, out)
 
@@ -673,7 +673,7 @@ def test_views_store_networkx_evidence_without_a_document(dataset: Dataset) -> N
 
 @pytest.fixture(params=["seeds", "extra"])
 def built(request: pytest.FixtureRequest) -> Any:
-    """A real build (kg.pipeline.build) of the seeds and of the extra check texts."""
+    """A real build (kg.build.pipeline.build) of the seeds and of the extra check texts."""
     return request.getfixturevalue(f"{request.param}_build")
 
 

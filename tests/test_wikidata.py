@@ -1,4 +1,5 @@
-"""kg.wikidata: the API client against a local server (timeouts, 429, retries, cache, rate)."""
+"""kg.wikidata.client: the API client against a local server (timeouts, 429, retries, cache,
+rate)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from wikidata_server import FakeWikidata, entity
 
 from kg.errors import LinkError
-from kg.wikidata import USER_AGENT, WikidataClient, parse_entity, parse_search
+from kg.wikidata.client import USER_AGENT, WikidataClient, parse_entity, parse_search
 
 # Responses written out literally, in the shapes the Wikibase API documents (not built by the
 # helpers the other tests use), so that the parsers are checked against the format itself.

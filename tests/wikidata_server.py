@@ -1,4 +1,5 @@
-"""A stand-in for Wikidata's action API on 127.0.0.1, for the tests of kg.wikidata and kg.linker.
+"""A stand-in for Wikidata's action API on 127.0.0.1, for the tests of kg.wikidata.client and
+kg.wikidata.linker.
 
 It answers `action=wbsearchentities` and `action=wbgetentities` (format=json) with bodies of
 the shapes the Wikibase API documents:

@@ -1,0 +1,254 @@
+"""Score extraction records against gold annotations: P/R/F1 per type, per relation, per rule.
+
+Scoring follows ../shared/docs/extraction-format.md: a prediction is right when its type (or
+relation) matches a gold item and its name is that item's name or one of its aliases; several
+predictions of one gold item count once; `invests` amounts must agree within 1%.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kg.corpus import simplify_name
+from kg.extract.records import DocRecord, Entity, Relation
+
+SCORED_RELATIONS = ("hosts", "built", "invests", "investor", "partOf")
+
+
+@dataclass
+class Score:
+    """True positives, false positives and misses of one kind of item."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                "f1": round(self.f1, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+@dataclass
+class Report:
+    """Scores per entity type, per relation, micro totals, rule firings and the error list."""
+
+    entities: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    relations: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    rules: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def total(self, table: dict[str, Score], keys: Iterable[str] | None = None) -> Score:
+        out = Score()
+        for k, s in table.items():
+            if keys is None or k in keys:
+                out.tp += s.tp
+                out.fp += s.fp
+                out.fn += s.fn
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "entities": {k: v.to_json() for k, v in sorted(self.entities.items())},
+            "entities_micro": self.total(self.entities).to_json(),
+            "relations": {k: v.to_json() for k, v in sorted(self.relations.items())},
+            "relations_micro": self.total(self.relations).to_json(),
+            "core_relations_micro": self.total(
+                self.relations, ("hosts", "built", "invests")).to_json(),
+            "rules": {k: {"precision": round(v.precision, 4), "fired": v.tp + v.fp}
+                      for k, v in sorted(self.rules.items())},
+        }
+
+
+def _index(entities: list[Entity]) -> dict[tuple[str, str], int]:
+    """(type, surface form) → gold entity number; a form may only name one entity per type."""
+    idx: dict[tuple[str, str], int] = {}
+    for i, e in enumerate(entities):
+        for form in [e.name, *e.aliases]:
+            idx.setdefault((e.type, form), i)
+    return idx
+
+
+def _any_type(entities: list[Entity]) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = defaultdict(set)
+    for i, e in enumerate(entities):
+        for form in [e.name, *e.aliases]:
+            out[form].add(i)
+    return out
+
+
+def _sentence(r: Relation | None) -> str:
+    return r.evidence[0].sentence if r is not None and r.evidence else ""
+
+
+def _sentence_of(text: str, *forms: str | None) -> str:
+    """The first sentence of `text` that holds one of `forms` (empty when none does)."""
+    for form in forms:
+        if not form:
+            continue
+        i = text.find(form)
+        if i >= 0:
+            lo = max(text.rfind(c, 0, i) for c in "。！？；\n") + 1
+            ends = [j for j in (text.find(c, i + len(form)) for c in "。！？；\n") if j >= 0]
+            return text[lo : (min(ends) + 1 if ends else len(text))].strip()
+    return ""
+
+
+def score(predicted: Iterable[DocRecord], gold: Iterable[DocRecord]) -> Report:
+    """Compare predicted records with gold ones (matched by doc_id; missing docs count as empty).
+
+    Names on both sides are compared in simplified characters: extraction reads traditional
+    text as simplified (names resolve to one node), gold keeps the characters of the text.
+    """
+    pred = {r.doc_id: _simplified(r) for r in predicted}
+    report = Report()
+    for g in gold:
+        p = pred.get(g.doc_id, DocRecord(g.doc_id))
+        _score_doc(p, _simplified(g), report)
+    return report
+
+
+def _simplified(rec: DocRecord) -> DocRecord:
+    """A copy of `rec` whose names, aliases and relation ends are in simplified characters."""
+    fold = simplify_name
+    return replace(
+        rec,
+        entities=[replace(e, name=fold(e.name), aliases=[fold(a) for a in e.aliases])
+                  for e in rec.entities],
+        relations=[replace(r, head=fold(r.head), tail=fold(r.tail) if r.tail else r.tail)
+                   for r in rec.relations],
+    )
+
+
+def _score_doc(p: DocRecord, g: DocRecord, report: Report) -> None:
+    gidx = _index(g.entities)
+    gforms = _any_type(g.entities)
+    hit: set[int] = set()
+    pred_to_gold: dict[str, set[int]] = defaultdict(set)
+    for e in p.entities:
+        forms = [e.name]
+        gi = gidx.get((e.type, e.name))
+        # a predicted entity's names point at gold entities of any type (for relation ends)
+        for f in [e.name, *e.aliases]:
+            if f in gforms and not f.startswith(("该", "这", "此")):
+                pred_to_gold[e.name] |= {i for i in gforms[f] if g.entities[i].name == f
+                                         or f == e.name}
+        if gi is not None:
+            pred_to_gold[e.name].add(gi)
+            if gi in hit:
+                continue
+            hit.add(gi)
+            report.entities[e.type].tp += 1
+            report.rules[e.rule or f"{e.type}.?"].tp += 1
+        else:
+            report.entities[e.type].fp += 1
+            report.rules[e.rule or f"{e.type}.?"].fp += 1
+            report.errors.append({"doc_id": p.doc_id, "kind": "entity", "error": "false positive",
+                                  "type": e.type, "name": e.name,
+                                  "sentence": _sentence_of(p.text, e.name)})
+        del forms
+    for i, e in enumerate(g.entities):
+        if i not in hit:
+            report.entities[e.type].fn += 1
+            report.errors.append({"doc_id": g.doc_id, "kind": "entity", "error": "miss",
+                                  "type": e.type, "name": e.name,
+                                  "sentence": _sentence_of(p.text, e.name, *e.aliases)})
+    gold_rels: dict[tuple[Any, ...], Relation] = {}
+    for r in g.relations:
+        if r.relation == "invests" and r.amount_cny is None:
+            continue  # an amount in another currency: scoring leaves it aside (the guidelines)
+        gh = gidx_any(g, r.head)
+        gt = gidx_any(g, r.tail) if r.relation != "invests" else None
+        gold_rels[(r.relation, gh, gt if r.relation != "invests" else r.amount_cny)] = r
+    matched: set[tuple[Any, ...]] = set()
+    for r in p.relations:
+        if r.relation not in SCORED_RELATIONS or (r.relation == "invests" and
+                                                  r.amount_cny is None):
+            continue
+        heads = pred_to_gold.get(r.head, set())
+        tails = pred_to_gold.get(r.tail, set()) if r.relation != "invests" else set()
+        found = None
+        for key, gr in gold_rels.items():
+            if key[0] != r.relation or key[1] not in heads:
+                continue
+            if r.relation == "invests":
+                ok = gr.amount_cny is not None and r.amount_cny is not None and \
+                    abs(gr.amount_cny - r.amount_cny) <= 0.01 * abs(gr.amount_cny)
+            else:
+                ok = key[2] in tails
+            if ok:
+                found = key
+                break
+        rule = r.evidence[0].rule if r.evidence else f"{r.relation}.?"
+        if found is not None:
+            if found in matched:
+                continue
+            matched.add(found)
+            report.relations[r.relation].tp += 1
+            report.rules[rule].tp += 1
+        else:
+            report.relations[r.relation].fp += 1
+            report.rules[rule].fp += 1
+            report.errors.append({"doc_id": p.doc_id, "kind": "relation", "error": "false positive",
+                                  "relation": r.relation, "head": r.head,
+                                  "tail": r.tail if r.relation != "invests" else r.amount_text,
+                                  "rule": rule, "sentence": _sentence(r)})
+    for key, gr in gold_rels.items():
+        if key not in matched:
+            report.relations[gr.relation].fn += 1
+            tail = gr.tail if gr.relation != "invests" else gr.amount_text
+            report.errors.append({"doc_id": g.doc_id, "kind": "relation", "error": "miss",
+                                  "relation": gr.relation, "head": gr.head, "tail": tail,
+                                  "sentence": _sentence_of(p.text, tail, gr.head)})
+
+
+def gidx_any(g: DocRecord, name: str | None) -> int | None:
+    """The gold entity whose name is `name` (relations name entities by their name)."""
+    for i, e in enumerate(g.entities):
+        if e.name == name:
+            return i
+    for i, e in enumerate(g.entities):
+        if name in e.aliases:
+            return i
+    return None
+
+
+def format_report(report: Report) -> str:
+    """A plain-text table of the report for people."""
+    lines = [f"{'':14}{'P':>7}{'R':>7}{'F1':>7}{'TP':>6}{'FP':>6}{'FN':>6}"]
+
+    def row(name: str, s: Score) -> None:
+        lines.append(f"{name:14}{s.precision:7.3f}{s.recall:7.3f}{s.f1:7.3f}{s.tp:6}{s.fp:6}{s.fn:6}")
+
+    for k, s in sorted(report.entities.items()):
+        row(k, s)
+    row("entities", report.total(report.entities))
+    for k, s in sorted(report.relations.items()):
+        row(k, s)
+    row("relations", report.total(report.relations))
+    row("hosts+built+invests", report.total(report.relations, ("hosts", "built", "invests")))
+    return "\n".join(lines)
+
+
+def rule_table(report: Report) -> str:
+    """Each rule's precision and how often it fired."""
+    counts = Counter({k: v.tp + v.fp for k, v in report.rules.items()})
+    lines = [f"{'rule':34}{'fired':>7}{'P':>7}"]
+    for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"{k:34}{n:7}{report.rules[k].precision:7.3f}")
+    return "\n".join(lines)

@@ -1,0 +1,165 @@
+"""pk_anaphora: fold name variants into one entity and point 该高新区 / 园区 / 该公司 at theirs.
+
+Parks: 西安高新技术产业开发区 = 西安国家高新区 = 西安高新区, and a name with a place prefix
+(湖北随州高新区) = the one without (随州高新区). Each section (an article, or a part of one)
+has a topic park: the park of its heading, else the first park it names; bare 园区 or 高新区
+refers to it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.lang.canon import park_canon
+from kg.lang.rules import RuleSet, load_rules
+from kg.lang.words import segment
+from kg.nlp.spans import Mention, doc_text
+
+_GENERIC_BEFORE = ("国家", "全国", "省级", "首批", "各类", "我国", "市级", "其他", "所在", "其它")
+_STRIP_PLACE_SUFFIX = ("省", "市", "自治区")
+
+
+
+
+def is_place_prefix(prefix: str) -> bool:
+    """True when every word of `prefix` is a place name (湖北, 江西省, 四川…)."""
+    if not prefix:
+        return False
+    words = segment(prefix)
+    return all(f == "ns" or w in _STRIP_PLACE_SUFFIX for w, f in words)
+
+
+def group_parks(mentions: list[Mention]) -> dict[str, str]:
+    """Map each park name to the key (longest name) of its group of variants."""
+    names = sorted({m.key for m in mentions if m.type == "Park"}, key=len)
+    canon = {n: park_canon(n) for n in names}
+    parent = {n: n for n in names}
+
+    def find(n: str) -> str:
+        while parent[n] != n:
+            n = parent[n]
+        return n
+
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            ca, cb = canon[a], canon[b]
+            same = ca == cb or (cb.endswith(ca) and is_place_prefix(cb[: -len(ca)]))
+            if same:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    longer, shorter = (ra, rb) if len(ra) >= len(rb) else (rb, ra)
+                    parent[shorter] = longer
+    return {n: find(n) for n in names}
+
+
+class AnaphoraResolver:
+    """Rewrites mention keys to their entity and adds anaphor mentions with their antecedent."""
+
+    def __init__(self, rules: RuleSet | None = None) -> None:
+        self.rules = rules or load_rules()
+        self.words = {w: a for a in self.rules.anaphora for w in a.words}
+        self.pattern = re.compile(
+            "|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True))
+        )
+
+    def topics(self, doc: Doc, parks: list[Mention]) -> list[str | None]:
+        out: list[str | None] = []
+        prev: str | None = None
+        prev_bare = False  # the previous section was a heading alone (a two-line headline)
+        for sec in doc._.pk_sections:
+            inside = [m for m in parks if sec.start <= m.start < sec.end]
+            head_end = sec.start + len(sec.heading) + 8
+            in_head = [m for m in inside if m.start < head_end and sec.heading]
+            if in_head:
+                topic = in_head[0].key
+            elif (sec.level >= 2 or prev_bare) and prev:
+                topic = prev
+            elif inside:
+                topic = inside[0].key
+            else:
+                topic = None  # a new article that names no park has no topic park
+            out.append(topic)
+            prev = topic
+            prev_bare = bool(sec.heading) and sec.end - sec.start <= len(sec.heading) + 8
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        mentions: list[Mention] = doc._.pk_mentions or []
+        groups = group_parks(mentions)
+        for m in mentions:
+            if m.type == "Park":
+                m.key = groups.get(m.key, m.key)
+        parks = [m for m in mentions if m.type == "Park" and not m.anaphor]
+        topics = self.topics(doc, parks)
+        doc._.pk_topics = topics
+        secs = doc._.pk_sections
+        sec_starts = [s.start for s in secs]
+        occupied = sorted([(m.start, m.end) for m in mentions] + (doc._.pk_boilerplate or []))
+        occ_starts = [s for s, _ in occupied]
+        by_type: dict[str, list[Mention]] = {}
+        for m in mentions:
+            by_type.setdefault(m.type, []).append(m)
+        added: list[Mention] = []
+        for hit in self.pattern.finditer(text):
+            s, e = hit.start(), hit.end()
+            i = bisect_right(occ_starts, s) - 1
+            if i >= 0 and occupied[i][1] > s:
+                continue
+            if i + 1 < len(occupied) and occupied[i + 1][0] < e:
+                continue
+            if text[max(0, s - 2) : s] in _GENERIC_BEFORE or text[s - 1 : s] in "各等级":
+                continue
+            rule = self.words[hit.group()]
+            sec_idx = max(0, bisect_right(sec_starts, s) - 1)
+            sec = secs[sec_idx]
+            before = [m for m in by_type.get(rule.type, [])
+                      if sec.start <= m.start and m.end <= s and not m.anaphor]
+            explicit = hit.group().startswith(("该", "这", "此", "本"))
+            if explicit and rule.type == "Park":
+                # 该高新区 points back at a 高新区, not at a 经开区 named in between
+                kind = hit.group()[1:]
+                same_kind = [m for m in before if _same_kind(kind, m.text)]
+                before = same_kind or before
+                # of those, the one the section names most (ties: the nearest): 该高新区 after
+                # "玉溪高新区、曲靖经开区分别有…" still means the park the article is about
+                counts = Counter(m.key for m in before)
+                best = max(counts.values(), default=0)
+                before = [m for m in before if counts[m.key] == best]
+            antecedent: str | None = None
+            if rule.topic and not explicit and topics[sec_idx]:
+                antecedent = topics[sec_idx]
+            elif before and (rule.topic or s - before[-1].end < 300):
+                antecedent = before[-1].key
+            elif rule.topic:
+                antecedent = topics[sec_idx]
+            if antecedent:
+                added.append(Mention(s, e, rule.type, hit.group(), f"{rule.type}.anaphor",
+                                     key=antecedent, anaphor=True))
+        doc._.pk_mentions = sorted(mentions + added, key=lambda m: m.start)
+        return doc
+
+
+@Language.factory("pk_anaphora")
+def make_anaphora(nlp: Language, name: str) -> AnaphoraResolver:
+    """Registered factory: anaphor words come from kg/patterns/entities/anaphora.toml."""
+    return AnaphoraResolver()
+
+
+_KINDS = {  # an anaphor's noun → the name endings it can point back at
+    "高新区": ("高新区", "高新技术产业开发区", "高新技术开发区", "高新城"),
+    "开发区": ("开发区", "经开区", "高新区", "科学城"),
+    "经开区": ("经开区", "经济技术开发区", "经济开发区"),
+    "示范区": ("示范区",),
+    "科学城": ("科学城", "科技城"),
+}
+
+
+def _same_kind(kind: str, name: str) -> bool:
+    """True when a park called `name` can be what 该`kind` points back at."""
+    return name.endswith(_KINDS.get(kind, (kind,)))

@@ -1,0 +1,218 @@
+"""Names in lists: "A、B和C等N家企业", "入选企业分别为：A、B", "A、B两个园区", and short names
+listed beside a firm the document already names ("以修正、东宝、东方红药业等为代表的…").
+
+A list head (kg/patterns/entities/anaphora.toml `list_heads`) gives the listed names their
+type; the first item's left edge is found by the recognizer's leftward walk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from kg import corpus
+from kg.lang.words import places, segment
+from kg.nlp.spans import Mention
+
+if TYPE_CHECKING:
+    from kg.nlp.entities import EntityRecognizer
+
+_COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所|批)?"
+# "A、B两个园区": a count alone (no 等) closes a list of two or more
+_COUNT_ONLY = r"(?<=[\u3400-\u9fff])(?:\d+|[两二三四五六七八九十]+)(?:个|家|大)"
+_COUNTED = re.compile(r"(?:\d|[两二三四五六七八九十])(?:个|家|大)")
+_LIST_SEP = re.compile(r"、|和|及|与|以及")
+_DENG_WORDS = frozenset({"高等", "中等", "同等", "平等", "对等", "初等", "上等", "优等", "相等"})
+_BARE_LIST = re.compile(  # A、B、C等 with no list head after it
+    r"((?:[^、，,。；;：:！？\s“”]{2,12}、)+[^、，,。；;：:！？\s“”等]{2,12}?)等")
+# what none of the list patterns above (bar the colon list) crosses: the lists of a sentence lie
+# in its stretches between these, and only a stretch with a 等 or a count can hold one
+_BREAK = re.compile(r"[，,。；;：:！？\s“”]")
+_UP_TO_BREAK = re.compile(r".*[，,。；;：:！？\s“”]", re.S)  # (to the last one: .* backtracks)
+
+
+def _stretch_matches(pattern: re.Pattern[str], text: str, lo: int, hi: int,
+                     anchors: Iterable[int], needs: str = "") -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, lo, hi)` for a pattern whose matches cross no _BREAK and hold
+    one of `anchors` (rising positions), and `needs` if given: searched only in the stretches
+    holding both."""
+    done = lo
+    for a in anchors:
+        if a < done:
+            continue
+        left = _UP_TO_BREAK.match(text, done, a)
+        start = left.end() if left else done
+        right = _BREAK.search(text, a, hi)
+        end = right.start() if right else hi
+        if not needs or text.find(needs, start, end) >= 0:
+            yield from pattern.finditer(text, start, end)
+        done = end
+
+
+def _places(text: str, char: str, lo: int, hi: int) -> Iterator[int]:
+    """Where `char` stands in text[lo:hi], left to right."""
+    i = text.find(char, lo, hi)
+    while i >= 0:
+        yield i
+        i = text.find(char, i + 1, hi)
+
+
+class ListFinder:
+    """List constructions of one recognizer's rules."""
+
+    def __init__(self, rec: EntityRecognizer) -> None:
+        self.rec = rec
+        head_alt = "|".join(re.escape(h) for h in sorted(rec.list_heads, key=len, reverse=True))
+        self.list_re = re.compile(
+            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
+            r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?"
+            r"|[^、，,。；;：:！？\s“”和及与]{2,24})"
+            rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?|[^，,。；;：:！？\s“”等]{{0,20}}?)"
+            rf"({head_alt})"
+        )
+        # quick tests before the costly list patterns: 等 with a head after it, a count word
+        self.head_after = re.compile(rf"等[^，,。；;：:！？]{{0,30}}?(?:{head_alt})")
+        # (a list head with a break in it would let a list cross a break)
+        self._stretched = not any(_BREAK.search(h) for h in rec.list_heads)
+        # "入选企业分别为：A、B、C。": a head noun and a colon open a list of two or more
+        self.colon_list_re = re.compile(
+            rf"({head_alt})(?:分别为|分别是|包括|主要有|有|为)?[:：]"
+            r"((?:[^、，,。；;：:！？\s“”]{2,16}、)+[^、，,。；;：:！？\s“”]{2,16})(?=[。；;，,]|$)"
+        )
+        # "A、B两个园区": without 等 a count closes only a list of two or more
+        self.count_list_re = re.compile(
+            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”等]{2,24}?)"
+            rf"{_COUNT_ONLY}([^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
+        )
+
+    def list_mentions(self, text: str, sents: list[corpus.Sentence],
+                      known: list[Mention]) -> list[Mention]:
+        out: list[Mention] = []
+        list_id = 0
+        for sent in sents:
+            if "、" not in sent.text and "等" not in sent.text:
+                continue  # (every list has 等 or 、: most sentences need no regex)
+            st = sent.text
+            found = self._matches(self.list_re, st, _places(st, "等", 0, len(st))) \
+                if "等" in st and self.head_after.search(st) else iter(())
+            counted = self._matches(self.count_list_re, st,
+                                    (c.start() for c in _COUNTED.finditer(st)), "、") \
+                if "、" in st and _COUNTED.search(st) else iter(())
+            for m in [*found, *counted]:
+                if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
+                    continue  # 高等研究院: 等 belongs to a word, it ends no list
+                if "的" in m.group(2) or any(
+                        f[:1] in "pvcdr" and w not in self.rec.bounds.name_words and w != "上市"
+                        for w, f in segment(m.group(2))):
+                    continue  # "等多方面对拟上市企业", "等地的优质产业项目": no modifiers of names
+                typ = self.rec.list_heads[m.group(3)]
+                body_start = sent.start + m.start(1)
+                items: list[tuple[int, int]] = []
+                pos = 0
+                body = m.group(1)
+                for sep in list(_LIST_SEP.finditer(body)) + [None]:
+                    end = sep.start() if sep else len(body)
+                    items.append((body_start + pos, body_start + end))
+                    pos = sep.end() if sep else pos
+                # the first item's left boundary: walk back as for a suffix name
+                s0, e0 = items[0]
+                rule = self.rec.rules.suffixes[typ]
+                new_s0 = self.rec._walk_left(text, s0, e0, rule, strip_verbs=False)
+                if e0 - new_s0 >= 2:
+                    items[0] = (new_s0, e0)
+                list_id += 1
+                for s, e in items:
+                    item = self._item(text, s, e, typ, known, list_id, 24)
+                    if item is not None:
+                        out.append(item)
+        return out + self._colon_list_mentions(text, sents, known + out, list_id)
+
+    def _matches(self, pattern: re.Pattern[str], text: str, anchors: Iterable[int],
+                 needs: str = "") -> Iterator[re.Match[str]]:
+        """`pattern.finditer(text)` for a list pattern whose matches hold one of `anchors`
+        (and `needs`)."""
+        if not self._stretched:
+            return pattern.finditer(text)
+        return _stretch_matches(pattern, text, 0, len(text), anchors, needs)
+
+    def _colon_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                             known: list[Mention], list_id: int) -> list[Mention]:
+        """Names listed after "企业分别为：" take the head noun's type."""
+        out: list[Mention] = []
+        for sent in sents:
+            if "、" not in sent.text:
+                continue
+            for m in self.colon_list_re.finditer(text, sent.start, sent.end):
+                typ = self.rec.list_heads[m.group(1)]
+                list_id += 1
+                pos = m.start(2)
+                for part in m.group(2).split("、"):
+                    item = self._item(text, pos, pos + len(part), typ, known, list_id, 16)
+                    pos += len(part) + 1
+                    if item is not None:
+                        out.append(item)
+        return out
+
+    def _item(self, text: str, s: int, e: int, typ: str, known: list[Mention], list_id: int,
+              max_len: int) -> Mention | None:
+        """The list item text[s:e] as a new mention of `typ`, or None: no name, or a name found
+        already (which then joins the list; a park listed among projects becomes one)."""
+        name = text[s:e].strip()
+        rec = self.rec
+        if not (2 <= len(name) <= max_len) or rec._is_generic(name, typ) or \
+                name in rec.list_heads:
+            return None  # (…、新型研发机构等创新平台: a kind among names)
+        if any(ch in name for ch in "，。“”《》的") or name.endswith(rec.bounds.institutions) or \
+                typ == "Park" and all(w in places() for w, _ in segment(name)):
+            return None  # universities are no firms, 沈阳、大连等高新区 lists cities
+        hit = next((k for k in known if k.start <= s and e <= k.end), None)
+        if hit:
+            hit.list_id = list_id
+            if typ == "Project" and hit.type == "Park":
+                # what the text lists among projects is a project (…产业园等项目)
+                hit.type, hit.rule = "Project", "Project.list"
+            return None
+        if typ != "Project" and rec.suffix_re.search(name):
+            return None
+        return Mention(s, e, typ, name, f"{typ}.list", list_id=list_id)
+
+    def neighbour_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                                known: list[Mention]) -> list[Mention]:
+        """Short names listed (A、B、C等) beside a name the document already typed take its type.
+
+        "以修正、东宝、东方红药业等为代表的…": 东宝 is a firm named earlier, so 修正 and 东方红药业
+        are firms too. Only firms spread this way; lists with a head noun are list_mentions'
+        job.
+        """
+        types = {m.text: m.type for m in known if m.type == "Enterprise"}
+        if not types:
+            return []
+        out: list[Mention] = []
+        taken = sorted((m.start, m.end) for m in known)
+        for sent in sents:
+            if "等" not in sent.text or "、" not in sent.text:
+                continue
+            for m in _stretch_matches(_BARE_LIST, text, sent.start, sent.end,
+                                      _places(text, "等", sent.start, sent.end), "、"):
+                body_start = m.start(1)
+                items, pos = [], body_start
+                for sep in re.finditer("、", m.group(1)):
+                    items.append((pos, body_start + sep.start()))
+                    pos = body_start + sep.end()
+                items.append((pos, m.end(1)))
+                s0, e0 = items[0]
+                items[0] = (self.rec._walk_left(text, s0, e0, self.rec.rules.suffixes["Enterprise"],
+                                            strip_verbs=False), e0)
+                found = {types[text[s:e]] for s, e in items if text[s:e] in types}
+                if len(found) != 1:
+                    continue
+                typ = found.pop()
+                for s, e in items:
+                    name = text[s:e]
+                    if name in types or any(a < e and s < b for a, b in taken) or \
+                            not self.rec._is_short_name(name) or \
+                            all(f == "ns" for _, f in segment(name)):
+                        continue  # 北京、上海、深圳等: places, whatever else is listed
+                    out.append(Mention(s, e, typ, name, f"{typ}.list_neighbour"))
+        return out

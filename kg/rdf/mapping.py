@@ -1,0 +1,355 @@
+"""Extraction records → RDF: instance IRIs are minted here and only here (docs/rdf-model.md).
+
+Each document's facts go into its own named graph, so a document can be replaced alone. Every
+relation is also reified as an rdf:Statement derived (prov:wasDerivedFrom) from pk:Evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import lru_cache
+
+from rdflib import RDF, RDFS, XSD, Dataset, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from kg.extract.records import DocRecord
+from kg.lang.canon import canonical_key
+from kg.lang.rules import load_rules
+from kg.vocab import ID, PK, PREFIXES
+
+_PREDICATES = {"hosts": PK.hosts, "built": PK.built, "investor": PK.investor,
+               "partOf": PK.partOf}
+_CLASSES = {"Park": PK.Park, "Enterprise": PK.Enterprise, "Platform": PK.Platform,
+            "Project": PK.Project}
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+# what a path segment of an IRI holds as it is (RFC 3987: unreserved, sub-delims, ":", "@" and
+# ucschar); anything else, "%" "?" "#" included, is percent-encoded, so escaping is reversible
+_UCSCHAR = r"\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + "".join(
+    rf"\U{p:04x}0000-\U{p:04x}fffd" for p in range(1, 14)) + r"\U000e1000-\U000efffd"
+_IRI_UNSAFE = re.compile(rf"[^A-Za-z0-9._~!$&'()*+,;=:@\-{_UCSCHAR}]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    try:
+        data = m.group().encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        data = m.group().encode("utf-8", "surrogatepass")
+    return "".join(f"%{b:02X}" for b in data)
+
+
+def iri_part(text: str) -> str:
+    """`text` made fit for an IRI path: unsafe characters percent-encoded, the rest kept."""
+    return _IRI_UNSAFE.sub(_escape_char, text)
+
+
+def entity_iri(name: str, type_: str) -> URIRef:
+    """The IRI of an entity: its type and a hash of its canonical key, stable across runs."""
+    return ID[f"{type_.lower()}/{_hash(canonical_key(name, type_))}"]
+
+
+def region_iri(code: str) -> URIRef:
+    """The IRI of a region: its six-digit administrative division code (id:region/610100)."""
+    return ID[f"region/{code}"]
+
+
+def doc_iri(doc_id: str) -> URIRef:
+    """The IRI of a document (its file name without extension, escaped where needed)."""
+    return ID[f"doc/{iri_part(doc_id)}"]
+
+
+def graph_iri(doc_id: str) -> URIRef:
+    """The IRI of a document's named graph."""
+    return ID[f"graph/{iri_part(doc_id)}"]
+
+
+def _anaphor_words() -> frozenset[str]:
+    return frozenset(w for a in load_rules().anaphora for w in a.words)
+
+
+def entity_labels(records: Iterable[DocRecord]) -> dict[URIRef, str]:
+    """The rdfs:label of every entity: the longest name any document gives it (first wins ties)."""
+    return {URIRef(iri): name for iri, name in label_table(records).items()}
+
+
+def to_graph(records: Iterable[DocRecord], *, labels: dict[URIRef, str] | None = None
+             ) -> Dataset:
+    """Build an rdflib Dataset with one named graph per document (labels chosen across docs).
+
+    `labels` (from `entity_labels` over the whole corpus) lets a caller build the graphs of a
+    few documents exactly as a build of every document would.
+    """
+    records = list(records)
+    anaphors = _anaphor_words()
+    if labels is None:
+        labels = entity_labels(records)
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    for rec in records:
+        _add_record(ds, rec, labels, anaphors)
+    return ds
+
+
+def _add_record(ds: Dataset, rec: DocRecord, labels: dict[URIRef, str],
+                anaphors: frozenset[str]) -> None:
+    g = ds.graph(graph_iri(rec.doc_id))
+    d = doc_iri(rec.doc_id)
+    g.add((d, RDF.type, PK.Document))
+    g.add((d, DCTERMS.identifier, Literal(rec.doc_id)))
+    if rec.path:
+        g.add((d, PK.fileName, Literal(rec.path.replace("\\", "/").rsplit("/", 1)[-1])))
+    if rec.title:
+        g.add((d, DCTERMS.title, Literal(rec.title, lang="zh")))
+    if rec.sha256:
+        g.add((d, PK.sha256, Literal(rec.sha256)))
+    iris: dict[str, URIRef] = {}
+    for e in rec.entities:
+        iri = entity_iri(e.name, e.type)
+        iris[e.name] = iri
+        g.add((iri, RDF.type, _CLASSES[e.type]))
+        g.add((iri, RDFS.label, Literal(labels.get(iri, e.name), lang="zh")))
+        for form in [e.name, *e.aliases]:
+            if form != labels.get(iri) and form not in anaphors and not form.startswith("该"):
+                g.add((iri, SKOS.altLabel, Literal(form, lang="zh")))
+        for start, end in e.mentions:
+            m = ID[f"mention/{iri_part(rec.doc_id)}/{start}-{end}"]
+            g.add((m, RDF.type, PK.Mention))
+            g.add((m, PK.mentionOf, iri))
+            g.add((m, PK.inDocument, d))
+            g.add((m, PK.startOffset, Literal(start)))
+            g.add((m, PK.endOffset, Literal(end)))
+            if rec.text:
+                g.add((m, PK.surfaceForm, Literal(rec.text[start:end])))
+    n = 0
+    for r in rec.relations:
+        head = iris.get(r.head)
+        if head is None:
+            continue
+        if r.relation == "invests":
+            if r.amount_cny is None:
+                continue
+            pred, obj = PK.investmentAmount, Literal(Decimal(r.amount_cny), datatype=XSD.decimal)
+            g.add((head, pred, obj))
+            if r.amount_text:
+                g.add((head, PK.amountText, Literal(r.amount_text)))
+            if r.qualifier:
+                g.add((head, PK.amountQualifier, Literal(r.qualifier)))
+        else:
+            tail = iris.get(r.tail or "")
+            pred = _PREDICATES.get(r.relation)
+            if tail is None or pred is None:
+                continue
+            obj = tail
+            g.add((head, pred, obj))
+        st = ID[f"statement/{_hash(str(head), str(pred), obj.n3())}"]
+        g.add((st, RDF.type, RDF.Statement))
+        g.add((st, RDF.subject, head))
+        g.add((st, RDF.predicate, pred))
+        g.add((st, RDF.object, obj))
+        for ev in r.evidence:
+            evi = ID[f"evidence/{iri_part(rec.doc_id)}/{n}"]
+            n += 1
+            g.add((st, PROV.wasDerivedFrom, evi))
+            g.add((evi, RDF.type, PK.Evidence))
+            g.add((evi, PK.inDocument, d))
+            g.add((evi, PK.sentence, Literal(ev.sentence, lang="zh")))
+            g.add((evi, PK.startOffset, Literal(ev.start)))
+            g.add((evi, PK.endOffset, Literal(ev.end)))
+            g.add((evi, PK.rule, Literal(ev.rule)))
+
+
+# --- N-Quads written directly ----------------------------------------------------------------
+# The same quads as `to_graph`, written as text in pyoxigraph's canonical N-Quads (escapes as it
+# writes them), without building rdflib terms: ten times faster, and cheap enough to run in the
+# extraction workers. `tests/test_rdf_nquads.py` holds it equal to the rdflib path.
+
+_ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
+_ESCAPES.update({0x7F: "\\u007F", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f",
+                 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"})
+_XSD_INTEGER = f"^^<{XSD.integer}>"
+_XSD_DECIMAL = f"<{XSD.decimal}>"
+_ID = str(ID)
+_T = {name: f"<{iri}>" for name, iri in {
+    "type": RDF.type, "label": RDFS.label, "alt": SKOS.altLabel, "Document": PK.Document,
+    "identifier": DCTERMS.identifier, "fileName": PK.fileName, "title": DCTERMS.title,
+    "sha256": PK.sha256, "Mention": PK.Mention, "mentionOf": PK.mentionOf,
+    "inDocument": PK.inDocument, "start": PK.startOffset, "end": PK.endOffset,
+    "surface": PK.surfaceForm, "amount": PK.investmentAmount, "amountText": PK.amountText,
+    "qualifier": PK.amountQualifier, "Statement": RDF.Statement, "subject": RDF.subject,
+    "predicate": RDF.predicate, "object": RDF.object, "derived": PROV.wasDerivedFrom,
+    "Evidence": PK.Evidence, "sentence": PK.sentence, "rule": PK.rule}.items()}
+_CLASS_T = {k: f"<{v}>" for k, v in _CLASSES.items()}
+_PRED_T = {k: f"<{v}>" for k, v in _PREDICATES.items()}
+
+
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')  # the keys of _ESCAPES
+
+
+def _lit(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:  # (most text: translate looks up every character)
+        return f'"{text}"'
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+def _zh(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:
+        return f'"{text}"@zh'
+    return '"' + text.translate(_ESCAPES) + '"@zh'
+
+
+@lru_cache(maxsize=1 << 16)
+def entity_iri_text(name: str, type_: str) -> str:
+    """`entity_iri` as a plain string (no rdflib term is built; cached: names recur across
+    documents, and the build's main process looks each one up for every label)."""
+    return f"{_ID}{type_.lower()}/{_hash(canonical_key(name, type_))}"
+
+
+def _entity_iris(rec: DocRecord) -> list[str]:
+    return [entity_iri_text(e.name, e.type) for e in rec.entities]
+
+
+def nquads_body(rec: DocRecord) -> str:
+    """N-Quads of a document's graph except its label triples, which depend on every document.
+
+    `nquads_body(rec) + nquads_labels(rec, labels)` holds the quads `to_graph` gives the
+    document, each once.
+    """
+    # Each quad once, in the order first written. Only some can repeat: an entity's type
+    # (two names, one IRI), a mention's quads (one span, two entities), a relation's and its
+    # statement's (one statement, two relations); a document's and an evidence's are unique by
+    # their subject, so the long sentences are never hashed.
+    t = _T
+    tail = f" <{graph_iri(rec.doc_id)}> .\n"
+    d = f"<{doc_iri(rec.doc_id)}>"
+    part = iri_part(rec.doc_id)
+    out = [f"{d} {t['type']} {t['Document']}{tail}",
+           f"{d} {t['identifier']} {_lit(rec.doc_id)}{tail}"]
+    if rec.path:
+        out.append(f"{d} {t['fileName']} "
+                   f"{_lit(rec.path.replace(chr(92), '/').rsplit('/', 1)[-1])}{tail}")
+    if rec.title:
+        out.append(f"{d} {t['title']} {_zh(rec.title)}{tail}")
+    if rec.sha256:
+        out.append(f"{d} {t['sha256']} {_lit(rec.sha256)}{tail}")
+    seen: set[object] = set()
+    iris: dict[str, str] = {}
+    text = rec.text
+    mention = f"<{_ID}mention/{part}/"
+    is_mention = f" {t['type']} {t['Mention']}{tail}"
+    in_doc = f" {t['inDocument']} {d}{tail}"
+    start_p, end_p, surface_p = f" {t['start']} \"", f" {t['end']} \"", f" {t['surface']} "
+    integer = f"\"{_XSD_INTEGER}{tail}"
+    derived = f" {t['derived']} <{_ID}evidence/{part}/"
+    is_evidence = f" {t['type']} {t['Evidence']}{tail}"
+    sentence_p, rule_p = f" {t['sentence']} ", f" {t['rule']} "
+    for e, iri in zip(rec.entities, _entity_iris(rec), strict=True):
+        iris[e.name] = iri
+        line = f"<{iri}> {t['type']} {_CLASS_T[e.type]}{tail}"
+        if line not in seen:
+            seen.add(line)
+            out.append(line)
+        of = f" {t['mentionOf']} <{iri}>{tail}"
+        for start, end in e.mentions:
+            m = f"{mention}{start}-{end}>"
+            if (start, end) in seen:  # (the span of a mention of another entity)
+                if (start, end, iri) not in seen:
+                    seen.add((start, end, iri))
+                    out.append(m + of)
+                continue
+            seen.add((start, end))
+            seen.add((start, end, iri))
+            out += (m + is_mention, m + of, m + in_doc, f"{m}{start_p}{start}{integer}",
+                    f"{m}{end_p}{end}{integer}")
+            if text:
+                out.append(f"{m}{surface_p}{_lit(text[start:end])}{tail}")
+    n = 0
+    for r in rec.relations:
+        head = iris.get(r.head)
+        if head is None:
+            continue
+        h = f"<{head}>"
+        if r.relation == "invests":
+            if r.amount_cny is None:
+                continue
+            pred_iri = str(PK.investmentAmount)
+            obj = f'"{Decimal(r.amount_cny)}"^^{_XSD_DECIMAL}'
+            lines = [f"{h} {t['amount']} {obj}{tail}"]
+            if r.amount_text:
+                lines.append(f"{h} {t['amountText']} {_lit(r.amount_text)}{tail}")
+            if r.qualifier:
+                lines.append(f"{h} {t['qualifier']} {_lit(r.qualifier)}{tail}")
+        else:
+            tail_iri = iris.get(r.tail or "")
+            pred = _PREDICATES.get(r.relation)
+            if tail_iri is None or pred is None:
+                continue
+            pred_iri, obj = str(pred), f"<{tail_iri}>"
+            lines = [f"{h} <{pred_iri}> {obj}{tail}"]
+        st = f"<{_ID}statement/{_hash(head, pred_iri, obj)}>"
+        lines += (f"{st} {t['type']} {t['Statement']}{tail}", f"{st} {t['subject']} {h}{tail}",
+                  f"{st} {t['predicate']} <{pred_iri}>{tail}", f"{st} {t['object']} {obj}{tail}")
+        for line in lines:
+            if line not in seen:
+                seen.add(line)
+                out.append(line)
+        for ev in r.evidence:
+            evi = f"<{_ID}evidence/{part}/{n}>"
+            out += (f"{st}{derived}{n}>{tail}", evi + is_evidence, evi + in_doc,
+                    f"{evi}{sentence_p}{_zh(ev.sentence)}{tail}",
+                    f"{evi}{start_p}{ev.start}{integer}", f"{evi}{end_p}{ev.end}{integer}",
+                    f"{evi}{rule_p}{_lit(ev.rule)}{tail}")
+            n += 1
+    return "".join(out)
+
+
+def nquads_labels(rec: DocRecord, labels: dict[str, str] | None = None) -> str:
+    """The rdfs:label and skos:altLabel quads of a document's entities.
+
+    `labels` maps entity IRIs (plain strings, see `label_table`) to the label chosen across
+    documents; without it, the labels this one record gives.
+    """
+    if labels is None:
+        labels = label_table([rec])
+    anaphors = _anaphor_words()
+    tail = f" <{graph_iri(rec.doc_id)}> .\n"
+    label, alt = _T["label"], _T["alt"]
+    out = []
+    for e, iri in zip(rec.entities, _entity_iris(rec), strict=True):
+        chosen = labels.get(iri)
+        out.append(f"<{iri}> {label} {_zh(e.name if chosen is None else chosen)}{tail}")
+        for form in [e.name, *e.aliases]:
+            if form != chosen and form not in anaphors and not form.startswith("该"):
+                out.append(f"<{iri}> {alt} {_zh(form)}{tail}")
+    return "".join(dict.fromkeys(out))
+
+
+def label_table(records: Iterable[DocRecord]) -> dict[str, str]:
+    """`entity_labels` keyed by plain IRI strings (what the N-Quads writer looks up)."""
+    labels: dict[str, str] = {}
+    for rec in records:
+        add_labels(labels, rec)
+    return labels
+
+
+def add_labels(labels: dict[str, str], rec: DocRecord) -> None:
+    """Take one record's names into a label table: the longest name wins, the first on ties."""
+    for e in rec.entities:
+        iri = entity_iri_text(e.name, e.type)
+        if len(e.name) > len(labels.get(iri, "")):
+            labels[iri] = e.name
+
+
+def to_nquads(records: Iterable[DocRecord], *, labels: dict[str, str] | None = None) -> str:
+    """N-Quads of every document graph: the quads `to_graph` builds, without rdflib."""
+    records = list(records)
+    if labels is None:
+        labels = label_table(records)
+    return "".join(nquads_body(r) + nquads_labels(r, labels) for r in records)

@@ -1,0 +1,627 @@
+"""Views of the knowledge graph: RDF → networkx → one offline HTML page, or GraphML/GEXF/CSV.
+
+`to_networkx` reads the RDF that `kg build` emits (docs/rdf-model.md) in a few bulk passes and
+returns one node per entity and one edge per relation triple, each carrying its evidence;
+`store_networkx` builds the same graph from a store by SPARQL, without an rdflib copy of it.
+`select` cuts a focus, class or degree view out of it; `render` draws one (graph or store).
+`write_html` draws a graph with pyvis into a single self-contained file: vis-network and the
+page's own script are inlined, every external reference pyvis adds is removed, corpus text
+travels as JSON and reaches the page only as text. `export_graph` writes GraphML, GEXF or a
+folder of CSV files for Gephi, igraph, R and pandas. networkx, numpy and pyvis are imported
+inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from kg.errors import InputError, KgError, StoreError
+from kg.views.analysis import CLASSES, RELATIONS
+from kg.vocab import PK, PREFIXES
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from rdflib.term import Node
+
+__all__ = ["find_nodes", "load", "read_graph", "select", "store_networkx", "to_networkx"]
+
+# Subclasses of pk:Platform: an instance typed only with one of them is still a Platform.
+PLATFORM_KINDS = (
+    "Laboratory",
+    "InnovationCenter",
+    "Incubator",
+    "ResearchInstitute",
+    "Workstation",
+    "PilotBase",
+    "ResearchFacility",
+)
+
+# Class → (Chinese name, vis-network shape, fill colour, border colour). Shapes and colours
+# are both distinct, so the classes stay apart in print and for colour-blind readers.
+STYLES: dict[str, tuple[str, str, str, str]] = {
+    "Park": ("园区", "box", "#81c784", "#2e7d32"),
+    "Enterprise": ("企业", "dot", "#64b5f6", "#1565c0"),
+    "Platform": ("创新平台", "diamond", "#ffb74d", "#e65100"),
+    "Project": ("项目", "triangle", "#ce93d8", "#6a1b9a"),
+    "Region": ("行政区域", "hexagon", "#b0bec5", "#37474f"),
+}
+
+
+
+OTHER_STYLE = ("其他", "ellipse", "#e0e0e0", "#616161")
+
+RDF_FILE_FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".n3": "n3",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
+
+_QID = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)$")
+
+
+# ---------------------------------------------------------------------------- RDF → networkx
+
+
+def read_graph(source: Path | str) -> Graph:
+    """Read the knowledge graph from a store directory (`out/store`) or an RDF file (`kg.ttl`).
+
+    A store's named graphs are merged into one rdflib Graph. Raises StoreError when there is
+    neither, InputError when a file cannot be parsed.
+    """
+    source = Path(source)
+    if source.is_dir():
+        return _store_graph(source)
+    if not source.exists():
+        raise StoreError(
+            f"{source}: no graph store or RDF file here; run `kg build` first or pass --store"
+        )
+    fmt = RDF_FILE_FORMATS.get(source.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(RDF_FILE_FORMATS))
+        raise InputError(f"{source}: not a store directory nor an RDF file ({known})")
+    graph: Graph = Dataset() if fmt in ("nquads", "trig") else Graph()
+    try:
+        graph.parse(source, format=fmt)
+    except Exception as exc:  # rdflib's parsers raise many kinds of error
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"{source}: cannot read as {fmt} ({first})") from None
+    return graph
+
+
+def load(source: Path | str) -> nx.MultiDiGraph:
+    """The entity graph of a store directory or RDF file: `to_networkx(read_graph(source))`."""
+    return to_networkx(read_graph(source))
+
+
+def _store_graph(path: Path) -> Graph:
+    """Copy every quad of an Oxigraph store into one rdflib Graph (the union of its graphs)."""
+    import pyoxigraph as ox
+
+    from kg.store import open_store
+
+    store = open_store(path)
+    terms: dict[Any, Node] = {}
+
+    def term(t: Any) -> Node:
+        found = terms.get(t)
+        if found is None:
+            if isinstance(t, ox.NamedNode):
+                found = URIRef(t.value)
+            elif isinstance(t, ox.BlankNode):
+                found = BNode(t.value)
+            elif t.language:
+                found = Literal(t.value, lang=t.language)
+            else:
+                found = Literal(t.value, datatype=URIRef(t.datatype.value))
+            terms[t] = found
+        return found
+
+    graph = Graph()
+    add = graph.add
+    for quad in store:
+        if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+            continue  # RDF-star terms are not part of our model
+        add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    return graph
+
+
+def to_networkx(graph: Graph) -> nx.MultiDiGraph:
+    """Turn the RDF of docs/rdf-model.md into a MultiDiGraph of entities and relations.
+
+    Node ids are entity IRIs; nodes carry label, type, aliases, amount (the largest),
+    amounts, amount_text, wikidata, mentions and evidence; edges (key = relation) carry
+    relation and evidence. The Wikidata ID comes from pk:wikidata, skos:exactMatch or
+    owl:sameAs. `g.graph["documents"]` maps document ids to their title and file name. A
+    Dataset is read across all its named graphs. Relation triples whose ends are not typed
+    entities are skipped.
+    """
+    return _entity_graph(_rdflib_parts(graph))
+
+
+def store_networkx(view: Any) -> nx.MultiDiGraph:
+    """`to_networkx` of a store's merged graph, read by a few SPARQL queries.
+
+    `view` has kg.store's `select(sparql)` (a Store, or the view a write passes to its
+    `before_commit`), or is a pyoxigraph Store, whose answers are then streamed. Only what the
+    entity graph shows comes out of the store: types, names, amounts, Wikidata IDs, relations,
+    documents, mention counts (counted there) and the evidence of reified facts. Memory grows
+    with the entities, facts and evidence drawn (and, through `select`, with its answer).
+    """
+    return _entity_graph(_store_parts(view))
+
+
+@dataclass
+class _Parts:
+    """What the entity graph is made of, whichever reader gathered it. Entities are keyed by
+    IRI; evidence by any key, mapped to (order, sentence, doc id, rule)."""
+
+    types: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    values: dict[URIRef, dict[str, set[Node]]] = field(default_factory=dict)
+    mentions: dict[str, int] = field(default_factory=dict)
+    evidence: dict[Any, tuple[Any, str, str, str]] = field(default_factory=dict)
+    node_evidence: dict[str, set[Any]] = field(default_factory=lambda: defaultdict(set))
+    fact_evidence: dict[tuple[str, str, str], set[Any]] = field(
+        default_factory=lambda: defaultdict(set))
+    facts: set[tuple[str, str, str]] = field(default_factory=set)  # (subject, relation, object)
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def add_type(self, node: str, name: str) -> None:
+        """Take one class of a node: its first of CLASSES, Platform for a kind of platform."""
+        if name in PLATFORM_KINDS:
+            if self.types.setdefault(node, "Platform") == "Platform":
+                self.kinds[node] = min(self.kinds.get(node, name), name)
+        else:
+            self.types.setdefault(node, name)
+
+    def add_evidence(self, ev: Any, subj: str | None, pred: str | None, obj: str | None
+                     ) -> None:
+        """Record that evidence `ev` supports the reified fact (subj, pred, obj)."""
+        for end in (subj, obj):
+            if end in self.types:
+                self.node_evidence[end].add(ev)
+        if subj is not None and pred is not None and obj is not None:
+            self.fact_evidence[(subj, pred, obj)].add(ev)
+
+
+# the node attributes read from one predicate each (wikidata from three)
+_VALUE_PREDICATES = (RDFS.label, SKOS.altLabel, PK.investmentAmount, PK.amountText,
+                     PK.wikidata, SKOS.exactMatch, OWL.sameAs)
+
+
+def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
+    """The MultiDiGraph of `to_networkx` from its parts (the one place nodes and edges are made)."""
+    import networkx as nx
+
+    values = parts.values
+
+    def of(predicate: URIRef, node: str) -> set[Node]:
+        return values.get(predicate, {}).get(node, set())
+
+    g = nx.MultiDiGraph(documents=dict(sorted(parts.documents.items())))
+    for node in sorted(parts.types):
+        yuan = sorted({v for v in map(_yuan, of(PK.investmentAmount, node)) if v is not None})
+        wikidata = {q for p in (PK.wikidata, SKOS.exactMatch, OWL.sameAs)
+                    for q in map(_qid, of(p, node)) if q}
+        attrs: dict[str, Any] = {
+            "label": _pick_label(of(RDFS.label, node), of(SKOS.altLabel, node), node),
+            "type": parts.types[node],
+            "aliases": sorted({str(v) for v in of(SKOS.altLabel, node)}),
+            "amount": yuan[-1] if yuan else None,
+            "amounts": yuan[::-1],
+            "amount_text": min((str(v) for v in of(PK.amountText, node)), default=None),
+            "wikidata": min(wikidata, default=None, key=lambda q: (len(q), q)),
+            "mentions": parts.mentions.get(node, 0),
+            "evidence": _evidence_list(parts.node_evidence.get(node, ()), parts.evidence),
+        }
+        if node in parts.kinds:
+            attrs["kind"] = parts.kinds[node]
+        g.add_node(node, **attrs)
+    for s, name, o in sorted(parts.facts):
+        found = parts.fact_evidence.get((s, str(PK[name]), o), ())
+        g.add_edge(s, o, key=name, relation=name,
+                   evidence=_evidence_list(found, parts.evidence))
+    return g
+
+
+def _rdflib_parts(graph: Graph) -> _Parts:
+    """The parts of the entity graph read from an rdflib Graph or Dataset in bulk passes."""
+    parts = _Parts()
+    for name in (*CLASSES, *PLATFORM_KINDS):
+        for s, _, _ in _triples(graph, None, RDF.type, PK[name]):
+            if isinstance(s, URIRef):
+                parts.add_type(str(s), name)
+    types = parts.types
+    for predicate in _VALUE_PREDICATES:
+        found: dict[str, set[Node]] = defaultdict(set)
+        for s, _, o in _triples(graph, None, predicate, None):
+            if isinstance(s, URIRef) and str(s) in types:
+                found[str(s)].add(o)
+        parts.values[predicate] = found
+    mentions: dict[str, set[Node]] = defaultdict(set)
+    for s, _, o in _triples(graph, None, PK.mentionOf, None):
+        if isinstance(o, URIRef) and str(o) in types:
+            mentions[str(o)].add(s)
+    parts.mentions = {node: len(found) for node, found in mentions.items()}
+
+    evidence = _evidence(graph)
+    parts.evidence = evidence
+    ends = {p: {s: o for s, _, o in _triples(graph, None, p, None)}
+            for p in (RDF.subject, RDF.predicate, RDF.object)}
+
+    def key(term: Node | None) -> str | None:
+        return None if term is None else str(term)
+
+    for stmt, _, ev in _triples(graph, None, PROV.wasDerivedFrom, None):
+        if ev in evidence:
+            parts.add_evidence(ev, *(key(ends[p].get(stmt))
+                                     for p in (RDF.subject, RDF.predicate, RDF.object)))
+    for name in RELATIONS:
+        for s, _, o in _triples(graph, None, PK[name], None):
+            if isinstance(s, URIRef) and isinstance(o, URIRef) and str(s) in types \
+                    and str(o) in types:
+                parts.facts.add((str(s), name, str(o)))
+    parts.documents = _documents(graph)
+    return parts
+
+
+_STORE_PREFIXES = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items())
+_STORE_TYPES = f"""SELECT ?s ?c WHERE {{
+  VALUES ?c {{ {" ".join(f"pk:{c}" for c in (*CLASSES, *PLATFORM_KINDS))} }}
+  ?s a ?c FILTER (isIRI(?s)) }}"""
+_STORE_VALUES = f"""SELECT ?s ?p ?o WHERE {{
+  VALUES ?p {{ {" ".join(f"<{p}>" for p in _VALUE_PREDICATES)} }}
+  ?s ?p ?o FILTER (isIRI(?s)) }}"""
+_STORE_RELATIONS = f"""SELECT ?s ?p ?o WHERE {{
+  VALUES ?p {{ {" ".join(f"pk:{r}" for r in RELATIONS)} }}
+  ?s ?p ?o FILTER (isIRI(?s) && isIRI(?o)) }}"""
+# the merged graph is a set, so COUNT(?m) counts distinct mentions
+_STORE_MENTIONS = "SELECT ?e (COUNT(?m) AS ?n) WHERE { ?m pk:mentionOf ?e } GROUP BY ?e"
+_STORE_DOCUMENTS = """SELECT ?d ?id ?title ?file WHERE { ?d a pk:Document
+  OPTIONAL { ?d dcterms:identifier ?id } OPTIONAL { ?d dcterms:title ?title }
+  OPTIONAL { ?d pk:fileName ?file } }"""
+# Evidence comes in one answer, a row per (statement, evidence): the statements' ends and the
+# documents' ids are read apart (one row per statement, per document), so these rows stay narrow.
+_STORE_STATEMENTS = """SELECT ?st ?s ?p ?o WHERE {
+  { SELECT DISTINCT ?st WHERE { ?st prov:wasDerivedFrom ?ev . ?ev a pk:Evidence } }
+  OPTIONAL { ?st rdf:subject ?s } OPTIONAL { ?st rdf:predicate ?p }
+  OPTIONAL { ?st rdf:object ?o } }"""
+_STORE_IDENTIFIERS = "SELECT ?doc ?id WHERE { ?doc dcterms:identifier ?id }"
+_STORE_EVIDENCE = """SELECT ?ev ?st ?doc ?sentence ?rule WHERE {
+  ?ev a pk:Evidence . ?st prov:wasDerivedFrom ?ev . OPTIONAL { ?ev pk:inDocument ?doc }
+  OPTIONAL { ?ev pk:sentence ?sentence } OPTIONAL { ?ev pk:rule ?rule } }"""
+
+
+def _store_rows(view: Any, sparql: str) -> Iterable[list[Any]]:
+    """The rows of a SELECT on the merged graph: streamed from a pyoxigraph Store, else
+    `view.select`'s rows."""
+    text = _STORE_PREFIXES + sparql
+    if hasattr(view, "quads_for_pattern"):  # a pyoxigraph Store
+        solutions = view.query(text)
+        width = len(solutions.variables)
+        return ([sol[i] for i in range(width)] for sol in solutions)
+    result = view.select(text)
+    if isinstance(result, bool):
+        raise StoreError("expected rows from a SELECT query, got a boolean")
+    return result[1]
+
+
+def _store_parts(view: Any) -> _Parts:
+    """The parts of the entity graph read from a store by SPARQL (see `store_networkx`)."""
+    from kg.rdf.terms import to_rdflib
+
+    parts = _Parts()
+    local = len(str(PK))
+    by_class: dict[str, list[str]] = defaultdict(list)
+    for s, c in _store_rows(view, _STORE_TYPES):
+        by_class[c.value[local:]].append(s.value)
+    for name in (*CLASSES, *PLATFORM_KINDS):
+        for s in sorted(by_class.get(name, ())):
+            parts.add_type(s, name)
+    types = parts.types
+    parts.values = {p: defaultdict(set) for p in _VALUE_PREDICATES}
+    for s, p, o in _store_rows(view, _STORE_VALUES):
+        if s.value in types:
+            parts.values[URIRef(p.value)][s.value].add(to_rdflib(o))
+    for e, n in _store_rows(view, _STORE_MENTIONS):
+        if e.value in types:
+            parts.mentions[e.value] = int(n.value)
+    relation = {str(PK[r]): r for r in RELATIONS}
+    for s, p, o in _store_rows(view, _STORE_RELATIONS):
+        if s.value in types and o.value in types:
+            parts.facts.add((s.value, relation[p.value], o.value))
+    for d, doc_id, title, file in _store_rows(view, _STORE_DOCUMENTS):
+        key = doc_id.value if doc_id is not None and doc_id.value else \
+            d.value.rsplit("/doc/", 1)[-1]
+        parts.documents.setdefault(key, {"title": title.value if title is not None else "",
+                                         "file": file.value if file is not None else ""})
+    statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
+                  for st, s, p, o in _store_rows(view, _STORE_STATEMENTS)}
+    doc_ids: dict[str, str] = {}
+    for doc, doc_id in _store_rows(view, _STORE_IDENTIFIERS):
+        doc_ids[doc.value] = doc_ids.get(doc.value) or doc_id.value
+    names: dict[str, str] = {}  # one copy of each document id and rule
+
+    def text(term: Any) -> str:
+        return "" if term is None else names.setdefault(term.value, term.value)
+
+    def doc_key(doc: Any) -> str:
+        if doc is None:
+            return ""
+        key = doc_ids.get(doc.value) or doc.value.rsplit("/doc/", 1)[-1]
+        return names.setdefault(key, key)
+
+    for ev, st, doc, sentence, rule in _store_rows(view, _STORE_EVIDENCE):
+        key = ev.value
+        if key not in parts.evidence:
+            tail = key.rsplit("/", 1)[-1]
+            where = doc_key(doc)
+            order = (where, int(tail) if tail.isdigit() else -1, key)
+            parts.evidence[key] = (order, "" if sentence is None else sentence.value, where,
+                                   text(rule))
+        parts.add_evidence(key, *statements.get(st.value, (None, None, None)))
+    return parts
+
+
+def _triples(graph: Graph, s: Node | None, p: Node | None, o: Node | None) -> Iterator[tuple]:
+    """Yield matching triples, from every named graph when `graph` is a Dataset.
+
+    Needed because Dataset.triples() sees only the default graph unless default_union is set.
+    """
+    if getattr(graph, "context_aware", False):
+        # The store's union of all contexts: Dataset.quads() costs about 10 µs a triple more.
+        for triple, _ in graph.store.triples((s, p, o), None):
+            yield triple
+    else:
+        yield from graph.triples((s, p, o))
+
+
+def _qid(value: Node) -> str | None:
+    """The Wikidata Q-identifier in "Q42", wd:Q42 or a wikidata.org page IRI; else None."""
+    match = _QID.match(str(value).strip())
+    return match.group(1) if match else None
+
+
+def _documents(graph: Graph) -> dict[str, dict[str, str]]:
+    """Map each pk:Document's id to its title and file name (empty strings when unknown)."""
+    docs = [s for s, _, _ in _triples(graph, None, RDF.type, PK.Document)]
+    found: dict[str, dict[str, str]] = {}
+    for doc in docs:
+        doc_id = next((str(o) for _, _, o in _triples(graph, doc, DCTERMS.identifier, None)), "")
+        title = next((str(o) for _, _, o in _triples(graph, doc, DCTERMS.title, None)), "")
+        file = next((str(o) for _, _, o in _triples(graph, doc, PK.fileName, None)), "")
+        found[doc_id or str(doc).rsplit("/doc/", 1)[-1]] = {"title": title, "file": file}
+    return dict(sorted(found.items()))
+
+
+def _evidence(graph: Graph) -> dict[Node, tuple[int, str, str, str]]:
+    """Map each pk:Evidence node to (rank, sentence, doc id, rule) with one pass per property.
+
+    The rank orders evidence by document id, then by the evidence number in its IRI.
+    """
+    fields: dict[Node, list[str]] = {
+        s: ["", "", ""] for s, _, _ in _triples(graph, None, RDF.type, PK.Evidence)
+    }
+    for s, _, o in _triples(graph, None, PK.sentence, None):
+        if s in fields:
+            fields[s][0] = str(o)
+    for s, _, o in _triples(graph, None, PK.rule, None):
+        if s in fields:
+            fields[s][2] = str(o)
+    docs: dict[Node, Node] = {}
+    for s, _, o in _triples(graph, None, PK.inDocument, None):
+        if s in fields:
+            docs[s] = o
+    needed = set(docs.values())
+    doc_ids = {
+        s: str(o) for s, _, o in _triples(graph, None, DCTERMS.identifier, None) if s in needed
+    }
+    for ev, doc in docs.items():
+        fields[ev][1] = doc_ids.get(doc) or str(doc).rsplit("/doc/", 1)[-1]
+
+    def order(ev: Node) -> tuple[str, int, str]:
+        tail = str(ev).rsplit("/", 1)[-1]
+        return (fields[ev][1], int(tail) if tail.isdigit() else -1, str(ev))
+
+    ranked = sorted(fields, key=order)
+    return {ev: (rank, *fields[ev]) for rank, ev in enumerate(ranked)}
+
+
+def _evidence_list(
+    nodes: Iterable[Node], evidence: dict[Node, tuple[int, str, str, str]]
+) -> list[dict[str, str]]:
+    """Return evidence records {sentence, doc, rule} in document order, without duplicates."""
+    found = sorted(evidence[ev] for ev in set(nodes))
+    return [{"sentence": sentence, "doc": doc, "rule": rule} for _, sentence, doc, rule in found]
+
+
+def _pick_label(labels: set[Node] | None, aliases: set[Node] | None, node: Node) -> str:
+    """Choose one display name: a Chinese rdfs:label first, then any label, alias or IRI tail."""
+    if labels:
+        zh = [
+            str(v) for v in labels if isinstance(v, Literal) and (v.language or "").startswith("zh")
+        ]
+        return min(zh or [str(v) for v in labels])
+    if aliases:
+        return min(str(v) for v in aliases)
+    return str(node).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _yuan(value: Node) -> int | None:
+    """Read an xsd:decimal amount of yuan as an int; None when it is not a number."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return int(number) if number.is_finite() else None
+
+
+# ---------------------------------------------------------------------------- views
+
+
+def _norm(text: str) -> str:
+    """Compare names without case, width or spaces: "ＢＹＤ 公司" matches "byd公司"."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def find_nodes(g: nx.MultiDiGraph, name: str) -> list[str]:
+    """The entities NAME designates: by IRI, exact name or alias, or one unique name part.
+
+    Every entity whose name or alias equals NAME (ignoring case, width and spaces) is returned;
+    failing that, the one entity whose name or alias contains it. Raises KgError naming the
+    candidates when NAME is ambiguous, and what to try when nothing matches.
+    """
+    if name in g:
+        return [name]
+    wanted = _norm(name)
+    if not wanted:
+        raise KgError("--focus needs a name, an alias or an IRI")
+    exact: list[str] = []
+    partial: list[str] = []
+    for node, data in g.nodes(data=True):
+        names = [_norm(str(data.get("label") or ""))] + [_norm(a) for a in data.get("aliases", ())]
+        if wanted in names:
+            exact.append(node)
+        elif any(wanted in n for n in names):
+            partial.append(node)
+    if exact:
+        return sorted(exact)
+    if len(partial) == 1:
+        return partial
+    if partial:
+        shown = "、".join(
+            f"{g.nodes[n].get('label')} ({g.nodes[n].get('type')})" for n in sorted(partial)[:8]
+        )
+        more = f" and {len(partial) - 8} more" if len(partial) > 8 else ""
+        raise KgError(
+            f"{name!r} is part of {len(partial)} names: {shown}{more}; give the full name"
+        )
+    raise KgError(f"no entity is named {name!r}; list names with `kg query entities-by-type`")
+
+
+def _class_names(types: Iterable[str]) -> set[str]:
+    """Map user-written class names (any case) to the ontology's; KgError on unknown ones."""
+    known = {c.lower(): c for c in CLASSES}
+    chosen = set()
+    for t in types:
+        t = t.strip()
+        if not t:
+            continue
+        if t.lower() not in known:
+            raise KgError(f"unknown class {t!r} in --types; choose from {', '.join(CLASSES)}")
+        chosen.add(known[t.lower()])
+    return chosen
+
+
+def select(
+    g: nx.MultiDiGraph,
+    *,
+    focus: str | None = None,
+    hops: int = 1,
+    types: Iterable[str] | None = None,
+    min_degree: int = 0,
+) -> nx.MultiDiGraph:
+    """Cut a view out of `g`: an ego network, some classes, the well-connected entities.
+
+    - focus, hops: the entities within `hops` relations (either direction) of the entities that
+      `find_nodes(focus)` returns; hops are counted in the whole graph.
+    - types: keep only entities of these classes ("Park", "enterprise", …).
+    - min_degree: keep only entities with at least that many relations in the whole graph.
+
+    The focus entities always stay. The result is a copy; `result.graph["focus"]` lists the
+    focus entities and `result.graph["view"]` says in words what was selected.
+    """
+    import networkx as nx
+
+    if hops < 0 or min_degree < 0:
+        raise KgError("--hops and --min-degree must be 0 or more")
+    centres = find_nodes(g, focus) if focus is not None else []
+    keep = set(g)
+    words = []
+    if centres:
+        undirected = g.to_undirected(as_view=True)
+        keep = set()
+        for centre in centres:
+            keep |= set(nx.single_source_shortest_path_length(undirected, centre, cutoff=hops))
+        words.append(f"focus {focus} ({hops} hop{'s' if hops != 1 else ''})")
+    if types is not None:
+        classes = _class_names(types)
+        if classes:
+            keep = {n for n in keep if g.nodes[n].get("type") in classes}
+            words.append("types " + ",".join(c for c in CLASSES if c in classes))
+    if min_degree:
+        keep = {n for n in keep if g.degree(n) >= min_degree}
+        words.append(f"min degree {min_degree}")
+    keep.update(centres)
+    view = g.subgraph(keep).copy()
+    view.graph["focus"] = centres
+    view.graph["view"] = ", ".join(words)
+    return view
+
+
+# ---------------------------------------------------------------------------- networkx → HTML
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+# ---------------------------------------------------------------------------- exports
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+# ---------------------------------------------------------------------------- layout
+
+
+
+

@@ -1,0 +1,376 @@
+"""The offline HTML page: a graph drawn by pyvis with vis-network and the page's own script inlined,
+every external reference removed, corpus text shipped as JSON and shown only as text."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Graph
+
+if TYPE_CHECKING:
+    import networkx as nx  # heavy: imported inside the functions that run it
+
+from kg.files import write_file
+from kg.views.analysis import park_totals, yi
+from kg.views.graph import OTHER_STYLE, STYLES, _qid, select, store_networkx, to_networkx
+from kg.views.layout import _layout
+
+FONT_FACE = '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
+
+
+WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
+
+
+PHYSICS_MAX_NODES = 300  # above this, positions come from Python and physics is off
+
+
+_EXTERNAL_TAG = re.compile(
+    r"""<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//[^>]*>\s*</script\s*>"""
+    r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//[^>]*>""",
+    re.IGNORECASE,
+)
+
+
+_EXTERNAL_REF = re.compile(
+    r"""<[a-z][^<>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE
+)
+
+
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>\s*")
+
+
+def render(
+    graph: Graph | Any,
+    path: Path,
+    *,
+    title: str = "parks-kg",
+    focus: str | None = None,
+    hops: int = 1,
+    types: Iterable[str] | None = None,
+    min_degree: int = 0,
+) -> nx.MultiDiGraph:
+    """Draw an RDF graph, or the view `select` cuts from it, to one offline HTML page.
+
+    `graph` is an rdflib Graph or a store (see `store_networkx`: its merged graph is read
+    without copying it to rdflib; the page is the same). Park totals (hosted enterprises,
+    platforms, projects, investment) are counted in the whole graph before the view is cut.
+    Returns the networkx graph that was drawn.
+    """
+    g = to_networkx(graph) if isinstance(graph, Graph) else store_networkx(graph)
+    for park, totals in park_totals(g).items():
+        g.nodes[park]["totals"] = totals
+    view = select(g, focus=focus, hops=hops, types=types, min_degree=min_degree)
+    write_html(view, path, title=title)
+    return view
+
+
+def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> None:
+    """Write `g` as ONE self-contained pyvis HTML page that draws with no network at all.
+
+    Up to PHYSICS_MAX_NODES nodes the page lays itself out with physics; above, positions are
+    computed here and physics is off, so big graphs draw at once and pan and zoom smoothly. The
+    page has a legend, a search box (name or alias), a details panel on click and tooltips.
+    The file is written to a temporary sibling and renamed, so `path` is never half-written.
+    """
+    try:
+        from pyvis.network import Network
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ModuleNotFoundError(
+            "HTML views need pyvis, a dependency of parks-kg: pip install 'pyvis>=0.3.2,<0.4'"
+        ) from exc
+
+    path = Path(path)
+    n = g.number_of_nodes()
+    large = n > PHYSICS_MAX_NODES
+    # Python's layout is final for large graphs and the starting point of physics for small
+    # ones: barnesHut from random positions leaves lopsided stars, from these it only polishes.
+    positions = _layout(g, scale=max(math.sqrt(n), 1.0) * 100.0)
+
+    net = Network(height="calc(100vh - 46px)", width="100%", directed=True, cdn_resources="in_line")
+    net.options = _vis_options(large)  # set_options() would strip the spaces in FONT_FACE
+    # Keep Chinese readable (and the file smaller); tojson still escapes < > & '.
+    net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    ids = {node: i for i, node in enumerate(g.nodes)}
+    # Filled directly: Network.add_node/add_edge scan lists on every call (quadratic). Styles
+    # come from the class's group, so a node carries only its id, label and position.
+    for node, data in g.nodes(data=True):
+        kind = str(data.get("type", ""))
+        item: dict[str, Any] = {
+            "id": ids[node],
+            "label": str(data.get("label") or node),  # drawn on the canvas as text, not HTML
+            "group": kind if kind in STYLES else "Other",
+        }
+        if node in positions:
+            item["x"], item["y"] = positions[node]
+        net.nodes.append(item)
+        net.node_ids.append(ids[node])
+        net.node_map[ids[node]] = item
+    for number, (source, target, data) in enumerate(g.edges(data=True)):
+        net.edges.append(
+            {
+                "id": number,
+                "from": ids[source],
+                "to": ids[target],
+                "label": str(data.get("relation", "")),
+            }
+        )
+
+    summary = f"{n} 实体 entities · {g.number_of_edges()} 关系 relations"
+    if g.graph.get("view"):
+        summary += f" · {g.graph['view']}"
+    summary += " · 预计算布局 fixed layout" if large else ""
+    page = _finish_page(net.generate_html(), g, title, summary, _page_data(g, ids))
+    _write_atomically(path, page)
+
+
+def _vis_options(large: bool) -> dict[str, Any]:
+    """vis-network options: class groups, barnesHut physics when small, fixed positions else."""
+    groups: dict[str, Any] = {}
+    for kind, (_, shape, fill, border) in [*STYLES.items(), ("Other", OTHER_STYLE)]:
+        group: dict[str, Any] = {
+            "shape": shape,
+            "color": {
+                "background": fill,
+                "border": border,
+                "highlight": {"background": fill, "border": "#000000"},
+                "hover": {"background": fill, "border": "#000000"},
+            },
+        }
+        if shape not in ("box", "ellipse"):
+            group["size"] = 12
+        if kind == "Park":  # park names stay legible in an overview
+            group["font"] = {"size": 30, "face": FONT_FACE}
+            group["scaling"] = {"label": {"drawThreshold": 6}}
+            group["margin"] = 8
+        groups[kind] = group
+    options: dict[str, Any] = {
+        "groups": groups,
+        # Labels smaller than 8 px on screen are not drawn (parks: 6 px): an overview shows the
+        # park names, the others appear when zoomed in.
+        "nodes": {
+            "font": {"face": FONT_FACE, "size": 14},
+            "borderWidth": 1.5,
+            "scaling": {"label": {"drawThreshold": 8}},
+        },
+        "edges": {
+            "font": {"face": FONT_FACE, "size": 10, "align": "middle", "color": "#757575"},
+            "color": {"color": "#9e9e9e", "highlight": "#212121", "hover": "#424242"},
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "smooth": False if large else {"enabled": True, "type": "continuous"},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": large,
+            "hideEdgesOnZoom": large,
+        },
+        "layout": {"improvedLayout": False},
+    }
+    if large:
+        options["physics"] = {"enabled": False}
+    else:
+        options["physics"] = {
+            "enabled": True,
+            "solver": "barnesHut",
+            "barnesHut": {
+                "gravitationalConstant": -1500,
+                "centralGravity": 0.6,
+                "springLength": 90,
+                "springConstant": 0.05,
+                "damping": 0.3,
+                "avoidOverlap": 0.4,
+            },
+            "minVelocity": 1.5,
+            "stabilization": {
+                "enabled": True,
+                "iterations": 150,
+                "updateInterval": 25,
+                "fit": True,
+            },
+        }
+    return options
+
+
+def _amount_lines(data: dict[str, Any]) -> list[str]:
+    """The investment amounts of an entity in 亿元 and yuan, the first with the words used."""
+    amounts = list(data.get("amounts") or ([data["amount"]] if data.get("amount") else []))
+    text = data.get("amount_text")
+    lines = [f"{yi(a)} ({a:,} 元)" for a in amounts]
+    if text:
+        if lines:
+            lines[0] += f" — 原文 {text}"
+        else:
+            lines.append(f"原文 {text}")
+    return lines
+
+
+def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
+    """Everything the page's script shows beyond the drawing, indexed like the vis DataSets.
+
+    Evidence sentences are stored once in `sentences` ([doc index, sentence, rule]) and
+    referred to by number from nodes and edges; `docs` holds [doc id, title, file name].
+    """
+    documents: dict[str, dict[str, str]] = dict(g.graph.get("documents") or {})
+    doc_index: dict[str, int] = {}
+    docs: list[list[str]] = []
+    sentence_index: dict[tuple[int, str, str], int] = {}
+    sentences: list[list[Any]] = []
+
+    def refs(evidence: Iterable[dict[str, str]]) -> list[int]:
+        found = []
+        for ev in evidence:
+            doc = str(ev.get("doc", ""))
+            if doc not in doc_index:
+                doc_index[doc] = len(docs)
+                meta = documents.get(doc, {})
+                docs.append([doc, meta.get("title", ""), meta.get("file", "")])
+            key = (doc_index[doc], str(ev.get("sentence", "")), str(ev.get("rule", "")))
+            if key not in sentence_index:
+                sentence_index[key] = len(sentences)
+                sentences.append(list(key))
+            found.append(sentence_index[key])
+        return list(dict.fromkeys(found))  # one sentence may support several facts
+
+    nodes: list[dict[str, Any]] = []
+    for node, data in g.nodes(data=True):
+        item: dict[str, Any] = {"iri": node, "type": str(data.get("type", ""))}
+        if data.get("kind"):
+            item["kind"] = str(data["kind"])
+        if data.get("aliases"):
+            item["aliases"] = [str(a) for a in data["aliases"]]
+        if data.get("wikidata") and _qid(data["wikidata"]):
+            item["wikidata"] = _qid(data["wikidata"])
+        if _amount_lines(data):
+            item["amounts"] = _amount_lines(data)
+        if data.get("totals"):
+            item["totals"] = data["totals"]
+        if data.get("mentions"):
+            item["mentions"] = int(data["mentions"])
+        if data.get("evidence"):
+            item["evidence"] = refs(data["evidence"])
+        nodes.append(item)
+    edges = [
+        {"relation": str(data.get("relation", "")), "evidence": refs(data.get("evidence") or [])}
+        for _, _, data in g.edges(data=True)
+    ]
+    return {
+        "classes": {kind: [zh, shape, fill] for kind, (zh, shape, fill, _) in STYLES.items()},
+        "wikidataBase": WIKIDATA_PAGE,
+        "focus": [ids[c] for c in g.graph.get("focus", ()) if c in ids],
+        "nodes": nodes,
+        "edges": edges,
+        "sentences": sentences,
+        "docs": docs,
+    }
+
+
+def _script_json(data: object) -> str:
+    """JSON that is safe inside a <script> element: <, > and & become \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _legend_html(g: nx.MultiDiGraph) -> str:
+    """A small fixed box listing class → colour and shape, with the number of nodes of each."""
+    counts: dict[str, int] = defaultdict(int)
+    for _, kind in g.nodes(data="type"):
+        counts[str(kind)] += 1
+    rows = []
+    for kind, (zh, shape, fill, border) in STYLES.items():
+        rows.append(
+            f'<div class="kg-row">{_glyph(shape, fill, border)}'
+            f"<span>{kind} {zh} <small>({shape}, {counts.get(kind, 0)})</small></span></div>"
+        )
+    return (
+        '<div id="kg-legend"><div class="kg-legend-title">图例 Legend</div>'
+        + "".join(rows)
+        + '<div class="kg-row kg-note">→ 边标签 = 关系 relation</div></div>'
+    )
+
+
+def _glyph(shape: str, fill: str, border: str) -> str:
+    """An inline SVG of a vis-network shape, so the legend needs no font or image."""
+    style = f'fill="{fill}" stroke="{border}" stroke-width="1.5"'
+    body = {
+        "box": f'<rect x="1.5" y="3.5" width="15" height="11" rx="2" {style}/>',
+        "dot": f'<circle cx="9" cy="9" r="7" {style}/>',
+        "diamond": f'<polygon points="9,1.5 16.5,9 9,16.5 1.5,9" {style}/>',
+        "triangle": f'<polygon points="9,1.5 16.5,15.5 1.5,15.5" {style}/>',
+        "hexagon": f'<polygon points="5,2 13,2 17,9 13,16 5,16 1,9" {style}/>',
+    }.get(shape, f'<ellipse cx="9" cy="9" rx="8" ry="5.5" {style}/>')
+    return f'<svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">{body}</svg>'
+
+
+def _asset(name: str) -> str:
+    """The text of a file shipped in kg/assets/."""
+    return (resources.files("kg.views") / "assets" / name).read_text(encoding="utf-8")
+
+
+_NETWORK_CALL = "network = new vis.Network(container, data, options);"
+
+
+_COMMENTED_ASSETS = re.compile(r"<!--(?:(?!-->).)*?node_modules(?:(?!-->).)*-->\s*", re.DOTALL)
+
+
+def _finish_page(
+    page: str, g: nx.MultiDiGraph, title: str, summary: str, data: dict[str, Any]
+) -> str:
+    """Turn pyvis's page into ours: no CDN tags; our header, legend, panel, data and script.
+
+    Raises RuntimeError if the pyvis template no longer looks as expected.
+    """
+    page = _EXTERNAL_TAG.sub("", page)
+    page = _EMPTY_HEADING.sub("", page)
+    page = _COMMENTED_ASSETS.sub("", page)
+    if page.count(_NETWORK_CALL) != 1:
+        raise RuntimeError("unexpected pyvis template: vis.Network is not created exactly once")
+    page = page.replace(
+        _NETWORK_CALL, _NETWORK_CALL + "\n                  kgInit(network, nodes, edges);"
+    )
+    head_end = page.rfind("</head>")
+    body_start = page.find("<body>", head_end)
+    if head_end < 0 or body_start < 0:
+        raise RuntimeError("unexpected pyvis template: </head> or <body> not found")
+    escaped_title = html.escape(title)
+    head = (
+        f"<title>{escaped_title}</title>\n"
+        f"<style>\n{_asset('view.css').replace('FONT', FONT_FACE)}</style>\n"
+        f'<script type="text/javascript">\n{_asset("view.js")}</script>\n'
+    )
+    body = (
+        '\n<div id="kg-header">'
+        f'<span id="kg-title">{escaped_title}</span>'
+        f'<span id="kg-summary">{html.escape(summary)}</span>'
+        '<div id="kg-search-box"><input id="kg-search" type="search" autocomplete="off"'
+        ' placeholder="搜索名称或别名 Search name or alias" aria-label="search">'
+        '<ul id="kg-results" hidden></ul></div></div>\n'
+        f"{_legend_html(g)}\n"
+        '<aside id="kg-panel" hidden><button id="kg-panel-close" type="button"'
+        ' aria-label="close">×</button><div id="kg-panel-body"></div></aside>\n'
+        '<div id="kg-tip" hidden></div>\n'
+        f'<script type="application/json" id="kg-data">{_script_json(data)}</script>\n'
+    )
+    body_start += len("<body>")
+    page = page[:head_end] + head + page[head_end:body_start] + body + page[body_start:]
+    if not page.lstrip().lower().startswith("<!doctype"):
+        page = "<!DOCTYPE html>\n" + page
+    leftover = _EXTERNAL_REF.search(page)
+    if leftover:
+        raise RuntimeError(
+            f"external reference left in the page: {page[leftover.start() :][:80]!r}"
+        )
+    return page
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write UTF-8 text to a temporary file beside `path`, then rename it onto `path`."""
+    write_file(path, lambda out: out.write(text.encode("utf-8")), sync=True)
+
