@@ -2,7 +2,7 @@
 bench_store.py).
 
 Names repeat across documents the way real news does: a few parks appear everywhere, most
-enterprises once or twice. The RDF comes from `kg.rdf.mapping.to_graph`, so it has exactly the
+enterprises once or twice. The RDF comes from `kg.rdf.mapping.to_nquads`, so it has exactly the
 shape of
 a real build (mentions, reified statements, evidence, one named graph per document).
 """
@@ -98,19 +98,19 @@ def records(n_docs: int, *, seed: int = 7) -> Iterator[DocRecord]:
 
 
 def nquads(n_docs: int, *, seed: int = 7, chunk: int = 50) -> Iterator[bytes]:
-    """The N-Quads of `records(n_docs)`, built by kg.rdf.mapping.to_graph `chunk` documents at a
-    time.
+    """The N-Quads of `records(n_docs)`, written by kg.rdf.mapping.to_nquads `chunk` documents
+    at a time.
 
     Names are unique per entity, so labels chosen per chunk equal labels chosen over the
     whole corpus and the chunks add up to exactly the graph of one full build.
     """
-    from kg.rdf.mapping import to_graph
+    from kg.rdf.mapping import to_nquads
 
     batch: list[DocRecord] = []
     for rec in records(n_docs, seed=seed):
         batch.append(rec)
         if len(batch) == chunk:
-            yield to_graph(batch).serialize(format="nquads").encode("utf-8")
+            yield to_nquads(batch).encode("utf-8")
             batch = []
     if batch:
-        yield to_graph(batch).serialize(format="nquads").encode("utf-8")
+        yield to_nquads(batch).encode("utf-8")

@@ -11,13 +11,15 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
-from rdflib import RDF, RDFS, XSD, Dataset, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Dataset, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.extract.records import DocRecord
 from kg.lang.canon import canonical_key
 from kg.lang.rules import load_rules
+from kg.rdf.terms import to_rdflib
 from kg.vocab import ID, PK, PREFIXES
 
 _PREDICATES = {"hosts": PK.hosts, "built": PK.built, "investor": PK.investor,
@@ -81,95 +83,33 @@ def entity_labels(records: Iterable[DocRecord]) -> dict[URIRef, str]:
 
 def to_graph(records: Iterable[DocRecord], *, labels: dict[URIRef, str] | None = None
              ) -> Dataset:
-    """Build an rdflib Dataset with one named graph per document (labels chosen across docs).
+    """An rdflib Dataset with one named graph per document (labels chosen across documents).
 
+    The quads are those of `to_nquads`, the one mapping of records to RDF, parsed by rdflib.
     `labels` (from `entity_labels` over the whole corpus) lets a caller build the graphs of a
     few documents exactly as a build of every document would.
     """
-    records = list(records)
-    anaphors = _anaphor_words()
-    if labels is None:
-        labels = entity_labels(records)
+    import pyoxigraph as ox  # parses N-Quads exactly as the stores do (rdflib's parser
+    # splits lines at U+2028, which a literal may hold)
+
+    table = None if labels is None else {str(iri): name for iri, name in labels.items()}
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
-    for rec in records:
-        _add_record(ds, rec, labels, anaphors)
+    data = to_nquads(records, labels=table).encode("utf-8")
+    graphs: dict[str, Any] = {}
+    for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+        name = q.graph_name.value
+        if name not in graphs:
+            graphs[name] = ds.graph(URIRef(name))
+        graphs[name].add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     return ds
 
 
-def _add_record(ds: Dataset, rec: DocRecord, labels: dict[URIRef, str],
-                anaphors: frozenset[str]) -> None:
-    g = ds.graph(graph_iri(rec.doc_id))
-    d = doc_iri(rec.doc_id)
-    g.add((d, RDF.type, PK.Document))
-    g.add((d, DCTERMS.identifier, Literal(rec.doc_id)))
-    if rec.path:
-        g.add((d, PK.fileName, Literal(rec.path.replace("\\", "/").rsplit("/", 1)[-1])))
-    if rec.title:
-        g.add((d, DCTERMS.title, Literal(rec.title, lang="zh")))
-    if rec.sha256:
-        g.add((d, PK.sha256, Literal(rec.sha256)))
-    iris: dict[str, URIRef] = {}
-    for e in rec.entities:
-        iri = entity_iri(e.name, e.type)
-        iris[e.name] = iri
-        g.add((iri, RDF.type, _CLASSES[e.type]))
-        g.add((iri, RDFS.label, Literal(labels.get(iri, e.name), lang="zh")))
-        for form in [e.name, *e.aliases]:
-            if form != labels.get(iri) and form not in anaphors and not form.startswith("该"):
-                g.add((iri, SKOS.altLabel, Literal(form, lang="zh")))
-        for start, end in e.mentions:
-            m = ID[f"mention/{iri_part(rec.doc_id)}/{start}-{end}"]
-            g.add((m, RDF.type, PK.Mention))
-            g.add((m, PK.mentionOf, iri))
-            g.add((m, PK.inDocument, d))
-            g.add((m, PK.startOffset, Literal(start)))
-            g.add((m, PK.endOffset, Literal(end)))
-            if rec.text:
-                g.add((m, PK.surfaceForm, Literal(rec.text[start:end])))
-    n = 0
-    for r in rec.relations:
-        head = iris.get(r.head)
-        if head is None:
-            continue
-        if r.relation == "invests":
-            if r.amount_cny is None:
-                continue
-            pred, obj = PK.investmentAmount, Literal(Decimal(r.amount_cny), datatype=XSD.decimal)
-            g.add((head, pred, obj))
-            if r.amount_text:
-                g.add((head, PK.amountText, Literal(r.amount_text)))
-            if r.qualifier:
-                g.add((head, PK.amountQualifier, Literal(r.qualifier)))
-        else:
-            tail = iris.get(r.tail or "")
-            pred = _PREDICATES.get(r.relation)
-            if tail is None or pred is None:
-                continue
-            obj = tail
-            g.add((head, pred, obj))
-        st = ID[f"statement/{_hash(str(head), str(pred), obj.n3())}"]
-        g.add((st, RDF.type, RDF.Statement))
-        g.add((st, RDF.subject, head))
-        g.add((st, RDF.predicate, pred))
-        g.add((st, RDF.object, obj))
-        for ev in r.evidence:
-            evi = ID[f"evidence/{iri_part(rec.doc_id)}/{n}"]
-            n += 1
-            g.add((st, PROV.wasDerivedFrom, evi))
-            g.add((evi, RDF.type, PK.Evidence))
-            g.add((evi, PK.inDocument, d))
-            g.add((evi, PK.sentence, Literal(ev.sentence, lang="zh")))
-            g.add((evi, PK.startOffset, Literal(ev.start)))
-            g.add((evi, PK.endOffset, Literal(ev.end)))
-            g.add((evi, PK.rule, Literal(ev.rule)))
-
-
-# --- N-Quads written directly ----------------------------------------------------------------
-# The same quads as `to_graph`, written as text in pyoxigraph's canonical N-Quads (escapes as it
-# writes them), without building rdflib terms: ten times faster, and cheap enough to run in the
-# extraction workers. `tests/test_rdf_nquads.py` holds it equal to the rdflib path.
+# --- the mapping: records → N-Quads ----------------------------------------------------------
+# One writer of the RDF model (docs/rdf-model.md), as text in pyoxigraph's canonical N-Quads
+# (escapes as it writes them), without building rdflib terms: fast enough to run in the
+# extraction workers; `to_graph` parses the same text into rdflib for library users.
 
 _ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
 _ESCAPES.update({0x7F: "\\u007F", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f",
