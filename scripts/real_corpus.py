@@ -8,6 +8,11 @@ annotations were made on, and whether a gold file follows the record format.
     python scripts/real_corpus.py check            # every source's text present with its sha256
     python scripts/real_corpus.py lint GOLD.jsonl  # names in the text, relation ends, type pairs
     python scripts/real_corpus.py summary          # counts by set, province, genre, outlet
+    python scripts/real_corpus.py eval dev [kg eval options]   # score extraction on a set
+    python scripts/real_corpus.py gold dev > dev.jsonl         # one gold file for a set
+
+Sets: `dev` (tests/real/gold/dev-*.jsonl), `blind` (blind-*.jsonl, scored once, at the end),
+`second` (tests/real/second/dev-second.jsonl, the second annotation of 20 dev texts).
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ import argparse
 import collections
 import hashlib
 import json
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,16 +159,57 @@ def summary() -> None:
         print(f"{key} ({len(counts)}): {shown}")
 
 
+def gold_files(name: str) -> list[Path]:
+    """The gold files of a set: dev, blind or second."""
+    if name == "second":
+        return [REAL / "second" / "dev-second.jsonl"]
+    files = sorted((REAL / "gold").glob(f"{name}-*.jsonl"))
+    if not files:
+        sys.exit(f"no gold files for set {name!r} under {REAL / 'gold'}")
+    return files
+
+
+def gold_lines(name: str) -> list[str]:
+    """Every annotation line of a set, in file order."""
+    return [line for path in gold_files(name)
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def evaluate(name: str, options: list[str], texts: Path) -> int:
+    """Run `kg eval` on the texts of a set against its gold; returns kg's exit code."""
+    lines = gold_lines(name)
+    ids = [json.loads(line)["doc_id"] for line in lines]
+    missing = [i for i in ids if not (texts / f"{i}.txt").exists()]
+    if missing:
+        sys.exit(f"{len(missing)} text(s) of set {name} missing under {texts} "
+                 f"(first: {missing[0]}); run `check`")
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as gold:
+        gold.write("\n".join(lines) + "\n")
+        gold.flush()
+        command = [sys.executable, "-m", "kg", "eval", "--gold", gold.name, *options,
+                   *(str(texts / f"{i}.txt") for i in ids)]
+        return subprocess.run(command).returncode
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["check", "lint", "summary"])
-    parser.add_argument("gold", nargs="*", type=Path, help="gold files for lint")
+    parser.add_argument("command", choices=["check", "lint", "summary", "eval", "gold"])
+    parser.add_argument("args", nargs="*", help="lint: gold files; eval, gold: a set name")
     parser.add_argument("--texts", type=Path, default=TEXTS, help="folder of the local texts")
-    args = parser.parse_args()
+    args, options = parser.parse_known_args()
+    if args.command in ("eval", "gold") and len(args.args) != 1:
+        parser.error(f"{args.command} takes one set name: dev, blind or second")
+    if args.command == "eval":
+        sys.exit(evaluate(args.args[0], options, args.texts))
+    if args.command == "gold":
+        print("\n".join(gold_lines(args.args[0])))
+        return
+    if options:
+        parser.error(f"unknown options {' '.join(options)}")
     if args.command == "check":
         sys.exit(1 if check(args.texts) else 0)
     if args.command == "lint":
-        sys.exit(1 if sum(lint(path, args.texts) for path in args.gold) else 0)
+        sys.exit(1 if sum(lint(Path(p), args.texts) for p in args.args) else 0)
     summary()
 
 
