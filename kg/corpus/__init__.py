@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.corpus.encoding import Decoded, content_warnings, detect
 from kg.errors import InputError
 
 SUFFIXES = (".txt", ".md", ".text", ".html", ".htm")
@@ -40,6 +41,8 @@ class Document:
 
     `text` is what the rules read (traditional characters converted to simplified, one for
     one); `original` is the text as written, at the same offsets, for evidence sentences.
+    `warnings` are one-line notes naming the file (an uncertain encoding, a page without
+    Chinese text…): the document was read, but may not be what its author wrote.
     """
 
     doc_id: str
@@ -49,6 +52,7 @@ class Document:
     encoding: str
     title: str
     original: str = ""
+    warnings: tuple[str, ...] = ()
 
     @property
     def source_text(self) -> str:
@@ -77,31 +81,26 @@ class Section:
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; else raise."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            text, enc = data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: broken UTF-16 ({exc.reason} at byte {exc.start})") from None
-    elif b"\x00" in data[:4096]:
-        raise InputError(f"{name}: binary file (NUL bytes), not text")
-    else:
-        try:
-            text, enc = data.decode("utf-8-sig"), "utf-8"
-        except UnicodeDecodeError:
-            try:
-                text, enc = data.decode("gb18030"), "gb18030"
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{name}: neither UTF-8 nor GB18030 (bad byte at offset {exc.start})"
-                ) from None
+    """Decode a file's bytes by evidence (kg.corpus.encoding); (text, codec) or InputError."""
+    res = decode_file(data, name)
+    return res.text, res.encoding
+
+
+def decode_file(data: bytes, name: str, *, declared: str | None = None) -> Decoded:
+    """Decode bytes as `decode` does, keeping the confidence and the warnings on the way.
+
+    Empty and binary files raise InputError naming `name`; text that decodes but cannot be
+    an article (no Chinese, mostly �) or whose encoding is uncertain comes with warnings.
+    """
+    res = detect(data, name, declared=declared)
+    text = res.text
     if not text.strip().lstrip("\ufeff").strip():
         raise InputError(f"{name}: empty file, nothing to extract")
     sample = text[:20000]
     control = len(_CONTROL.findall(sample))
     if control > max(3, len(sample) // 100):
         raise InputError(f"{name}: binary file ({control} control characters), not text")
-    return text, enc
+    return res
 
 
 def normalise(text: str) -> str:
@@ -109,8 +108,11 @@ def normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(_FULLWIDTH)
 
 
-def read_document(path: Path) -> Document:
-    """Read, decode and normalise one file; raise InputError naming it when that fails."""
+def read_document(path: Path, *, warn: Callable[[str], None] | None = None) -> Document:
+    """Read, decode and normalise one file; raise InputError naming it when that fails.
+
+    Doubts that do not stop the reading go into `Document.warnings` and, given `warn`, to it.
+    """
     name = str(path)
     try:
         data = path.read_bytes()
@@ -120,14 +122,21 @@ def read_document(path: Path) -> Document:
         raise InputError(f"{name}: is a directory, expected a file") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    raw, enc = decode(data, name)
+    is_html = path.suffix.lower() in (".html", ".htm") or bool(_HTML_SNIFF.match(data[:2048]))
+    declared = _declared_charset(data[:4096]) if is_html else None
+    decoded = decode_file(data, name, declared=declared)
+    raw, enc = decoded.text, decoded.encoding
     title = ""
-    if path.suffix.lower() in (".html", ".htm") or _HTML_SNIFF.match(data[:2048]):
-        from kg.corpus.html import html_to_text
+    if is_html:
+        from kg.corpus.web import page_text
 
-        raw, title = html_to_text(raw)
+        raw, title = page_text(raw)
         if not raw.strip():
             raise InputError(f"{name}: HTML page without text")
+    warnings = list(decoded.warnings) + content_warnings(raw, name, enc)
+    if warn is not None:
+        for msg in warnings:
+            warn(msg)
     original = normalise(raw)
     text = to_simplified(original)
     return Document(
@@ -138,7 +147,17 @@ def read_document(path: Path) -> Document:
         encoding=enc,
         title=to_simplified(title) if title else find_title(text),
         original=original if text != original else "",
+        warnings=tuple(warnings),
     )
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+
+
+def _declared_charset(head: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag, if any."""
+    m = _CHARSET.search(head)
+    return m.group(1).decode("ascii") if m else None
 
 
 _T2S = None

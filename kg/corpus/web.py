@@ -1,0 +1,78 @@
+"""Web pages → the article a reader reads: navigation, related-article lists, sidebars,
+share bars, footers, copyright and ICP lines left out.
+
+The main content comes from trafilatura (offline: it parses the page it is given and
+fetches nothing); benchmarks/bench_corpus.py compares it with readability-lxml and the
+plain text of the whole page on pages laid out like Chinese news sites. When the extractor
+is missing, fails, or finds less than a line of text, the whole page's text
+(kg.corpus.html.html_to_text) is the fallback, as before it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from kg.corpus.html import html_to_text
+
+EXTRACTORS = ("trafilatura", "readability", "plain")
+_MIN_CHARS = 20  # less main text than this: the extractor missed the article
+# Lines no article has, whichever extractor let them through: copyright, ICP and
+# public-security filing numbers, share prompts.
+_FOOTER_LINE = re.compile(r"(?:版权所有|Copyright|©|ICP[备证]|京公网安备|公网安备|"
+                          r"网站标识码|分享到[:：]?\s*$|^\s*(?:上一篇|下一篇)[:：])", re.I)
+
+
+def _trafilatura(html: str) -> str | None:
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    return trafilatura.extract(html, output_format="txt", include_comments=False,
+                               include_tables=True, include_images=False, include_links=False,
+                               favor_precision=True, deduplicate=False, with_metadata=False)
+
+
+def _readability(html: str) -> str | None:
+    try:
+        from readability import Document
+    except ImportError:
+        return None
+    logging.getLogger("readability").setLevel(logging.CRITICAL)
+    return html_to_text(Document(html).summary(html_partial=True))[0]
+
+
+_RUN: dict[str, Callable[[str], str | None]] = {
+    "trafilatura": _trafilatura, "readability": _readability, "plain": lambda h: None}
+
+
+def main_text(html: str, *, extractor: str = "trafilatura") -> str | None:
+    """The article of a page by one extractor (see EXTRACTORS), one line per paragraph;
+    None when that extractor is not installed, fails or finds almost nothing."""
+    try:
+        text = _RUN[extractor](html)
+    except Exception:  # a third-party parser on any page: its failure means "not found"
+        return None
+    if not text:
+        return None
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = [line for line in lines if line and not _FOOTER_LINE.search(line)]
+    text = "\n".join(lines)
+    if len("".join(text.split())) < _MIN_CHARS:
+        return None
+    return text + "\n"
+
+
+def page_text(html: str, *, extractor: str = "trafilatura") -> tuple[str, str]:
+    """A page's article text (main content, else the whole page's text) and its <title>.
+
+    Paragraphs are separated by a blank line, as in the plain-text corpus, so sections and
+    sentences split the same way.
+    """
+    whole, title = html_to_text(html)
+    main = main_text(html, extractor=extractor)
+    if main is None:
+        return whole, title
+    return "\n\n".join(main.strip().split("\n")) + "\n", title
