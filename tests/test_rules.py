@@ -56,53 +56,51 @@ def test_rules_every_relation_has_rules():
     assert len({r.id for r in RULES.relations}) == len(RULES.relations)
 
 
-def test_rules_bad_key_names_file_and_rule(monkeypatch):
+@pytest.fixture
+def patterns(tmp_path):
+    """A copy of kg/patterns to edit: rules.load_rules(folder) reads it instead."""
+    import shutil
+    from importlib import resources
+
+    target = tmp_path / "patterns"
+    with resources.as_file(resources.files("kg") / "patterns") as src:
+        shutil.copytree(src, target)
+    return target
+
+
+def _edit(folder, rel, old, new):
+    """Replace `old` (which must occur) by `new` in the pattern file `rel` of `folder`."""
+    path = folder / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_rules_bad_key_names_file_and_rule(patterns):
     import kg.lang.rules as rules
 
-    real = rules._read_toml
-
-    def fake(rel):
-        data = real(rel)
-        if rel == "relations/hosts.toml":
-            data["rule"][0]["trigerz"] = ["x"]
-        return data
-
-    monkeypatch.setattr(rules, "_read_toml", fake)
+    _edit(patterns, "relations/hosts.toml", 'id = "hosts.located_in"\n',
+          'id = "hosts.located_in"\ntrigerz = ["x"]\n')
     with pytest.raises(RuleError, match=r"hosts\.toml rule hosts\.\w+: unknown key\(s\) trigerz"):
-        rules.load_relations()
+        rules.load_relations(patterns)
 
 
-def test_rules_unknown_type_is_rejected(monkeypatch):
+def test_rules_unknown_type_is_rejected(patterns):
     import kg.lang.rules as rules
 
-    real = rules._read_toml
-
-    def fake(rel):
-        data = real(rel)
-        if rel == "relations/built.toml":
-            data["tail"] = ["Factory"]
-        return data
-
-    monkeypatch.setattr(rules, "_read_toml", fake)
+    _edit(patterns, "relations/built.toml", 'tail = ["Platform"]', 'tail = ["Factory"]')
     with pytest.raises(RuleError, match="unknown entity type 'Factory'"):
-        rules.load_relations()
+        rules.load_relations(patterns)
 
 
-def test_rules_gazetteer_lines_are_validated(monkeypatch, tmp_path):
+def test_rules_gazetteer_lines_are_validated(patterns):
     import kg.lang.rules as rules
 
     assert all(g.label in {"Park", "Enterprise", "Platform", "Project"} for g in RULES.gazetteer)
-    folder = tmp_path / "patterns" / "entities"
-    folder.mkdir(parents=True)
-    (folder / "bad.jsonl").write_text('{"label": "Firm", "pattern": "华为"}\n', encoding="utf-8")
-
-    class Files:
-        def __truediv__(self, other):
-            return tmp_path / other
-
-    monkeypatch.setattr(rules.resources, "files", lambda pkg: Files())
+    (patterns / "entities" / "bad.jsonl").write_text('{"label": "Firm", "pattern": "华为"}\n',
+                                                     encoding="utf-8")
     with pytest.raises(RuleError, match=r"bad\.jsonl:1: unknown label 'Firm'"):
-        rules.load_gazetteer()
+        rules.load_gazetteer(patterns)
 
 
 def test_rules_gazetteer_name_is_found_only_as_a_word(nlp):

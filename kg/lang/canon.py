@@ -8,28 +8,23 @@ bracket forms unified.
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
-from importlib import resources
 
-
-@lru_cache(maxsize=1)
-def _places_toml() -> dict[str, list[str]]:
-    return tomllib.loads((resources.files("kg") / "patterns" / "places.toml").read_text("utf-8"))
+from kg.lang.rules import load_places, load_suffixes
 
 
 @lru_cache(maxsize=1)
 def province_names() -> frozenset[str]:
     """Province-level names with and without their ending (河南, 河南省, 宁夏回族自治区…)."""
-    data = _places_toml()
-    return frozenset(p + e for p in data["provinces"] for e in ("", *data["endings"]))
+    places = load_places()
+    return frozenset(p + e for p in places.provinces for e in ("", *places.endings))
 
 
 @lru_cache(maxsize=1)
 def _province_re() -> re.Pattern[str]:
-    data = _places_toml()
-    provs = "|".join(sorted(data["provinces"], key=len, reverse=True))
-    ends = "|".join(sorted(data["endings"], key=len, reverse=True))
+    places = load_places()
+    provs = "|".join(sorted(places.provinces, key=len, reverse=True))
+    ends = "|".join(sorted(places.endings, key=len, reverse=True))
     return re.compile(rf"^(?:{provs})(?:{ends})?")
 
 
@@ -44,15 +39,15 @@ def canonical_key(name: str, type_: str) -> str:
     return key
 
 
-PARK_FORMS = (
-    ("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("国家高新区", "高新区"),
-    ("经济技术开发区", "经开区"),
-)
+@lru_cache(maxsize=1)
+def park_forms() -> tuple[tuple[str, str], ...]:
+    """(long suffix, short suffix) of parks: suffixes.toml `short_forms` (国家高新区 → 高新区)."""
+    return load_suffixes()["Park"].short_forms
 
 
 def park_canon(name: str) -> str:
     """高新技术产业开发区 / 国家高新区 → 高新区, so that variants of one park compare equal."""
-    for long, short in PARK_FORMS:
+    for long, short in park_forms():
         if name.endswith(long) and len(name) > len(long) + 1:
             return name[: -len(long)] + short
     return name

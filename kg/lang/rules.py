@@ -1,6 +1,9 @@
 """Load and validate the pattern data files under kg/patterns/ into typed rule objects.
 
-Every error names the file and the rule, so a bad edit to a data file fails at load time.
+Every error names the file and the rule, so a bad edit to a data file fails at load time. A
+word that carries a role in two places (a Park suffix that is also a Platform anaphor, a unit
+word of two currencies) must carry the same meaning in both. `load_rules(folder)` reads another
+patterns folder of the same shape, so a new suffix, trigger or currency needs no Python.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 from kg.errors import RuleError
@@ -43,6 +48,8 @@ class SuffixRule:
     allow_words: frozenset[str]
     absorb_after: frozenset[str] = frozenset()
     examples: tuple[dict[str, str], ...] = ()
+    short_forms: tuple[tuple[str, str], ...] = ()  # (long suffix, the short one it is written as)
+    place_named: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,94 @@ class AnaphorRule:
 
 
 @dataclass(frozen=True)
+class AnaphorWords:
+    """What the anaphor rules share across types (see entities/anaphora.toml)."""
+
+    demonstratives: tuple[str, ...]
+    generic_before: tuple[str, ...]
+    kinds: dict[str, tuple[str, ...]]  # 该<kind> → the name endings it may point back at (derived)
+
+    def endings(self, kind: str) -> tuple[str, ...]:
+        """The park name endings 该`kind` may point back at (高新区: 高新技术产业开发区…)."""
+        return self.kinds.get(kind, (kind,))
+
+
+@dataclass(frozen=True)
+class Currency:
+    """A unit of money: how many of the currency's units it is worth, and the ISO 4217 code."""
+
+    multiplier: int
+    code: str
+
+
+@dataclass(frozen=True)
+class AmountRules:
+    """amounts.toml, validated: units derived from currencies × magnitudes, numerals, qualifiers."""
+
+    units: dict[str, Currency]
+    digits: dict[str, int]
+    multipliers: dict[str, int]
+    before: dict[str, str]
+    after: dict[str, str]
+    after_unit: tuple[str, ...]
+    not_investment_words: tuple[str, ...]
+    not_investment_patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Words:
+    """words.toml: the function words and phrase patterns of the rule engines, by role."""
+
+    leading_chars: frozenset[str]
+    trailing_chars: frozenset[str]
+    conjunctions: tuple[str, ...]
+    disjunctions: tuple[str, ...]
+    etc: str
+    etc_words: frozenset[str]
+    colon_openers: tuple[str, ...]
+    count_pattern: re.Pattern[str]
+    count_alone_pattern: re.Pattern[str]
+    modifier_chars: str
+    modifier_verbs: frozenset[str]
+    count_before_pattern: re.Pattern[str]
+    count_after_pattern: re.Pattern[str]
+    link_verbs: tuple[str, ...]
+    predicate_ends: tuple[str, ...]
+    institute_suffixes: tuple[str, ...]
+    count_in_name_pattern: re.Pattern[str]
+    slogan_pattern: re.Pattern[str]
+    counting_pattern: re.Pattern[str]
+    date_chars: str
+    not_places: frozenset[str]
+    national_prefixes: tuple[str, ...]
+    phrase_ends: tuple[str, ...]
+    firm_trade_words: tuple[str, ...]
+    alias_leads: tuple[str, ...]
+    alias_words: tuple[str, ...]
+    connectives: tuple[str, ...]
+    sited: tuple[str, ...]
+    sited_end: str
+    locatives: tuple[str, ...]
+    build_verbs: tuple[str, ...]
+    build_leads: tuple[str, ...]
+    list_follow: tuple[str, ...]
+    lead_blockers: str
+
+    @property
+    def single_conjunctions(self) -> str:
+        """The one-character conjunctions (和及与): regex character classes use them."""
+        return "".join(w for w in self.conjunctions if len(w) == 1)
+
+
+@dataclass(frozen=True)
+class Places:
+    """places.toml: province-level names and the endings of such names."""
+
+    provinces: tuple[str, ...]
+    endings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ListRule:
     """A list head noun (企业, 项目…) that types the short names listed before it."""
 
@@ -130,21 +225,63 @@ class RuleSet:
     relations: tuple[RelationRule, ...]
     anaphora: tuple[AnaphorRule, ...]
     lists: tuple[ListRule, ...]
-    amounts: dict[str, Any]
+    amounts: AmountRules
+    words: Words
+    anaphor_words: AnaphorWords
+    places: Places
     gazetteer: tuple[Gazetteer, ...] = ()
     boilerplate: re.Pattern[str] | None = None
     contexts: tuple[ContextRule, ...] = ()
     boilerplate_lines: tuple[re.Pattern[str], ...] = ()  # `boilerplate`, one per expression
 
 
-def _read_toml(rel: str) -> dict[str, Any]:
-    ref = resources.files("kg") / "patterns" / rel
+Root = Path | Traversable | None  # a patterns folder; None: the one shipped in kg/patterns
+
+
+def _folder(root: Root) -> Path | Traversable:
+    return resources.files("kg") / "patterns" if root is None else root
+
+
+def _label(rel: str, root: Root) -> str:
+    """How errors name a pattern file: kg/patterns/<rel>, or its path in another folder."""
+    return f"kg/patterns/{rel}" if root is None else f"{root}/{rel}"
+
+
+def _read_toml(rel: str, root: Root = None) -> dict[str, Any]:
+    ref = _folder(root) / rel
     try:
         return tomllib.loads(ref.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RuleError(f"kg/patterns/{rel}: missing pattern file") from None
+        raise RuleError(f"{_label(rel, root)}: missing pattern file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"kg/patterns/{rel}: not valid TOML ({exc})") from None
+        raise RuleError(f"{_label(rel, root)}: not valid TOML ({exc})") from None
+
+
+def _regex(pattern: object, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise RuleError(f"{where}: must be a non-empty regular expression")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise RuleError(f"{where}: bad regular expression {pattern!r} ({exc})") from None
+
+
+class _Roles:
+    """Words that carry a meaning (an entity type, a currency, a qualifier value) and where.
+
+    A word given two different meanings of one kind is an error naming both files: the engines
+    would otherwise let one of them win silently.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], tuple[str, str, str]] = {}
+
+    def claim(self, kind: str, word: str, value: str, role: str, where: str) -> None:
+        """Record that `word` means `value` (of `kind`) as a `role` in `where`."""
+        prev = self.seen.setdefault((kind, word), (value, role, where))
+        if prev[0] != value:
+            raise RuleError(f"{where}: {word!r} is a {value} {role} here but a {prev[0]} "
+                            f"{prev[1]} in {prev[2]}; give each word one {kind}")
 
 
 def _check_keys(obj: dict[str, Any], allowed: set[str], where: str) -> None:
@@ -170,21 +307,40 @@ def _types(obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     return vals
 
 
-def load_suffixes() -> dict[str, SuffixRule]:
+@lru_cache(maxsize=8)
+def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
     """Read entities/suffixes.toml: one table per entity type."""
-    data = _read_toml("entities/suffixes.toml")
+    rel = "entities/suffixes.toml"
+    data = _read_toml(rel, root)
     out: dict[str, SuffixRule] = {}
     keys = {"max_len", "min_prefix", "stop_after", "allow_pos", "allow_words", "strong", "weak",
-            "absorb_after", "examples"}
+            "absorb_after", "examples", "short_forms", "place_named"}
+    roles = _Roles()
     for typ, obj in data.items():
-        where = f"kg/patterns/entities/suffixes.toml [{typ}]"
+        where = f"{_label(rel, root)} [{typ}]"
         if typ not in ENTITY_TYPES:
             raise RuleError(f"{where}: unknown entity type")
         _check_keys(obj, keys, where)
+        strong, weak = _strs(obj, "strong", where, required=True), _strs(obj, "weak", where)
+        for strength, words in (("strong", strong), ("weak", weak)):
+            for w in words:
+                roles.claim("type", w, typ, "suffix", where)
+                roles.claim("strength", w, strength, "suffix", where)
+        forms = obj.get("short_forms", {})
+        if not isinstance(forms, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in forms.items()):
+            raise RuleError(f"{where}: 'short_forms' must be a table of suffix = suffix")
+        for long, short in forms.items():
+            if long not in strong + weak or short not in strong + weak:
+                raise RuleError(f"{where}: short_forms {long!r} = {short!r}: both must be "
+                                f"suffixes of {typ}")
+        place_named = _strs(obj, "place_named", where)
+        if set(place_named) - set(strong + weak):
+            raise RuleError(f"{where}: place_named holds words that are no suffix of {typ}")
         out[typ] = SuffixRule(
             type=typ,
-            strong=_strs(obj, "strong", where, required=True),
-            weak=_strs(obj, "weak", where),
+            strong=strong,
+            weak=weak,
             max_len=int(obj.get("max_len", 20)),
             min_prefix=int(obj.get("min_prefix", 2)),
             stop_after=_types(obj, "stop_after", where),
@@ -192,14 +348,16 @@ def load_suffixes() -> dict[str, SuffixRule]:
             allow_words=frozenset(_strs(obj, "allow_words", where)),
             absorb_after=frozenset(_strs(obj, "absorb_after", where)),
             examples=tuple(obj.get("examples", [])),
+            short_forms=tuple(forms.items()),
+            place_named=frozenset(place_named),
         )
     return out
 
 
-def load_boundaries() -> Boundaries:
+def load_boundaries(root: Root = None) -> Boundaries:
     """Read entities/boundaries.toml."""
-    data = _read_toml("entities/boundaries.toml")
-    where = "kg/patterns/entities/boundaries.toml"
+    data = _read_toml("entities/boundaries.toml", root)
+    where = _label("entities/boundaries.toml", root)
     _check_keys(data, {"stop_pos", "name_words", "stop_words", "generic_words",
                        "designation_words", "class_words", "institutions", "quantifiers",
                        "copulas", "designation_suffixes", "crossing_words"}, where)
@@ -218,13 +376,13 @@ def load_boundaries() -> Boundaries:
     )
 
 
-def load_relations() -> tuple[RelationRule, ...]:
+def load_relations(root: Root = None) -> tuple[RelationRule, ...]:
     """Read relations/<relation>.toml for every relation; rule ids must be unique."""
     rules: list[RelationRule] = []
     seen: set[str] = set()
     for rel in RELATIONS:
-        data = _read_toml(f"relations/{rel}.toml")
-        fwhere = f"kg/patterns/relations/{rel}.toml"
+        data = _read_toml(f"relations/{rel}.toml", root)
+        fwhere = _label(f"relations/{rel}.toml", root)
         _check_keys(data, {"relation", "head", "tail", "rule"}, fwhere)
         if data.get("relation") != rel:
             raise RuleError(f"{fwhere}: 'relation' must be {rel!r}")
@@ -271,40 +429,209 @@ def load_relations() -> tuple[RelationRule, ...]:
     return tuple(rules)
 
 
-def load_anaphora() -> tuple[tuple[AnaphorRule, ...], tuple[ListRule, ...]]:
-    """Read entities/anaphora.toml: anaphor words per type and list head nouns."""
-    data = _read_toml("entities/anaphora.toml")
+def load_anaphora(root: Root = None, suffixes: dict[str, SuffixRule] | None = None
+                  ) -> tuple[tuple[AnaphorRule, ...], tuple[ListRule, ...], AnaphorWords]:
+    """Read entities/anaphora.toml: anaphor words per type, list head nouns, park kinds.
+
+    The kinds 该高新区 may point back at are derived: the kind itself, the long suffixes that
+    shorten to it (suffixes.toml short_forms) and the `kinds` the file adds.
+    """
+    rel = "entities/anaphora.toml"
+    data = _read_toml(rel, root)
+    suffixes = suffixes if suffixes is not None else load_suffixes(root)
+    fwhere = _label(rel, root)
+    general = {"demonstratives", "generic_before"}
     ana, lists = [], []
+    kinds: dict[str, tuple[str, ...]] = {}
+    park = suffixes.get("Park")
+    park_suffixes = set(park.strong + park.weak) if park else set()
     for typ, obj in data.items():
-        where = f"kg/patterns/entities/anaphora.toml [{typ}]"
-        if typ not in ENTITY_TYPES:
+        if typ in general:
+            continue
+        where = f"{fwhere} [{typ}]"
+        if typ not in ENTITY_TYPES or not isinstance(obj, dict):
             raise RuleError(f"{where}: unknown entity type")
-        _check_keys(obj, {"anaphors", "topic", "list_heads"}, where)
+        _check_keys(obj, {"anaphors", "topic", "list_heads", "kinds"}, where)
         ana.append(AnaphorRule(typ, _strs(obj, "anaphors", where), bool(obj.get("topic"))))
         lists.append(ListRule(typ, _strs(obj, "list_heads", where)))
-    return tuple(ana), tuple(lists)
+        extra = obj.get("kinds", {})
+        if extra and typ != "Park":
+            raise RuleError(f"{where}: only Park anaphors have kinds")
+        for kind, ends in extra.items():
+            ends = _strs(extra, kind, f"{where} kinds")
+            if {kind, *ends} - park_suffixes:
+                raise RuleError(f"{where}: kinds {kind!r}: every word must be a Park suffix")
+            kinds[kind] = ends
+    short_of = park.short_forms if park else ()
+    derived = {}
+    for kind in {*kinds, *(short for _, short in short_of)}:
+        derived[kind] = (kind, *(long for long, short in short_of if short == kind),
+                         *kinds.get(kind, ()))
+    words = AnaphorWords(
+        demonstratives=_strs(data, "demonstratives", fwhere),
+        generic_before=_strs(data, "generic_before", fwhere),
+        kinds=derived,
+    )
+    return tuple(ana), tuple(lists), words
 
 
-def load_amounts() -> dict[str, Any]:
-    """Read amounts.toml: units, numerals and qualifiers for money amounts."""
-    data = _read_toml("amounts.toml")
-    where = "kg/patterns/amounts.toml"
-    _check_keys(data, {"units", "digits", "multipliers", "qualifiers", "investment_triggers",
+def _check_types(suffixes: dict[str, SuffixRule], anaphora: tuple[AnaphorRule, ...],
+                 lists: tuple[ListRule, ...], root: Root) -> None:
+    """A suffix, an anaphor and a list head that are one word must name one entity type."""
+    roles = _Roles()
+    where_s, where_a = _label("entities/suffixes.toml", root), _label("entities/anaphora.toml",
+                                                                          root)
+    for typ, rule in suffixes.items():
+        for w in rule.strong + rule.weak:
+            roles.claim("entity type", w, typ, "suffix", f"{where_s} [{typ}]")
+    for a in anaphora:
+        for w in a.words:
+            roles.claim("entity type", w, a.type, "anaphor", f"{where_a} [{a.type}]")
+    for lst in lists:
+        for w in lst.heads:
+            roles.claim("entity type", w, lst.type, "list head", f"{where_a} [{lst.type}]")
+
+
+def _int_table(data: dict[str, Any], key: str, where: str) -> dict[str, int]:
+    table = data.get(key)
+    if not isinstance(table, dict) or not table or not all(
+            isinstance(k, str) and k and isinstance(v, int) for k, v in table.items()):
+        raise RuleError(f"{where}: '{key}' must be a table of word = whole number")
+    return table
+
+
+def load_amounts(root: Root = None) -> AmountRules:
+    """Read amounts.toml: currencies and magnitudes (→ units), numerals and qualifiers."""
+    data = _read_toml("amounts.toml", root)
+    where = _label("amounts.toml", root)
+    _check_keys(data, {"digits", "multipliers", "magnitudes", "currencies", "qualifiers",
                        "not_investment"}, where)
-    return data
+    digits = _int_table(data, "digits", where)
+    mults = _int_table(data, "multipliers", where)
+    roles = _Roles()
+    magnitudes: dict[str, int] = {}
+    for mag in _strs(data, "magnitudes", where):
+        if any(ch not in mults for ch in mag):
+            raise RuleError(f"{where}: magnitude {mag!r} is not made of multipliers")
+        value = 1
+        for ch in mag:
+            value *= mults[ch]
+        magnitudes[mag] = value
+    currencies = data.get("currencies")
+    if not isinstance(currencies, dict) or not currencies:
+        raise RuleError(f"{where}: 'currencies' must be a table of ISO code = [words]")
+    units: dict[str, Currency] = {}
+    for code in currencies:
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise RuleError(f"{where} [currencies]: {code!r} is no ISO 4217 code (three capitals)")
+        for word in _strs(currencies, code, f"{where} [currencies]", required=True):
+            roles.claim("currency", word, code, "currency word", f"{where} [currencies]")
+            for mag, value in (("", 1), *magnitudes.items()):
+                roles.claim("currency", mag + word, code, "unit", f"{where} [currencies]")
+                units[mag + word] = Currency(value, code)
+    quals = data.get("qualifiers", {})
+    _check_keys(quals, {"before", "after", "after_unit"}, f"{where} [qualifiers]")
+    tables = {}
+    for side in ("before", "after"):
+        table = quals.get(side, {})
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise RuleError(f"{where} [qualifiers.{side}]: must be a table of word = value")
+        for word, value in table.items():
+            roles.claim("qualifier value", word, repr(value), "qualifier",
+                        f"{where} [qualifiers.{side}]")
+        tables[side] = table
+    after_unit = _strs(quals, "after_unit", f"{where} [qualifiers]")
+    if set(after_unit) - set(tables["after"]):
+        raise RuleError(f"{where} [qualifiers]: after_unit words must be 'after' qualifiers")
+    nonv = data.get("not_investment", {})
+    nwhere = f"{where} [not_investment]"
+    _check_keys(nonv, {"patterns", "words"}, nwhere)
+    return AmountRules(
+        units=units,
+        digits=digits,
+        multipliers=mults,
+        before=tables["before"],
+        after=tables["after"],
+        after_unit=after_unit,
+        not_investment_words=_strs(nonv, "words", nwhere),
+        not_investment_patterns=tuple(_regex(p, f"{nwhere} patterns")
+                                      for p in _strs(nonv, "patterns", nwhere)),
+    )
 
 
-def load_gazetteer() -> tuple[Gazetteer, ...]:
+# words.toml: section → key → kind of value ("chars": a string of characters, "word": one
+# word, "words": a list of words, "pattern": a regular expression)
+_WORD_KEYS: dict[str, dict[str, str]] = {
+    "segmentation": {"leading_chars": "chars", "trailing_chars": "chars"},
+    "lists": {"conjunctions": "words", "disjunctions": "words", "etc": "word",
+              "etc_words": "words", "colon_openers": "words", "count_pattern": "pattern",
+              "count_alone_pattern": "pattern", "modifier_chars": "chars",
+              "modifier_verbs": "words"},
+    "kinds": {"count_before_pattern": "pattern", "count_after_pattern": "pattern",
+              "link_verbs": "words", "predicate_ends": "words", "institute_suffixes": "words"},
+    "names": {"count_in_name_pattern": "pattern", "slogan_pattern": "pattern",
+              "counting_pattern": "pattern", "date_chars": "chars", "not_places": "words",
+              "national_prefixes": "words", "phrase_ends": "words", "firm_trade_words": "words"},
+    "aliases": {"leads": "words", "words": "words"},
+    "sentences": {"connectives": "words", "sited": "words", "sited_end": "word",
+                  "locatives": "words",
+                  "build_verbs": "words", "build_leads": "words", "list_follow": "words",
+                  "lead_blockers": "chars"},
+}
+
+
+@lru_cache(maxsize=8)
+def load_words(root: Root = None) -> Words:
+    """Read words.toml: function words and phrase patterns by role, each checked for its kind."""
+    data = _read_toml("words.toml", root)
+    fwhere = _label("words.toml", root)
+    _check_keys(data, set(_WORD_KEYS), fwhere)
+    values: dict[str, Any] = {}
+    for section, keys in _WORD_KEYS.items():
+        obj = data.get(section, {})
+        swhere = f"{fwhere} [{section}]"
+        _check_keys(obj, set(keys), swhere)
+        for key, kind in keys.items():
+            name = f"alias_{key}" if section == "aliases" else key
+            where = f"{swhere} {key}"
+            if key not in obj:
+                raise RuleError(f"{where}: missing")
+            val = obj[key]
+            if kind == "pattern":
+                values[name] = _regex(val, where)
+            elif kind in ("chars", "word"):
+                if not isinstance(val, str) or not val:
+                    raise RuleError(f"{where}: must be a non-empty string")
+                values[name] = frozenset(val) if name.endswith("_chars") and section == \
+                    "segmentation" else val
+            else:
+                words = _strs(obj, key, swhere, required=True)
+                values[name] = frozenset(words) if name in ("etc_words", "modifier_verbs",
+                                                            "not_places") else words
+    return Words(**values)
+
+
+@lru_cache(maxsize=8)
+def load_places(root: Root = None) -> Places:
+    """Read places.toml: province-level names and their endings (省, 自治区…)."""
+    data = _read_toml("places.toml", root)
+    where = _label("places.toml", root)
+    _check_keys(data, {"provinces", "endings"}, where)
+    return Places(_strs(data, "provinces", where, required=True),
+                  _strs(data, "endings", where, required=True))
+
+
+def load_gazetteer(root: Root = None) -> tuple[Gazetteer, ...]:
     """Read entities/*.jsonl: one {label, pattern, id} object per line (spaCy's SpanRuler shape)."""
     out = []
-    folder = resources.files("kg") / "patterns" / "entities"
+    folder = _folder(root) / "entities"
     for ref in sorted(folder.iterdir(), key=lambda r: r.name):
         if not ref.name.endswith(".jsonl"):
             continue
         for n, line in enumerate(ref.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            where = f"kg/patterns/entities/{ref.name}:{n}"
+            where = f"{_label('entities/' + ref.name, root)}:{n}"
             try:
                 obj = json.loads(line)
             except ValueError as exc:
@@ -321,10 +648,10 @@ def load_gazetteer() -> tuple[Gazetteer, ...]:
     return tuple(out)
 
 
-def load_contexts() -> tuple[ContextRule, ...]:
+def load_contexts(root: Root = None) -> tuple[ContextRule, ...]:
     """Read entities/contexts.toml: names recognised by the words around them."""
-    data = _read_toml("entities/contexts.toml")
-    fwhere = "kg/patterns/entities/contexts.toml"
+    data = _read_toml("entities/contexts.toml", root)
+    fwhere = _label("entities/contexts.toml", root)
     _check_keys(data, {"context"}, fwhere)
     out = []
     for obj in data.get("context", []):
@@ -351,10 +678,10 @@ def load_contexts() -> tuple[ContextRule, ...]:
     return tuple(out)
 
 
-def load_boilerplate_lines() -> tuple[re.Pattern[str], ...]:
+def load_boilerplate_lines(root: Root = None) -> tuple[re.Pattern[str], ...]:
     """Read boilerplate.toml: the regular expressions of page-furniture lines."""
-    data = _read_toml("boilerplate.toml")
-    where = "kg/patterns/boilerplate.toml"
+    data = _read_toml("boilerplate.toml", root)
+    where = _label("boilerplate.toml", root)
     _check_keys(data, {"line_patterns"}, where)
     pats = _strs(data, "line_patterns", where, required=True)
     out = []
@@ -370,25 +697,34 @@ def _joined(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
 
 
-def load_boilerplate() -> re.Pattern[str]:
+def load_boilerplate(root: Root = None) -> re.Pattern[str]:
     """Read boilerplate.toml: regular expressions of page-furniture lines, joined into one."""
-    return _joined(load_boilerplate_lines())
+    return _joined(load_boilerplate_lines(root))
 
 
-@lru_cache(maxsize=1)
-def load_rules() -> RuleSet:
-    """All pattern files, parsed and validated once per process."""
-    ana, lists = load_anaphora()
-    boilerplate = load_boilerplate_lines()
+@lru_cache(maxsize=8)
+def load_rules(root: Root = None) -> RuleSet:
+    """All pattern files, parsed and validated once per process.
+
+    `root`: another patterns folder of the same shape (a copy of kg/patterns with edits), read
+    instead of the shipped one.
+    """
+    suffixes = load_suffixes(root)
+    ana, lists, anaphor_words = load_anaphora(root, suffixes)
+    _check_types(suffixes, ana, lists, root)
+    boilerplate = load_boilerplate_lines(root)
     return RuleSet(
-        suffixes=load_suffixes(),
-        boundaries=load_boundaries(),
-        relations=load_relations(),
+        suffixes=suffixes,
+        boundaries=load_boundaries(root),
+        relations=load_relations(root),
         anaphora=ana,
         lists=lists,
-        amounts=load_amounts(),
-        gazetteer=load_gazetteer(),
+        amounts=load_amounts(root),
+        words=load_words(root),
+        anaphor_words=anaphor_words,
+        places=load_places(root),
+        gazetteer=load_gazetteer(root),
         boilerplate=_joined(boilerplate),
-        contexts=load_contexts(),
+        contexts=load_contexts(root),
         boilerplate_lines=boilerplate,
     )

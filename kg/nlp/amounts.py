@@ -1,32 +1,39 @@
-"""pk_amounts: money amounts (约53.6亿元, 3100多万元, 三千万元, 超10亿元) normalised to yuan."""
+"""pk_amounts: money amounts (约53.6亿元, 3100多万元, 三千万元, 超10亿元) normalised to yuan.
+
+Amounts in another currency (1.2亿美元, 500万欧元) keep its ISO code and are counted in its unit.
+Every word (units, numerals, qualifiers) comes from kg/patterns/amounts.toml.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.lang.rules import load_rules
+from kg.lang.rules import RuleSet, load_rules
 from kg.nlp.spans import Amount, doc_text
 
 
 class AmountFinder:
     """Finds amounts with their qualifier; the unit table and numerals come from amounts.toml."""
 
-    def __init__(self, table: dict[str, Any] | None = None) -> None:
-        table = table or load_rules().amounts
-        self.units: dict[str, int] = table["units"]
-        self.digits: dict[str, int] = table["digits"]
-        self.mults: dict[str, int] = table["multipliers"]
-        self.before: dict[str, str] = table["qualifiers"]["before"]
-        self.after: dict[str, str] = table["qualifiers"]["after"]
-        cn = "".join(self.digits) + "".join(k for k in self.mults if k not in ("万", "亿"))
+    def __init__(self, rules: RuleSet | None = None) -> None:
+        table = (rules or load_rules()).amounts
+        self.units = table.units
+        self.digits: dict[str, int] = table.digits
+        self.mults: dict[str, int] = table.multipliers
+        self.before: dict[str, str] = table.before
+        self.after: dict[str, str] = table.after
+        # numerals of a Chinese number: digits, and multipliers that begin no unit (not 万 of
+        # 万元: "三千万元" is 三千 of 万元)
+        cn = "".join(self.digits) + "".join(
+            k for k in self.mults if not any(u.startswith(k) for u in self.units))
         alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
-        post = ("以上", "左右")
+        post = table.after_unit
         self.pattern = re.compile(
             rf"(?P<pre>{alt(self.before)})?"
             rf"(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|[{cn}]+)"
@@ -62,6 +69,7 @@ class AmountFinder:
         return total + section + num
 
     def parse(self, m: re.Match[str]) -> Amount | None:
+        """The Amount of one match of `self.pattern`, or None when its number is none."""
         raw = m.group("num")
         try:
             num = Decimal(raw.replace(",", ""))
@@ -70,15 +78,15 @@ class AmountFinder:
             if val is None:
                 return None
             num = Decimal(val)
-        unit = m.group("unit")
-        value = int(num * self.units[unit])
+        unit = self.units[m.group("unit")]
+        value = int(num * unit.multiplier)
         qual = ""
         for key, table in (("pre", self.before), ("mid", self.after), ("post", self.after)):
             if m.group(key):
                 qual = table[m.group(key)] or qual
-        currency = "USD" if "美元" in unit else "CNY"
-        start = m.start("num") if m.group("pre") in (None, "达", "高达") else m.start()
-        return Amount(start, m.end(), m.string[start : m.end()], value, currency, qual)
+        # a word before the number that is no qualifier (达, 高达) stays out of the amount
+        start = m.start("num") if not self.before.get(m.group("pre") or "") else m.start()
+        return Amount(start, m.end(), m.string[start : m.end()], value, unit.code, qual)
 
     def matches(self, text: str) -> Iterator[re.Match[str]]:
         """`self.pattern.finditer(text)`, searched only where a unit stands."""
@@ -105,7 +113,7 @@ class AmountFinder:
         return doc
 
 
-@Language.factory("pk_amounts")
-def make_amounts(nlp: Language, name: str) -> AmountFinder:
+@Language.factory("pk_amounts", default_config={"patterns": None})
+def make_amounts(nlp: Language, name: str, patterns: str | None) -> AmountFinder:
     """Registered factory: amounts with units and qualifiers from kg/patterns/amounts.toml."""
-    return AmountFinder()
+    return AmountFinder(load_rules(Path(patterns)) if patterns else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -18,23 +19,22 @@ from spacy.tokens import Doc
 from kg.lang.canon import park_canon
 from kg.lang.rules import RuleSet, load_rules
 from kg.lang.words import segment
-from kg.nlp.spans import Mention, doc_text
-
-_GENERIC_BEFORE = ("国家", "全国", "省级", "首批", "各类", "我国", "市级", "其他", "所在", "其它")
-_STRIP_PLACE_SUFFIX = ("省", "市", "自治区")
+from kg.nlp.spans import Mention, alternation, doc_text
 
 
+def is_place_prefix(prefix: str, rules: RuleSet | None = None) -> bool:
+    """True when every word of `prefix` is a place name (湖北, 江西省, 四川…).
 
-
-def is_place_prefix(prefix: str) -> bool:
-    """True when every word of `prefix` is a place name (湖北, 江西省, 四川…)."""
+    A word that ends a place name (省, 自治区: places.toml `endings`) counts as a place.
+    """
     if not prefix:
         return False
+    endings = (rules or load_rules()).places.endings
     words = segment(prefix)
-    return all(f == "ns" or w in _STRIP_PLACE_SUFFIX for w, f in words)
+    return all(f == "ns" or w in endings for w, f in words)
 
 
-def group_parks(mentions: list[Mention]) -> dict[str, str]:
+def group_parks(mentions: list[Mention], rules: RuleSet | None = None) -> dict[str, str]:
     """Map each park name to the key (longest name) of its group of variants."""
     names = sorted({m.key for m in mentions if m.type == "Park"}, key=len)
     canon = {n: park_canon(n) for n in names}
@@ -48,7 +48,7 @@ def group_parks(mentions: list[Mention]) -> dict[str, str]:
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             ca, cb = canon[a], canon[b]
-            same = ca == cb or (cb.endswith(ca) and is_place_prefix(cb[: -len(ca)]))
+            same = ca == cb or (cb.endswith(ca) and is_place_prefix(cb[: -len(ca)], rules))
             if same:
                 ra, rb = find(a), find(b)
                 if ra != rb:
@@ -63,9 +63,12 @@ class AnaphoraResolver:
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules or load_rules()
         self.words = {w: a for a in self.rules.anaphora for w in a.words}
-        self.pattern = re.compile(
-            "|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True))
-        )
+        self.pattern = re.compile(alternation(self.words))
+        shared = self.rules.anaphor_words
+        self.demonstratives = shared.demonstratives
+        self.generic_before = shared.generic_before
+        self._generic_len = max(map(len, self.generic_before), default=0)
+        self.kinds = shared
 
     def topics(self, doc: Doc, parks: list[Mention]) -> list[str | None]:
         out: list[str | None] = []
@@ -91,7 +94,7 @@ class AnaphoraResolver:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         mentions: list[Mention] = doc._.pk_mentions or []
-        groups = group_parks(mentions)
+        groups = group_parks(mentions, self.rules)
         for m in mentions:
             if m.type == "Park":
                 m.key = groups.get(m.key, m.key)
@@ -113,18 +116,21 @@ class AnaphoraResolver:
                 continue
             if i + 1 < len(occupied) and occupied[i + 1][0] < e:
                 continue
-            if text[max(0, s - 2) : s] in _GENERIC_BEFORE or text[s - 1 : s] in "各等级":
+            # (an anaphor opening the text is left out too, as it always was)
+            if s == 0 or text.endswith(self.generic_before, max(0, s - self._generic_len), s):
                 continue
             rule = self.words[hit.group()]
             sec_idx = max(0, bisect_right(sec_starts, s) - 1)
             sec = secs[sec_idx]
             before = [m for m in by_type.get(rule.type, [])
                       if sec.start <= m.start and m.end <= s and not m.anaphor]
-            explicit = hit.group().startswith(("该", "这", "此", "本"))
+            word = hit.group()
+            explicit = word.startswith(self.demonstratives)
             if explicit and rule.type == "Park":
                 # 该高新区 points back at a 高新区, not at a 经开区 named in between
-                kind = hit.group()[1:]
-                same_kind = [m for m in before if _same_kind(kind, m.text)]
+                kind = word[len(next(d for d in self.demonstratives if word.startswith(d))):]
+                ends = self.kinds.endings(kind)
+                same_kind = [m for m in before if m.text.endswith(ends)]
                 before = same_kind or before
                 # of those, the one the section names most (ties: the nearest): 该高新区 after
                 # "玉溪高新区、曲靖经开区分别有…" still means the park the article is about
@@ -145,21 +151,7 @@ class AnaphoraResolver:
         return doc
 
 
-@Language.factory("pk_anaphora")
-def make_anaphora(nlp: Language, name: str) -> AnaphoraResolver:
+@Language.factory("pk_anaphora", default_config={"patterns": None})
+def make_anaphora(nlp: Language, name: str, patterns: str | None) -> AnaphoraResolver:
     """Registered factory: anaphor words come from kg/patterns/entities/anaphora.toml."""
-    return AnaphoraResolver()
-
-
-_KINDS = {  # an anaphor's noun → the name endings it can point back at
-    "高新区": ("高新区", "高新技术产业开发区", "高新技术开发区", "高新城"),
-    "开发区": ("开发区", "经开区", "高新区", "科学城"),
-    "经开区": ("经开区", "经济技术开发区", "经济开发区"),
-    "示范区": ("示范区",),
-    "科学城": ("科学城", "科技城"),
-}
-
-
-def _same_kind(kind: str, name: str) -> bool:
-    """True when a park called `name` can be what 该`kind` points back at."""
-    return name.endswith(_KINDS.get(kind, (kind,)))
+    return AnaphoraResolver(load_rules(Path(patterns)) if patterns else None)

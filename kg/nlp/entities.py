@@ -14,17 +14,20 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg import corpus
 from kg.lang.rules import ContextRule, RuleSet, SuffixRule, load_rules
-from kg.lang.words import FUNCTION_CHARS, places, segment
+from kg.lang.words import places, segment
 from kg.nlp.kinds import drop_kinds
 from kg.nlp.lists import ListFinder
-from kg.nlp.spans import Mention, doc_text, literal_pattern
+from kg.nlp.spans import Mention, alternation, doc_text, literal_pattern
 
+# The character classes, quote marks and bracket shapes below are the script's, not linguistic
+# data: they say what a name's characters are. Words and phrase patterns are in kg/patterns/.
 _PARK_TAIL = re.compile(r"[(（][\u3400-\u9fff]{2,4}[)）]")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9·\-—]")
 _LAST_OTHER = re.compile(r".*[^\u3400-\u9fffA-Za-z0-9]", re.S)  # up to the last such character
@@ -33,29 +36,14 @@ _OPEN_QUOTES = "“「『《\"'‘"
 _CLOSE_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", '"': '"', "‘": "’"}
 _UP_TO_QUOTE_OR_STOP = re.compile(  # (to the last one: .* backtracks)
     ".*[" + re.escape(_OPEN_QUOTES + "，。；：,;:！？”」』》") + "]", re.S)
-_ALIAS = re.compile(
-    r"[(（]\s*(?:以下)?(?:简称|下称|以下称)[:：]?\s*[“\"「]([^”\"」]{1,16})[”\"」]\s*[)）]"
-)
-_COUNT_IN_NAME = re.compile(
-    r"\d+(?:多|余)?[个项批家]|[一二三四五六七八九十两几多]+[个项批]|一个个|[两三四五六七八九十]大")
 
 _DISTINCT_POS = frozenset({"nr", "nrt", "nrfg", "nz", "ns", "nt", "eng"})
-# labs and institutes may be named after a place alone (西湖实验室, 包头实验室)
-_PLACE_NAMED = frozenset({"实验室", "研究院", "研究所"})
 _RETRY_TYPES = ("Enterprise", "Platform")
 _FUNCTION_POS = frozenset("pcurdmqfxyeot")
-_FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日号季])")
 _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "uj", "ul", "u"})
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_LIST_JOIN = ("、", "和", "及", "与", "以及")
-_NEXT_ITEM = re.compile(r"(?:、|和|及|与|以及)[^、，,。；;：:和及与]{0,16}")  # up to a suffix
 _BRACKETED = re.compile(r"\(.*?\)|（.*?）")
-_CURRENCY_UNITS = ("亿元", "万元", "美元", "欧元", "港元", "亿美元", "万美元")
-_CURRENCY_ENDS = frozenset(u[-1] for u in _CURRENCY_UNITS)  # (a quick test first)
 _INNER_GAP = re.compile(r"[\u3400-\u9fff]{0,4}")
-_SLOGAN = re.compile(r"[一二两三四五六七八九十][\u3400-\u9fff][一二两三四五六七八九十]")  # 一企一
-_PROJECT_NEXT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{0,6}项目")  # …产业园建设项目
-_COUNTING = re.compile(r"\d|^第?[一二三四五六七八九十两几多数]+[个家项批座所条台级]?$")
 
 
 class EntityRecognizer:
@@ -64,9 +52,27 @@ class EntityRecognizer:
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules or load_rules()
         self.bounds = self.rules.boundaries
-        from kg.lang.canon import province_names  # kg.lang.canon imports this package
-
-        self._provinces = province_names()
+        words = self.words = self.rules.words
+        pl = self.rules.places
+        self._provinces = frozenset(p + e for p in pl.provinces for e in ("", *pl.endings))
+        self._place_endings = pl.endings
+        # an amount's unit ends the name before it (投资约12亿元建设…项目); a bare 元 would end
+        # too many words (单元, 多元), so units of one character do not
+        self._currency_units = tuple(u for u in self.rules.amounts.units if len(u) > 1)
+        self._currency_ends = frozenset(u[-1] for u in self._currency_units)  # (a quick test)
+        conj = words.conjunctions
+        self._list_join = ("、", *conj)
+        singles = words.single_conjunctions
+        self._next_item = re.compile(  # the next item of a list, up to a suffix
+            rf"(?:、|{alternation(conj)})[^、，,。；;：:{singles}]{{0,16}}")
+        self._lead_strip = ")）(（·-—、" + singles  # (what a name does not start with)
+        self._joined_end = tuple(w for w in conj if len(w) == 1) + words.disjunctions
+        self._alias = re.compile(
+            rf"[(（]\s*(?:{alternation(words.alias_leads)})?(?:{alternation(words.alias_words)})"
+            r"[:：]?\s*[“\"「]([^”\"」]{1,16})[”\"」]\s*[)）]")
+        self._figure = re.compile(rf"\d+(?:\.\d+)?(?![\d.]*[{re.escape(words.date_chars)}])")
+        self._project_next = re.compile(  # …产业园建设项目: a Project suffix a few characters on
+            rf"[\u3400-\u9fffA-Za-z0-9]{{0,6}}(?:{alternation(self.rules.suffixes['Project'].strong)})")
         table: list[tuple[str, str, str]] = []
         for typ, rule in self.rules.suffixes.items():
             table += [(s, typ, "strong") for s in rule.strong]
@@ -137,7 +143,7 @@ class EntityRecognizer:
         stop_words, name_words = self.bounds.stop_words, self.bounds.name_words
         for k in range(len(words) - 1, -1, -1):
             w, flag = words[k]
-            if w[-1] in _CURRENCY_ENDS and w.endswith(_CURRENCY_UNITS):
+            if w[-1] in self._currency_ends and w.endswith(self._currency_units):
                 break  # 投资约12亿元建设…项目: an amount ends the name before it
             if w in rule.allow_words or (k + 1 < len(words) and words[k + 1][0] in ("(", "（")
                                          and w not in stop_words):
@@ -149,7 +155,7 @@ class EntityRecognizer:
             elif flag in ("m", "q"):
                 counted = flag == "q" and (k == 0 or words[k - 1][1] == "m") or (
                     k > 0 and _NUMBER.fullmatch(words[k - 1][0]) is not None)  # 4.2|万平方米
-                if counted or _COUNTING.search(w):
+                if counted or self.words.counting_pattern.search(w):
                     break
             elif flag == "x" and all(ch in "()（）·-—" or ch.isascii() and ch.isalnum()
                                      for ch in w):
@@ -163,8 +169,8 @@ class EntityRecognizer:
                     pass
                 elif flag == "f" and len(w) == 2 and after_proper:
                     pass  # 安泰北方科技: a direction word after a name is part of the name
-                elif len(w) == 1 and flag == "p" and w not in FUNCTION_CHARS and 0 < k and \
-                        words[k - 1][1][:1] == "n" and words[k + 1][1][:1] == "n":
+                elif len(w) == 1 and flag == "p" and w not in self.words.leading_chars and \
+                        0 < k and words[k - 1][1][:1] == "n" and words[k + 1][1][:1] == "n":
                     pass  # 徐工高端除冰雪项目: a one-character preposition between nouns
                 else:
                     break
@@ -188,7 +194,7 @@ class EntityRecognizer:
         close = max(name.rfind(")"), name.rfind("）"))
         if close >= 0 and "(" not in name[:close] and "（" not in name[:close]:
             start += close + 1
-        while start < pos and text[start] in ")）(（·-—与和及、":
+        while start < pos and text[start] in self._lead_strip:
             start += 1
         if rule.type == "Park":
             start = self._park_start(text, start, pos)
@@ -218,12 +224,13 @@ class EntityRecognizer:
         `anchored`: the name follows a park's name or stands in a list of names, so a park
         named after its industry (潍坊高新区动力装备产业园) needs no proper name of its own.
         """
-        if not prefix or _SLOGAN.match(prefix) or (typ != "Project" and
-                                                   _COUNT_IN_NAME.search(prefix)):
+        counts = self.words.count_in_name_pattern
+        if not prefix or self.words.slogan_pattern.match(prefix) or (
+                typ != "Project" and counts.search(prefix)):
             return True  # ("一企一平台": a slogan; "两大国家高新区": a count of parks)
         words = segment(prefix)
         if typ == "Project":
-            if _COUNT_IN_NAME.search(prefix) or prefix.endswith(("和", "及", "与", "或")):
+            if counts.search(prefix) or prefix.endswith(self._joined_end):
                 return True  # (…技术方向和项目: 项目 is a second noun, not a suffix)
             park = self.suffix_re.search(prefix)
             if park is not None and park.end() == len(prefix) and \
@@ -235,12 +242,12 @@ class EntityRecognizer:
             if words and words[-1][0] in self.bounds.class_words:
                 return True
             # a short project name needs a proper name, a place, a brand or a figure (年产3000吨)
-            distinct = any(f in _DISTINCT_POS for _, f in words) or _FIGURE.search(prefix)
+            distinct = any(f in _DISTINCT_POS for _, f in words) or self._figure.search(prefix)
             if len(prefix) < 6 and not distinct:
                 return True
         if typ == "Park":
             # a province alone does not place a park: "河南省科技成果转化示范区" is a title
-            placed = any(f == "ns" and w not in ("中国", "全国") and w not in self._provinces
+            placed = any(f == "ns" and w not in self.words.not_places and w not in self._provinces
                          for w, f in words)
             distinct = placed or any(f in _DISTINCT_POS for _, f in words)
             if not placed and self._designation.search(prefix):
@@ -251,7 +258,7 @@ class EntityRecognizer:
                     or typ_suffix in self.rules.suffixes["Park"].weak):
                 return True
         if typ == "Platform" and typ_suffix in self.rules.suffixes["Platform"].weak and \
-                not anchored and not prefix.startswith("国家") and not any(
+                not anchored and not prefix.startswith(self.words.national_prefixes) and not any(
                     f in _DISTINCT_POS and w not in self.bounds.generic_words
                     for w, f in words):
             return True  # "科创服务平台", "先进数字赋能服务平台": a kind of platform
@@ -260,7 +267,9 @@ class EntityRecognizer:
         for w, flag in words:
             if w in self.bounds.generic_words or w.isdigit() or flag == "c" or w == "、":
                 continue
-            if typ != "Park" and flag == "ns" and typ_suffix not in _PLACE_NAMED:
+            # (labs and institutes may be named after a place alone: 西湖实验室, 包头研究院)
+            if typ != "Park" and flag == "ns" and \
+                    typ_suffix not in self.rules.suffixes["Platform"].place_named:
                 continue
             return False
         return True
@@ -338,12 +347,12 @@ class EntityRecognizer:
             prefix = text[start:s]
             suffix = text[s:e]
             anchored = start in park_ends or typ == "Park" and any(  # A园、B园、C园
-                c[2] == "Park" and c[1] != e and (text[c[1] : start] in _LIST_JOIN or
-                                                  _NEXT_ITEM.fullmatch(text, e, c[0]))
+                c[2] == "Park" and c[1] != e and (text[c[1] : start] in self._list_join or
+                                                  self._next_item.fullmatch(text, e, c[0]))
                 for c in cands) or (
                 typ == "Platform" and any(  # "…赋能中心和核心工业软件云平台": listed with names
-                    c[2] == "Platform" and c[3] == "strong" and text[c[1] : start] in _LIST_JOIN
-                    for c in cands))
+                    c[2] == "Platform" and c[3] == "strong"
+                    and text[c[1] : start] in self._list_join for c in cands))
             # a platform or park named by the firm before it: 甘肃金陇新能源材料有限公司院士工作站
             # is the firm's platform, 江西省数字集团产业园 the firm's project (a bare 实验室 in
             # "英科科创…有限公司实验室一角" is the firm's room)
@@ -352,7 +361,7 @@ class EntityRecognizer:
                 if self._firm_named(text, out, lo, e, "Platform", suffix):
                     continue
             if typ == "Park" and suffix in rule.weak and len(suffix) >= 3 and start == lo and \
-                    not _PROJECT_NEXT.match(text, e):
+                    not self._project_next.match(text, e):
                 if self._firm_named(text, out, lo, e, "Project", suffix):
                     continue
             if len(prefix) < rule.min_prefix or self._is_generic(prefix, typ, suffix,
@@ -445,7 +454,7 @@ class EntityRecognizer:
                 end = start
                 hi = min(len(text), start + rule.max_len)  # may run on past a page break
                 while end < hi and text[end] not in "，,。；;、：:！？“”」』》\n" and \
-                        text[end : end + 1] not in ("和", "及") and \
+                        not text.startswith(self.words.phrase_ends, end) and \
                         not any(k.start == end for k in known):
                     end += 1
                 sm = self.suffix_re.search(text, start, end)
@@ -538,7 +547,7 @@ class EntityRecognizer:
     def alias_mentions(self, text: str, mentions: list[Mention]) -> list[Mention]:
         out = []
         for m in mentions:
-            am = _ALIAS.match(text, m.end)
+            am = self._alias.match(text, m.end)
             if am:
                 alias = am.group(1)
                 m.extra.setdefault("aliases", []).append(alias)
@@ -559,11 +568,11 @@ class EntityRecognizer:
         core = name[: len(name) - len(m.suffix)] if m.suffix else name
         words = segment(core)
         i = 0
-        while i < len(words) - 1 and (words[i][1] == "ns" or words[i][0] in ("省", "市")):
+        while i < len(words) - 1 and (words[i][1] == "ns" or words[i][0] in self._place_endings):
             i += 1
         core = "".join(w for w, _ in words[i:])
         core = _BRACKETED.sub("", core)
-        for tail in ("科技", "技术", "电子", "信息", "实业", "控股", "股份", "集团"):
+        for tail in self.words.firm_trade_words:
             if core.endswith(tail) and len(core) - len(tail) >= 2:
                 core = core[: -len(tail)]
                 break
@@ -715,8 +724,8 @@ def resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-@Language.factory("pk_entities")
-def make_entities(nlp: Language, name: str) -> EntityRecognizer:
+@Language.factory("pk_entities", default_config={"patterns": None})
+def make_entities(nlp: Language, name: str, patterns: str | None) -> EntityRecognizer:
     """Registered factory: the entity recognizer reads its rules from kg/patterns/."""
-    return EntityRecognizer()
+    return EntityRecognizer(load_rules(Path(patterns)) if patterns else None)
 

@@ -59,8 +59,13 @@ def annotate(nlp: Language, text: str) -> Doc:
     return doc
 
 
-def build_nlp(*, pkuseg_model: str | Path | None = None) -> Language:
-    """A blank `zh` Language with the pk_ components; pkuseg segmentation when a model is given."""
+def build_nlp(*, pkuseg_model: str | Path | None = None,
+              patterns: str | Path | None = None) -> Language:
+    """A blank `zh` Language with the pk_ components; pkuseg segmentation when a model is given.
+
+    `patterns`: a folder shaped like kg/patterns (a copy with edits) whose rules the components
+    apply instead of the shipped ones.
+    """
     if pkuseg_model is None:
         nlp = spacy.blank("zh")
         nlp.tokenizer = CharTokenizer(nlp.vocab)
@@ -73,6 +78,7 @@ def build_nlp(*, pkuseg_model: str | Path | None = None) -> Language:
             nlp.tokenizer.initialize(pkuseg_model=str(path))
         except Exception as exc:  # spacy-pkuseg raises bare Exceptions on bad models
             raise KgError(f"{path}: cannot load pkuseg model ({exc})") from None
+    config = {"patterns": str(patterns)} if patterns is not None else {}
     for name in PIPES:
-        nlp.add_pipe(name)
+        nlp.add_pipe(name, config=config)
     return nlp

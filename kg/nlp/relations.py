@@ -10,29 +10,28 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.corpus import Sentence
+from kg.lang.canon import park_canon
 from kg.lang.rules import RelationRule, RuleSet, load_rules
-from kg.nlp.anaphora import park_canon
-from kg.nlp.spans import Amount, Mention, RelationHit, clause_end, clause_start, doc_text
+from kg.nlp.spans import (
+    Amount,
+    Mention,
+    RelationHit,
+    alternation,
+    clause_end,
+    clause_start,
+    doc_text,
+)
 
+# Punctuation classes (the script's, not linguistic data); the words are in words.toml.
 _HARD = re.compile(r"[。；;！？!?]")  # (a line break inside a sentence joins a broken page)
 _CLAUSE = re.compile(r"[，,：:]")
-_ALIAS_NOTE = re.compile(r"^[(（](?:以下)?(?:简称|下称)[^()（）]{0,20}[)）]")
-# discourse openers before a sentence's subject: "其中，沙文生态科技产业园重点发展…"
-_CONNECTIVES = ("其中", "此外", "同时", "另外", "目前", "如今", "当前", "近年来", "近日", "日前",
-                "据悉", "据了解")
-_CONNECTIVE = re.compile(rf"^(?:{'|'.join(_CONNECTIVES)})[，,]?")
-_CONNECTIVE_LEN = max(map(len, _CONNECTIVES)) + 1  # (the longest opener with its comma)
-_SITED = re.compile(r"(?:位于|地处|坐落于)[^，,。；;]{1,20}?的")
-_BUILD_ON = re.compile(r"[，,](?:用于|主要)?(?:建设|新建|兴建|打造)")
-_LOCATIVE = ("在", "走进", "来到", "位于", "地处")  # 走进烟台高新区…，X的车间里: X is there
-_LIST_FOLLOW = ("其中", "分别是", "分别为", "包括", "即")
-_NOT_SUBJECT_LEAD = re.compile(r"[的在与和及、]")
-_NOT_ADJACENT = re.compile(r"[^\u3400-\u9fff的“”「」]")  # between two names side by side
+_NOT_ADJACENT = re.compile(r"[^\u3400-\u9fff“”「」]")  # between two names side by side
 
 
 class RelationFinder:
@@ -48,8 +47,24 @@ class RelationFinder:
         self._plans: dict[tuple[frozenset[str], frozenset[str]], list[RelationRule]] = {}
         self._typed: dict[frozenset[str], tuple[tuple[RelationRule, ...], tuple[str, ...]]] = {}
         amounts = self.rules.amounts
-        self.not_investment = tuple(amounts["not_investment"]["words"])
-        self.not_investment_re = re.compile("|".join(amounts["not_investment"]["patterns"]))
+        self.not_investment = amounts.not_investment_words
+        self.not_investment_re = re.compile(
+            "|".join(p.pattern for p in amounts.not_investment_patterns))
+        words = self.rules.words
+        self._alias_note = re.compile(  # (以下简称“X”) between two names side by side
+            rf"^[(（](?:{alternation(words.alias_leads)})?(?:{alternation(words.alias_words)})"
+            r"[^()（）]{0,20}[)）]")
+        # discourse openers before a sentence's subject: "其中，沙文生态科技产业园重点发展…"
+        self._connective = re.compile(rf"^(?:{alternation(words.connectives)})[，,]?")
+        self._connective_len = max(map(len, words.connectives)) + 1  # (with its comma)
+        self._sited = re.compile(
+            rf"(?:{alternation(words.sited)})[^，,。；;]{{1,20}}?{re.escape(words.sited_end)}")
+        self._build_on = re.compile(
+            rf"[，,](?:{alternation(words.build_leads)})?(?:{alternation(words.build_verbs)})")
+        self._locatives = words.locatives  # 走进烟台高新区…，X的车间里: X is there
+        self._list_openers = words.list_follow
+        self._not_subject_lead = re.compile(
+            f"[{re.escape(words.lead_blockers + words.single_conjunctions)}、]")
 
     @staticmethod
     def _gap_ok(text: str, a: int, b: int, max_gap: int, blockers: tuple[str, ...],
@@ -110,7 +125,7 @@ class RelationFinder:
                     between = text[a.end : b.start]
                     if len(between) > gap + 2 and between[:1] not in ("(", "（"):
                         continue  # (too far apart, and no alias note to take out)
-                    between = _ALIAS_NOTE.sub("", between)
+                    between = self._alias_note.sub("", between)
                     if len(between) <= gap + 2 and len(between.strip("“”「」")) <= gap and \
                             not _NOT_ADJACENT.search(between):
                         yield h, t
@@ -136,7 +151,7 @@ class RelationFinder:
                     if not 0 <= t.start - te <= 1:
                         continue
                     # "投资超20亿元，建设X项目": a clause that goes on to build what is invested in
-                    on = _BUILD_ON.match(text, t.end) is not None
+                    on = self._build_on.match(text, t.end) is not None
                     cands = [h for h in heads if self._gap_ok(text, t.end, h.start, gap,
                                                               rule.blockers, on)]
                     if cands:
@@ -166,7 +181,7 @@ class RelationFinder:
             if not any(t.list_id >= 0 for t in named):
                 return  # (only listed parks are sub-parks)
         elif not named or rule.trigger_re is not None and \
-                not text.startswith(_LOCATIVE, sent.start) and \
+                not text.startswith(self._locatives, sent.start) and \
                 rule.trigger_re.search(text, sent.start, sent.end) is None:
             return  # (a named thing's clause, in the sentence, must say it is there)
         others = [h for h in heads if h.rule != "topic" and h.key != topic.key]
@@ -204,12 +219,11 @@ class RelationFinder:
                 continue
             if rule.trigger_re is not None and not rule.trigger_re.search(
                     text, max(sent.start, lo), min(sent.end, hi)) and \
-                    not text.startswith(_LOCATIVE, sent.start):
+                    not text.startswith(self._locatives, sent.start):
                 continue  # its clause must say the thing is there (建成, 落户, 揭牌…)
             yield topic, t
 
-    @staticmethod
-    def _subject_other(text: str, sent: Sentence, heads: list[Mention],
+    def _subject_other(self, text: str, sent: Sentence, heads: list[Mention],
                        tails: list[Mention | Amount]) -> Mention | None:
         """A firm or platform opening the sentence (after 据了解，at most): its subject."""
         first = min((t for t in tails if isinstance(t, Mention) and not t.anaphor
@@ -217,23 +231,22 @@ class RelationFinder:
                     key=lambda t: t.start, default=None)
         if first is None:
             return None
-        sited = _SITED.match(text, sent.start, first.start)  # 位于新余高新区的赣锋…实验室
+        sited = self._sited.match(text, sent.start, first.start)  # 位于新余高新区的赣锋…实验室
         begin = sited.end() if sited else sent.start
         if any(begin <= h.start < first.start for h in heads):
             return None
         lead = text[begin : first.start]
-        return first if len(lead) <= 5 and not _NOT_SUBJECT_LEAD.search(lead) else None
+        return first if len(lead) <= 5 and not self._not_subject_lead.search(lead) else None
 
-    @staticmethod
-    def _subject_park(text: str, sent: Sentence, heads: list[Mention]) -> Mention | None:
+    def _subject_park(self, text: str, sent: Sentence, heads: list[Mention]) -> Mention | None:
         """A park opening the sentence (first clause, after 在/位于 at most) is its subject."""
         parks = [h for h in heads if h.rule != "topic" and sent.start <= h.start < sent.end]
         if not parks:
             return None
         first = min(parks, key=lambda h: h.start)
-        if first.start - sent.start > 4 + _CONNECTIVE_LEN:
+        if first.start - sent.start > 4 + self._connective_len:
             return None  # (a lead of more than 4 characters, whatever opener it has)
-        lead = _CONNECTIVE.sub("", text[sent.start : first.start])
+        lead = self._connective.sub("", text[sent.start : first.start])
         if len(lead) <= 4 and not _CLAUSE.search(lead) and \
                 first.end <= clause_end(text, first.start):
             # 在兰州高新区雁滩园区，…: of a chain of parks the last, innermost one leads
@@ -445,10 +458,10 @@ class RelationFinder:
             return False
         return not any(w in window for w in self.not_investment)
 
-    @staticmethod
-    def _list_follow(sents: list[Sentence], idx: int, mentions: list[Mention]) -> list[Mention]:
+    def _list_follow(self, sents: list[Sentence], idx: int, mentions: list[Mention]
+                     ) -> list[Mention]:
         """Mentions of the next sentence when it continues a list (其中，A…；B…)."""
-        if idx + 1 >= len(sents) or not sents[idx + 1].text.startswith(_LIST_FOLLOW):
+        if idx + 1 >= len(sents) or not sents[idx + 1].text.startswith(self._list_openers):
             return []
         nxt = sents[idx + 1]
         return [m for m in mentions if nxt.start <= m.start < nxt.end]
@@ -470,7 +483,7 @@ class RelationFinder:
                     yield m, tail
 
 
-@Language.factory("pk_relations")
-def make_relations(nlp: Language, name: str) -> RelationFinder:
+@Language.factory("pk_relations", default_config={"patterns": None})
+def make_relations(nlp: Language, name: str, patterns: str | None) -> RelationFinder:
     """Registered factory: relation rules come from kg/patterns/relations/*.toml."""
-    return RelationFinder()
+    return RelationFinder(load_rules(Path(patterns)) if patterns else None)

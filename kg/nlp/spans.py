@@ -62,6 +62,7 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+# Punctuation that ends a clause: the script's marks, not linguistic data (no word list).
 _CLAUSE_MARKS = "，,；;。：:\n"
 _CLAUSE_MARK = re.compile("[，,；;。：:\n]")
 _UP_TO_CLAUSE_MARK = re.compile(".*[，,；;。：:\n]", re.S)  # (to the last one: .* backtracks)
@@ -91,6 +92,11 @@ def literal_pattern(words: Iterable[str]) -> re.Pattern[str]:
         return (body if len(alts) > 1 else f"(?:{body})") + "?"  # (longer words first)
 
     return re.compile(branch(trie) if trie else "(?!)")  # (no words: it matches nothing)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """`words` escaped and joined by |, longest first: the body of a regex group of words."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def clause_start(text: str, pos: int) -> int:
