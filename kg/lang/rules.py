@@ -599,6 +599,8 @@ def load_words(root: Root = None) -> Words:
             val = obj[key]
             if kind == "pattern":
                 values[name] = _regex(val, where)
+                if values[name].groups:  # (the engines embed these in patterns of their own)
+                    raise RuleError(f"{where}: use (?:…), not a capturing group")
             elif kind in ("chars", "word"):
                 if not isinstance(val, str) or not val:
                     raise RuleError(f"{where}: must be a non-empty string")
@@ -608,6 +610,8 @@ def load_words(root: Root = None) -> Words:
                 words = _strs(obj, key, swhere, required=True)
                 values[name] = frozenset(words) if name in ("etc_words", "modifier_verbs",
                                                             "not_places") else words
+    if len(values["etc"]) != 1:
+        raise RuleError(f"{fwhere} [lists] etc: must be one character (list patterns exclude it)")
     return Words(**values)
 
 

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 from kg import corpus
 from kg.lang.rules import ContextRule, RuleSet, SuffixRule, load_rules
 from kg.lang.words import places, segment
-from kg.nlp.kinds import drop_kinds
+from kg.nlp.kinds import KindPatterns, drop_kinds
 from kg.nlp.lists import ListFinder
 from kg.nlp.spans import Mention, alternation, doc_text, literal_pattern
 
@@ -53,6 +53,7 @@ class EntityRecognizer:
         self.rules = rules or load_rules()
         self.bounds = self.rules.boundaries
         words = self.words = self.rules.words
+        self._kinds = KindPatterns(words)
         pl = self.rules.places
         self._provinces = frozenset(p + e for p in pl.provinces for e in ("", *pl.endings))
         self._place_endings = pl.endings
@@ -280,7 +281,7 @@ class EntityRecognizer:
             first = len(out)
             self._sentence_suffix_mentions(text, sent, out)
             if len(out) > first:
-                out[first:] = drop_kinds(self.bounds, text, sent, out[first:])
+                out[first:] = drop_kinds(self.bounds, text, sent, out[first:], self._kinds)
         return out
 
     def _sentence_suffix_mentions(self, text: str, sent: corpus.Sentence,

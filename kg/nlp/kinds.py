@@ -7,20 +7,30 @@ from __future__ import annotations
 import re
 
 from kg import corpus
-from kg.lang.rules import Boundaries
-from kg.nlp.spans import Mention, clause_end, clause_start
-
-_COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两几百千]+)(?:多|余)?个$")
-_COUNT_AFTER = re.compile(  # "平台4个，" "项目共有19个在建" (not "项目11个单体")
-    r"(?:共有|共|达)?(?:\d+|[一二三四五六七八九十两几]+)(?:多|余)?[个家所座项](?:[，,。；;、)）]|[在正已均都]|$)"
-)
-# between a quantifier or copula and a phrase: a verb or a clause boundary cuts the link
-_VERBISH = re.compile(r"[，,。；;：:]|建设|建成|打造|共建|组建|设立|成立|引进|推动|加快")
-_PREDICATE_END = re.compile(r"[，,。；;、：:！？)）\n]|和|及|之一|$")  # not "成为X成员"
+from kg.lang.rules import Boundaries, Words
+from kg.nlp.spans import Mention, alternation, clause_end, clause_start
 
 
-def drop_kinds(bounds: Boundaries, text: str, sent: corpus.Sentence, found: list[Mention]
-               ) -> list[Mention]:
+class KindPatterns:
+    """The patterns of words.toml [kinds], built once per recognizer (the punctuation classes
+    in them are the script's, not linguistic data)."""
+
+    def __init__(self, words: Words) -> None:
+        self.count_before = words.count_before_pattern  # 3个创新平台
+        self.count_after = words.count_after_pattern  # "平台4个，" (not "项目11个单体")
+        # between a quantifier or copula and a phrase: a verb or a clause boundary cuts the link
+        self.verbish = re.compile(rf"[，,。；;：:]|{alternation(words.link_verbs)}")
+        self.predicate_end = re.compile(  # not "成为X成员"
+            rf"[，,。；;、：:！？)）\n]|{alternation(words.predicate_ends)}|$")
+        self.institutes = words.institute_suffixes
+        joins = words.single_conjunctions
+        self.joins = ("、", *joins)
+        self.item_sep = re.compile("|".join(("、", *joins)))
+        self.etc_tail = re.compile(f"{re.escape(words.etc)}.*$")
+
+
+def drop_kinds(bounds: Boundaries, text: str, sent: corpus.Sentence, found: list[Mention],
+               pats: KindPatterns) -> list[Mention]:
     """Leave out phrases that name a kind of thing: after 一批/这样的…, before a count."""
     if not found:
         return found
@@ -33,18 +43,18 @@ def drop_kinds(bounds: Boundaries, text: str, sent: corpus.Sentence, found: list
         left = text[max(sent.start, m.start - 4) : m.start]
         right = text[m.end : min(sent.end, m.end + 8)]
         in_list = k > 0 and text[found[k - 1].end : m.start] == "、"
-        if left.endswith(quants) or _COUNT_BEFORE.search(left) or (
-                not in_list and _COUNT_AFTER.match(right)):
+        if left.endswith(quants) or pats.count_before.search(left) or (
+                not in_list and pats.count_after.match(right)):
             kind.append(True)
             continue
-        predicate_end = _PREDICATE_END.match(text, m.end) is not None
+        predicate_end = pats.predicate_end.match(text, m.end) is not None
         # the clause before the phrase matters after a 、 or for a predicate (else it is "")
         clause = text[max(sent.start, clause_start(text, m.start)) : m.start] \
             if text[m.start - 1 : m.start] == "、" or (
                 predicate_end and m.type in ("Park", "Platform")) else ""
-        kind.append(_after_quantified_list(bounds, clause)
-                    or (predicate_end and _predicate(bounds, m, clause))
-                    or _among_institutions(bounds, text, sent, m))
+        kind.append(_after_quantified_list(bounds, pats, clause)
+                    or (predicate_end and _predicate(bounds, pats, m, clause))
+                    or _among_institutions(bounds, pats, text, sent, m))
     # a list joined by 、 shares the fate of its members (建设一批A、B、C)
     for k in range(1, len(found)):
         if text[found[k - 1].end : found[k].start] == "、":
@@ -55,33 +65,33 @@ def drop_kinds(bounds: Boundaries, text: str, sent: corpus.Sentence, found: list
     return [m for m, is_kind in zip(found, kind, strict=True) if not is_kind]
 
 
-def _after_quantified_list(bounds: Boundaries, clause: str) -> bool:
+def _after_quantified_list(bounds: Boundaries, pats: KindPatterns, clause: str) -> bool:
     """True when the clause so far is 一批/多个… and a list leading up to the phrase."""
     if not clause.endswith("、"):
         return False
     best = max((clause.rfind(q) + len(q) for q in bounds.quantifiers if q in clause), default=-1)
-    return best >= 0 and clause.endswith("、") and not _VERBISH.search(clause[best:])
+    return best >= 0 and clause.endswith("、") and not pats.verbish.search(clause[best:])
 
 
-def _predicate(bounds: Boundaries, m: Mention, clause: str) -> bool:
+def _predicate(bounds: Boundaries, pats: KindPatterns, m: Mention, clause: str) -> bool:
     """A park or platform phrase after 作为/成为/定位为 in its clause says what a thing is."""
     if m.type not in ("Park", "Platform"):
         return False
     hit = max((clause.rfind(c) + len(c) for c in bounds.copulas if c in clause), default=-1)
-    return hit >= 0 and not _VERBISH.search(clause[hit:])
+    return hit >= 0 and not pats.verbish.search(clause[hit:])
 
 
-def _among_institutions(bounds: Boundaries, text: str, sent: corpus.Sentence,
-                        m: Mention) -> bool:
+def _among_institutions(bounds: Boundaries, pats: KindPatterns, text: str,
+                        sent: corpus.Sentence, m: Mention) -> bool:
     """A platform listed with universities (与A研究所、B大学合作) is an institution too."""
-    if m.type != "Platform" or not m.text.endswith(("研究所", "研究院")):
+    if m.type != "Platform" or not m.text.endswith(pats.institutes):
         return False
     lo = max(sent.start, clause_start(text, m.start))
     hi = min(sent.end, clause_end(text, m.end))
-    items = re.split(r"、|和|及|与", re.sub(r"等.*$", "", text[m.end : hi]))
+    items = pats.item_sep.split(pats.etc_tail.sub("", text[m.end : hi]))
     before = re.split(r"、", text[lo : m.start])
     neighbours = []
-    if text[m.end : m.end + 1] in ("、", "和", "及", "与") and len(items) > 1:
+    if text[m.end : m.end + 1] in pats.joins and len(items) > 1:
         neighbours.append(items[1])
     if text[m.start - 1 : m.start] == "、" and len(before) > 1:
         neighbours.append(before[-2])

@@ -13,21 +13,15 @@ from typing import TYPE_CHECKING
 
 from kg import corpus
 from kg.lang.words import places, segment
-from kg.nlp.spans import Mention
+from kg.nlp.spans import Mention, alternation
 
 if TYPE_CHECKING:
     from kg.nlp.entities import EntityRecognizer
 
-_COUNT = r"(?:\d+|[一二三四五六七八九十两百千]+)?(?:余|多)?(?:家|个|项|座|所|批)?"
-# "A、B两个园区": a count alone (no 等) closes a list of two or more
-_COUNT_ONLY = r"(?<=[\u3400-\u9fff])(?:\d+|[两二三四五六七八九十]+)(?:个|家|大)"
-_COUNTED = re.compile(r"(?:\d|[两二三四五六七八九十])(?:个|家|大)")
-_LIST_SEP = re.compile(r"、|和|及|与|以及")
-_DENG_WORDS = frozenset({"高等", "中等", "同等", "平等", "对等", "初等", "上等", "优等", "相等"})
-_BARE_LIST = re.compile(  # A、B、C等 with no list head after it
-    r"((?:[^、，,。；;：:！？\s“”]{2,12}、)+[^、，,。；;：:！？\s“”等]{2,12}?)等")
-# what none of the list patterns above (bar the colon list) crosses: the lists of a sentence lie
-# in its stretches between these, and only a stretch with a 等 or a count can hold one
+# The shapes of lists are engine logic; their words (conjunctions, 等, counts, head nouns) come
+# from words.toml [lists] and anaphora.toml `list_heads`. What none of the list patterns (bar
+# the colon list) crosses: the lists of a sentence lie in its stretches between these
+# punctuation marks, and only a stretch with a 等 or a count can hold one.
 _BREAK = re.compile(r"[，,。；;：:！？\s“”]")
 _UP_TO_BREAK = re.compile(r".*[，,。；;：:！？\s“”]", re.S)  # (to the last one: .* backtracks)
 
@@ -63,55 +57,71 @@ class ListFinder:
 
     def __init__(self, rec: EntityRecognizer) -> None:
         self.rec = rec
-        head_alt = "|".join(re.escape(h) for h in sorted(rec.list_heads, key=len, reverse=True))
+        words = rec.rules.words
+        head_alt = alternation(rec.list_heads)
+        etc = self.etc = words.etc  # 等: what closes a list before its count and head
+        e = re.escape(etc)
+        joins = words.single_conjunctions  # 和及与
+        self.etc_words = words.etc_words
+        self.modifier_chars = words.modifier_chars
+        self.modifier_verbs = words.modifier_verbs
+        self.list_sep = re.compile(rf"、|{alternation(words.conjunctions)}")
         self.list_re = re.compile(
             r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
-            r"|[^、，,。；;：:！？\s“”]{2,24}?(?:和|及|与)[^、，,。；;：:！？\s“”]{2,24}?"
-            r"|[^、，,。；;：:！？\s“”和及与]{2,24})"
-            rf"等{_COUNT}([^、，,。；;：:！？\s“”等]{{0,6}}?|[^，,。；;：:！？\s“”等]{{0,20}}?)"
+            rf"|[^、，,。；;：:！？\s“”]{{2,24}}?(?:{'|'.join(joins)})[^、，,。；;：:！？\s“”]{{2,24}}?"
+            rf"|[^、，,。；;：:！？\s“”{joins}]{{2,24}})"
+            rf"{e}(?:{words.count_pattern.pattern})"
+            rf"([^、，,。；;：:！？\s“”{e}]{{0,6}}?|[^，,。；;：:！？\s“”{e}]{{0,20}}?)"
             rf"({head_alt})"
         )
         # quick tests before the costly list patterns: 等 with a head after it, a count word
-        self.head_after = re.compile(rf"等[^，,。；;：:！？]{{0,30}}?(?:{head_alt})")
+        self.head_after = re.compile(rf"{e}[^，,。；;：:！？]{{0,30}}?(?:{head_alt})")
         # (a list head with a break in it would let a list cross a break)
         self._stretched = not any(_BREAK.search(h) for h in rec.list_heads)
         # "入选企业分别为：A、B、C。": a head noun and a colon open a list of two or more
         self.colon_list_re = re.compile(
-            rf"({head_alt})(?:分别为|分别是|包括|主要有|有|为)?[:：]"
+            rf"({head_alt})(?:{alternation(words.colon_openers)})?[:：]"
             r"((?:[^、，,。；;：:！？\s“”]{2,16}、)+[^、，,。；;：:！？\s“”]{2,16})(?=[。；;，,]|$)"
         )
-        # "A、B两个园区": without 等 a count closes only a list of two or more
+        # "A、B两个园区": without 等 a count closes only a list of two or more; `counted` finds
+        # such a count (a quick test, and where the stretches to search are)
+        alone = words.count_alone_pattern.pattern
+        self.counted = words.count_alone_pattern
         self.count_list_re = re.compile(
-            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”等]{2,24}?)"
-            rf"{_COUNT_ONLY}([^、，,。；;：:！？\s“”等]{{0,6}}?)({head_alt})"
+            rf"((?:[^、，,。；;：:！？\s“”]{{2,24}}、)+[^、，,。；;：:！？\s“”{e}]{{2,24}}?)"
+            rf"(?<=[\u3400-\u9fff])(?:{alone})([^、，,。；;：:！？\s“”{e}]{{0,6}}?)({head_alt})"
         )
+        # "A、B、C等" with no list head after it
+        self.bare_list_re = re.compile(
+            rf"((?:[^、，,。；;：:！？\s“”]{{2,12}}、)+[^、，,。；;：:！？\s“”{e}]{{2,12}}?){e}")
 
     def list_mentions(self, text: str, sents: list[corpus.Sentence],
                       known: list[Mention]) -> list[Mention]:
         out: list[Mention] = []
         list_id = 0
         for sent in sents:
-            if "、" not in sent.text and "等" not in sent.text:
+            etc = self.etc
+            if "、" not in sent.text and etc not in sent.text:
                 continue  # (every list has 等 or 、: most sentences need no regex)
             st = sent.text
-            found = self._matches(self.list_re, st, _places(st, "等", 0, len(st))) \
-                if "等" in st and self.head_after.search(st) else iter(())
+            found = self._matches(self.list_re, st, _places(st, etc, 0, len(st))) \
+                if etc in st and self.head_after.search(st) else iter(())
             counted = self._matches(self.count_list_re, st,
-                                    (c.start() for c in _COUNTED.finditer(st)), "、") \
-                if "、" in st and _COUNTED.search(st) else iter(())
+                                    (c.start() for c in self.counted.finditer(st)), "、") \
+                if "、" in st and self.counted.search(st) else iter(())
             for m in [*found, *counted]:
-                if sent.text[m.end(1) - 1 : m.end(1) + 1] in _DENG_WORDS:
+                if sent.text[m.end(1) - 1 : m.end(1) + len(etc)] in self.etc_words:
                     continue  # 高等研究院: 等 belongs to a word, it ends no list
-                if "的" in m.group(2) or any(
-                        f[:1] in "pvcdr" and w not in self.rec.bounds.name_words and w != "上市"
-                        for w, f in segment(m.group(2))):
+                if any(ch in m.group(2) for ch in self.modifier_chars) or any(
+                        f[:1] in "pvcdr" and w not in self.rec.bounds.name_words
+                        and w not in self.modifier_verbs for w, f in segment(m.group(2))):
                     continue  # "等多方面对拟上市企业", "等地的优质产业项目": no modifiers of names
                 typ = self.rec.list_heads[m.group(3)]
                 body_start = sent.start + m.start(1)
                 items: list[tuple[int, int]] = []
                 pos = 0
                 body = m.group(1)
-                for sep in list(_LIST_SEP.finditer(body)) + [None]:
+                for sep in list(self.list_sep.finditer(body)) + [None]:
                     end = sep.start() if sep else len(body)
                     items.append((body_start + pos, body_start + end))
                     pos = sep.end() if sep else pos
@@ -163,7 +173,8 @@ class ListFinder:
         if not (2 <= len(name) <= max_len) or rec._is_generic(name, typ) or \
                 name in rec.list_heads:
             return None  # (…、新型研发机构等创新平台: a kind among names)
-        if any(ch in name for ch in "，。“”《》的") or name.endswith(rec.bounds.institutions) or \
+        if any(ch in name for ch in "，。“”《》" + self.modifier_chars) or \
+                name.endswith(rec.bounds.institutions) or \
                 typ == "Park" and all(w in places() for w, _ in segment(name)):
             return None  # universities are no firms, 沈阳、大连等高新区 lists cities
         hit = next((k for k in known if k.start <= s and e <= k.end), None)
@@ -191,10 +202,10 @@ class ListFinder:
         out: list[Mention] = []
         taken = sorted((m.start, m.end) for m in known)
         for sent in sents:
-            if "等" not in sent.text or "、" not in sent.text:
+            if self.etc not in sent.text or "、" not in sent.text:
                 continue
-            for m in _stretch_matches(_BARE_LIST, text, sent.start, sent.end,
-                                      _places(text, "等", sent.start, sent.end), "、"):
+            for m in _stretch_matches(self.bare_list_re, text, sent.start, sent.end,
+                                      _places(text, self.etc, sent.start, sent.end), "、"):
                 body_start = m.start(1)
                 items, pos = [], body_start
                 for sep in re.finditer("、", m.group(1)):
