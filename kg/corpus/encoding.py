@@ -124,20 +124,13 @@ def _confidence(best: _Reading, rival: _Reading | None) -> float:
     return max(0.0, min(1.0, conf))
 
 
-def utf8_error(data: bytes, start: int = 0) -> tuple[int, int]:
-    """(offset of the first invalid UTF-8 byte in `data`, number of invalid sequences)."""
-    first, count, pos = -1, 0, start
-    while True:
-        try:
-            data[pos:].decode("utf-8")
-            return first, count
-        except UnicodeDecodeError as exc:
-            if first < 0:
-                first = pos + exc.start
-            count += 1
-            pos += exc.end
-            if count > 1000:
-                return first, count
+def utf8_error(data: bytes) -> tuple[int, str]:
+    """(offset of the first invalid UTF-8 byte in `data`, or -1; the text with each invalid
+    sequence replaced by U+FFFD)."""
+    try:
+        return -1, data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start, data.decode("utf-8", "replace")
 
 
 def detect(data: bytes, name: str, *, declared: str | None = None) -> Decoded:
@@ -158,13 +151,14 @@ def detect(data: bytes, name: str, *, declared: str | None = None) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", 1.0)
     except UnicodeDecodeError:
         pass
-    bad_at, bad_count = utf8_error(data)
+    bad_at, replaced = utf8_error(data)
+    bad_count = replaced.count("\ufffd")
     readings = [r for c in _LEGACY + (_WIDE[:2] if len(data) % 2 == 0 else ())
                 if (r := _read(data, c)) is not None]
     if declared:
         readings = [_Reading(r.codec, r.text, r.errors, r.score + 0.05, r.evidence)
                     if _same_codec(r.codec, declared) else r for r in readings]
-    utf8 = _mostly_utf8(data, bad_count)
+    utf8 = _mostly_utf8(replaced, bad_count)
     if utf8 is not None and (not readings or utf8.score >= max(r.score for r in readings)):
         return Decoded(utf8.text, "utf-8", _confidence(utf8, None), (
             f"{name}: invalid UTF-8 at byte {bad_at} ({bad_count} bad sequence(s) replaced "
@@ -177,10 +171,17 @@ def detect(data: bytes, name: str, *, declared: str | None = None) -> Decoded:
         plain = next((r for r in readings if r.codec == "big5"), None)
         if plain is not None and plain.text == best.text:
             best = plain
-    rivals = [r for r in readings if r.text != best.text]
+    rivals = [r for r in readings if r.text != best.text and not _kin(r.codec, best.codec)]
     rival = max(rivals, key=lambda r: r.score) if rivals else None
     conf = _confidence(best, rival)
     warnings = []
+    if best.codec in _LEGACY:
+        mixed = _mixed(data, best.codec, [c for c in _LEGACY if not _kin(c, best.codec)
+                                          and c != best.codec])
+        if mixed is not None:
+            conf = min(conf, 0.5)
+            warnings.append(f"{name}: read as {best.codec}, but the bytes from offset "
+                            f"{mixed[0]} read better as {mixed[1]}: two encodings in one file?")
     if best.errors:
         warnings.append(f"{name}: {best.errors} invalid byte sequence(s) for {best.codec}, "
                         "replaced by �")
@@ -191,6 +192,27 @@ def detect(data: bytes, name: str, *, declared: str | None = None) -> Decoded:
     return Decoded(best.text, best.codec, conf, tuple(warnings))
 
 
+def _mixed(data: bytes, best: str, others: list[str], parts: int = 8) -> tuple[int, str] | None:
+    """(byte offset, codec) of the first part of `data` that another codec reads clearly
+    better than `best`: a file joined from two encodings. None when no part does."""
+    size = max(len(data) // parts, 400)
+    for i in range(0, len(data), size):
+        chunk = data[i : i + size]
+        mine, n = score(chunk.decode(best, "replace"))
+        if n < 30:
+            continue
+        for codec in others:
+            theirs, _ = score(chunk.decode(codec, "replace"))
+            if theirs > mine + 0.1:
+                return i, codec
+    return None
+
+
+def _kin(a: str, b: str) -> bool:
+    """Big5 and Big5-HKSCS: one encoding, the second with more characters (not rivals)."""
+    return a.startswith("big5") and b.startswith("big5")
+
+
 def _same_codec(codec: str, declared: str) -> bool:
     d = declared.lower().replace("_", "-")
     family = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
@@ -198,9 +220,8 @@ def _same_codec(codec: str, declared: str) -> bool:
     return family.get(d, d) == codec or (codec == "big5hkscs" and family.get(d, d) == "big5")
 
 
-def _mostly_utf8(data: bytes, bad: int) -> _Reading | None:
+def _mostly_utf8(text: str, bad: int) -> _Reading | None:
     """UTF-8 with a few broken bytes (a cut download, one bad copy): its reading, or None."""
-    text = data.decode("utf-8", "replace")
     multi = len(_NON_ASCII.findall(text)) - text.count("\ufffd")
     if multi < 10 or bad > max(1, multi // 100):
         return None
