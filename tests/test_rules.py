@@ -510,3 +510,109 @@ def test_rules_paragraph_park_ends_with_its_paragraph(nlp):
                         "今年形势良好。天津蓝鲸海工装备有限公司持续扩产。", "hosts")
     assert ("华苑科技园", "hosts", "天津恒宇软件股份有限公司") in pairs
     assert ("滨海高新区", "hosts", "天津蓝鲸海工装备有限公司") in pairs
+
+
+# --- rules wholly in data: what a linguist edits, and what the loader refuses -----------------
+
+
+def test_rules_linguist_adds_suffix_trigger_and_currency_without_python(patterns):
+    """A Park suffix, a hosts trigger and a currency added to a patterns folder take effect."""
+    from kg.nlp.pipeline import build_nlp
+
+    texts = {"suffix": "记者来到长沙岳麓智谷感受科创脉动。",
+             "trigger": "比亚迪新能源汽车项目安家西安高新区。",
+             "currency": "投资约12亿卢布建设天马新材料项目。"}
+
+    def seen(nlp):
+        suffix = nlp(texts["suffix"])
+        trigger = nlp(texts["trigger"])
+        currency = nlp(texts["currency"])
+        return ({(m.text, m.type) for m in suffix._.pk_mentions},
+                {h.rule for h in trigger._.pk_relations},
+                [(a.text, a.value, a.currency) for a in currency._.pk_amounts],
+                {m.text for m in currency._.pk_mentions})
+
+    names, rules, amounts, projects = seen(build_nlp())
+    assert ("长沙岳麓智谷", "Park") not in names
+    assert "hosts.settle_in" not in rules
+    assert amounts == [] and "天马新材料项目" not in projects
+
+    _edit(patterns, "entities/suffixes.toml", '"合作区", "试验区",', '"合作区", "试验区", "智谷",')
+    _edit(patterns, "relations/hosts.toml", 'triggers = ["落户", "入驻",',
+          'triggers = ["落户", "安家", "入驻",')
+    _edit(patterns, "amounts.toml", 'JPY = ["日元"]', 'JPY = ["日元"]\nRUB = ["卢布"]')
+    names, rules, amounts, projects = seen(build_nlp(patterns=patterns))
+    assert ("长沙岳麓智谷", "Park") in names
+    assert "hosts.settle_in" in rules
+    assert amounts == [("约12亿卢布", 1_200_000_000, "RUB")]
+    assert "天马新材料项目" in projects  # the entity walk stops at the same new unit
+
+
+@pytest.mark.parametrize(("rel", "old", "new", "message"), [
+    # 园区 is a Park suffix: as a Platform anaphor it would point at parks and platforms at once
+    ("entities/anaphora.toml", 'anaphors = ["该中心",', 'anaphors = ["园区", "该中心",',
+     r"anaphora\.toml \[Platform\]: '园区' is a Platform anaphor here but a Park suffix in "
+     r".*suffixes\.toml \[Park\]"),
+    ("entities/anaphora.toml", 'list_heads = ["企业", "公司"]', 'list_heads = ["企业", "项目"]',
+     r"anaphora\.toml \[Enterprise\]: '项目' is an Enterprise list head here but a Project "
+     r"suffix in .*suffixes\.toml \[Project\]"),
+    ("entities/suffixes.toml", '"云平台", "平台",', '"云平台", "平台", "园区",',
+     r"suffixes\.toml \[Platform\]: '园区' is a Platform suffix here but a Park suffix in "
+     r".*suffixes\.toml \[Park\]"),
+    ("amounts.toml", 'USD = ["美元"]', 'USD = ["美元", "元"]',
+     r"amounts\.toml \[currencies\]: '元' is a USD currency word here but a CNY currency word"),
+    ("amounts.toml", '"多" = "more-than"', '"约" = "more-than"\n"多" = "more-than"',
+     r"amounts\.toml \[qualifiers\.after\]: '约' is a 'more-than' qualifier here but a "
+     r"'approx' qualifier in .*amounts\.toml \[qualifiers\.before\]"),
+], ids=["anaphor-vs-suffix", "list-head-types", "suffix-types", "currency", "qualifier"])
+def test_rules_word_with_conflicting_roles_is_rejected(patterns, rel, old, new, message):
+    import kg.lang.rules as rules
+
+    _edit(patterns, rel, old, new)
+    with pytest.raises(RuleError, match=message):
+        rules.load_rules(patterns)
+
+
+def test_rules_same_word_in_two_roles_of_one_meaning_is_fine():
+    """园区 is a Park suffix, a Park anaphor and a Park list head at once: no conflict."""
+    park = {a.type: a for a in RULES.anaphora}["Park"]
+    heads = {h.type: h for h in RULES.lists}["Park"]
+    assert "园区" in park.words and "园区" in heads.heads
+    assert "园区" in RULES.suffixes["Park"].weak
+
+
+def test_rules_anaphor_kinds_derive_from_park_short_forms(patterns):
+    """该高新区 may point at every long form that shortens to 高新区: one table, not two."""
+    import kg.lang.rules as rules
+
+    words = RULES.anaphor_words
+    for long, short in RULES.suffixes["Park"].short_forms:
+        assert long in words.endings(short)
+    assert words.endings("示范区") == ("示范区",)
+    _edit(patterns, "entities/suffixes.toml", '"经济技术开发区" = "经开区" }',
+          '"经济技术开发区" = "经开区", "经济开发区" = "经开区" }')
+    _edit(patterns, "entities/anaphora.toml", '"经开区" = ["经济开发区"], ', '')
+    again = rules.load_rules(patterns).anaphor_words
+    assert set(again.endings("经开区")) == set(words.endings("经开区"))
+
+
+@pytest.mark.parametrize(("rel", "old", "new", "message"), [
+    ("words.toml", "count_pattern = '", "count_pattern = '(", r"words\.toml \[lists\] "
+     r"count_pattern: bad regular expression"),
+    ("words.toml", "count_pattern = '", "count_pattern = '(\\d)?", r"words\.toml \[lists\] "
+     r"count_pattern: use \(\?:…\), not a capturing group"),
+    ("words.toml", 'etc = "等"', 'etc = "等等"', r"words\.toml \[lists\] etc: must be one"),
+    ("words.toml", "[kinds]\n", "[kinds]\nverbs = []\n", r"words\.toml \[kinds\]: unknown key"),
+    ("entities/suffixes.toml", '"国家高新区" = "高新区"', '"国家高新区" = "高新园"',
+     r"suffixes\.toml \[Park\]: short_forms '国家高新区' = '高新园': both must be suffixes"),
+    ("entities/anaphora.toml", '"科学城" = ["科技城"]', '"科学城" = ["科技楼"]',
+     r"anaphora\.toml \[Park\]: kinds '科学城': every word must be a Park suffix"),
+    ("amounts.toml", 'EUR = ["欧元"]', 'Euro = ["欧元"]', r"amounts\.toml \[currencies\]: "
+     r"'Euro' is no ISO 4217 code"),
+], ids=["regex", "group", "etc", "key", "short-form", "kind", "iso"])
+def test_rules_words_and_tables_are_validated(patterns, rel, old, new, message):
+    import kg.lang.rules as rules
+
+    _edit(patterns, rel, old, new)
+    with pytest.raises(RuleError, match=message):
+        rules.load_rules(patterns)

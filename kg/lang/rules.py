@@ -280,8 +280,13 @@ class _Roles:
         """Record that `word` means `value` (of `kind`) as a `role` in `where`."""
         prev = self.seen.setdefault((kind, word), (value, role, where))
         if prev[0] != value:
-            raise RuleError(f"{where}: {word!r} is a {value} {role} here but a {prev[0]} "
+            raise RuleError(f"{where}: {word!r} is {_a(value)} {role} here but {_a(prev[0])} "
                             f"{prev[1]} in {prev[2]}; give each word one {kind}")
+
+
+def _a(word: str) -> str:
+    """`word` with its indefinite article (an Enterprise, a Park)."""
+    return f"{'an' if word[:1] in 'AEIOU' and not word.isupper() else 'a'} {word}"  # (a USD)
 
 
 def _check_keys(obj: dict[str, Any], allowed: set[str], where: str) -> None:

@@ -115,5 +115,8 @@ class AmountFinder:
 
 @Language.factory("pk_amounts", default_config={"patterns": None})
 def make_amounts(nlp: Language, name: str, patterns: str | None) -> AmountFinder:
-    """Registered factory: amounts with units and qualifiers from kg/patterns/amounts.toml."""
+    """Registered factory: amounts with units and qualifiers from kg/patterns/amounts.toml.
+
+    `patterns`: another folder shaped like kg/patterns to read instead (None: the shipped one).
+    """
     return AmountFinder(load_rules(Path(patterns)) if patterns else None)

@@ -153,5 +153,8 @@ class AnaphoraResolver:
 
 @Language.factory("pk_anaphora", default_config={"patterns": None})
 def make_anaphora(nlp: Language, name: str, patterns: str | None) -> AnaphoraResolver:
-    """Registered factory: anaphor words come from kg/patterns/entities/anaphora.toml."""
+    """Registered factory: anaphor words come from kg/patterns/entities/anaphora.toml.
+
+    `patterns`: another folder shaped like kg/patterns to read instead (None: the shipped one).
+    """
     return AnaphoraResolver(load_rules(Path(patterns)) if patterns else None)

@@ -727,6 +727,9 @@ def resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
 
 @Language.factory("pk_entities", default_config={"patterns": None})
 def make_entities(nlp: Language, name: str, patterns: str | None) -> EntityRecognizer:
-    """Registered factory: the entity recognizer reads its rules from kg/patterns/."""
+    """Registered factory: the entity recognizer reads its rules from kg/patterns/.
+
+    `patterns`: another folder shaped like kg/patterns to read instead (None: the shipped one).
+    """
     return EntityRecognizer(load_rules(Path(patterns)) if patterns else None)
 

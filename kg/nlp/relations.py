@@ -485,5 +485,8 @@ class RelationFinder:
 
 @Language.factory("pk_relations", default_config={"patterns": None})
 def make_relations(nlp: Language, name: str, patterns: str | None) -> RelationFinder:
-    """Registered factory: relation rules come from kg/patterns/relations/*.toml."""
+    """Registered factory: relation rules come from kg/patterns/relations/*.toml.
+
+    `patterns`: another folder shaped like kg/patterns to read instead (None: the shipped one).
+    """
     return RelationFinder(load_rules(Path(patterns)) if patterns else None)
