@@ -17,10 +17,14 @@ class _TextParser(HTMLParser):
         self.skip = 0
         self.in_title = False
         self.title: list[str] = []
+        self.h1 = 0  # 1 inside the page's first <h1>, 2 after it
+        self.headline: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
             self.in_title = True
+        if tag == "h1" and not self.h1:
+            self.h1 = 1
         if tag in _SKIP:
             self.skip += 1
         elif tag in _BLOCK:
@@ -29,6 +33,8 @@ class _TextParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self.in_title = False
+        if tag == "h1" and self.h1 == 1:
+            self.h1 = 2
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag in _BLOCK:
@@ -39,10 +45,18 @@ class _TextParser(HTMLParser):
             self.title.append(data)
         if not self.skip:
             self.parts.append(data)
+            if self.h1 == 1:
+                self.headline.append(data)
 
 
 def html_to_text(html: str) -> tuple[str, str]:
     """The visible text of a page (one line per block) and its <title>."""
+    text, title, _ = page_parts(html)
+    return text, title
+
+
+def page_parts(html: str) -> tuple[str, str, str]:
+    """The visible text of a page (one line per block), its <title> and its first <h1>."""
     parser = _TextParser()
     parser.feed(html)
     parser.close()
@@ -50,4 +64,5 @@ def html_to_text(html: str) -> tuple[str, str]:
     text = "\n".join(" ".join(line.split()) for line in lines)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
-    return text.strip() + "\n", " ".join("".join(parser.title).split())
+    return (text.strip() + "\n", " ".join("".join(parser.title).split()),
+            " ".join("".join(parser.headline).split()))

@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Callable
 
-from kg.corpus.html import html_to_text
+from kg.corpus.html import html_to_text, page_parts
 
 EXTRACTORS = ("readability", "trafilatura", "plain")
 DEFAULT = "readability"
@@ -74,11 +74,15 @@ def main_text(html: str, *, extractor: str = DEFAULT) -> str | None:
 def page_text(html: str, *, extractor: str = DEFAULT) -> tuple[str, str]:
     """A page's article text (main content, else the whole page's text) and its <title>.
 
-    Paragraphs are separated by a blank line, as in the plain-text corpus, so sections and
-    sentences split the same way.
+    The headline (the first <h1>) leads the text when the extractor left it out: a reader
+    reads it, and it often states the news. Paragraphs are separated by a blank line, as in
+    the plain-text corpus, so sections and sentences split the same way.
     """
-    whole, title = html_to_text(html)
+    whole, title, headline = page_parts(html)
     main = main_text(html, extractor=extractor)
     if main is None:
         return whole, title
-    return "\n\n".join(main.strip().split("\n")) + "\n", title
+    paragraphs = main.strip().split("\n")
+    if headline and not any(headline in p for p in paragraphs[:3]):
+        paragraphs.insert(0, headline)
+    return "\n\n".join(paragraphs) + "\n", title
