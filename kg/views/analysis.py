@@ -28,6 +28,7 @@ __all__ = [
     "Stats",
     "centrality",
     "class_counts",
+    "communities",
     "components",
     "multi_park_enterprises",
     "park_rows",
@@ -171,6 +172,22 @@ def centrality(g: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], bool]:
         for node, data in g.nodes(data=True)
     ]
     return rows, exact
+
+
+def communities(g: nx.MultiDiGraph, *, seed: int = 0) -> dict[str, int]:
+    """Each node's community (0 = the largest), by Louvain modularity on the undirected graph.
+
+    Seeded, so a page drawn twice colours the same way; isolated nodes each form their own
+    community, numbered after the others.
+    """
+    import networkx as nx
+
+    simple = _simple(g)
+    if simple.number_of_edges() == 0:
+        return {node: i for i, node in enumerate(sorted(g))}
+    found = nx.community.louvain_communities(simple, seed=seed)
+    ranked = sorted(found, key=lambda c: (-len(c), min(c)))
+    return {node: i for i, members in enumerate(ranked) for node in members}
 
 
 def components(g: nx.MultiDiGraph) -> list[dict[str, Any]]:

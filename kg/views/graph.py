@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     import networkx as nx
     from rdflib.term import Node
 
-__all__ = ["find_nodes", "load", "read_graph", "select", "store_networkx", "to_networkx"]
+__all__ = ["find_nodes", "load", "pick_focus", "read_graph", "select", "store_networkx",
+           "to_networkx"]
 
 # Subclasses of pk:Platform: an instance typed only with one of them is still a Platform.
 PLATFORM_KINDS = (
@@ -482,12 +483,23 @@ def _norm(text: str) -> str:
 def find_nodes(g: nx.MultiDiGraph, name: str) -> list[str]:
     """The entities NAME designates: by IRI, exact name or alias, or one unique name part.
 
-    Every entity whose name or alias equals NAME (ignoring case, width and spaces) is returned;
-    failing that, the one entity whose name or alias contains it. Raises KgError naming the
-    candidates when NAME is ambiguous, and what to try when nothing matches.
+    An ambiguous NAME prefers parks (see `pick_focus`). Raises KgError naming the candidates
+    when NAME is ambiguous among other entities, and what to try when nothing matches.
+    """
+    return pick_focus(g, name)[0]
+
+
+def pick_focus(g: nx.MultiDiGraph, name: str) -> tuple[list[str], str]:
+    """The entities NAME designates and, when it was ambiguous, a note saying what was picked.
+
+    Every entity whose name or alias equals NAME (ignoring case, width and spaces) matches
+    exactly; failing that, entities whose name or alias contains it match in part. Parks come
+    first, since a view is most often asked of a park: the exact parks, else the parks that
+    match in part (the best-connected one when several do). Without a park: the exact
+    matches, else the one partial match. Raises KgError otherwise.
     """
     if name in g:
-        return [name]
+        return [name], ""
     wanted = _norm(name)
     if not wanted:
         raise KgError("--focus needs a name, an alias or an IRI")
@@ -499,17 +511,30 @@ def find_nodes(g: nx.MultiDiGraph, name: str) -> list[str]:
             exact.append(node)
         elif any(wanted in n for n in names):
             partial.append(node)
+    exact.sort()
+    partial.sort(key=lambda n: (-g.degree(n), n))
+
+    def park(n: str) -> bool:
+        return g.nodes[n].get("type") == "Park"
+
+    def shown(nodes: list[str]) -> str:
+        text = "、".join(f"{g.nodes[n].get('label')} ({g.nodes[n].get('type')})"
+                        for n in nodes[:8])
+        return text + (f" and {len(nodes) - 8} more" if len(nodes) > 8 else "")
+
+    picked = [n for n in exact if park(n)] or [n for n in partial if park(n)][:1]
+    if picked:
+        others = [n for n in exact + partial if n not in picked]
+        note = f"{name} → {shown(picked)}; also matches {shown(others)}" if others else ""
+        return picked, note
     if exact:
-        return sorted(exact)
+        return exact, ""
     if len(partial) == 1:
-        return partial
+        return partial, ""
     if partial:
-        shown = "、".join(
-            f"{g.nodes[n].get('label')} ({g.nodes[n].get('type')})" for n in sorted(partial)[:8]
-        )
-        more = f" and {len(partial) - 8} more" if len(partial) > 8 else ""
         raise KgError(
-            f"{name!r} is part of {len(partial)} names: {shown}{more}; give the full name"
+            f"{name!r} is part of {len(partial)} names: {shown(sorted(partial))}; "
+            "give the full name"
         )
     raise KgError(f"no entity is named {name!r}; list names with `kg query entities-by-type`")
 
@@ -541,16 +566,18 @@ def select(
     - focus, hops: the entities within `hops` relations (either direction) of the entities that
       `find_nodes(focus)` returns; hops are counted in the whole graph.
     - types: keep only entities of these classes ("Park", "enterprise", …).
-    - min_degree: keep only entities with at least that many relations in the whole graph.
+    - min_degree: keep only entities with at least that many relations in the view itself
+      (repeated until stable, as a k-core: no entity is left with fewer, focus excepted).
 
     The focus entities always stay. The result is a copy; `result.graph["focus"]` lists the
-    focus entities and `result.graph["view"]` says in words what was selected.
+    focus entities, `result.graph["view"]` says in words what was selected and
+    `result.graph["picked"]` what an ambiguous focus chose (else "").
     """
     import networkx as nx
 
     if hops < 0 or min_degree < 0:
         raise KgError("--hops and --min-degree must be 0 or more")
-    centres = find_nodes(g, focus) if focus is not None else []
+    centres, picked = pick_focus(g, focus) if focus is not None else ([], "")
     keep = set(g)
     words = []
     if centres:
@@ -564,13 +591,19 @@ def select(
         if classes:
             keep = {n for n in keep if g.nodes[n].get("type") in classes}
             words.append("types " + ",".join(c for c in CLASSES if c in classes))
-    if min_degree:
-        keep = {n for n in keep if g.degree(n) >= min_degree}
+    if min_degree:  # counted in the view itself, until every entity left has that many
+        while True:
+            cut = g.subgraph(keep)
+            kept = {n for n in keep if cut.degree(n) >= min_degree or n in centres}
+            if len(kept) == len(keep):
+                break
+            keep = kept
         words.append(f"min degree {min_degree}")
     keep.update(centres)
     view = g.subgraph(keep).copy()
     view.graph["focus"] = centres
     view.graph["view"] = ", ".join(words)
+    view.graph["picked"] = picked
     return view
 
 

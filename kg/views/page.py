@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     import networkx as nx  # heavy: imported inside the functions that run it
 
 from kg.files import write_file
-from kg.views.analysis import park_totals, yi
+from kg.views.analysis import communities, park_rows, park_totals, yi
+from kg.views.articles import attribute_articles
 from kg.views.graph import OTHER_STYLE, STYLES, _qid, select, store_networkx, to_networkx
 from kg.views.layout import _layout
 
@@ -29,7 +30,21 @@ FONT_FACE = '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/"
 
 
-PHYSICS_MAX_NODES = 300  # above this, positions come from Python and physics is off
+PHYSICS_MAX_NODES = 300  # above this, edges are straight and hidden while zooming
+
+
+AGGREGATE_MIN_NODES = 5000  # above this, the overview folds entities into their parks
+
+
+AGGREGATE_TOP = 300  # other entities an aggregated overview still draws, by degree
+
+
+COMMUNITY_MAX_NODES = 50_000  # Louvain takes seconds above this; no community colours then
+
+
+# Colours of the 12 largest communities (Tableau 10 + 2); smaller ones are grey.
+COMMUNITY_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+                     "#b07aa1", "#ff9da7", "#9c755f", "#86bcb6", "#d37295", "#a0cbe8")
 
 
 _EXTERNAL_TAG = re.compile(
@@ -56,29 +71,39 @@ def render(
     hops: int = 1,
     types: Iterable[str] | None = None,
     min_degree: int = 0,
+    texts: Path | str | Iterable[Path | str] | None = None,
+    aggregate_above: int | None = None,
 ) -> nx.MultiDiGraph:
     """Draw an RDF graph, or the view `select` cuts from it, to one offline HTML page.
 
     `graph` is an rdflib Graph or a store (see `store_networkx`: its merged graph is read
     without copying it to rdflib; the page is the same). Park totals (hosted enterprises,
     platforms, projects, investment) are counted in the whole graph before the view is cut.
-    Returns the networkx graph that was drawn.
+    `texts`, the folder(s) of the source files, lets evidence name its own article's title
+    (see `kg.views.articles`); `aggregate_above` is passed to `write_html`. Returns the
+    networkx graph that was drawn.
     """
     g = to_networkx(graph) if isinstance(graph, Graph) else store_networkx(graph)
     for park, totals in park_totals(g).items():
         g.nodes[park]["totals"] = totals
     view = select(g, focus=focus, hops=hops, types=types, min_degree=min_degree)
-    write_html(view, path, title=title)
+    if texts is not None:
+        attribute_articles(view, texts)
+    write_html(view, path, title=title, aggregate_above=aggregate_above)
     return view
 
 
-def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> None:
+def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg",
+               aggregate_above: int | None = None) -> None:
     """Write `g` as ONE self-contained pyvis HTML page that draws with no network at all.
 
-    Up to PHYSICS_MAX_NODES nodes the page lays itself out with physics; above, positions are
-    computed here and physics is off, so big graphs draw at once and pan and zoom smoothly. The
-    page has a legend, a search box (name or alias), a details panel on click and tooltips.
-    The file is written to a temporary sibling and renamed, so `path` is never half-written.
+    Positions are computed here and the page starts still (no physics), so it stops moving
+    at once; park labels are enlarged to stay legible at the opening zoom and park boxes are
+    pushed apart in the page. Above `aggregate_above` nodes (default AGGREGATE_MIN_NODES) the
+    overview draws the parks and the AGGREGATE_TOP best-connected other entities, the rest
+    shipped folded and drawn on demand (double-click, search, path). The page has filters,
+    neighbourhood highlight, paths, evidence by article and exports (assets/explore.js). The
+    file is written to a temporary sibling and renamed, so `path` is never half-written.
     """
     try:
         from pyvis.network import Network
@@ -90,23 +115,24 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> No
     path = Path(path)
     n = g.number_of_nodes()
     large = n > PHYSICS_MAX_NODES
-    # Python's layout is final for large graphs and the starting point of physics for small
-    # ones: barnesHut from random positions leaves lopsided stars, from these it only polishes.
+    limit = AGGREGATE_MIN_NODES if aggregate_above is None else aggregate_above
     positions = _layout(g, scale=max(math.sqrt(n), 1.0) * 100.0)
+    ids = {node: i for i, node in enumerate(g.nodes)}
+    shown = _overview(g) if n > limit else set(g)
 
     net = Network(height="calc(100vh - 46px)", width="100%", directed=True, cdn_resources="in_line")
     net.options = _vis_options(large)  # set_options() would strip the spaces in FONT_FACE
     # Keep Chinese readable (and the file smaller); tojson still escapes < > & '.
     net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    ids = {node: i for i, node in enumerate(g.nodes)}
     # Filled directly: Network.add_node/add_edge scan lists on every call (quadratic). Styles
     # come from the class's group, so a node carries only its id, label and position.
     for node, data in g.nodes(data=True):
-        kind = str(data.get("type", ""))
+        if node not in shown:
+            continue
         item: dict[str, Any] = {
             "id": ids[node],
             "label": str(data.get("label") or node),  # drawn on the canvas as text, not HTML
-            "group": kind if kind in STYLES else "Other",
+            "group": _group(data),
         }
         if node in positions:
             item["x"], item["y"] = positions[node]
@@ -114,25 +140,88 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg") -> No
         net.node_ids.append(ids[node])
         net.node_map[ids[node]] = item
     for number, (source, target, data) in enumerate(g.edges(data=True)):
-        net.edges.append(
-            {
-                "id": number,
-                "from": ids[source],
-                "to": ids[target],
-                "label": str(data.get("relation", "")),
-            }
-        )
+        if source in shown and target in shown:
+            net.edges.append(
+                {
+                    "id": number,
+                    "from": ids[source],
+                    "to": ids[target],
+                    "label": str(data.get("relation", "")),
+                }
+            )
 
     summary = f"{n} 实体 entities · {g.number_of_edges()} 关系 relations"
     if g.graph.get("view"):
         summary += f" · {g.graph['view']}"
+    if g.graph.get("picked"):
+        summary += f" · {g.graph['picked']}"
     summary += " · 预计算布局 fixed layout" if large else ""
-    page = _finish_page(net.generate_html(), g, title, summary, _page_data(g, ids))
+    if len(shown) < n:
+        summary += f" · 概览 overview {len(shown)}, 双击展开 double-click to expand"
+    data = _page_data(g, ids)
+    _explore_data(g, ids, shown, positions, data)
+    page = _finish_page(net.generate_html(), g, title, summary, data)
     _write_atomically(path, page)
 
 
+def _group(data: dict[str, Any]) -> str:
+    """The vis-network group of a node: its class, or Other."""
+    kind = str(data.get("type", ""))
+    return kind if kind in STYLES else "Other"
+
+
+def _overview(g: nx.MultiDiGraph) -> set[str]:
+    """The nodes an aggregated overview draws: parks, focus and the best-connected others."""
+    parks = {node for node, kind in g.nodes(data="type") if kind == "Park"}
+    others = sorted((node for node in g if node not in parks),
+                    key=lambda node: (-g.degree(node), node))
+    return parks | set(others[:AGGREGATE_TOP]) | set(g.graph.get("focus") or ())
+
+
+def _explore_data(g: nx.MultiDiGraph, ids: dict[str, int], shown: set[str],
+                  positions: dict[str, tuple[float, float]], data: dict[str, Any]) -> None:
+    """Add what the explorer needs to the page data: degree, community, investment and
+    folded members of each node, both ends of each edge, and the drawing of folded nodes."""
+    groups = communities(g) if g.number_of_nodes() <= COMMUNITY_MAX_NODES else {}
+    invested = {row["iri"]: row["investment_yuan"] for row in park_rows(g)}
+    folded: dict[str, int] = defaultdict(int)
+    for node in g:
+        if node in shown:
+            continue
+        parks = [p for p in g.predecessors(node) if p in shown and g.nodes[p].get("type") == "Park"]
+        if parks:
+            folded[min(parks, key=lambda p: (-g.degree(p), p))] += 1
+    for node, item in zip(g.nodes, data["nodes"], strict=True):
+        attrs = g.nodes[node]
+        item["degree"] = g.degree(node)
+        if node in groups:
+            item["community"] = groups[node]
+        yuan = invested.get(node) or attrs.get("amount")
+        if yuan:
+            item["yuan"] = int(yuan)
+        if folded.get(node):
+            item["folded"] = folded[node]
+        if node not in shown:
+            item["off"] = 1
+            item["name"] = str(attrs.get("label") or node)
+            item["group"] = _group(attrs)
+            if node in positions:
+                item["x"], item["y"] = positions[node]
+    for (source, target), item in zip(g.edges(), data["edges"], strict=True):
+        item["from"], item["to"] = ids[source], ids[target]
+    data["relations"] = sorted({str(r) for _, _, r in g.edges(data="relation")})
+    data["communities"] = max(groups.values(), default=-1) + 1
+    data["palette"] = list(COMMUNITY_COLOURS)
+    data["styles"] = {kind: [fill, border] for kind, (_, _, fill, border)
+                      in [*STYLES.items(), ("Other", OTHER_STYLE)]}
+
+
 def _vis_options(large: bool) -> dict[str, Any]:
-    """vis-network options: class groups, barnesHut physics when small, fixed positions else."""
+    """vis-network options: class groups and fixed positions from Python, physics off.
+
+    Physics used to polish small graphs for about 4 s after the first draw; the Python layout
+    plus the page's separation of park boxes gives the same picture at once and stays still.
+    """
     groups: dict[str, Any] = {}
     for kind, (_, shape, fill, border) in [*STYLES.items(), ("Other", OTHER_STYLE)]:
         group: dict[str, Any] = {
@@ -151,14 +240,14 @@ def _vis_options(large: bool) -> dict[str, Any]:
             group["scaling"] = {"label": {"drawThreshold": 6}}
             group["margin"] = 8
         groups[kind] = group
-    options: dict[str, Any] = {
+    return {
         "groups": groups,
         # Labels smaller than 8 px on screen are not drawn (parks: 6 px): an overview shows the
         # park names, the others appear when zoomed in.
         "nodes": {
             "font": {"face": FONT_FACE, "size": 14},
             "borderWidth": 1.5,
-            "scaling": {"label": {"drawThreshold": 8}},
+            "scaling": {"min": 8, "max": 40, "label": {"drawThreshold": 8}},
         },
         "edges": {
             "font": {"face": FONT_FACE, "size": 10, "align": "middle", "color": "#757575"},
@@ -173,30 +262,8 @@ def _vis_options(large: bool) -> dict[str, Any]:
             "hideEdgesOnZoom": large,
         },
         "layout": {"improvedLayout": False},
+        "physics": {"enabled": False},
     }
-    if large:
-        options["physics"] = {"enabled": False}
-    else:
-        options["physics"] = {
-            "enabled": True,
-            "solver": "barnesHut",
-            "barnesHut": {
-                "gravitationalConstant": -1500,
-                "centralGravity": 0.6,
-                "springLength": 90,
-                "springConstant": 0.05,
-                "damping": 0.3,
-                "avoidOverlap": 0.4,
-            },
-            "minVelocity": 1.5,
-            "stabilization": {
-                "enabled": True,
-                "iterations": 150,
-                "updateInterval": 25,
-                "fit": True,
-            },
-        }
-    return options
 
 
 def _amount_lines(data: dict[str, Any]) -> list[str]:
@@ -215,27 +282,36 @@ def _amount_lines(data: dict[str, Any]) -> list[str]:
 def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
     """Everything the page's script shows beyond the drawing, indexed like the vis DataSets.
 
-    Evidence sentences are stored once in `sentences` ([doc index, sentence, rule]) and
-    referred to by number from nodes and edges; `docs` holds [doc id, title, file name].
+    Evidence sentences are stored once in `sentences` ([doc index, sentence, rules]: every
+    rule that used the sentence, comma-separated) and referred to by number from nodes and
+    edges; `docs` holds [doc id, title, file name], one entry per article of a document when
+    the evidence names its article (`kg.views.articles`), so a sentence carries its own
+    article's title.
     """
     documents: dict[str, dict[str, str]] = dict(g.graph.get("documents") or {})
-    doc_index: dict[str, int] = {}
+    doc_index: dict[tuple[str, str | None], int] = {}
     docs: list[list[str]] = []
-    sentence_index: dict[tuple[int, str, str], int] = {}
+    sentence_index: dict[tuple[int, str], int] = {}
     sentences: list[list[Any]] = []
 
     def refs(evidence: Iterable[dict[str, str]]) -> list[int]:
         found = []
         for ev in evidence:
             doc = str(ev.get("doc", ""))
-            if doc not in doc_index:
-                doc_index[doc] = len(docs)
+            article = ev.get("article")
+            if (doc, article) not in doc_index:
+                doc_index[(doc, article)] = len(docs)
                 meta = documents.get(doc, {})
-                docs.append([doc, meta.get("title", ""), meta.get("file", "")])
-            key = (doc_index[doc], str(ev.get("sentence", "")), str(ev.get("rule", "")))
+                docs.append([doc, article or meta.get("title", ""), meta.get("file", "")])
+            key = (doc_index[(doc, article)], str(ev.get("sentence", "")))
+            rule = str(ev.get("rule", ""))
             if key not in sentence_index:
                 sentence_index[key] = len(sentences)
-                sentences.append(list(key))
+                sentences.append([*key, rule])
+            else:
+                shown = sentences[sentence_index[key]]
+                if rule and rule not in shown[2].split(", "):
+                    shown[2] = f"{shown[2]}, {rule}" if shown[2] else rule
             found.append(sentence_index[key])
         return list(dict.fromkeys(found))  # one sentence may support several facts
 
@@ -279,20 +355,59 @@ def _script_json(data: object) -> str:
 
 
 def _legend_html(g: nx.MultiDiGraph) -> str:
-    """A small fixed box listing class → colour and shape, with the number of nodes of each."""
+    """The legend and the explorer's controls: class and relation toggles, degree slider,
+    isolates, investment range, size and colour, path between two entities, exports."""
     counts: dict[str, int] = defaultdict(int)
     for _, kind in g.nodes(data="type"):
         counts[str(kind)] += 1
+    relations: dict[str, int] = defaultdict(int)
+    for _, _, relation in g.edges(data="relation"):
+        relations[str(relation)] += 1
     rows = []
     for kind, (zh, shape, fill, border) in STYLES.items():
         rows.append(
-            f'<div class="kg-row">{_glyph(shape, fill, border)}'
-            f"<span>{kind} {zh} <small>({shape}, {counts.get(kind, 0)})</small></span></div>"
+            f'<label class="kg-row"><input type="checkbox" checked data-kg-class="{kind}">'
+            f"{_glyph(shape, fill, border)}"
+            f"<span>{kind} {zh} <small>({shape}, {counts.get(kind, 0)})</small></span></label>"
         )
+    for relation in sorted(relations):
+        name = html.escape(relation)
+        rows.append(
+            f'<label class="kg-row kg-rel-row"><input type="checkbox" checked'
+            f' data-kg-relation="{name}"><span>→ {name} <small>({relations[relation]})'
+            "</small></span></label>"
+        )
+    top = max((d for _, d in g.degree()), default=0)
+    controls = (
+        '<div class="kg-row kg-note">→ 边标签 = 关系 relation</div>'
+        '<details id="kg-tools" open><summary>筛选 Filters</summary>'
+        f'<label class="kg-row">度≥ Degree <input id="kg-degree" type="range" min="0"'
+        f' max="{top}" value="0"><output id="kg-degree-value">0</output></label>'
+        '<label class="kg-row"><input id="kg-isolates" type="checkbox">'
+        "隐藏孤立点 Hide isolates</label>"
+        '<div class="kg-row">投资 Investment <input id="kg-inv-min" type="number" min="0"'
+        ' step="any" placeholder="min"> – <input id="kg-inv-max" type="number" min="0"'
+        ' step="any" placeholder="max"> 亿元</div>'
+        '<label class="kg-row">大小 Size <select id="kg-size"><option value="">—</option>'
+        '<option value="degree">度 degree</option><option value="investment">投资 investment'
+        "</option></select></label>"
+        '<label class="kg-row">颜色 Colour <select id="kg-colour"><option value="class">'
+        '类 class</option><option value="community">社区 community</option></select></label>'
+        '<div class="kg-row kg-path">路径 Path <input id="kg-path-from" type="search"'
+        ' placeholder="从 from"><input id="kg-path-to" type="search" placeholder="到 to">'
+        '<button id="kg-path-go" type="button">查找 Find</button></div>'
+        '<div class="kg-row" id="kg-path-result"></div>'
+        '<div class="kg-row">导出 Export <button id="kg-export-png" type="button">PNG</button>'
+        '<button id="kg-export-csv" type="button">CSV</button>'
+        '<button id="kg-export-graphml" type="button">GraphML</button></div>'
+        '<div class="kg-row"><button id="kg-reset" type="button">重置 Reset</button>'
+        '<span id="kg-visible"></span></div></details>'
+    )
     return (
         '<div id="kg-legend"><div class="kg-legend-title">图例 Legend</div>'
         + "".join(rows)
-        + '<div class="kg-row kg-note">→ 边标签 = 关系 relation</div></div>'
+        + controls
+        + "</div>"
     )
 
 
@@ -343,7 +458,8 @@ def _finish_page(
     head = (
         f"<title>{escaped_title}</title>\n"
         f"<style>\n{_asset('view.css').replace('FONT', FONT_FACE)}</style>\n"
-        f'<script type="text/javascript">\n{_asset("view.js")}</script>\n'
+        f'<script type="text/javascript">\n{_asset("view.js")}\n{_asset("explore.js")}'
+        "</script>\n"
     )
     body = (
         '\n<div id="kg-header">'

@@ -27,9 +27,12 @@ function kgInit(network, nodes, edges) {
     find: find, focus: focus, showNode: showNode, showEdge: showEdge
   };
 
+  var ready = null;  // the explorer's first-draw step (explore.js), set at the end of kgInit
+
   network.once("afterDrawing", function () {
     state.firstDrawMs = performance.now();
     document.body.setAttribute("data-kg-drawn", "1");
+    if (ready) { ready(); }
     if (KG.focus && KG.focus.length) {
       network.selectNodes(KG.focus);
       showNode(KG.focus[0]);
@@ -62,7 +65,7 @@ function kgInit(network, nodes, edges) {
 
   function label(id) {
     var n = nodes.get(id);
-    return n ? String(n.label) : String(id);
+    return info(id).name || (n ? String(n.label) : String(id));
   }
 
   function className(type) {
@@ -88,7 +91,8 @@ function kgInit(network, nodes, edges) {
       var item = el("li");
       item.appendChild(el("span", "kg-doc", "[" + doc[0] + "]"));
       item.appendChild(document.createTextNode(" " + s[1]));
-      var source = [doc[1] ? "《" + doc[1] + "》" : "", doc[2], s[2] ? "rule " + s[2] : ""];
+      var rules = s[2] ? (s[2].indexOf(", ") >= 0 ? "rules " : "rule ") + s[2] : "";
+      var source = [doc[1] ? "《" + doc[1] + "》" : "", doc[2], rules];
       item.appendChild(el("div", "kg-source", "来源 Source: " + source.filter(Boolean).join(" · ")));
       list.appendChild(item);
     });
@@ -246,11 +250,11 @@ function kgInit(network, nodes, edges) {
 
   var index = [];
   var byIri = new Map();
-  nodes.forEach(function (n) {
-    if (info(n.id).iri) { byIri.set(info(n.id).iri, n.id); }
-    index.push({ id: n.id, key: norm(n.label), text: String(n.label), alias: false });
-    (info(n.id).aliases || []).forEach(function (a) {
-      index.push({ id: n.id, key: norm(a), text: a, alias: true });
+  KG.nodes.forEach(function (d, id) {  // every entity of the view, drawn or folded
+    if (d.iri) { byIri.set(d.iri, id); }
+    index.push({ id: id, key: norm(label(id)), text: label(id), alias: false });
+    (d.aliases || []).forEach(function (a) {
+      index.push({ id: id, key: norm(a), text: a, alias: true });
     });
   });
 
@@ -279,6 +283,7 @@ function kgInit(network, nodes, edges) {
   }
 
   function focus(id) {
+    if (window.kg.reveal) { window.kg.reveal(id); }
     if (!nodes.get(id)) { return false; }
     hideTip();
     network.selectNodes([id]);
@@ -341,4 +346,6 @@ function kgInit(network, nodes, edges) {
     else if (ev.key === "ArrowUp") { ev.preventDefault(); highlight(-1); }
     else if (ev.key === "Escape") { results.hidden = true; search.blur(); }
   });
+
+  if (typeof kgExplore === "function") { ready = kgExplore(network, nodes, edges, KG, window.kg); }
 }

@@ -1,0 +1,606 @@
+/* parks-kg graph explorer: filters, neighbourhoods, paths, folding and exports over the view.
+ *
+ * kgInit (view.js) calls kgExplore once the Network exists. KG.nodes[i] and KG.edges[j] hold
+ * every entity and relation of the view; the vis DataSets hold those drawn so far (all of
+ * them, unless the overview is folded: then `off` nodes carry their name, group and position
+ * and are added on demand). Filters set `hidden` on drawn nodes and edges; nodes the user
+ * expanded or reached by a path are pinned and stay visible. As in view.js, corpus text
+ * reaches the DOM only through textContent; exports are built as text and downloaded from a
+ * Blob, with no network.
+ */
+"use strict";
+
+function kgExplore(network, nodes, edges, KG, api) {
+  var state = api.state;
+  var N = KG.nodes.length;
+  var LEGIBLE_PX = 14;       // park labels at least this tall on screen at the opening zoom
+  var LEGIBLE_PARKS = 12;    // how many of the largest parks get such labels
+  var MAX_PARK_FONT = 90;    // canvas units; beyond it the page zooms in instead
+  var BOX_GAP = 8;           // canvas units left between two park boxes
+  var DIM_NODE = 0.15, DIM_EDGE = 0.08;
+  var adj = [];
+  var i;
+  for (i = 0; i < N; i++) { adj.push([]); }
+  KG.edges.forEach(function (e, j) {
+    adj[e.from].push([e.to, j]);
+    if (e.to !== e.from) { adj[e.to].push([e.from, j]); }
+  });
+  var pinned = new Set();
+  var filters = { classes: {}, relations: {}, minDegree: 0, hideIsolates: false,
+                  invMin: null, invMax: null };
+  var look = { size: "", colour: "class", highlight: null, path: null };
+  state.filters = filters;
+  state.look = look;
+  state.readyMs = null;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  function info(id) { return KG.nodes[id] || {}; }
+  function name(id) { var n = nodes.get(id); return info(id).name || (n ? String(n.label) : String(id)); }
+  function group(id) { var n = nodes.get(id); return n ? n.group : info(id).group; }
+
+  // ------------------------------------------------------------------ drawn on demand
+
+  function foldLabel(id) {
+    var d = info(id);
+    return d.folded ? name(id) + "\n(+" + d.folded + ")" : name(id);
+  }
+
+  /* Add the given entities to the drawing (with their relations to drawn ones); returns how
+     many were added. */
+  function ensure(ids) {
+    var addNodes = [], addEdges = [], seen = new Set();
+    ids.forEach(function (id) {
+      if (nodes.get(id) || seen.has(id) || !KG.nodes[id]) { return; }
+      var d = info(id);
+      seen.add(id);
+      addNodes.push({ id: id, label: foldLabel(id), group: d.group, x: d.x, y: d.y });
+    });
+    if (!addNodes.length) { return 0; }
+    nodes.add(addNodes);
+    var edgeSeen = new Set();
+    addNodes.forEach(function (n) {
+      adj[n.id].forEach(function (pair) {
+        var j = pair[1];
+        if (edgeSeen.has(j) || edges.get(j)) { return; }
+        var e = KG.edges[j];
+        if (nodes.get(e.from) && nodes.get(e.to)) {
+          edgeSeen.add(j);
+          addEdges.push({ id: j, from: e.from, to: e.to, label: e.relation });
+        }
+      });
+    });
+    if (addEdges.length) { edges.add(addEdges); }
+    return addNodes.length;
+  }
+
+  // ------------------------------------------------------------------ filters
+
+  function passes(id) {
+    var d = info(id);
+    var g = group(id);
+    if (filters.classes[g] === false) { return false; }
+    if (d.yuan !== undefined) {
+      var yi = d.yuan / 1e8;
+      if (filters.invMin !== null && yi < filters.invMin) { return false; }
+      if (filters.invMax !== null && yi > filters.invMax) { return false; }
+    }
+    return true;
+  }
+
+  /* Which entities the filters keep: class, investment, then degree counted among the kept
+     entities over the relations switched on (the degree of the view, not of the graph). */
+  function visibleSet() {
+    var ok = new Uint8Array(N);
+    for (var k = 0; k < N; k++) { ok[k] = passes(k) ? 1 : 0; }
+    var degree = new Int32Array(N);
+    KG.edges.forEach(function (e) {
+      if (filters.relations[e.relation] === false || !ok[e.from] || !ok[e.to]) { return; }
+      degree[e.from] += 1;
+      if (e.to !== e.from) { degree[e.to] += 1; }
+    });
+    var keep = new Uint8Array(N);
+    for (k = 0; k < N; k++) {
+      keep[k] = pinned.has(k) || (ok[k] && degree[k] >= filters.minDegree &&
+                                  !(filters.hideIsolates && degree[k] === 0)) ? 1 : 0;
+    }
+    return keep;
+  }
+
+  function applyFilters() {
+    var keep = visibleSet();
+    var nodeUpdates = [], edgeUpdates = [];
+    nodes.forEach(function (n) {
+      var hide = !keep[n.id];
+      if (Boolean(n.hidden) !== hide) { nodeUpdates.push({ id: n.id, hidden: hide }); }
+    });
+    if (nodeUpdates.length) { nodes.update(nodeUpdates); }
+    edges.forEach(function (e) {
+      var d = KG.edges[e.id] || {};
+      var hide = filters.relations[d.relation] === false || !keep[e.from] || !keep[e.to];
+      if (Boolean(e.hidden) !== hide) { edgeUpdates.push({ id: e.id, hidden: hide }); }
+    });
+    if (edgeUpdates.length) { edges.update(edgeUpdates); }
+    var shown = document.getElementById("kg-visible");
+    if (shown) { shown.textContent = " " + visibleNodes().length + " 可见 visible"; }
+    return visibleNodes().length;
+  }
+
+  function visibleNodes() {
+    return nodes.getIds({ filter: function (n) { return !n.hidden; } });
+  }
+
+  function visibleEdges() {
+    return edges.getIds({ filter: function (e) {
+      var a = nodes.get(e.from), b = nodes.get(e.to);
+      return !e.hidden && a && b && !a.hidden && !b.hidden;
+    } });
+  }
+
+  // ------------------------------------------------------------------ highlight and dim
+
+  function clearDim() {
+    var nu = [], eu = [];
+    nodes.forEach(function (n) { if (n.opacity !== undefined && n.opacity !== 1) { nu.push({ id: n.id, opacity: 1 }); } });
+    edges.forEach(function (e) {
+      if (e.color && e.color.opacity !== 1) { eu.push({ id: e.id, color: { opacity: 1 }, width: 1 }); }
+    });
+    if (nu.length) { nodes.update(nu); }
+    if (eu.length) { edges.update(eu); }
+    look.highlight = null;
+    look.path = null;
+  }
+
+  /* Keep `keepNodes` and `keepEdges` (Sets) at full strength and dim everything else. */
+  function dimExcept(keepNodes, keepEdges, bold) {
+    var nu = [], eu = [];
+    nodes.forEach(function (n) { nu.push({ id: n.id, opacity: keepNodes.has(n.id) ? 1 : DIM_NODE }); });
+    edges.forEach(function (e) {
+      var on = keepEdges.has(e.id);
+      eu.push({ id: e.id, color: { opacity: on ? 1 : DIM_EDGE }, width: on && bold ? 3 : 1 });
+    });
+    nodes.update(nu);
+    edges.update(eu);
+  }
+
+  function neighbours(id) {
+    var found = new Set([id]), via = new Set();
+    network.getConnectedEdges(id).forEach(function (eid) {
+      var e = edges.get(eid);
+      if (!e || e.hidden) { return; }
+      var other = e.from === id ? e.to : e.from;
+      var o = nodes.get(other);
+      if (o && !o.hidden) { found.add(other); via.add(eid); }
+    });
+    return { nodes: found, edges: via };
+  }
+
+  function highlight(id) {
+    if (!nodes.get(id)) { return []; }
+    var around = neighbours(id);
+    dimExcept(around.nodes, around.edges, false);
+    look.highlight = id;
+    look.path = null;
+    return Array.from(around.nodes);
+  }
+
+  /* Draw and show every neighbour of `id` that is folded, filtered out or not yet drawn. */
+  function expand(id) {
+    if (!KG.nodes[id]) { return 0; }
+    ensure([id]);
+    var others = adj[id].map(function (pair) { return pair[0]; });
+    var added = ensure(others);
+    var before = visibleNodes().length;
+    pinned.add(id);
+    others.forEach(function (o) { pinned.add(o); });
+    if (info(id).folded) {
+      info(id).folded = 0;
+      nodes.update({ id: id, label: name(id) });
+    }
+    if (added) { restyleNew(); }
+    applyFilters();
+    highlight(id);
+    return Math.max(added, visibleNodes().length - before);
+  }
+
+  /* Draw `id` and keep it visible whatever the filters say (search, links in the panel). */
+  function reveal(id) {
+    if (!KG.nodes[id]) { return false; }
+    ensure([id]);
+    if (!pinned.has(id)) {
+      pinned.add(id);
+      restyleNew();
+      applyFilters();
+    }
+    return true;
+  }
+
+  /* Restyle only when a size or colour mode is on (else group styles already apply). */
+  function restyleNew() { if (look.size || look.colour !== "class") { restyle(); } }
+
+  // ------------------------------------------------------------------ paths
+
+  /* The shortest chain of relations (either direction) from a to b over the whole view, as
+     node ids; [] when they are not connected. */
+  function shortestPath(a, b) {
+    if (!KG.nodes[a] || !KG.nodes[b]) { return []; }
+    var prev = new Int32Array(N).fill(-1);
+    prev[a] = a;
+    var queue = [a], head = 0;
+    while (head < queue.length) {
+      var u = queue[head++];
+      if (u === b) { break; }
+      for (var k = 0; k < adj[u].length; k++) {
+        var v = adj[u][k][0];
+        if (prev[v] === -1) { prev[v] = u; queue.push(v); }
+      }
+    }
+    if (prev[b] === -1) { return []; }
+    var chain = [b];
+    while (chain[0] !== a) { chain.unshift(prev[chain[0]]); }
+    return chain;
+  }
+
+  function showPath(a, b) {
+    var chain = shortestPath(a, b);
+    var out = document.getElementById("kg-path-result");
+    if (out) { out.replaceChildren(); }
+    if (!chain.length) {
+      if (out) { out.textContent = "无路径 No path"; }
+      clearDim();
+      return [];
+    }
+    ensure(chain);
+    chain.forEach(function (id) { pinned.add(id); });
+    restyleNew();
+    applyFilters();
+    var via = new Set();
+    for (var k = 1; k < chain.length; k++) {
+      var u = chain[k - 1], v = chain[k];
+      var hit = adj[u].find(function (pair) { return pair[0] === v; });
+      if (hit) { via.add(hit[1]); }
+    }
+    dimExcept(new Set(chain), via, true);
+    look.path = chain;
+    look.highlight = null;
+    if (out) {
+      chain.forEach(function (id, k) {
+        if (k) { out.appendChild(el("span", "kg-arrow", " → ")); }
+        var bt = el("button", "kg-link", name(id));
+        bt.type = "button";
+        bt.addEventListener("click", function () { api.focus(id); });
+        out.appendChild(bt);
+      });
+      out.appendChild(el("span", "kg-note", " (" + (chain.length - 1) + " 步 steps)"));
+    }
+    network.fit({ nodes: chain, animation: false });
+    return chain;
+  }
+
+  function pathByName(from, to) {
+    var a = api.find(from, 1)[0], b = api.find(to, 1)[0];
+    var out = document.getElementById("kg-path-result");
+    if (!a || !b) {
+      if (out) { out.textContent = "找不到 Not found: " + (!a ? from : to); }
+      return [];
+    }
+    return showPath(a.id, b.id);
+  }
+
+  // ------------------------------------------------------------------ size and colour
+
+  function restyle() {
+    var updates = [];
+    var top = 1;
+    if (look.size) {
+      nodes.forEach(function (n) { top = Math.max(top, sizeValue(n.id)); });
+    }
+    nodes.forEach(function (n) {
+      var u = { id: n.id, color: colourOf(n.id) };
+      var v = look.size ? sizeValue(n.id) : null;
+      if (look.size) {
+        u.value = v;
+        if (group(n.id) === "Park") { u.font = { size: 18 + 42 * Math.sqrt(v / top) }; }
+      } else {
+        u.value = undefined;
+      }
+      updates.push(u);
+    });
+    nodes.update(updates);
+  }
+
+  function sizeValue(id) {
+    var d = info(id);
+    if (look.size === "degree") { return d.degree || 0; }
+    if (look.size === "investment") { return d.yuan ? d.yuan / 1e8 : 0; }
+    return 0;
+  }
+
+  function colourOf(id) {
+    var fill, border;
+    if (look.colour === "community" && info(id).community !== undefined &&
+        info(id).community < KG.palette.length) {
+      fill = KG.palette[info(id).community];
+      border = "#424242";
+    } else if (look.colour === "community") {
+      fill = "#e0e0e0"; border = "#9e9e9e";
+    } else {
+      var s = KG.styles[group(id)] || KG.styles.Other;
+      fill = s[0]; border = s[1];
+    }
+    return { background: fill, border: border, highlight: { background: fill, border: "#000000" },
+             hover: { background: fill, border: "#000000" } };
+  }
+
+  function setSize(mode) { look.size = mode || ""; restyle(); }
+  function setColour(mode) { look.colour = mode === "community" ? "community" : "class"; restyle(); }
+
+  // ------------------------------------------------------------------ readable overview
+
+  /* Park boxes in canvas units: centre and half sizes, from their drawn bounding boxes. */
+  function parkBoxes(ids) {
+    var pos = network.getPositions(ids);
+    return ids.map(function (id) {
+      var b = network.getBoundingBox(id);
+      return { id: id, x: pos[id].x, y: pos[id].y, w: (b.right - b.left) / 2 + BOX_GAP / 2,
+               h: (b.bottom - b.top) / 2 + BOX_GAP / 2 };
+    });
+  }
+
+  /* Push overlapping park boxes apart along their smaller overlap, carrying along the entities
+     whose only relation is to that park. Returns the overlaps left (0 when done). */
+  function separateParks() {
+    var parks = nodes.getIds({ filter: function (n) { return n.group === "Park" && !n.hidden; } });
+    if (parks.length < 2) { return 0; }
+    network.redraw();
+    var boxes = parkBoxes(parks);
+    var left = 0;
+    for (var round = 0; round < 200; round++) {
+      left = 0;
+      boxes.sort(function (p, q) { return (p.x - p.w) - (q.x - q.w); });
+      for (var a = 0; a < boxes.length; a++) {
+        var p = boxes[a];
+        for (var b = a + 1; b < boxes.length; b++) {
+          var q = boxes[b];
+          if (q.x - q.w >= p.x + p.w) { break; }
+          var ox = p.w + q.w - Math.abs(p.x - q.x), oy = p.h + q.h - Math.abs(p.y - q.y);
+          if (ox <= 0 || oy <= 0) { continue; }
+          left += 1;
+          if (ox / (p.w + q.w) < oy / (p.h + q.h)) {
+            var sx = (p.x <= q.x ? -1 : 1) * (ox / 2 + 0.5);
+            p.x += sx; q.x -= sx;
+          } else {
+            var sy = (p.y <= q.y ? -1 : 1) * (oy / 2 + 0.5);
+            p.y += sy; q.y -= sy;
+          }
+        }
+      }
+      if (!left) { break; }
+    }
+    var old = network.getPositions(parks);
+    boxes.forEach(function (box) {
+      var dx = box.x - old[box.id].x, dy = box.y - old[box.id].y;
+      if (!dx && !dy) { return; }
+      network.moveNode(box.id, box.x, box.y);
+      adj[box.id].forEach(function (pair) {
+        var o = pair[0];
+        if (adj[o].length === 1 && nodes.get(o)) {
+          var at = network.getPositions([o])[o];
+          network.moveNode(o, at.x + dx, at.y + dy);
+        }
+      });
+    });
+    return left;
+  }
+
+  /* Labels of the largest parks legible at the opening zoom, no two park boxes overlapping. */
+  function readable() {
+    var scale = network.getScale();
+    var parks = nodes.getIds({ filter: function (n) { return n.group === "Park"; } });
+    parks.sort(function (a, b) { return (info(b).degree || 0) - (info(a).degree || 0) || a - b; });
+    var font = Math.min(Math.max(30, LEGIBLE_PX / scale), MAX_PARK_FONT);
+    var big = parks.slice(0, LEGIBLE_PARKS);
+    var folded = parks.filter(function (id) { return info(id).folded; });
+    folded.forEach(function (id) { info(id).name = name(id); });
+    nodes.update(big.map(function (id) { return { id: id, font: { size: font } }; })
+      .concat(folded.filter(function (id) { return big.indexOf(id) < 0; })
+        .map(function (id) { return { id: id, label: foldLabel(id) }; }))
+      .concat(big.filter(function (id) { return info(id).folded; })
+        .map(function (id) { return { id: id, label: foldLabel(id), font: { size: font } }; })));
+    state.overlaps = separateParks();
+    if (font * scale < LEGIBLE_PX && big.length) {
+      network.moveTo({ position: network.getPositions([big[0]])[big[0]], scale: LEGIBLE_PX / font });
+    }
+    state.parkFont = font;
+    state.readyMs = performance.now();
+    document.body.setAttribute("data-kg-ready", "1");
+  }
+
+  // ------------------------------------------------------------------ exports
+
+  function csvCell(value) {
+    var text = value === undefined || value === null ? "" : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }  // never a spreadsheet formula
+    return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  function csvRows(rows) {
+    return rows.map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
+  }
+
+  /* The drawn, visible subgraph as two CSV texts (nodes, edges), keyed by IRI. */
+  function exportCSV() {
+    var ids = visibleNodes();
+    var nodeRows = [["id", "label", "type", "degree", "community", "investment_yuan"]];
+    ids.forEach(function (id) {
+      var d = info(id);
+      nodeRows.push([d.iri, name(id), d.type, d.degree, d.community, d.yuan]);
+    });
+    var edgeRows = [["source", "target", "relation"]];
+    visibleEdges().forEach(function (j) {
+      var e = KG.edges[j];
+      edgeRows.push([info(e.from).iri, info(e.to).iri, e.relation]);
+    });
+    return { nodes: csvRows(nodeRows), edges: csvRows(edgeRows) };
+  }
+
+  function xml(text) {
+    return String(text === undefined || text === null ? "" : text)
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+  }
+
+  /* The drawn, visible subgraph as GraphML text (node ids are IRIs). */
+  function exportGraphML() {
+    var out = ['<?xml version="1.0" encoding="UTF-8"?>',
+      '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+      '<key id="label" for="node" attr.name="label" attr.type="string"/>',
+      '<key id="type" for="node" attr.name="type" attr.type="string"/>',
+      '<key id="degree" for="node" attr.name="degree" attr.type="int"/>',
+      '<key id="relation" for="edge" attr.name="relation" attr.type="string"/>',
+      '<graph id="parks-kg" edgedefault="directed">'];
+    visibleNodes().forEach(function (id) {
+      var d = info(id);
+      out.push('<node id="' + xml(d.iri) + '"><data key="label">' + xml(name(id)) +
+               '</data><data key="type">' + xml(d.type) + '</data><data key="degree">' +
+               (d.degree || 0) + "</data></node>");
+    });
+    visibleEdges().forEach(function (j) {
+      var e = KG.edges[j];
+      out.push('<edge id="e' + j + '" source="' + xml(info(e.from).iri) + '" target="' +
+               xml(info(e.to).iri) + '"><data key="relation">' + xml(e.relation) + "</data></edge>");
+    });
+    out.push("</graph>", "</graphml>");
+    return out.join("\n") + "\n";
+  }
+
+  /* The current view as a PNG data URL, on white (the canvas itself is transparent). */
+  function exportPNG() {
+    var canvas = document.querySelector("#mynetwork canvas");
+    var copy = document.createElement("canvas");
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    var ctx = copy.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, copy.width, copy.height);
+    ctx.drawImage(canvas, 0, 0);
+    return copy.toDataURL("image/png");
+  }
+
+  function download(filename, href) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+
+  function downloadText(filename, mime, text) {
+    var url = URL.createObjectURL(new Blob([text], { type: mime }));
+    download(filename, url);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+  }
+
+  // ------------------------------------------------------------------ wiring
+
+  function byId(id) { return document.getElementById(id); }
+
+  function number(input) {
+    var v = input && input.value.trim() !== "" ? Number(input.value) : null;
+    return v === null || isNaN(v) ? null : v;
+  }
+
+  document.querySelectorAll("[data-kg-class]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      filters.classes[box.getAttribute("data-kg-class")] = box.checked;
+      applyFilters();
+    });
+  });
+  document.querySelectorAll("[data-kg-relation]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      filters.relations[box.getAttribute("data-kg-relation")] = box.checked;
+      applyFilters();
+    });
+  });
+  var degree = byId("kg-degree");
+  if (degree) {
+    degree.addEventListener("input", function () {
+      filters.minDegree = Number(degree.value) || 0;
+      byId("kg-degree-value").textContent = String(filters.minDegree);
+      applyFilters();
+    });
+  }
+  var isolates = byId("kg-isolates");
+  if (isolates) {
+    isolates.addEventListener("change", function () {
+      filters.hideIsolates = isolates.checked;
+      applyFilters();
+    });
+  }
+  ["kg-inv-min", "kg-inv-max"].forEach(function (key) {
+    var input = byId(key);
+    if (!input) { return; }
+    input.addEventListener("change", function () {
+      filters.invMin = number(byId("kg-inv-min"));
+      filters.invMax = number(byId("kg-inv-max"));
+      applyFilters();
+    });
+  });
+  var size = byId("kg-size");
+  if (size) { size.addEventListener("change", function () { setSize(size.value); }); }
+  var colour = byId("kg-colour");
+  if (colour) { colour.addEventListener("change", function () { setColour(colour.value); }); }
+  var go = byId("kg-path-go");
+  if (go) {
+    go.addEventListener("click", function () { pathByName(byId("kg-path-from").value, byId("kg-path-to").value); });
+    ["kg-path-from", "kg-path-to"].forEach(function (key) {
+      byId(key).addEventListener("keydown", function (ev) { if (ev.key === "Enter") { go.click(); } });
+    });
+  }
+  var reset = byId("kg-reset");
+  if (reset) {
+    reset.addEventListener("click", function () {
+      pinned.clear();
+      document.querySelectorAll("[data-kg-class],[data-kg-relation]").forEach(function (b) { b.checked = true; });
+      filters.classes = {}; filters.relations = {}; filters.minDegree = 0;
+      filters.hideIsolates = false; filters.invMin = filters.invMax = null;
+      if (degree) { degree.value = "0"; byId("kg-degree-value").textContent = "0"; }
+      if (isolates) { isolates.checked = false; }
+      ["kg-inv-min", "kg-inv-max"].forEach(function (key) { if (byId(key)) { byId(key).value = ""; } });
+      clearDim();
+      applyFilters();
+      network.fit();
+    });
+  }
+  byId("kg-export-png").addEventListener("click", function () { download("parks-kg-view.png", exportPNG()); });
+  byId("kg-export-csv").addEventListener("click", function () {
+    var csv = exportCSV();
+    downloadText("parks-kg-nodes.csv", "text/csv;charset=utf-8", "\ufeff" + csv.nodes);
+    downloadText("parks-kg-edges.csv", "text/csv;charset=utf-8", "\ufeff" + csv.edges);
+  });
+  byId("kg-export-graphml").addEventListener("click", function () {
+    downloadText("parks-kg-view.graphml", "application/graphml+xml", exportGraphML());
+  });
+
+  network.on("click", function (p) {
+    if (p.nodes.length) { highlight(p.nodes[0]); }
+    else if (!p.edges.length) { clearDim(); }
+  });
+  network.on("doubleClick", function (p) { if (p.nodes.length) { expand(p.nodes[0]); } });
+
+  Object.assign(api, {
+    ensure: ensure, reveal: reveal, applyFilters: applyFilters, visibleNodes: visibleNodes,
+    visibleEdges: visibleEdges, highlight: highlight, clearDim: clearDim, expand: expand,
+    shortestPath: shortestPath, showPath: showPath, pathByName: pathByName, setSize: setSize,
+    setColour: setColour, separateParks: separateParks, exportCSV: exportCSV,
+    exportGraphML: exportGraphML, exportPNG: exportPNG, pinned: pinned
+  });
+  return readable;
+}

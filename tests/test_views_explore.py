@@ -1,0 +1,178 @@
+"""The graph explorer in a real browser (issue 17): neighbourhoods, paths, a readable overview,
+filters, evidence by article, exports and folding of large graphs.
+
+Headless Debian Chromium driven by Playwright with the network off, as in
+test_views_browser.py (whose fixtures are reused); every test also checks that the page made
+no request and logged no error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import test_views_browser as browser_tests  # noqa: E402
+
+from kg import views  # noqa: E402
+
+browser = browser_tests.browser  # the fixtures: headless Chromium, pages opened offline
+open_page = browser_tests.open_page
+
+READY = "() => kg.state.readyMs !== null"
+# Pairs of park boxes that overlap on the canvas.
+PARK_OVERLAPS = """() => {
+  const parks = nodes.getIds({filter: (n) => n.group === "Park" && !n.hidden});
+  const bb = parks.map((id) => network.getBoundingBox(id));
+  let found = 0;
+  for (let i = 0; i < bb.length; i++) for (let j = i + 1; j < bb.length; j++) {
+    const a = bb[i], c = bb[j];
+    if (a.left < c.right && c.left < a.right && a.top < c.bottom && c.top < a.bottom) found++;
+  }
+  return found;
+}"""
+# A point of the canvas, not under a panel, with neither node nor edge (page coordinates).
+EMPTY_SPOT = """() => {
+  const box = document.getElementById("mynetwork").getBoundingClientRect();
+  for (let y = 60; y < box.height - 20; y += 15) for (let x = 20; x < box.width - 20; x += 15) {
+    const at = document.elementFromPoint(box.left + x, box.top + y);
+    if (at && at.tagName === "CANVAS" && network.getNodeAt({x, y}) === undefined &&
+        network.getEdgeAt({x, y}) === undefined) return {x: box.left + x, y: box.top + y};
+  }
+  return null;
+}"""
+NODE_ON_SCREEN = """(id) => {
+  const p = network.canvasToDOM(network.getPositions([id])[id]);
+  const box = document.getElementById("mynetwork").getBoundingClientRect();
+  return {x: box.left + p.x, y: box.top + p.y};
+}"""
+
+
+def by_label(opened: Any, label: str) -> int:
+    """The page id of the entity named `label`."""
+    found = opened.js(
+        "(name) => kg.data.nodes.findIndex((d, i) => (kg.data.nodes[i].name ||"
+        " (nodes.get(i) || {}).label) === name)", label)
+    assert found >= 0, label
+    return int(found)
+
+
+def ready(opened: Any) -> Any:
+    """Wait for the explorer's first-draw step (legible parks, boxes apart)."""
+    opened.page.wait_for_function(READY, timeout=60_000, polling=50)
+    return opened
+
+
+@pytest.fixture(scope="module")
+def seeds_view(seeds_build: Any, seeds_copy: Path, tmp_path_factory: pytest.TempPathFactory
+               ) -> tuple[Path, nx.MultiDiGraph]:
+    """The seeds graph drawn with its source texts (evidence by article)."""
+    path = tmp_path_factory.mktemp("explore") / "graph.html"
+    drawn = views.render(views.read_graph(seeds_build.store_path), path,
+                         title="parks-kg: seeds", texts=seeds_copy)
+    return path, drawn
+
+
+def small() -> nx.MultiDiGraph:
+    """Two parks sharing a firm, a chain to a project, a lab, and an isolated firm."""
+    g = nx.MultiDiGraph(documents={"D1": {"title": "新闻", "file": "D1.txt"}})
+    ev = [{"sentence": "甲园区引进乙公司。", "doc": "D1", "rule": "hosts.settle_in"}]
+
+    def node(key: str, label: str, kind: str, **more: Any) -> None:
+        g.add_node(key, label=label, type=kind, aliases=[], evidence=ev, **more)
+
+    node("p1", "甲高新区", "Park")
+    node("p2", "乙高新区", "Park")
+    node("f1", "乙公司", "Enterprise")
+    node("f2", "丙公司", "Enterprise")
+    node("x1", "孤公司", "Enterprise")
+    node("j1", "大项目", "Project", amount=5_000_000_000, amounts=[5_000_000_000])
+    node("j2", "小项目", "Project", amount=100_000_000, amounts=[100_000_000])
+    node("l1", "实验室", "Platform")
+    for a, b, r in [("p1", "f1", "hosts"), ("p2", "f1", "hosts"), ("p2", "f2", "hosts"),
+                    ("p1", "j1", "hosts"), ("p1", "j2", "hosts"), ("p2", "l1", "built"),
+                    ("f2", "j2", "investor")]:
+        g.add_edge(a, b, key=r, relation=r, evidence=ev)
+    return g
+
+
+# ---------------------------------------------------------------------------- item 2
+
+
+def test_explore_overview_opens_readable_and_still(
+    seeds_view: tuple[Path, nx.MultiDiGraph], open_page: Any
+) -> None:
+    opened = ready(open_page(seeds_view[0]))
+
+    scale = opened.js("() => network.getScale()")
+    font = opened.js("() => kg.state.parkFont")
+    assert font * scale >= 13.5  # the largest parks' labels, in screen pixels
+    assert opened.js(PARK_OVERLAPS) == 0
+    assert opened.js("() => kg.state.readyMs - kg.state.firstDrawMs") < 1000
+    before = opened.js("() => JSON.stringify(network.getPositions())")
+    opened.page.wait_for_timeout(1000)
+    assert opened.js("() => JSON.stringify(network.getPositions())") == before
+    assert opened.js("() => network.physics.physicsEnabled") is False
+    assert opened.errors == [] and opened.requests == []
+
+
+def test_explore_click_highlights_neighbours_and_dims_the_rest(
+    tmp_path: Path, open_page: Any
+) -> None:
+    g = small()
+    views.write_html(g, tmp_path / "s.html")
+    opened = ready(open_page(tmp_path / "s.html"))
+    park = by_label(opened, "甲高新区")
+
+    at = opened.js(NODE_ON_SCREEN, park)
+    opened.page.mouse.click(at["x"], at["y"])
+
+    opacity = opened.js("() => Object.fromEntries(nodes.get().map((n) => [n.label, n.opacity]))")
+    assert {k for k, v in opacity.items() if v == 1} == {"甲高新区", "乙公司", "大项目", "小项目"}
+    assert opacity["实验室"] < 0.5 and opacity["孤公司"] < 0.5
+    dimmed = opened.js("() => edges.get().filter((e) => e.color && e.color.opacity < 1).length")
+    assert dimmed == 4  # the edges that do not touch the park
+    empty = opened.js(EMPTY_SPOT)
+    opened.page.mouse.click(empty["x"], empty["y"])
+    assert opened.js("() => nodes.get().every((n) => n.opacity === undefined || n.opacity === 1)")
+    assert opened.errors == [] and opened.requests == []
+
+
+def test_explore_double_click_expands_hidden_neighbours(tmp_path: Path, open_page: Any) -> None:
+    views.write_html(small(), tmp_path / "s.html")
+    opened = ready(open_page(tmp_path / "s.html"))
+    opened.page.uncheck("[data-kg-class=Enterprise]")
+    assert opened.js("() => nodes.get().filter((n) => n.hidden).map((n) => n.label).sort()") \
+        == ["丙公司", "乙公司", "孤公司"]
+    park = by_label(opened, "乙高新区")
+
+    at = opened.js(NODE_ON_SCREEN, park)
+    opened.page.mouse.dblclick(at["x"], at["y"])
+
+    hidden = opened.js("() => nodes.get().filter((n) => n.hidden).map((n) => n.label)")
+    assert hidden == ["孤公司"]  # the park's two firms came back; the filter still holds
+    assert opened.errors == [] and opened.requests == []
+
+
+def test_explore_path_between_two_entities(tmp_path: Path, open_page: Any) -> None:
+    views.write_html(small(), tmp_path / "s.html")
+    opened = ready(open_page(tmp_path / "s.html"))
+
+    opened.page.fill("#kg-path-from", "大项目")
+    opened.page.fill("#kg-path-to", "实验室")
+    opened.page.click("#kg-path-go")
+
+    shown = opened.page.inner_text("#kg-path-result")
+    assert shown.split("(")[0].split() == ["大项目", "→", "甲高新区", "→", "乙公司", "→",
+                                           "乙高新区", "→", "实验室"]
+    assert "4 步 steps" in shown
+    bold = opened.js("() => edges.get().filter((e) => e.width === 3).length")
+    assert bold == 4
+    opened.page.fill("#kg-path-to", "孤公司")
+    opened.page.click("#kg-path-go")
+    assert opened.page.inner_text("#kg-path-result") == "无路径 No path"
+    assert opened.errors == [] and opened.requests == []
