@@ -176,3 +176,95 @@ def test_explore_path_between_two_entities(tmp_path: Path, open_page: Any) -> No
     opened.page.click("#kg-path-go")
     assert opened.page.inner_text("#kg-path-result") == "无路径 No path"
     assert opened.errors == [] and opened.requests == []
+
+
+# ---------------------------------------------------------------------------- item 1
+
+HIDDEN = "() => nodes.get().filter((n) => n.hidden).map((n) => n.label).sort()"
+HIDDEN_EDGES = "() => edges.get().filter((e) => e.hidden).map((e) => e.label).sort()"
+
+
+def test_explore_legend_toggles_classes_and_relations(tmp_path: Path, open_page: Any) -> None:
+    views.write_html(small(), tmp_path / "s.html")
+    opened = ready(open_page(tmp_path / "s.html"))
+
+    opened.page.uncheck("[data-kg-class=Project]")
+    assert opened.js(HIDDEN) == ["大项目", "小项目"]
+    assert opened.js(HIDDEN_EDGES) == ["hosts", "hosts", "investor"]
+    opened.page.check("[data-kg-class=Project]")
+    opened.page.uncheck("[data-kg-relation=hosts]")
+
+    assert opened.js(HIDDEN) == []
+    assert opened.js(HIDDEN_EDGES) == ["hosts"] * 5
+    assert opened.errors == [] and opened.requests == []
+
+
+def test_explore_degree_slider_and_isolates_count_the_view(
+    tmp_path: Path, open_page: Any
+) -> None:
+    views.write_html(small(), tmp_path / "s.html")
+    opened = ready(open_page(tmp_path / "s.html"))
+
+    opened.page.check("#kg-isolates")
+    assert opened.js(HIDDEN) == ["孤公司"]
+    opened.page.uncheck("#kg-isolates")
+    opened.page.locator("#kg-degree").fill("3")
+    assert opened.js(HIDDEN) == sorted(["丙公司", "大项目", "孤公司", "实验室", "小项目", "乙公司"])
+    assert opened.page.inner_text("#kg-degree-value") == "3"
+    # without projects, 甲高新区 keeps one relation: the degree counts the edges of the view
+    opened.page.locator("#kg-degree").fill("2")
+    opened.page.uncheck("[data-kg-class=Project]")
+    assert "甲高新区" in opened.js(HIDDEN) and "乙高新区" not in opened.js(HIDDEN)
+    assert opened.errors == [] and opened.requests == []
+
+
+def test_explore_investment_range_size_and_colour(tmp_path: Path, open_page: Any) -> None:
+    views.write_html(small(), tmp_path / "s.html")
+    opened = ready(open_page(tmp_path / "s.html"))
+
+    opened.page.fill("#kg-inv-min", "10")
+    opened.page.press("#kg-inv-min", "Enter")
+    opened.page.locator("#kg-inv-min").dispatch_event("change")
+    # 甲高新区 hosts 51 亿 of projects, 大项目 is 50 亿, 小项目 1 亿; the others have no amount
+    assert opened.js(HIDDEN) == ["小项目"]
+    opened.page.fill("#kg-inv-max", "50")
+    opened.page.locator("#kg-inv-max").dispatch_event("change")
+    assert opened.js(HIDDEN) == sorted(["小项目", "甲高新区"])
+
+    opened.page.select_option("#kg-size", "degree")
+    values = opened.js("() => Object.fromEntries(nodes.get().map((n) => [n.label, n.value]))")
+    assert values["乙高新区"] == 3 and values["孤公司"] == 0
+    opened.page.select_option("#kg-size", "investment")
+    assert opened.js("() => nodes.get().find((n) => n.label === '大项目').value") == 50
+    opened.page.select_option("#kg-colour", "community")
+    colours = opened.js("() => Object.fromEntries(nodes.get().map((n) => [n.label,"
+                        " n.color.background]))")
+    palette = opened.js("() => kg.data.palette")
+    assert colours["甲高新区"] in palette and colours["乙高新区"] in palette
+    assert colours["甲高新区"] != colours["乙高新区"]  # two communities, one per park
+    opened.page.select_option("#kg-colour", "class")
+    assert opened.js("() => nodes.get().find((n) => n.label === '大项目').color.background") \
+        == views.STYLES["Project"][2]
+    assert opened.errors == [] and opened.requests == []
+
+
+def test_explore_communities_are_louvain_and_shipped(tmp_path: Path) -> None:
+    from kg.views.analysis import communities
+
+    g = small()
+    found = communities(g)
+
+    assert found["p1"] != found["p2"] and found["x1"] not in {found["p1"], found["p2"]}
+    views.write_html(g, tmp_path / "s.html")
+    data = _data(tmp_path / "s.html")
+    assert [n["community"] for n in data["nodes"]] == [found[n] for n in g]
+
+
+def _data(path: Path) -> dict[str, Any]:
+    import json
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', text, re.S)
+    assert found
+    return dict(json.loads(found.group(1)))
