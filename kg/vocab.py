@@ -49,6 +49,7 @@ class PK(DefinedNamespace):
     startOffset: URIRef  # character offset, from 0
     endOffset: URIRef  # character offset, exclusive
     rule: URIRef  # id of the rule that fired, e.g. "hosts.settle_in"
+    confidence: URIRef  # Evidence -> xsd:decimal in [0, 1]: its rule's precision on real news
     surfaceForm: URIRef  # a mention's text
     fileName: URIRef  # a document's file name
     sha256: URIRef  # a document's SHA-256, 64 lower-case hex digits
