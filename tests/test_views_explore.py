@@ -268,3 +268,40 @@ def _data(path: Path) -> dict[str, Any]:
     found = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', text, re.S)
     assert found
     return dict(json.loads(found.group(1)))
+
+
+# ---------------------------------------------------------------------------- item 5
+
+NEIJIANG_ARTICLE = "内江高新区推动工业经济蓬勃向“新”"
+
+
+def test_explore_evidence_names_its_own_article_once_with_every_rule(
+    seeds_view: tuple[Path, nx.MultiDiGraph]
+) -> None:
+    data = _data(seeds_view[0])
+    docs, sentences = data["docs"], data["sentences"]
+
+    where = {s[1]: docs[s[0]][1] for s in sentences}
+    biggest = "项目中，投资金额最大的是航天联志内江先进算力产业园项目。"
+    assert where[biggest] == NEIJIANG_ARTICLE  # not the file's first heading, 新余高新区：…
+    assert len({(docs[s[0]][0], s[1]) for s in sentences}) == len(sentences)  # each once
+    assert [s[2] for s in sentences if s[1] == biggest] == [
+        "investor.name_prefix, hosts.section_topic"]
+    titles = {d[1] for d in docs if d[0] == "004_50c721a1e63a8171"}
+    assert {"新余高新区：培育壮大科创“生力军”", NEIJIANG_ARTICLE} <= titles
+
+
+def test_explore_panel_shows_article_title_and_rules(
+    seeds_view: tuple[Path, nx.MultiDiGraph], open_page: Any
+) -> None:
+    opened = ready(open_page(seeds_view[0]))
+
+    opened.page.fill("#kg-search", "航天联志内江先进算力产业园项目")
+    opened.page.press("#kg-search", "Enter")
+    opened.page.wait_for_function("() => kg.state.focused !== null")
+
+    panel = opened.js("() => document.getElementById('kg-panel-body').innerText")
+    assert f"《{NEIJIANG_ARTICLE}》" in panel and "新余高新区：培育" not in panel
+    assert "rules investor.name_prefix, hosts.section_topic" in panel
+    assert panel.count("投资金额最大的是航天联志内江先进算力产业园项目") == 1
+    assert opened.errors == [] and opened.requests == []
