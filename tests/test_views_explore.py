@@ -375,3 +375,44 @@ def test_explore_render_source_never_loads_the_whole_store(
     drawn = views.render_source(seeds_build.store_path, tmp_path / "f.html", focus="内江")
 
     assert "四川内江高新区" in {d["label"] for _, d in drawn.nodes(data=True)}
+
+
+# ---------------------------------------------------------------------------- item 7
+
+
+def test_explore_exports_png_csv_and_graphml_of_the_current_view(
+    tmp_path: Path, open_page: Any
+) -> None:
+    g = small()
+    g.nodes["f1"]["label"] = '=HYPERLINK("x"),<b>乙公司</b>'
+    views.write_html(g, tmp_path / "s.html")
+    opened = ready(open_page(tmp_path / "s.html"))
+    opened.page.uncheck("[data-kg-class=Project]")
+
+    downloads: list[Any] = []
+    opened.page.on("download", lambda d: downloads.append(d))
+
+    for button in ("#kg-export-png", "#kg-export-csv", "#kg-export-graphml"):
+        opened.page.click(button)
+    opened.page.wait_for_timeout(200)
+    for _ in range(50):
+        if len(downloads) == 4:
+            break
+        opened.page.wait_for_timeout(100)
+
+    got = {d.suggested_filename: Path(d.path()) for d in downloads}
+    image = got["parks-kg-view.png"].read_bytes()
+    assert image.startswith(b"\x89PNG") and len(image) > 5000
+    files = {name: got[name].read_text(encoding="utf-8-sig")
+             for name in ("parks-kg-nodes.csv", "parks-kg-edges.csv")}
+    nodes_csv, edges_csv = files["parks-kg-nodes.csv"], files["parks-kg-edges.csv"]
+    assert nodes_csv.splitlines()[0] == "id,label,type,degree,community,investment_yuan"
+    assert len(nodes_csv.splitlines()) == 1 + 6  # the two projects are filtered out
+    assert '"\'=HYPERLINK(""x""),<b>乙公司</b>"' in nodes_csv  # never a formula
+    assert len(edges_csv.splitlines()) == 1 + 4 and "p1,j1" not in edges_csv
+    text = got["parks-kg-view.graphml"].read_text(encoding="utf-8")
+    parsed = nx.read_graphml(got["parks-kg-view.graphml"])
+    assert parsed.number_of_nodes() == 6 and parsed.number_of_edges() == 4
+    assert parsed.nodes["f1"]["label"] == '=HYPERLINK("x"),<b>乙公司</b>'
+    assert "<b>" not in text  # escaped
+    assert opened.errors == [] and opened.requests == []
