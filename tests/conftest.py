@@ -1,13 +1,13 @@
-"""Shared fixtures: the pipeline (offline segmenter), seed paths, and a doc helper."""
+"""Shared fixtures: the pipeline (offline segmenter), the seeds, and real builds made once per
+session and reused read-only (a test that changes a build works on helpers.copy_build)."""
 
 from __future__ import annotations
 
+import types
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
+from helpers import EXTRA, SEED_FILES, SEEDS, copy_corpus
 
 
 @pytest.fixture(scope="session")
@@ -28,52 +28,40 @@ def seed_texts() -> dict[str, str]:
     """doc_id → decoded, normalised seed text."""
     from kg.corpus import read_document
 
-    return {p.stem: read_document(p).text for p in sorted(SEEDS.glob("*.txt"))}
+    return {p.stem: read_document(p).text for p in SEED_FILES}
 
 
-# --- a real build of the seeds, shared by test_queries, test_formats and test_cli ---------------
+# --- real builds of the seeds and of the extra texts, one each per session -----------------------
 
 
 @pytest.fixture(scope="session")
 def seeds_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A writable copy of seeds/*.txt in a temporary directory (same file names)."""
-    import shutil
-
-    target = tmp_path_factory.mktemp("seeds_copy")
-    for path in sorted(SEEDS.glob("*.txt")):
-        shutil.copyfile(path, target / path.name)
-    return target
+    """A copy of seeds/*.txt in a temporary directory (same file names); the corpus of
+    seeds_build, so only read it (copy_build gives a copy to change)."""
+    return copy_corpus(tmp_path_factory.mktemp("seeds_copy"))
 
 
-@pytest.fixture(scope="session")
-def seeds_build(seeds_copy: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """kg.build.pipeline.build over the seeds copy, once per session: out_dir, ttl, store_path,
-    result."""
-    import types
-
+def _build(corpus: Path, out_dir: Path) -> types.SimpleNamespace:
     from kg.build.pipeline import build
 
-    out_dir = tmp_path_factory.mktemp("seeds_out")
-    result = build([seeds_copy], out_dir, html=False)
-    return types.SimpleNamespace(out_dir=out_dir, ttl=out_dir / "kg.ttl",
+    result = build([corpus], out_dir, html=False)
+    return types.SimpleNamespace(corpus=corpus, out_dir=out_dir, ttl=out_dir / "kg.ttl",
                                  store_path=out_dir / "store", result=result)
 
 
 @pytest.fixture(scope="session")
-def extra_build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def seeds_build(seeds_copy: Path,
+                tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
+    """kg.build.pipeline.build over the seeds copy, once per session: corpus, out_dir, ttl,
+    store_path, result. Read-only: a test that changes it works on helpers.copy_build."""
+    return _build(seeds_copy, tmp_path_factory.mktemp("seeds_out"))
+
+
+@pytest.fixture(scope="session")
+def extra_build(tmp_path_factory: pytest.TempPathFactory) -> types.SimpleNamespace:
     """kg.build.pipeline.build over tests/gold/extra/*.txt, once per session (as seeds_build)."""
-    import shutil
-    import types
-
-    from kg.build.pipeline import build
-
-    source = tmp_path_factory.mktemp("extra_copy")
-    for path in sorted((ROOT / "tests" / "gold" / "extra").glob("*.txt")):
-        shutil.copyfile(path, source / path.name)
-    out_dir = tmp_path_factory.mktemp("extra_out")
-    result = build([source], out_dir, html=False)
-    return types.SimpleNamespace(out_dir=out_dir, ttl=out_dir / "kg.ttl",
-                                 store_path=out_dir / "store", result=result)
+    source = copy_corpus(tmp_path_factory.mktemp("extra_copy"), sorted(EXTRA.glob("*.txt")))
+    return _build(source, tmp_path_factory.mktemp("extra_out"))
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +73,28 @@ def seeds_store(seeds_build):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def seeds_nquads(seeds_store) -> bytes:  # type: ignore[no-untyped-def]
+    """Every quad of the seeds store as N-Quads, exported once."""
+    import io
+
+    from kg.store import export
+
+    buf = io.BytesIO()
+    export(seeds_store, "nq", buf)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def seeds_memory_store(seeds_nquads):  # type: ignore[no-untyped-def]
+    """The seeds graph in the rdflib backend (open_store("memory")), loaded once: read-only."""
+    from kg.store import load_nquads, open_store
+
+    store = open_store("memory")
+    load_nquads(store, seeds_nquads)
+    return store
+
+
+@pytest.fixture(scope="session")
 def seeds_ttl_graph(seeds_build):  # type: ignore[no-untyped-def]
     """The seeds build's kg.ttl parsed by rdflib (an independent reader of the same graph)."""
     from rdflib import Graph
@@ -93,21 +103,21 @@ def seeds_ttl_graph(seeds_build):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def writable_seeds_store(seeds_store):  # type: ignore[no-untyped-def]
+def writable_seeds_store(seeds_nquads):  # type: ignore[no-untyped-def]
     """A fresh in-memory, writable copy of the seeds store (kg.store.memory_store)."""
-    import io
+    from kg.store import memory_store
 
-    from kg.store import export, memory_store
-
-    buf = io.BytesIO()
-    export(seeds_store, "nq", buf)
-    return memory_store(buf.getvalue())
+    return memory_store(seeds_nquads)
 
 
-# --- `slow` tests run only with --slow (e.g. the 20,000-node page in a real browser) ------------
+# --- `slow` tests run only with --slow ---------------------------------------------------------
+# The marker is declared in pyproject.toml ([tool.pytest.ini_options] markers). A test is slow
+# when it repeats at large what a default-run test already checks (the 20,000-node page in a
+# browser, every page of every answer on the rdflib backend, the notebooks end to end).
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Offer --slow, which also runs the tests marked slow."""
     try:
         parser.addoption("--slow", action="store_true", default=False,
                          help="also run the tests marked slow")
@@ -115,11 +125,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         pass
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: a heavy test that runs only with --slow")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests marked slow unless --slow was given."""
     if config.getoption("--slow", default=False):
         return
     skip = pytest.mark.skip(reason="slow test: run with --slow")
@@ -134,10 +141,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A Virtuoso server with its own ini and files in a temporary folder; skipped if absent."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import virtuoso as vt
+    import virtuoso as vt  # tests/virtuoso.py
 
     reason = vt.missing()
     if reason:

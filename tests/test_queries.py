@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, RDFS, Namespace
+from helpers import PK, QUERIES
+from rdflib import RDF, RDFS
 from rdflib.namespace import SKOS
 from rdflib.plugins.sparql import prepareQuery
 
@@ -26,10 +25,8 @@ from kg.queries import (
     stored_queries,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
+QUERY_FILES = sorted(QUERIES.glob("*.rq"))
 QUERY_IDS = [p.stem for p in QUERY_FILES]
-PK = Namespace("https://w3id.org/parks-kg/ontology#")
 
 PREFIXES = """
 PREFIX pk: <https://w3id.org/parks-kg/ontology#>
@@ -640,16 +637,13 @@ def test_queries_injection_in_optional_param_is_one_literal(value, writable_seed
 
 
 @pytest.mark.parametrize("value", INJECTIONS + ["Park"])
-def test_queries_rdflib_binds_parameters_itself(value, seeds_store):
-    from kg.store import export, load_nquads, open_store
-
-    buf = io.BytesIO()
-    export(seeds_store, "nq", buf)
-    memory = open_store("memory")
-    load_nquads(memory, buf.getvalue())
+def test_queries_rdflib_binds_parameters_itself(value, seeds_store, seeds_memory_store,
+                                                monkeypatch):
+    memory = seeds_memory_store  # the rdflib backend, shared: its select is wrapped, not changed
     calls = []
     select = memory.select
-    memory.select = lambda text, **kw: calls.append((text, kw)) or select(text, **kw)
+    monkeypatch.setattr(memory, "select",
+                        lambda text, **kw: calls.append((text, kw)) or select(text, **kw))
     q = load_query("entities-by-type")
     rows = run_query(memory, q, {"type": value})[1]
     assert rows == run_query(seeds_store, q, {"type": value})[1]
