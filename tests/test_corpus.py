@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 import pytest
+from helpers import SEED_004, SEED_FILES
 
 from kg.corpus import decode, normalise, read_document, sections, sentences
 from kg.errors import InputError
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SEED_PATHS = sorted(SEEDS.glob("*.txt"))
-SEED_004 = SEEDS / "004_50c721a1e63a8171.txt"
+SEED_PATHS = SEED_FILES
 
 END_PUNCT = "。！？!?；;"
 CLOSERS = "”’」』）)"

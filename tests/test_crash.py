@@ -19,12 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers import SEED_FILES, copy_corpus
 
 from kg.build.pipeline import build
 from kg.queries import load_query, run_query
 from kg.store import open_store
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def _quads(store_dir: Path) -> set[str]:
@@ -37,7 +36,7 @@ def _quads(store_dir: Path) -> set[str]:
 
 def _variants(target: Path, n: int) -> None:
     """`n` files that differ from the seeds (digits remapped), so each is extracted anew."""
-    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts = [p.read_text(encoding="utf-8") for p in SEED_FILES]
     for i in range(n):
         table = str.maketrans("0123456789", "1234567890"[i % 10:] + "1234567890"[:i % 10])
         text = texts[i % len(texts)][:6000].translate(table)  # short: the test stays quick
@@ -90,9 +89,7 @@ def _assert_intact(out: Path, before: set[str]) -> None:
 
 def test_crash_sigkill_mid_build_keeps_previous_graph_and_rerun_equals_fresh(tmp_path) -> None:  # type: ignore[no-untyped-def]
     corpus, out = tmp_path / "corpus", tmp_path / "out"
-    corpus.mkdir()
-    for p in sorted(SEEDS.glob("*.txt"))[:2]:
-        (corpus / p.name).write_bytes(p.read_bytes())
+    copy_corpus(corpus, SEED_FILES[:2])
     build([corpus], out, html=False)
     before = _quads(out / "store")
     cached = set((out / "cache").rglob("*.json"))

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from helpers import ROOT
 
 from kg.cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 

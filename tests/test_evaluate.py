@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from kg.corpus import simplify_name
 from kg.extract.evaluate import score
 from kg.extract.records import DocRecord, Entity, Relation, read_jsonl
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLD = {
     "seeds": (ROOT / "tests" / "gold" / "seeds.jsonl", ROOT / "seeds"),
     "extra": (ROOT / "tests" / "gold" / "extra.jsonl", ROOT / "tests" / "gold" / "extra"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
+from helpers import SEED_004
 
 from kg.corpus import iter_files, read_document, to_simplified
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "004_50c721a1e63a8171.txt"
+SEED = SEED_004
 
 
 def _paragraph() -> str:

@@ -10,10 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import QUERIES, SEED_004
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED_004 = ROOT / "seeds" / "004_50c721a1e63a8171.txt"
-STEMS = {p.stem for p in (ROOT / "queries").glob("*.rq")}
+STEMS = {p.stem for p in QUERIES.glob("*.rq")}
 
 
 def _kg() -> str:

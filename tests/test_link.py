@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import ROOT
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
@@ -30,8 +31,6 @@ from kg.derive.links import (
 from kg.errors import LinkError
 from kg.rdf.mapping import region_iri
 from kg.vocab import ID, PK, WD
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # The verified facts of issue 5, each confirmed in a public Wikidata-derived source. The shipped
 # table must hold exactly these: a QID added from memory fails here (a wrong QID is worse than

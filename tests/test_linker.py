@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import ROOT
 from rdflib import RDF, RDFS, Dataset, Literal
 from wikidata_server import FakeWikidata, case_entities, case_searches
 
@@ -26,8 +27,6 @@ from kg.store import memory_store, write_store
 from kg.vocab import ID, PK
 from kg.wikidata.client import WikidataClient
 from kg.wikidata.linker import Linker, link_online, precision_recall, review_rows
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # (type, name, the right Wikidata item or None): the nodes of the test graph. Parks are placed
 # from their names by the build hook, so their regions (and the regions' QIDs) are real.

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01-explore.ipynb", "02-quality.ipynb"]
 CLEAR = "clear the outputs before committing (Jupyter: Edit → Clear Outputs of All Cells)"

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import SEED_FILES, SEEDS
 
 from kg.build.parallel import decode, encode, extract_parallel, resolve_jobs
 from kg.build.pipeline import extract_records, read_documents
 from kg.cli import cli
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-
 
 def _seed_files() -> list[str]:
-    return [str(p) for p in sorted(SEEDS.glob("*.txt"))]
+    return [str(p) for p in SEED_FILES]
 
 
 def test_parallel_cli_jobs_2_prints_the_records_of_jobs_1() -> None:

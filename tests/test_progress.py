@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import SEED_FILES, copy_corpus
 
 from kg import cli as kg_cli
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def test_progress_lines_count_results_in_order(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -50,10 +48,8 @@ def test_progress_bar_on_a_terminal_shows_rate_and_position(monkeypatch, capsys)
 def test_progress_counts_every_document_once_with_two_jobs(tmp_path, monkeypatch, command) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(kg_cli, "PROGRESS_EVERY", 0.0)
     monkeypatch.chdir(tmp_path)
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    for p in sorted(SEEDS.glob("*.txt"))[:3]:  # short pieces: the test is about counting
-        (corpus / p.name).write_text(p.read_text(encoding="utf-8")[:3000], encoding="utf-8")
+    # short pieces: the test is about counting
+    corpus = copy_corpus(tmp_path / "c", SEED_FILES[:3], chars=3000)
     extra = ["-o", "out", "--no-html"] if command == "build" else []
     result = CliRunner().invoke(kg_cli.cli, [command, "--jobs", "2", str(corpus), *extra])
     assert result.exit_code == 0, result.stderr

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers import SEED_004
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,8 +11,7 @@ from kg.corpus import Document, decode
 from kg.errors import InputError
 from kg.extract.extractor import CHUNK_CHARS, chunks, extract_one
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "004_50c721a1e63a8171.txt"
-SEED_TEXT = SEED.read_text(encoding="utf-8")
+SEED_TEXT = SEED_004.read_text(encoding="utf-8")
 # pieces of real text, so that generated inputs contain names, amounts and triggers
 PIECES = [p for p in SEED_TEXT.replace("\n", "。").split("。") if p][:80]
 ALPHABET = ("高新区有限公司项目实验室中心园区投资亿元万元约多超该在位于落户的"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from helpers import GOLD as GOLD_DIR
+from helpers import SEEDS
 
 from kg.corpus import read_document
 from kg.extract.records import (
@@ -18,9 +19,7 @@ from kg.extract.records import (
     read_jsonl,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-GOLD = ROOT / "tests" / "gold" / "seeds.jsonl"
+GOLD = GOLD_DIR / "seeds.jsonl"
 
 
 def _record() -> DocRecord:

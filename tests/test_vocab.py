@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
+from helpers import ONTOLOGY, ROOT
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as rns
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH
 
-ONTOLOGY = Path(__file__).parents[1] / "ontology"
 PARKS_TTL = ONTOLOGY / "parks.ttl"
 SHAPES_TTL = ONTOLOGY / "shapes.ttl"
-VOCAB_PY = Path(__file__).parents[1] / "kg" / "vocab.py"
+VOCAB_PY = ROOT / "kg" / "vocab.py"
 
 DECLARATION_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 
