@@ -416,3 +416,82 @@ def test_explore_exports_png_csv_and_graphml_of_the_current_view(
     assert parsed.nodes["f1"]["label"] == '=HYPERLINK("x"),<b>乙公司</b>'
     assert "<b>" not in text  # escaped
     assert opened.errors == [] and opened.requests == []
+
+
+# ---------------------------------------------------------------------------- item 6
+
+WHEEL_ARM = """() => {
+  const probe = {t0: null, frames: []};
+  probe.onWheel = () => { if (probe.t0 === null) probe.t0 = performance.now(); };
+  probe.onDraw = () => probe.frames.push(performance.now());
+  window.addEventListener("wheel", probe.onWheel, {capture: true});
+  network.on("afterDrawing", probe.onDraw);
+  window.kgWheelProbe = probe;
+}"""
+WHEEL_TIME = """() => {
+  const probe = window.kgWheelProbe;
+  network.off("afterDrawing", probe.onDraw);
+  const after = probe.frames.filter((t) => probe.t0 !== null && t >= probe.t0);
+  if (!after.length) return null;
+  return (network.renderer.options.hideEdgesOnZoom ? after[after.length - 1] : after[0])
+    - probe.t0;
+}"""
+
+
+@pytest.fixture(scope="module")
+def folded_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, nx.MultiDiGraph]:
+    """6,000 entities: above AGGREGATE_MIN_NODES, so the overview is folded."""
+    g = browser_tests.synthetic(300, 19)
+    path = tmp_path_factory.mktemp("folded") / "folded.html"
+    views.write_html(g, path)
+    return path, g
+
+
+def test_explore_large_graph_opens_folded_and_expands_on_demand(
+    folded_page: tuple[Path, nx.MultiDiGraph], open_page: Any
+) -> None:
+    path, g = folded_page
+    assert g.number_of_nodes() > views.AGGREGATE_MIN_NODES
+    opened = ready(open_page(path))
+
+    drawn = opened.js("() => nodes.length")
+    assert drawn <= 300 < g.number_of_nodes()
+    assert opened.js(PARK_OVERLAPS) == 0
+    park = opened.js("""() => nodes.get().filter((n) => n.group === "Park" &&
+      n.label.includes("(+")).map((n) => n.id).find((id) => {
+        const p = network.canvasToDOM(network.getPositions([id])[id]);
+        const box = document.getElementById("mynetwork").getBoundingClientRect();
+        const at = document.elementFromPoint(box.left + p.x, box.top + p.y);
+        return at && at.tagName === "CANVAS" && network.getNodeAt(p) === id; })""")
+    folded = opened.js("(id) => kg.data.nodes[id].folded", park)
+    assert folded > 0
+    at = opened.js(NODE_ON_SCREEN, park)
+    opened.page.mouse.dblclick(at["x"], at["y"])
+    assert opened.js("() => nodes.length") >= drawn + folded
+    assert "(+" not in opened.js("(id) => nodes.get(id).label", park)
+    # a folded entity found by search is drawn and focused
+    opened.page.fill("#kg-search", "企业299-18")
+    opened.page.press("#kg-search", "Enter")
+    opened.page.wait_for_function("() => kg.state.focused !== null")
+    assert opened.panel().startswith("企业299-18\n")
+    assert opened.errors == [] and opened.requests == []
+
+
+def test_explore_wheel_step_settles_fast_when_folded(
+    folded_page: tuple[Path, nx.MultiDiGraph], open_page: Any
+) -> None:
+    opened = ready(open_page(folded_page[0]))
+    opened.js("() => network.fit({animation: false})")
+    box = opened.page.locator("#mynetwork").bounding_box()
+    opened.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    times = []
+
+    for step in range(4):
+        opened.js(WHEEL_ARM)
+        opened.page.mouse.wheel(0, -100 if step % 2 == 0 else 100)
+        opened.page.wait_for_timeout(500)
+        times.append(opened.js(WHEEL_TIME))
+
+    assert None not in times
+    assert sorted(times)[len(times) // 2] < 200, times
+    assert opened.errors == [] and opened.requests == []

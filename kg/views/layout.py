@@ -28,7 +28,8 @@ def _layout(
     """
     linked = [n for n in g if any(v != n for v in g.successors(n))
               or any(u != n for u in g.predecessors(n))]
-    isolated = [n for n in g if n not in set(linked)]
+    chosen = set(linked)
+    isolated = [n for n in g if n not in chosen]
     if iterations is None:
         iterations = 200 if len(linked) <= EXACT_LAYOUT_MAX_NODES else 50
     if not isolated or not linked:

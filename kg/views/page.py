@@ -45,7 +45,15 @@ PHYSICS_MAX_NODES = 300  # above this, edges are straight and hidden while zoomi
 AGGREGATE_MIN_NODES = 5000  # above this, the overview folds entities into their parks
 
 
-AGGREGATE_TOP = 300  # other entities an aggregated overview still draws, by degree
+# vis-network hides edges while zooming above this many drawn nodes, and redraws them 250 ms
+# after the wheel stops: a folded overview draws fewer, so a wheel step settles at once.
+HIDE_EDGES_MIN_NODES = 3000
+
+
+AGGREGATE_PARKS = 150  # parks a folded overview draws, by degree; the rest on demand
+
+
+AGGREGATE_TOP = 150  # other entities a folded overview draws, by degree
 
 
 COMMUNITY_MAX_NODES = 50_000  # Louvain takes seconds above this; no community colours then
@@ -151,12 +159,18 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg",
     n = g.number_of_nodes()
     large = n > PHYSICS_MAX_NODES
     limit = AGGREGATE_MIN_NODES if aggregate_above is None else aggregate_above
-    positions = _layout(g, scale=max(math.sqrt(n), 1.0) * 100.0)
     ids = {node: i for i, node in enumerate(g.nodes)}
     shown = _overview(g) if n > limit else set(g)
+    if len(shown) < n:  # the overview is laid out alone; the rest around it, drawn on demand
+        core = g.subgraph(shown)
+        positions = _layout(core, scale=max(math.sqrt(len(shown)), 1.0) * 100.0)
+        positions.update(_around(g, positions))
+    else:
+        positions = _layout(g, scale=max(math.sqrt(n), 1.0) * 100.0)
 
     net = Network(height="calc(100vh - 46px)", width="100%", directed=True, cdn_resources="in_line")
-    net.options = _vis_options(large)  # set_options() would strip the spaces in FONT_FACE
+    # straight edges above PHYSICS_MAX_NODES; hidden while zooming only when thousands draw
+    net.options = _vis_options(large, hide_edges=len(shown) > HIDE_EDGES_MIN_NODES)
     # Keep Chinese readable (and the file smaller); tojson still escapes < > & '.
     net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     # Filled directly: Network.add_node/add_edge scan lists on every call (quadratic). Styles
@@ -199,6 +213,38 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg",
     _write_atomically(path, page)
 
 
+def _around(g: nx.MultiDiGraph, placed: dict[str, tuple[float, float]]
+            ) -> dict[str, tuple[float, float]]:
+    """Positions for the entities a folded overview leaves out: in rings around the first
+    placed neighbour found (breadth first from the overview), the unreachable ones in rows
+    below. A double-click then opens a park's members around it."""
+    from collections import deque
+
+    at = dict(placed)
+    ring: dict[str, int] = defaultdict(int)
+    queue = deque(sorted(placed, key=lambda node: (-g.degree(node), node)))
+    while queue:
+        node = queue.popleft()
+        x, y = at[node]
+        for other in sorted(set(g.successors(node)) | set(g.predecessors(node))):
+            if other in at:
+                continue
+            k = ring[node]
+            ring[node] += 1
+            radius = 60.0 + 18.0 * (k // 12)
+            angle = (k % 12) * math.pi / 6 + (k // 12) * 0.26
+            at[other] = (round(x + radius * math.cos(angle), 1),
+                         round(y + radius * math.sin(angle), 1))
+            queue.append(other)
+    left = [node for node in g if node not in at]
+    if left and at:
+        x0 = min(x for x, _ in at.values())
+        y0 = max(y for _, y in at.values()) + 120.0
+        for i, node in enumerate(left):
+            at[node] = (x0 + (i % 40) * 60.0, y0 + (i // 40) * 60.0)
+    return {node: at[node] for node in g if node not in placed and node in at}
+
+
 def _group(data: dict[str, Any]) -> str:
     """The vis-network group of a node: its class, or Other."""
     kind = str(data.get("type", ""))
@@ -206,11 +252,15 @@ def _group(data: dict[str, Any]) -> str:
 
 
 def _overview(g: nx.MultiDiGraph) -> set[str]:
-    """The nodes an aggregated overview draws: parks, focus and the best-connected others."""
-    parks = {node for node, kind in g.nodes(data="type") if kind == "Park"}
-    others = sorted((node for node in g if node not in parks),
-                    key=lambda node: (-g.degree(node), node))
-    return parks | set(others[:AGGREGATE_TOP]) | set(g.graph.get("focus") or ())
+    """The nodes a folded overview draws: the AGGREGATE_PARKS best-connected parks, the
+    AGGREGATE_TOP best-connected other entities and the focus."""
+    def ranked(nodes: Iterable[str]) -> list[str]:
+        return sorted(nodes, key=lambda node: (-g.degree(node), node))
+
+    parks = ranked(node for node, kind in g.nodes(data="type") if kind == "Park")
+    others = ranked(node for node, kind in g.nodes(data="type") if kind != "Park")
+    return set(parks[:AGGREGATE_PARKS]) | set(others[:AGGREGATE_TOP]) | set(
+        g.graph.get("focus") or ())
 
 
 def _explore_data(g: nx.MultiDiGraph, ids: dict[str, int], shown: set[str],
@@ -251,7 +301,7 @@ def _explore_data(g: nx.MultiDiGraph, ids: dict[str, int], shown: set[str],
                       in [*STYLES.items(), ("Other", OTHER_STYLE)]}
 
 
-def _vis_options(large: bool) -> dict[str, Any]:
+def _vis_options(large: bool, *, hide_edges: bool | None = None) -> dict[str, Any]:
     """vis-network options: class groups and fixed positions from Python, physics off.
 
     Physics used to polish small graphs for about 4 s after the first draw; the Python layout
@@ -293,8 +343,8 @@ def _vis_options(large: bool) -> dict[str, Any]:
         "interaction": {
             "hover": True,
             "tooltipDelay": 150,
-            "hideEdgesOnDrag": large,
-            "hideEdgesOnZoom": large,
+            "hideEdgesOnDrag": large if hide_edges is None else hide_edges,
+            "hideEdgesOnZoom": large if hide_edges is None else hide_edges,
         },
         "layout": {"improvedLayout": False},
         "physics": {"enabled": False},
