@@ -279,6 +279,7 @@ function kgExplore(network, nodes, edges, KG, api) {
       out.appendChild(el("span", "kg-note", " (" + (chain.length - 1) + " 步 steps)"));
     }
     network.fit({ nodes: chain, animation: false });
+    if (network.getScale() > 0.8) { network.moveTo({ scale: 0.8 }); }  // keep some context
     return chain;
   }
 
