@@ -495,3 +495,42 @@ def test_explore_wheel_step_settles_fast_when_folded(
     assert None not in times
     assert sorted(times)[len(times) // 2] < 200, times
     assert opened.errors == [] and opened.requests == []
+
+
+# ---------------------------------------------------------------------------- item 4
+
+
+def test_explore_map_places_parks_by_province_and_links_back(
+    seeds_view: tuple[Path, nx.MultiDiGraph], open_page: Any
+) -> None:
+    from kg.views.geo import park_places, project, province_seats
+
+    path, g = seeds_view
+    places, provinces = park_places(g)
+    park = next(n for n, d in g.nodes(data=True) if d["label"] == "四川内江高新区")
+    assert places[park][2] == "四川省"
+    seat = project(*province_seats()["四川省"][1:])
+    assert abs(places[park][0] - seat[0]) <= 250 and abs(places[park][1] - seat[1]) <= 250
+    opened = ready(open_page(path))
+    before = opened.js("() => JSON.stringify(network.getPositions())")
+
+    opened.page.select_option("#kg-mode", "map")
+
+    shown = opened.js("() => kg.visibleNodes().map((id) => kg.data.nodes[id].type)")
+    assert len(shown) == len(places) and set(shown) == {"Park"}
+    sizes = opened.js("() => Object.fromEntries(nodes.get().filter((n) => !n.hidden)"
+                      ".map((n) => [n.label, n.font.size]))")
+    opened.page.select_option("#kg-map-measure", "investment")
+    by_money = opened.js("() => nodes.get().find((n) => n.label === '四川内江高新区').font.size")
+    assert by_money > sizes["四川内江高新区"]  # 84.6 亿, the largest investment of the seeds
+    assert [p[0] for p in provinces] == sorted(p[0] for p in provinces)
+    node = opened.js("() => nodes.get().find((n) => n.label === '四川内江高新区').id")
+    at = opened.js(NODE_ON_SCREEN, node)
+    opened.page.mouse.dblclick(at["x"], at["y"])  # back to the graph, on that park
+    assert opened.js("() => kg.state.mode") == "graph"
+    assert opened.js("() => kg.state.focused") == node
+    opened.js("() => network.stopSimulation()")
+    opened.page.select_option("#kg-mode", "map")
+    opened.page.select_option("#kg-mode", "graph")
+    assert opened.js("() => JSON.stringify(network.getPositions())") == before
+    assert opened.errors == [] and opened.requests == []

@@ -22,6 +22,7 @@ from kg.files import write_file
 from kg.views.analysis import communities, park_rows, park_totals, yi
 from kg.views.articles import attribute_articles
 from kg.views.cut import store_view
+from kg.views.geo import park_places
 from kg.views.graph import (
     OTHER_STYLE,
     STYLES,
@@ -268,7 +269,9 @@ def _explore_data(g: nx.MultiDiGraph, ids: dict[str, int], shown: set[str],
     """Add what the explorer needs to the page data: degree, community, investment and
     folded members of each node, both ends of each edge, and the drawing of folded nodes."""
     groups = communities(g) if g.number_of_nodes() <= COMMUNITY_MAX_NODES else {}
-    invested = {row["iri"]: row["investment_yuan"] for row in park_rows(g)}
+    rows = {row["iri"]: row for row in park_rows(g)}
+    invested = {iri: row["investment_yuan"] for iri, row in rows.items()}
+    places, provinces = park_places(g)
     folded: dict[str, int] = defaultdict(int)
     for node in g:
         if node in shown:
@@ -286,6 +289,10 @@ def _explore_data(g: nx.MultiDiGraph, ids: dict[str, int], shown: set[str],
             item["yuan"] = int(yuan)
         if folded.get(node):
             item["folded"] = folded[node]
+        if node in places:
+            item["geo"] = list(places[node][:2])
+        if node in rows:
+            item["parkStats"] = [rows[node]["enterprises"], rows[node]["platforms"]]
         if node not in shown:
             item["off"] = 1
             item["name"] = str(attrs.get("label") or node)
@@ -294,6 +301,7 @@ def _explore_data(g: nx.MultiDiGraph, ids: dict[str, int], shown: set[str],
                 item["x"], item["y"] = positions[node]
     for (source, target), item in zip(g.edges(), data["edges"], strict=True):
         item["from"], item["to"] = ids[source], ids[target]
+    data["provinces"] = provinces
     data["relations"] = sorted({str(r) for _, _, r in g.edges(data="relation")})
     data["communities"] = max(groups.values(), default=-1) + 1
     data["palette"] = list(COMMUNITY_COLOURS)
@@ -478,6 +486,12 @@ def _legend_html(g: nx.MultiDiGraph) -> str:
         "</option></select></label>"
         '<label class="kg-row">颜色 Colour <select id="kg-colour"><option value="class">'
         '类 class</option><option value="community">社区 community</option></select></label>'
+        '<label class="kg-row">视图 View <select id="kg-mode"><option value="graph">图 graph'
+        '</option><option value="map">地图 map (by province)</option></select></label>'
+        '<label class="kg-row">地图大小 Map size <select id="kg-map-measure">'
+        '<option value="enterprises">企业 enterprises</option><option value="platforms">'
+        '平台 platforms</option><option value="investment">投资 investment</option>'
+        "</select></label>"
         '<div class="kg-row kg-path">路径 Path <input id="kg-path-from" type="search"'
         ' placeholder="从 from"><input id="kg-path-to" type="search" placeholder="到 to">'
         '<button id="kg-path-go" type="button">查找 Find</button></div>'

@@ -108,6 +108,7 @@ function kgExplore(network, nodes, edges, KG, api) {
     for (k = 0; k < N; k++) {
       keep[k] = pinned.has(k) || (ok[k] && degree[k] >= filters.minDegree &&
                                   !(filters.hideIsolates && degree[k] === 0)) ? 1 : 0;
+      if (map.on && !KG.nodes[k].geo) { keep[k] = 0; }  // the map shows placed parks only
     }
     return keep;
   }
@@ -340,6 +341,86 @@ function kgExplore(network, nodes, edges, KG, api) {
 
   function setSize(mode) { look.size = mode || ""; restyle(); }
   function setColour(mode) { look.colour = mode === "community" ? "community" : "class"; restyle(); }
+
+  // ------------------------------------------------------------------ map by province
+
+  /* The map: parks at their province's seat (KG.provinces, placed in Python), sized by the
+     measure chosen; the graph's positions and fonts come back when it is left. */
+  var map = { on: false, saved: null, fonts: null, measure: "enterprises" };
+  state.map = map;
+
+  function mapValue(id) {
+    var d = info(id);
+    if (map.measure === "platforms") { return (d.parkStats || [0, 0])[1]; }
+    if (map.measure === "investment") { return d.yuan ? d.yuan / 1e8 : 0; }
+    return (d.parkStats || [0, 0])[0];
+  }
+
+  function mapSize() {
+    var placed = nodes.getIds({ filter: function (n) { return Boolean(info(n.id).geo); } });
+    var top = 0;
+    placed.forEach(function (id) { top = Math.max(top, mapValue(id)); });
+    nodes.update(placed.map(function (id) {
+      var v = mapValue(id);
+      return { id: id, font: { size: 16 + 44 * (top ? Math.sqrt(v / top) : 0) },
+               title: undefined };
+    }));
+  }
+
+  function setMode(mode) {
+    var select = document.getElementById("kg-mode");
+    if (select && select.value !== mode) { select.value = mode; }
+    if (mode === "map" && !map.on) {
+      ensure(KG.nodes.map(function (d, id) { return d.geo ? id : -1; })
+        .filter(function (id) { return id >= 0; }));
+      map.saved = network.getPositions();
+      map.fonts = {};
+      nodes.forEach(function (n) { if (info(n.id).geo) { map.fonts[n.id] = n.font; } });
+      map.on = true;
+      KG.nodes.forEach(function (d, id) {
+        if (d.geo && nodes.get(id)) { network.moveNode(id, d.geo[0], d.geo[1]); }
+      });
+      clearDim();
+      applyFilters();
+      mapSize();
+      separateParks();  // parks sharing a seat move apart, as little as their boxes need
+      network.fit({ animation: false });
+    } else if (mode !== "map" && map.on) {
+      map.on = false;
+      Object.keys(map.saved).forEach(function (key) {
+        var p = map.saved[key];
+        network.moveNode(Number(key), p.x, p.y);
+      });
+      nodes.update(Object.keys(map.fonts).map(function (key) {
+        return { id: Number(key), font: map.fonts[key] || { size: 30 } };
+      }));
+      applyFilters();
+      network.fit({ animation: false });
+    }
+    state.mode = map.on ? "map" : "graph";
+    return state.mode;
+  }
+
+  function setMeasure(measure) {
+    map.measure = measure || "enterprises";
+    if (map.on) { mapSize(); }
+  }
+
+  network.on("beforeDrawing", function (ctx) {
+    if (!map.on) { return; }
+    ctx.save();
+    ctx.font = "56px " + getComputedStyle(document.body).fontFamily;
+    ctx.textAlign = "center";
+    (KG.provinces || []).forEach(function (p) {
+      ctx.fillStyle = "rgba(96, 125, 139, 0.18)";
+      ctx.beginPath();
+      ctx.arc(p[1], p[2], 90 + 12 * Math.sqrt(p[3]), 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.fillStyle = "#607d8b";
+      ctx.fillText(String(p[0]), p[1], p[2] + 150 + 12 * Math.sqrt(p[3]));
+    });
+    ctx.restore();
+  });
 
   // ------------------------------------------------------------------ readable overview
 
@@ -594,13 +675,21 @@ function kgExplore(network, nodes, edges, KG, api) {
     if (p.nodes.length) { highlight(p.nodes[0]); }
     else if (!p.edges.length) { clearDim(); }
   });
-  network.on("doubleClick", function (p) { if (p.nodes.length) { expand(p.nodes[0]); } });
+  network.on("doubleClick", function (p) {
+    if (!p.nodes.length) { return; }
+    if (map.on) { setMode("graph"); api.focus(p.nodes[0]); }  // from the map to the graph
+    else { expand(p.nodes[0]); }
+  });
+  var mode = byId("kg-mode");
+  if (mode) { mode.addEventListener("change", function () { setMode(mode.value); }); }
+  var measure = byId("kg-map-measure");
+  if (measure) { measure.addEventListener("change", function () { setMeasure(measure.value); }); }
 
   Object.assign(api, {
     ensure: ensure, reveal: reveal, applyFilters: applyFilters, visibleNodes: visibleNodes,
     visibleEdges: visibleEdges, highlight: highlight, clearDim: clearDim, expand: expand,
     shortestPath: shortestPath, showPath: showPath, pathByName: pathByName, setSize: setSize,
-    setColour: setColour, separateParks: separateParks, exportCSV: exportCSV,
+    setColour: setColour, setMode: setMode, setMeasure: setMeasure, separateParks: separateParks, exportCSV: exportCSV,
     exportGraphML: exportGraphML, exportPNG: exportPNG, pinned: pinned
   });
   return readable;
