@@ -134,8 +134,12 @@ pkuseg_option = click.option(
 @click.option("--no-html", is_flag=True, help="Skip the HTML graph view.")
 @pkuseg_option
 @jobs_option
+@click.option("--cluster", default=None, metavar="tcp://HOST:PORT",
+              help="Extract on the workers of this running Dask scheduler "
+                   "(pip install 'parks-kg[cluster]').")
 def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuild: bool,
-          break_lock: bool, no_html: bool, pkuseg_model: Path | None, jobs: int) -> None:
+          break_lock: bool, no_html: bool, pkuseg_model: Path | None, jobs: int,
+          cluster: str | None) -> None:
     """Bring kg.ttl, the store and graph.html up to date with PATHS (default seeds/).
 
     Only new or changed files are extracted; a run on an unchanged corpus writes nothing.
@@ -149,7 +153,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
     t0 = time.monotonic()
     res = run_build(targets, out_dir, store_path=store_spec, rebuild=rebuild,
                     pkuseg_model=pkuseg_model, html=not no_html, warn=_warn,
-                    progress=_progress("extracting"), break_lock=break_lock, jobs=jobs)
+                    progress=_progress("extracting"), break_lock=break_lock, jobs=jobs,
+                    cluster=cluster)
     ents = ", ".join(f"{n} {t}" for t, n in sorted(res.entities.items()))
     rels = ", ".join(f"{n} {r}" for r, n in sorted(res.relations.items()))
     click.echo(f"{res.documents} documents → entities: {ents or 'none'}; relations: "

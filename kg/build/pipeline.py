@@ -156,14 +156,16 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
           rebuild: bool = False, pkuseg_model: str | Path | None = None, html: bool = True,
           warn: Callable[[str], None] = lambda s: None,
           progress: Callable[[Iterable[DocRecord], int], Iterable[DocRecord]] | None = None,
-          break_lock: bool = False, jobs: int | None = 1) -> BuildResult:
+          break_lock: bool = False, jobs: int | None = 1,
+          cluster: str | None = None) -> BuildResult:
     """Bring the store, out_dir/kg.ttl and graph.html up to date with the files under `paths`.
 
     Incremental: only documents whose content (sha256) is new or changed are extracted (their
     records are cached under out_dir/cache); the graphs of changed, deleted and relabelled
     documents are replaced and the rest left alone, giving the same graph a full rebuild
     would. Nothing changed means nothing written. `rebuild=True` starts from an empty store.
-    `jobs` processes extract (1: in this process; 0 or None: every core). `progress(records,
+    `jobs` processes extract (1: in this process; 0 or None: every core), or, given `cluster`
+    (tcp://HOST:PORT), a Dask scheduler's workers (`kg.build.cluster`). `progress(records,
     total)` wraps the stream of records as they come out of extraction (a progress bar).
     """
     from kg.rdf.mapping import entity_iri_text, label_table
@@ -211,6 +213,11 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
             out: Iterable[DocRecord] = extract_records(
                 missing, jobs=jobs, pkuseg_model=pkuseg_model, graphs=bodies, text=False,
                 evidence=False, cache=cache, warn=_warn)
+            if cluster is not None:
+                from kg.build.cluster import extract_cluster
+
+                out = extract_cluster(missing, cluster, pkuseg_model=pkuseg_model, graphs=bodies,
+                                      text=False, evidence=False, cache=cache, warn=_warn)
             for rec in progress(out, len(missing)) if progress else out:
                 records[rec.path] = _light(rec)
         ordered = [records[path] for path, _ in files if path in records]

@@ -1,0 +1,262 @@
+"""Extraction on a Dask cluster: documents out to a running scheduler, records back in input order.
+
+The same shape as `kg.build.parallel.extract_parallel`, with Dask's scheduler and workers in
+place of a process pool on one machine (PyPI `dask` + `distributed`, the extra `cluster`).
+Workers may not share this machine's file system, so this process reads each file and sends its
+bytes; a worker decodes them exactly as `kg.corpus.read_document` decodes a file (same name,
+same sha256), extracts with the same pipeline (`kg.nlp.pipeline.build_nlp`,
+`kg.extract.extractor.extract_one`) and sends back the record as compact JSON (with mentions and
+evidence when a record cache wants them) and its N-Quads but labels
+(`kg.rdf.mapping.nquads_body`), which this process appends to the spool and the cache. So only
+this machine needs the build's directory: workers write nothing.
+
+Faults: a task whose worker dies (SIGKILL, a lost machine) is run again on another worker by the
+scheduler; a task that raises is retried `RETRIES` times. A document the pipeline fails on is
+reported through `warn` with its path, as an unreadable file is, and the build goes on. At most
+`IN_FLIGHT` batches per worker thread are out at once, so memory does not grow with the corpus.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import astuple
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from kg.build.parallel import decode, encode
+from kg.corpus import Document
+from kg.errors import InputError, KgError
+from kg.extract.records import DocRecord
+from kg.store.spool import Spool
+
+PER_TASK = 16  # documents per task: one scheduler round trip is worth ~16 extractions
+IN_FLIGHT = 2  # tasks queued per worker thread: keeps it busy, bounds memory
+RETRIES = 2  # reruns of a task that raised (a worker that died is handled by the scheduler)
+CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler and see a worker
+
+_local = threading.local()  # a worker thread's pipeline: spaCy pipelines are not shared
+
+
+# a record as JSON, its N-Quads but labels, the warnings of reading it, the Document sent
+_Result = tuple[str, bytes | None, tuple[str, ...], Document | None]
+
+
+class ClusterError(KgError):
+    """A Dask scheduler that cannot be reached or has no workers, or Dask not installed."""
+
+
+class _Options(NamedTuple):
+    model: str | None  # the pkuseg model (a path on the workers, or a name)
+    body: bool  # send back the N-Quads but labels
+    text: bool  # records of files read from bytes carry their text
+    evidence: bool  # records carry mentions and evidence
+
+
+def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
+                    pkuseg_model: str | Path | None = None, graphs: Spool | None = None,
+                    text: bool = True, evidence: bool = True, cache: Any = None,
+                    warn: Callable[[str], None] | None = None,
+                    note: Callable[[str], None] | None = None,
+                    per_task: int = PER_TASK) -> Iterator[DocRecord]:
+    """One DocRecord per document or file path, in input order, extracted on the Dask
+    cluster whose scheduler is at `address` (tcp://HOST:PORT).
+
+    Arguments as `kg.build.parallel.extract_parallel`'s: with `graphs`, each record's
+    N-Quads but labels are in that spool under its path before the record is yielded; `cache`
+    (an object with `put(record)`) gets every full record here, where the build's files are.
+    A file is a path or a `kg.build.parallel.Source` (a path and its document id). A file
+    that cannot be read, or a document a worker fails on, raises `InputError` or, given
+    `warn`, is reported there (one line naming its path) and skipped; `note` receives the
+    warnings of reading a file (before its record). An unreachable scheduler raises
+    `ClusterError`.
+    """
+    client = _connect(address)
+    opts = _Options(None if pkuseg_model is None else str(pkuseg_model), graphs is not None,
+                    text, evidence or cache is not None)
+    try:
+        threads = max(1, sum(client.nthreads().values()))
+        for rec in _records(client, documents, opts, threads * IN_FLIGHT, max(1, per_task)):
+            if isinstance(rec, InputError):
+                if warn is None:
+                    raise rec
+                warn(str(rec))
+                continue
+            data, body, notes, doc = rec
+            if note is not None:
+                for line in notes:
+                    note(line)
+            full = decode(data)
+            if doc is not None:  # sent as fields: its text was here all along
+                full.text = doc.text
+            if cache is not None:
+                cache.put(full)
+            if graphs is not None and body is not None:
+                graphs.put(full.path, body)
+            yield full
+    finally:
+        client.close()
+
+
+def _connect(address: str) -> Any:
+    """A client of the scheduler at `address` that sees at least one worker."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError("--cluster needs Dask: pip install 'parks-kg[cluster]'") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ClusterError(f"{address}: cannot reach the Dask scheduler ({reason}); start "
+                           "one with `dask scheduler` or check the address") from None
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError):
+        client.close()
+        raise ClusterError(f"{address}: the Dask scheduler has no workers; start some with "
+                           f"`dask worker {address}`") from None
+    mine = _code()
+    try:
+        theirs = client.run(_code)
+    except Exception as exc:  # a worker without parks-kg fails to unpickle the function
+        client.close()
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ClusterError(f"{address}: a worker cannot run this parks-kg ({first}); install "
+                           "the same parks-kg on every worker and restart them") from None
+    other = sorted(w for w, fp in theirs.items() if fp != mine)
+    if other:
+        client.close()
+        raise ClusterError(f"{address}: worker {other[0]} runs other extraction code or rules "
+                           f"than this machine ({len(other)} of {len(theirs)}); install the same "
+                           "parks-kg on every worker and restart them")
+    return client
+
+
+def _code() -> str:
+    """The extraction fingerprint of this process's parks-kg: workers must share the client's,
+    or their records would differ from a local build's (and poison the record cache)."""
+    from kg.build.pipeline import fingerprint
+
+    return fingerprint()[0]
+
+
+def _records(client: Any, documents: Iterable[Document | str | Path], opts: _Options,
+             in_flight: int, per_task: int
+             ) -> Iterator[_Result | InputError]:
+    """What workers send back for each document (or its error), in input order."""
+    pending: deque[tuple[list[Document | None], list[str], Any]] = deque()
+    batch: list[Document | None] = []
+    names: list[str] = []
+    tasks: list[tuple[Any, ...]] = []
+
+    def submit() -> None:
+        future = client.submit(_work_many, tasks, opts, retries=RETRIES, pure=False)
+        pending.append((batch, names, future))
+
+    for item in documents:
+        if isinstance(item, Document):
+            tasks.append(("doc", *astuple(item)))
+            batch.append(item)
+            names.append(item.path)
+        else:
+            name = str(getattr(item, "path", item))  # a Source is a path and an id
+            try:
+                data = Path(item).read_bytes()
+            except FileNotFoundError:
+                yield InputError(f"{name}: no such file")
+                continue
+            except IsADirectoryError:
+                yield InputError(f"{name}: is a directory, expected a file")
+                continue
+            except OSError as exc:
+                yield InputError(f"{name}: cannot read ({exc.strerror})")
+                continue
+            tasks.append(("file", name, data, getattr(item, "doc_id", None)))
+            batch.append(None)
+            names.append(name)
+        if len(tasks) == per_task:
+            submit()
+            batch, names, tasks = [], [], []
+        if len(pending) >= in_flight:
+            yield from _finish(*pending.popleft())
+    if tasks:
+        submit()
+    while pending:
+        yield from _finish(*pending.popleft())
+
+
+def _finish(docs: list[Document | None], names: list[str], future: Any
+            ) -> Iterator[_Result | InputError]:
+    """The results of one task, each document's record JSON and N-Quads or its error."""
+    try:
+        results = future.result()
+    except Exception as exc:  # the task died on every worker it met (KilledWorker) or raised
+        kind = type(exc).__name__
+        for name in names:
+            yield InputError(f"{name}: not extracted, its batch failed on the cluster ({kind}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''})")
+        return
+    finally:
+        future.release()
+    for doc, (data, body, notes) in zip(docs, results, strict=True):
+        yield InputError(data) if not data.startswith("{") else (data, body, notes, doc)
+
+
+class _SentPath(type(Path())):  # type: ignore[misc]
+    """A path whose bytes came over the network: `kg.corpus.read_document` reads them as the
+    file's, so names, warnings and the sha256 are those of the file on the client."""
+
+    _sent: bytes = b""
+
+    def read_bytes(self) -> bytes:
+        return self._sent
+
+
+def _pipeline(model: str | None) -> Any:
+    """This worker thread's pipeline for `model`, built on its first document."""
+    if getattr(_local, "model", ...) != model or getattr(_local, "nlp", None) is None:
+        from kg.nlp.pipeline import build_nlp
+
+        _local.nlp, _local.model = build_nlp(pkuseg_model=model), model
+    return _local.nlp
+
+
+def _work(task: tuple[Any, ...], opts: _Options) -> tuple[str, bytes | None, tuple[str, ...]]:
+    """On a worker: one document's record as JSON, its N-Quads but labels and the warnings of
+    reading it, or a one-line error naming its path (an undecodable file, a pipeline failure)."""
+    from kg.corpus import read_document
+    from kg.extract.extractor import extract_one
+
+    kind, name = task[0], task[1] if task[0] == "file" else task[2]
+    try:
+        if kind == "file":
+            path = _SentPath(name)
+            path._sent = task[2]
+            doc = read_document(path) if task[3] is None else read_document(
+                path, doc_id=task[3])  # type: ignore[call-arg]
+        else:
+            doc = Document(*task[1:])
+        rec = extract_one(doc, _pipeline(opts.model))
+        data = encode(rec, text=opts.text and kind == "file", evidence=opts.evidence)
+        notes = tuple(doc.warnings) if kind == "file" else ()
+        if not opts.body:
+            return data, None, notes
+        from kg.rdf.mapping import nquads_body
+
+        return data, nquads_body(rec).encode("utf-8", "replace"), notes
+    except InputError as exc:
+        return str(exc), None, ()
+    except Exception as exc:  # one document's failure must not cost the others theirs
+        import socket
+
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return (f"{name}: extraction failed on worker {socket.gethostname()} "
+                f"({type(exc).__name__}: {first})"), None, ()
+
+
+def _work_many(tasks: list[tuple[Any, ...]], opts: _Options
+               ) -> list[tuple[str, bytes | None, tuple[str, ...]]]:
+    """On a worker: `_work` for each document of a task."""
+    return [_work(task, opts) for task in tasks]
