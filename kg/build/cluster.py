@@ -163,7 +163,7 @@ def _records(client: Any, documents: Iterable[Document | str | Path], opts: _Opt
         else:
             name = str(getattr(item, "path", item))  # a Source is a path and an id
             try:
-                data = Path(item).read_bytes()
+                data = Path(name).read_bytes()
             except FileNotFoundError:
                 yield InputError(f"{name}: no such file")
                 continue
