@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
+from kg.errors import KgError
+
 Part = tuple[str, int, int]  # (file path, offset, length)
 PREFIX = ".kg-spool-"  # + the pid of the process that made it
 
@@ -38,7 +40,14 @@ class Spool(Mapping[str, bytes]):
     """Byte parts by key, stored in append-only files under a temporary directory."""
 
     def __init__(self, parent: str | Path | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
+        """A new, empty spool in a temporary directory under `parent` (the system's default
+        temporary folder without it); a folder that cannot be written is a KgError naming it."""
+        try:
+            self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
+        except OSError as exc:
+            where = parent if parent is not None else tempfile.gettempdir()
+            raise KgError(f"{where}: cannot write the build's temporary files "
+                          f"({exc.strerror or exc})") from None
         self._parts: dict[str, list[Part]] = {}
         self._out: IO[bytes] | None = None
         self._reading: dict[str, IO[bytes]] = {}
