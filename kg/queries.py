@@ -31,13 +31,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kg.errors import QueryError
+from kg.errors import KgError, QueryError
 
 TYPES = ("string", "label", "iri", "integer", "decimal")
 _PARAM_LINE = re.compile(r"^#\+\s*param\s+(\w+)\s*(?:\((\w+)\))?\s*:\s*(.*)$")
 _META_LINE = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 _VAR = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9_]*)")
 _SERVICE = re.compile(r"\bSERVICE\b", re.I)
+# SPARQL Update: a request whose first word after the prologue is one of these changes a store
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*<?\s*>?\s*)*", re.I)
+_UPDATE = re.compile(r"(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+UPDATE_REFUSED = "updates are not allowed: kg query runs read-only queries"
 
 
 @dataclass
@@ -315,6 +319,13 @@ def _probe(text: str, offset: int) -> str:
     return f"{prologue}ASK {{ {text[start:end]}\nLIMIT 1 OFFSET {offset}\n}} }}"
 
 
+def is_update(text: str) -> bool:
+    """True for a SPARQL Update request (INSERT, DELETE, DROP, LOAD, CLEAR…), which kg query
+    refuses by name rather than with the parser's error about a missing SELECT."""
+    masked = _mask(text)  # strings, IRIs and comments blanked: only syntax is left
+    return bool(_UPDATE.match(masked, _PROLOGUE.match(masked).end()))  # type: ignore[union-attr]
+
+
 def run_query(store: Any, query: Query, params: dict[str, str] | None = None, *,
               allow_service: bool = False, limit: int | None = None, offset: int = 0
               ) -> tuple[list[str], list[list[Any]]]:
@@ -331,6 +342,8 @@ def run_page(store: Any, query: Query, params: dict[str, str] | None = None, *,
     """One page of a query's answer: at most `limit` rows (for a query paged by its subquery,
     the rows of `limit` keys) from `offset` on, and whether more follow. None: no limit."""
     params = dict(params or {})
+    if is_update(query.text):
+        raise QueryError(UPDATE_REFUSED)
     if _SERVICE.search(_mask_comments(query.text)) and not allow_service:
         raise QueryError(f"{query.name}: uses SERVICE (a remote call); pass --allow-service")
     unknown = set(params) - set(query.params)
@@ -346,6 +359,24 @@ def run_page(store: Any, query: Query, params: dict[str, str] | None = None, *,
         raise QueryError(f"{query.name}: the page size must be at least 1, not {limit}")
     if offset < 0:
         raise QueryError(f"{query.name}: the offset must be 0 or more, not {offset}")
+    try:
+        return _run_page(store, query, params, limit, offset, allow_service)
+    except (KgError, OSError) as exc:  # pyoxigraph's network errors are OSErrors
+        urls = _SERVICE_IRI.findall(_mask_comments(query.text)) if allow_service else []
+        if urls and _NETWORK.search(str(exc)) and not any(u in str(exc) for u in urls):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise QueryError(f"SERVICE <{'>, <'.join(dict.fromkeys(urls))}>: {reason}") from None
+        raise
+
+
+_SERVICE_IRI = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?<([^>\s]*)>", re.I)
+_NETWORK = re.compile(r"connect|refused|port|lookup|resolv|timed? ?out|network|unreachable|"
+                      r"certificate|tls|ssl|http|dns|reset", re.I)
+
+
+def _run_page(store: Any, query: Query, params: dict[str, str], limit: int | None,
+              offset: int, allow_service: bool) -> Page:
+    """`run_page` once its arguments are checked."""
     subs = {}
     for name, value in params.items():
         p = query.params[name]
