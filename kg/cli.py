@@ -131,6 +131,8 @@ pkuseg_option = click.option(
               help="Start from an empty store and re-extract nothing that is cached.")
 @click.option("--break-lock", is_flag=True,
               help="Remove a remote store's lock left by a build that died.")
+@click.option("--prune", is_flag=True,
+              help="Remove the stored documents whose files are not among PATHS.")
 @click.option("--no-html", is_flag=True, help="Skip the HTML graph view.")
 @pkuseg_option
 @jobs_option
@@ -138,11 +140,14 @@ pkuseg_option = click.option(
               help="Extract on the workers of this running Dask scheduler "
                    "(pip install 'parks-kg[cluster]').")
 def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuild: bool,
-          break_lock: bool, no_html: bool, pkuseg_model: Path | None, jobs: int,
-          cluster: str | None) -> None:
+          break_lock: bool, prune: bool, no_html: bool, pkuseg_model: Path | None,
+          jobs: int, cluster: str | None) -> None:
     """Bring kg.ttl, the store and graph.html up to date with PATHS (default seeds/).
 
     Only new or changed files are extracted; a run on an unchanged corpus writes nothing.
+    Builds add: documents already stored stay unless --prune is given, or PATHS are the
+    same folders the previous build of OUT was given (then files deleted there are removed).
+    A document is named by its path under the folder given, without extension.
     """
     from kg.build.pipeline import build as run_build
 
@@ -154,19 +159,27 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
     res = run_build(targets, out_dir, store_path=store_spec, rebuild=rebuild,
                     pkuseg_model=pkuseg_model, html=not no_html, warn=_warn,
                     progress=_progress("extracting"), break_lock=break_lock, jobs=jobs,
-                    cluster=cluster)
+                    prune=prune, note=_warn, cluster=cluster)
     ents = ", ".join(f"{n} {t}" for t, n in sorted(res.entities.items()))
     rels = ", ".join(f"{n} {r}" for r, n in sorted(res.relations.items()))
     click.echo(f"{res.documents} documents → entities: {ents or 'none'}; relations: "
-               f"{rels or 'none'}; {res.quads} quads in {time.monotonic() - t0:.1f} s", err=True)
+               f"{rels or 'none'} (distinct); {res.quads} quads in "
+               f"{time.monotonic() - t0:.1f} s", err=True)
     if res.unchanged:
         click.echo("nothing changed: no document extracted, the store left as it was",
                    err=True)
     else:
         click.echo(f"extracted {res.extracted} document(s), replaced {res.replaced} and "
                    f"removed {res.removed} document graph(s)", err=True)
+        if res.removed_ids:
+            shown = ", ".join(res.removed_ids[:10])
+            more = f" and {len(res.removed_ids) - 10} more" if len(res.removed_ids) > 10 else ""
+            click.echo(f"removed (their files are gone): {shown}{more}", err=True)
         for path in res.outputs:
             click.echo(f"wrote {path}", err=True)
+    if res.kept_gone:
+        click.echo(f"kept {res.kept_gone} stored document(s) not among the files given "
+                   "(--prune removes them)", err=True)
     if res.skipped:
         raise click.ClickException(f"{len(res.skipped)} file(s) skipped, see warnings above")
 
@@ -178,9 +191,9 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 @pkuseg_option
 @jobs_option
 def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
-    """Print the extraction record of each FILE (see docs: extraction-format)."""
-    from kg.build.pipeline import extract_records
-    from kg.corpus import iter_files
+    """Print the extraction record of each FILE: one JSON line each, in the format of
+    docs/extraction-format.md. A file in a folder given is named by its path under it."""
+    from kg.build.pipeline import corpus_files, extract_records
 
     skipped: list[str] = []
 
@@ -188,10 +201,11 @@ def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: 
         skipped.append(msg)
         _warn(msg)
 
-    paths = list(iter_files(files, warn))
-    # each file read where it is extracted, as extraction goes: memory stays flat
+    paths = list(corpus_files(files, warn, unique=False))
+    # each file read where it is extracted, as extraction goes: memory stays flat; doubts
+    # about a file that was read (its encoding…) are warnings, not skips
     records = extract_records(paths, pkuseg_model=pkuseg_model, jobs=jobs, text=False,
-                              warn=warn)
+                              warn=warn, note=_warn)
     for rec in _progress("extracting")(records, len(paths)):
         click.echo(rec.dumps())
     if skipped:
@@ -232,12 +246,14 @@ def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
     when more rows follow, a note on stderr gives the option for the next page.
     """
     from kg.formats import format_rows
-    from kg.queries import load_query, run_page
+    from kg.queries import UPDATE_REFUSED, is_update, load_query, run_page
     from kg.store import open_store
 
     if (name is None) == (text is None):
         raise click.UsageError("give a stored query NAME, a FILE.rq, or -e TEXT (one of them)")
     q = load_query(name, text=text)
+    if is_update(q.text):  # refused before any store is opened
+        raise KgError(UPDATE_REFUSED)
     size = q.page_size if limit is None else (limit or None)
     page = run_page(open_store(store_path), q, _parse_params(params), limit=size,
                     offset=offset, allow_service=allow_service)
@@ -282,14 +298,17 @@ def export(fmt: str, output: Path | None, store_path: str) -> None:
 @cli.command(name="eval")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--gold", "gold_path", required=True, type=click.Path(path_type=Path),
-              help="Gold annotations (JSONL, extraction-format).")
+              help="Gold annotations (JSONL, docs/extraction-format.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", is_flag=True, help="List every false positive and miss.")
 @click.option("--by-rule", is_flag=True, help="Each rule's precision and firing count.")
 @pkuseg_option
 def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool, by_rule: bool,
           pkuseg_model: Path | None) -> None:
-    """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation."""
+    """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation.
+
+    GOLD holds records in the format of docs/extraction-format.md, matched by document id.
+    """
     from kg.extract.evaluate import evaluate_files, format_report, rule_table
 
     report = evaluate_files(paths, gold_path, pkuseg_model=pkuseg_model, warn=_warn)
@@ -309,8 +328,23 @@ def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool,
 
 
 graph_source_option = click.option(
-    "--store", "source", type=click.Path(path_type=Path), default=Path("out/store"),
-    show_default=True, help="Store directory, or an RDF file such as out/kg.ttl.")
+    "--store", "source", default="out/store", show_default=True, metavar="PATH",
+    help="Store directory, or an RDF file such as out/kg.ttl.")
+
+
+def _is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
+def _local_source(source: str | Path, command: str) -> Path:
+    """The store folder or RDF file a command reads; a SPARQL endpoint is a one-line error
+    naming it (kept whole: a Path would turn http:// into http:/)."""
+    text = str(source)
+    if _is_url(text):
+        raise KgError(f"{text}: kg {command} reads a store directory or an RDF file, not a "
+                      f"SPARQL endpoint; export it first (kg export --store {text} "
+                      "--format nq -o kg.nq) and give that file")
+    return Path(text)
 
 
 @cli.command()
@@ -326,12 +360,12 @@ graph_source_option = click.option(
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               default=Path("out/view.html"), show_default=True, help="HTML file to write.")
 @click.option("--title", default=None, help="Page title (default: parks-kg and the focus).")
-def viz(source: Path, focus: str | None, hops: int, types: str | None, min_degree: int,
+def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree: int,
         output: Path, title: str | None) -> None:
     """Draw the graph, or a focus, class or degree view of it, as one offline HTML page."""
     from kg.views import read_graph, render
 
-    graph = read_graph(source)
+    graph = read_graph(_local_source(source, "viz"))
     with _writing(output):
         drawn = render(graph, output, title=title or f"parks-kg: {focus or source}",
                        focus=focus, hops=hops, types=types.split(",") if types else None,
@@ -348,18 +382,18 @@ def viz(source: Path, focus: str | None, hops: int, types: str | None, min_degre
               help="Rows in each ranking.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-def stats(source: Path, top: int, fmt: str) -> None:
+def stats(source: str, top: int, fmt: str) -> None:
     """Counts, park rankings, centrality, components and enterprises in several parks."""
     from kg.views import load
     from kg.views.analysis import summarize
 
-    report = summarize(load(source), top=top)
+    report = summarize(load(_local_source(source, "stats")), top=top)
     click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
 
 
 @cli.command()
-@click.option("--store", "store_path", type=click.Path(path_type=Path),
-              default=Path("out/store"), show_default=True, help="Built store to read.")
+@click.option("--store", "store_path", default="out/store", show_default=True,
+              metavar="PATH", help="Built store directory to read.")
 @click.option("--online", is_flag=True,
               help="Look up the unlinked nodes on Wikidata (needs the network; cached).")
 @click.option("--review", "review_path", type=click.Path(path_type=Path), default=None,
@@ -386,7 +420,7 @@ def stats(source: Path, top: int, fmt: str) -> None:
               help="Seconds between two requests to Wikidata.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv"]), default="table",
               show_default=True)
-def link(store_path: Path, online: bool, review_path: Path | None, accept_path: Path | None,
+def link(store_path: str, online: bool, review_path: Path | None, accept_path: Path | None,
          user_table: Path | None, types: tuple[str, ...], threshold: float | None,
          api_url: str | None, cache_dir: Path | None, delay: float, fmt: str) -> None:
     """Wikidata IDs: coverage of the built graph; --online lookups; --accept reviewed links.
@@ -409,7 +443,7 @@ def link(store_path: Path, online: bool, review_path: Path | None, accept_path: 
         return
     from kg.store import open_store
 
-    store = open_store(store_path)
+    store = open_store(_local_source(store_path, "link"))
     if online:
         from kg.wikidata.client import DEFAULT_API, WikidataClient, default_cache_dir
         from kg.wikidata.linker import link_online
@@ -440,10 +474,10 @@ def link(store_path: Path, online: bool, review_path: Path | None, accept_path: 
 
 
 @cli.command()
-@click.argument("file", required=False, type=click.Path(path_type=Path))
-@click.option("--store", "store_path", type=click.Path(path_type=Path), default=None,
+@click.argument("file", required=False)
+@click.option("--store", "store_path", default=None, metavar="PATH",
               help="Store directory to validate [default: out/store].")
-def validate(file: Path | None, store_path: Path | None) -> None:
+def validate(file: str | None, store_path: str | None) -> None:
     """Check the graph against ontology/shapes.ttl (SHACL); exit 1 on violations.
 
     Validates the union of all named graphs of the store, or of FILE (kg.ttl, .nq, .trig),
@@ -456,7 +490,7 @@ def validate(file: Path | None, store_path: Path | None) -> None:
 
     if file is not None and store_path is not None:
         raise click.UsageError("give either FILE or --store, not both")
-    source = file or store_path or Path("out/store")
+    source = _local_source(file or store_path or "out/store", "validate")
     report = run_validate(read_graph(source))
     click.echo(format_violations(report), nl=False)
     click.echo(report.summary(str(source)), err=True)

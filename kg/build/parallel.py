@@ -11,6 +11,8 @@ label quads, which depend on every document: `kg.rdf.mapping.nquads_body`) to it
 the spool and sends back only where they are, so the main process never handles the bulk of the
 graph.
 At most a few documents per worker are in flight, so memory does not grow with the corpus.
+A file a worker reads may come with warnings (`kg.corpus.Document.warnings`: an uncertain
+encoding, no Chinese text…); they travel back with its record and reach the caller's `note`.
 """
 
 from __future__ import annotations
@@ -47,13 +49,29 @@ def resolve_jobs(jobs: int | None) -> int:
     return jobs
 
 
-def extract_parallel(documents: Iterable[Document | str | Path], jobs: int | None = 1, *,
+class Source(NamedTuple):
+    """A file to read where it is extracted, under the document id its build gives it."""
+
+    path: str
+    doc_id: str
+
+
+class _Note(str):
+    """A warning about a file that was read (not an error: its record follows)."""
+
+
+Item = Document | Source | str | Path
+
+
+def extract_parallel(documents: Iterable[Item], jobs: int | None = 1, *,
                      pkuseg_model: str | Path | None = None,
                      start_method: str | None = None,
                      graphs: Spool | None = None, text: bool = True, evidence: bool = True,
-                     cache: Any = None, warn: Callable[[str], None] | None = None
-                     ) -> Iterator[DocRecord]:
+                     cache: Any = None, warn: Callable[[str], None] | None = None,
+                     note: Callable[[str], None] | None = None) -> Iterator[DocRecord]:
     """One DocRecord per document or file path, in input order, extracted by `jobs` processes.
+
+    A file is a path (its id the file name without extension) or a `Source` naming its id.
 
     `jobs=1` runs in this process; 0 or None uses every core. `start_method` is a
     multiprocessing start method (default: 'fork' where the platform has it, else 'spawn').
@@ -63,7 +81,8 @@ def extract_parallel(documents: Iterable[Document | str | Path], jobs: int | Non
     before the record is yielded. `text=False` leaves the text out of records of files read by
     workers (it need not come back to this process); `evidence=False` lets workers leave out
     mentions and evidence, which are the bulk of a record, when the spool or `cache` (an object
-    with `put(record)`, called with the full record where it is made) keeps them.
+    with `put(record)`, called with the full record where it is made) keeps them. `note`
+    receives the warnings of the files read here or by workers (before their record).
     """
     opts = _Options(None if pkuseg_model is None else str(pkuseg_model),
                     None if graphs is None else str(graphs.root), text, evidence, cache)
@@ -72,6 +91,9 @@ def extract_parallel(documents: Iterable[Document | str | Path], jobs: int | Non
             if warn is None:
                 raise rec
             warn(str(rec))
+        elif isinstance(rec, _Note):
+            if note is not None:
+                note(str(rec))
         else:
             yield rec
 
@@ -84,9 +106,9 @@ class _Options(NamedTuple):
     cache: Any  # where full records are put (RecordCache), or None
 
 
-def _records(documents: Iterable[Document | str | Path], n: int, opts: _Options,
+def _records(documents: Iterable[Item], n: int, opts: _Options,
              start_method: str | None, spool: Spool | None
-             ) -> Iterator[DocRecord | InputError]:
+             ) -> Iterator[DocRecord | InputError | _Note]:
     if n == 1:
         for item in documents:
             try:
@@ -94,6 +116,8 @@ def _records(documents: Iterable[Document | str | Path], n: int, opts: _Options,
             except InputError as exc:
                 yield exc
                 continue
+            if not isinstance(item, Document):
+                yield from map(_Note, doc.warnings)
             rec, body = _extract(doc, opts)
             if spool is not None and body is not None:
                 spool.put(rec.path, body)
@@ -107,13 +131,13 @@ def _records(documents: Iterable[Document | str | Path], n: int, opts: _Options,
     with ctx.Pool(n, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         pending: deque[tuple[list[Document | None], Any]] = deque()
         batch: list[Document | None] = []
-        tasks: list[tuple[Any, ...] | str] = []
+        tasks: list[tuple[Any, ...] | Source | str] = []
         for item in documents:
             if isinstance(item, Document):
                 tasks.append(astuple(item))
                 batch.append(item)
             else:
-                tasks.append(str(item))
+                tasks.append(item if isinstance(item, Source) else str(item))
                 batch.append(None)
             if len(tasks) == PER_TASK:
                 pending.append((batch, pool.apply_async(_work_many, (tasks, opts))))
@@ -153,10 +177,12 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
 
 
-def _read(path: str | Path) -> Document:
+def _read(item: Source | str | Path) -> Document:
     from kg.corpus import read_document
 
-    return read_document(Path(path))
+    if isinstance(item, Source):
+        return read_document(Path(item.path), doc_id=item.doc_id)
+    return read_document(Path(item))
 
 
 def _body(rec: DocRecord) -> bytes:
@@ -175,31 +201,36 @@ def _extract(doc: Document, opts: _Options) -> tuple[DocRecord, bytes | None]:
     return rec, None if opts.spool is None else _body(rec)
 
 
-def _work(task: tuple[Any, ...] | str, opts: _Options) -> tuple[str, Part | None]:
-    """In a worker: extract one document (fields or path); its record as JSON, and where its
-    N-Quads went when given a spool directory. An unreadable file gives its error instead."""
+def _work(task: tuple[Any, ...] | Source | str, opts: _Options
+          ) -> tuple[str, Part | None, tuple[str, ...]]:
+    """In a worker: extract one document (fields, path or Source); its record as JSON, where
+    its N-Quads went when given a spool directory, and the warnings of reading the file. An
+    unreadable file gives its error instead."""
+    read = isinstance(task, str | Source)
     try:
-        doc = _read(task) if isinstance(task, str) else Document(*task)
+        doc = _read(task) if read else Document(*task)  # type: ignore[arg-type]
     except InputError as exc:
-        return str(exc), None
+        return str(exc), None, ()
+    notes = doc.warnings if read else ()
     rec, body = _extract(doc, opts)
-    data = encode(rec, text=opts.text and isinstance(task, str), evidence=opts.evidence)
+    data = encode(rec, text=opts.text and read, evidence=opts.evidence)
     if opts.spool is None or body is None:
-        return data, None
+        return data, None, notes
     from kg.store.spool import append
 
-    return data, append(opts.spool, body)
+    return data, append(opts.spool, body), notes
 
 
-def _work_many(tasks: list[tuple[Any, ...] | str], opts: _Options
-               ) -> list[tuple[str, Part | None]]:
+def _work_many(tasks: list[tuple[Any, ...] | Source | str], opts: _Options
+               ) -> list[tuple[str, Part | None, tuple[str, ...]]]:
     """In a worker: `_work` for each of a few documents (one message each way for all)."""
     return [_work(task, opts) for task in tasks]
 
 
 def _finish(docs: list[Document | None], result: Any, spool: Spool | None
-            ) -> Iterator[DocRecord | InputError]:
-    for doc, (data, part) in zip(docs, result.get(), strict=True):
+            ) -> Iterator[DocRecord | InputError | _Note]:
+    for doc, (data, part, notes) in zip(docs, result.get(), strict=True):
+        yield from map(_Note, notes)
         if not data.startswith("{"):
             yield InputError(data)
             continue

@@ -1,6 +1,9 @@
 """The build: files → records → RDF → store, Turtle and an HTML view, nothing half-written.
 
-Builds are incremental (only new or changed files are extracted; see `build`). Every output is
+Builds are incremental (only new or changed files are extracted; see `build`) and additive: a
+document leaves the store only when `prune=True` and its file is not among those given. A
+document's id is its path under the corpus folder given, without extension (`corpus_files`), so
+same-named files in two folders are two documents. Every output is
 written beside its target and renamed into place once the store has taken the new graph, so an
 interrupted build leaves the previous outputs as they were.
 """
@@ -15,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.build.parallel import Source
 from kg.corpus import Document, iter_files, read_document
 from kg.errors import InputError, KgError
 from kg.extract.records import DocRecord
-from kg.files import atomic_write
+from kg.files import atomic_write, umask_mode
 from kg.store.base import count_graph_quads
 from kg.store.spool import Spool, remove_stale
 
@@ -33,22 +37,57 @@ class BuildResult:
     quads: int = 0
     extracted: int = 0  # documents run through extraction (the rest came from the cache)
     replaced: int = 0  # document graphs written
-    removed: int = 0  # document graphs dropped (their files are gone)
+    removed: int = 0  # document graphs dropped (their files are gone, with prune=True)
+    removed_ids: list[str] = field(default_factory=list)  # which, sorted
+    kept_gone: int = 0  # stored documents not among the files given, kept (prune=False)
     unchanged: bool = False  # the store already held exactly this graph
     skipped: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
 
 
-def read_documents(paths: Iterable[Path], warn: Callable[[str], None]) -> Iterator[Document]:
-    """Read every file under `paths`, reporting each unreadable one through `warn`."""
-    for path in iter_files(paths, warn):
+def corpus_files(paths: Iterable[Path], warn: Callable[[str], None], *,
+                 unique: bool = True) -> Iterator[Source]:
+    """Every file under `paths` with its document id: its path relative to the folder given,
+    without extension, "/" between folders (`2024/01`); a file given itself keeps its stem.
+
+    The id names the document's graph, so two files that would share one (a.txt and a.md in
+    one folder, or the same name given twice from different folders) raise InputError naming
+    both, unless `unique=False` (records printed, no graph made); the same file reached twice
+    is listed once.
+    """
+    seen: dict[str, Path] = {}
+    files: set[Path] = set()
+    for root in paths:
+        for path in iter_files([root], warn):
+            if root.is_dir():
+                doc_id = path.relative_to(root).with_suffix("").as_posix()
+            else:
+                doc_id = path.stem
+            real = path.resolve()
+            if real in files:
+                continue
+            if unique and doc_id in seen:
+                raise InputError(f"{seen[doc_id]} and {path}: both would be document "
+                                 f"{doc_id!r} (one graph); rename one or give their folder")
+            seen[doc_id] = path
+            files.add(real)
+            yield Source(str(path), doc_id)
+
+
+def read_documents(paths: Iterable[Path], warn: Callable[[str], None], *,
+                   note: Callable[[str], None] | None = None) -> Iterator[Document]:
+    """Read every file under `paths` (ids as `corpus_files` gives them), reporting each
+    unreadable one through `warn` and the doubts about one that was read (its encoding, no
+    Chinese…) through `note`, by default `warn` too."""
+    for src in corpus_files(paths, warn):
         try:
-            yield read_document(path)
+            yield read_document(Path(src.path), doc_id=src.doc_id,
+                                warn=warn if note is None else note)
         except InputError as exc:
             warn(str(exc))
 
 
-def extract_records(documents: Iterable[Document | str | Path], *,
+def extract_records(documents: Iterable[Document | Source | str | Path], *,
                     pkuseg_model: str | Path | None = None, jobs: int | None = 1,
                     graphs: Spool | None = None, **options: Any) -> Iterator[DocRecord]:
     """Run the extraction pipeline over documents (or file paths), one record each, in order.
@@ -109,8 +148,9 @@ class RecordCache:
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}.{self.fp}.json"
 
-    def get(self, sha256: str, path: str) -> DocRecord | None:
-        """The cached record of a file's bytes (by hash), named after the file at `path`.
+    def get(self, sha256: str, path: str, doc_id: str | None = None) -> DocRecord | None:
+        """The cached record of a file's bytes (by hash), named after the file at `path` as
+        document `doc_id` (default: its stem): a renamed or moved file is found again.
 
         The record has no text: what needs it (`kg.rdf.mapping.nquads_body`) reads the file again.
         """
@@ -124,7 +164,8 @@ class RecordCache:
             rec.title = obj["title"]
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        rec.doc_id, rec.path, rec.sha256 = Path(path).stem, path, sha256
+        rec.doc_id = Path(path).stem if doc_id is None else doc_id
+        rec.path, rec.sha256 = path, sha256
         return rec
 
     def put(self, rec: DocRecord) -> None:
@@ -156,14 +197,17 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
           rebuild: bool = False, pkuseg_model: str | Path | None = None, html: bool = True,
           warn: Callable[[str], None] = lambda s: None,
           progress: Callable[[Iterable[DocRecord], int], Iterable[DocRecord]] | None = None,
-          break_lock: bool = False, jobs: int | None = 1,
-          cluster: str | None = None) -> BuildResult:
+          break_lock: bool = False, jobs: int | None = 1, prune: bool = False,
+          note: Callable[[str], None] | None = None, cluster: str | None = None) -> BuildResult:
     """Bring the store, out_dir/kg.ttl and graph.html up to date with the files under `paths`.
 
     Incremental: only documents whose content (sha256) is new or changed are extracted (their
-    records are cached under out_dir/cache); the graphs of changed, deleted and relabelled
-    documents are replaced and the rest left alone, giving the same graph a full rebuild
-    would. Nothing changed means nothing written. `rebuild=True` starts from an empty store.
+    records are cached under out_dir/cache); the graphs of changed and relabelled documents
+    are replaced and the rest left alone, giving the same graph a full rebuild would.
+    Additive: stored documents not among the files given stay, unless `prune=True` or `paths`
+    are the corpus roots the builds of out_dir recorded (out_dir/cache/sources.json): then
+    they are removed. Nothing changed means nothing written. `rebuild=True` starts from an
+    empty store. `note` gets the warnings about files that were read (their encoding…).
     `jobs` processes extract (1: in this process; 0 or None: every core), or, given `cluster`
     (tcp://HOST:PORT), a Dask scheduler's workers (`kg.build.cluster`). `progress(records,
     total)` wraps the stream of records as they come out of extraction (a progress bar).
@@ -179,6 +223,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
 
     _check_outputs(out_dir, html)
     files = list(hash_files(paths, _warn))
+    ids = {src.doc_id for src, _ in files}
     if not files:
         raise KgError("no readable documents in " + ", ".join(map(str, paths)))
     spec = store_path if store_path is not None else out_dir / "store"
@@ -203,32 +248,48 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         # memory grows with the number of entities, not with the text
         records: dict[str, DocRecord] = {}
         missing: list[str] = []
-        for path, sha256 in files:
-            rec = cache.get(sha256, path)
+        missing: list[Source] = []
+        for src, sha256 in files:
+            rec = cache.get(sha256, src.path, src.doc_id)
             if rec is None:
-                missing.append(path)
+                missing.append(src)
             else:
-                records[path] = _light(rec)
+                records[src.path] = _light(rec)
         if missing:  # no document to extract: the NLP pipeline is not even loaded
             out: Iterable[DocRecord] = extract_records(
                 missing, jobs=jobs, pkuseg_model=pkuseg_model, graphs=bodies, text=False,
-                evidence=False, cache=cache, warn=_warn)
+                evidence=False, cache=cache, warn=_warn, note=note)
             if cluster is not None:
                 from kg.build.cluster import extract_cluster
 
                 out = extract_cluster(missing, cluster, pkuseg_model=pkuseg_model, graphs=bodies,
-                                      text=False, evidence=False, cache=cache, warn=_warn)
+                                      text=False, evidence=False, cache=cache, warn=_warn,
+                                      note=note)
             for rec in progress(out, len(missing)) if progress else out:
                 records[rec.path] = _light(rec)
-        ordered = [records[path] for path, _ in files if path in records]
+        ordered = [records[src.path] for src, _ in files if src.path in records]
         if not ordered:
             if fresh_out:  # nothing to keep: leave no trace of this build
                 store.close()
                 shutil.rmtree(out_dir, ignore_errors=True)
             raise KgError("no readable documents in " + ", ".join(map(str, paths)))
-        result.documents, result.extracted = len(ordered), len(missing)
-        _count(ordered, result)
-        labels = label_table(ordered)
+        result.extracted = len(missing)
+        roots = _sources(paths)
+        prune = prune or rebuild or roots == _read_sources(out_dir)
+        kept = {} if prune else {d: sha for d, sha in stored.items() if d not in ids}
+        if kept and not same_graphs:
+            raise KgError(f"{spec}: built by another version of the rules or link tables, and "
+                          f"{len(kept)} stored document(s) are not among the files given: give "
+                          "their folder too, or --prune to drop them, or --rebuild")
+        if not prune:
+            _old_ids_note(kept, ids, spec, warn)
+        # the kept documents' names count for labels and for the summary (those whose record
+        # is cached here: a store built from another out folder has its graphs but not these)
+        others = [rec for d, sha in sorted(kept.items())
+                  if (rec := cache.get(sha, "", d)) is not None]
+        result.documents, result.kept_gone = len(ordered) + len(kept), len(kept)
+        _count([*ordered, *others], result)
+        labels = label_table([*ordered, *others])
         dirty = {r.doc_id for r in ordered if not same_graphs or stored.get(r.doc_id) != r.sha256}
         if same_graphs:
             from kg.store import stored_labels
@@ -237,8 +298,16 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
             moved = {i for i, label in labels.items() if i in have and have[i] != {label}}
             dirty |= {r.doc_id for r in ordered
                       if any(entity_iri_text(e.name, e.type) in moved for e in r.entities)}
-        gone = {graph_name(d) for d in stored} - {graph_name(r.doc_id) for r in ordered}
+            stuck = sorted(r.doc_id for r in others
+                           if any(entity_iri_text(e.name, e.type) in moved for e in r.entities))
+            if stuck:
+                raise KgError(f"{spec}: the new documents change the label of entities of "
+                              f"stored document(s) not given ({', '.join(stuck[:3])}): give "
+                              "their folder too, or --prune to drop them")
+        gone_ids = set(stored) - {r.doc_id for r in ordered} - set(kept)
+        gone = {graph_name(d) for d in gone_ids}
         result.replaced, result.removed = len(dirty), len(gone)
+        result.removed_ids = sorted(gone_ids)
         changes = Changes(remove=gone | {graph_name(d) for d in dirty}, fingerprint=graph_fp,
                           reset=rebuild)
         if dirty:
@@ -268,7 +337,10 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         finally:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
-        cache.prune({sha256 for _, sha256 in files})
+        cache.prune({sha256 for _, sha256 in files} | set(kept.values()))
+        if prune or _read_sources(out_dir) is not None:
+            roots = roots if prune else sorted(set(roots) | set(_read_sources(out_dir) or ()))
+        _write_sources(out_dir, roots)
     finally:
         bodies.close()
         graphs.close()
@@ -330,11 +402,65 @@ def _derive(store: object, changes: object, rebuild: bool) -> None:
 
 
 def _count(records: list[DocRecord], result: BuildResult) -> None:
+    """Distinct entities by class and distinct relations by kind, as the graph holds them
+    (one node for a name found in 200 documents), not the sum of per-document counts."""
+    from kg.rdf.mapping import entity_iri_text
+
+    entities: set[tuple[str, str]] = set()
+    relations: set[tuple[str, str, str]] = set()
     for rec in records:
+        iris = {}
         for e in rec.entities:
-            result.entities[e.type] = result.entities.get(e.type, 0) + 1
+            iris[e.name] = iri = entity_iri_text(e.name, e.type)
+            entities.add((e.type, iri))
         for r in rec.relations:
-            result.relations[r.relation] = result.relations.get(r.relation, 0) + 1
+            relations.add((r.relation, iris.get(r.head, r.head), iris.get(r.tail, r.tail)))
+    for type_, _ in entities:
+        result.entities[type_] = result.entities.get(type_, 0) + 1
+    for rel, _, _ in relations:
+        result.relations[rel] = result.relations.get(rel, 0) + 1
+
+
+SOURCES = "cache/sources.json"  # under out_dir: the corpus roots its builds were given
+
+
+def _sources(paths: list[Path]) -> list[str]:
+    """The paths of a build as recorded: absolute, sorted, each once."""
+    return sorted({str(Path(p).resolve()) for p in paths})
+
+
+def _read_sources(out_dir: Path) -> list[str] | None:
+    """The corpus roots recorded by the builds of out_dir since the last pruning one."""
+    import json
+
+    try:
+        got = json.loads((out_dir / SOURCES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return sorted(map(str, got)) if isinstance(got, list) else None
+
+
+def _write_sources(out_dir: Path, roots: list[str]) -> None:
+    import json
+
+    if _read_sources(out_dir) == roots:
+        return
+    try:
+        atomic_write(out_dir / SOURCES, json.dumps(roots, ensure_ascii=False).encode())
+    except OSError:
+        pass  # without it, the next build prunes only when told to
+
+
+def _old_ids_note(kept: dict[str, str], ids: set[str], spec: object,
+                  warn: Callable[[str], None]) -> None:
+    """Warn when stored documents look like nested files under their old ids (the bare stem,
+    before ids were paths under the corpus root): their graph merged same-named files."""
+    stems = {i.rsplit("/", 1)[-1] for i in ids if "/" in i}
+    old = sorted(d for d in kept if d in stems)
+    if old:
+        warn(f"{spec}: holds document(s) under ids from before nested folders had their own "
+             f"({', '.join(old[:3])}{'…' if len(old) > 3 else ''}); run the build again with "
+             "--prune (or --rebuild) to replace them")
 
 
 def _light(rec: DocRecord) -> DocRecord:
@@ -358,27 +484,31 @@ def _spool_graphs(records: list[DocRecord], labels: dict[str, str], bodies: Spoo
     from kg.rdf.mapping import graph_iri, nquads_body, nquads_labels
 
     for rec in records:
-        g = str(graph_iri(rec.doc_id))  # two files of one name share a graph
+        g = str(graph_iri(rec.doc_id))  # one per file: `corpus_files` refuses shared ids
         parts = bodies.parts(rec.path)
         if parts:
             graphs.add(g, *parts)
         else:
-            full = cache.get(rec.sha256, rec.path)
+            full = cache.get(rec.sha256, rec.path, rec.doc_id)
             if full is None:
                 raise KgError(f"{rec.path}: its cached record vanished during the build")
-            full.title, full.text = rec.title, read_document(Path(rec.path)).text
+            full.title = rec.title
+            full.text = read_document(Path(rec.path), doc_id=rec.doc_id).text
             graphs.put(g, nquads_body(full).encode("utf-8", "replace"))
         graphs.put(g, nquads_labels(rec, labels).encode("utf-8", "replace"))
 
 
-def hash_files(paths: Iterable[Path], warn: Callable[[str], None]) -> Iterator[tuple[str, str]]:
-    """(path, sha256 of its bytes) of every file under `paths`; unreadable ones go to `warn`.
+def hash_files(paths: Iterable[Path], warn: Callable[[str], None]
+                ) -> Iterator[tuple[Source, str]]:
+    """(file and document id, sha256 of its bytes) of every file under `paths` (see
+    `corpus_files`); unreadable ones go to `warn`.
 
     Files are hashed, not decoded: the extraction workers decode the ones not in the cache.
     """
     import hashlib
 
-    for path in iter_files(paths, warn):
+    for src in corpus_files(paths, warn):
+        path = src.path
         try:
             with open(path, "rb") as fh:
                 digest = hashlib.file_digest(fh, "sha256").hexdigest()
@@ -389,7 +519,7 @@ def hash_files(paths: Iterable[Path], warn: Callable[[str], None]) -> Iterator[t
         except OSError as exc:
             warn(f"{path}: cannot read ({exc.strerror})")
         else:
-            yield str(path), digest
+            yield src, digest
 
 
 def _check_outputs(out_dir: Path, html: bool) -> None:
@@ -430,8 +560,11 @@ def _stage_outputs(view: object, out_dir: Path, html: bool, title: str,
 
 
 def _stage(out_dir: Path, name: str) -> Path:
+    """A temporary file beside out_dir/name, with the mode the umask gives (not mkstemp's 0600),
+    so the output renamed onto it is as readable as every other file the user writes."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
     os.close(fd)
+    os.chmod(tmp, umask_mode())
     return Path(tmp)
 
 

@@ -37,7 +37,8 @@ _NOT_HEADING = re.compile(r"[。！？；;]|[，,：:、]$|摄$|摄[(（]")  # s
 
 @dataclass(frozen=True)
 class Document:
-    """One source file, decoded and normalised; `doc_id` is the file name without extension.
+    """One source file, decoded and normalised; `doc_id` names it in the graph (its path under
+    the corpus root without extension, or the file name without extension).
 
     `text` is what the rules read (traditional characters converted to simplified, one for
     one); `original` is the text as written, at the same offsets, for evidence sentences.
@@ -108,10 +109,13 @@ def normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(_FULLWIDTH)
 
 
-def read_document(path: Path, *, warn: Callable[[str], None] | None = None) -> Document:
+def read_document(path: Path, *, warn: Callable[[str], None] | None = None,
+                  doc_id: str | None = None) -> Document:
     """Read, decode and normalise one file; raise InputError naming it when that fails.
 
     Doubts that do not stop the reading go into `Document.warnings` and, given `warn`, to it.
+    `doc_id` is the caller's name for it (see `kg.build.pipeline.corpus_files`), by default
+    the file name without extension.
     """
     name = str(path)
     try:
@@ -140,7 +144,7 @@ def read_document(path: Path, *, warn: Callable[[str], None] | None = None) -> D
     original = normalise(raw)
     text = to_simplified(original)
     return Document(
-        doc_id=path.stem,
+        doc_id=path.stem if doc_id is None else doc_id,
         path=name,
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
