@@ -286,13 +286,43 @@ def queries(fmt: str) -> None:
               help="File to write (written beside and renamed); standard output if absent.")
 @click.option("--store", "store_path", default="out/store", show_default=True,
               metavar="PATH|URL|memory", help="Store to export: a directory or a SPARQL endpoint.")
-def export(fmt: str, output: Path | None, store_path: str) -> None:
+@click.option("--force", is_flag=True,
+              help="Overwrite a build's own output (its kg.ttl, graph.html or store).")
+def export(fmt: str, output: Path | None, store_path: str, force: bool) -> None:
     """Write the whole graph of a store as RDF, streaming."""
+    from kg.files import umask_mode
     from kg.views.export import export_to
 
+    if output is not None and not force:
+        owner = _build_output(output, store_path)
+        if owner is not None:
+            raise KgError(f"{output}: {owner}; choose another -o, or --force to overwrite it")
     n = export_to(store_path, fmt, output, stdout=sys.stdout.buffer)
     if output is not None:
+        if output.is_file():
+            output.chmod(umask_mode())  # the mode every other output gets, not 0600
         click.echo(f"wrote {n} statements to {output}", err=True)
+
+
+BUILD_FILES = ("kg.ttl", "graph.html")  # what `kg build` writes beside its store and cache
+
+
+def _build_output(path: Path, store_spec: str) -> str | None:
+    """Why writing `path` would overwrite what a build made (None when it would not): the
+    store being read or a file in it, or kg.ttl / graph.html of a build's output folder."""
+    target = path.resolve()
+    if not _is_url(store_spec) and store_spec != "memory":
+        store = Path(store_spec).resolve()
+        if target == store or store in target.parents:
+            return "is the store being exported" if target == store else \
+                "is inside the store being exported"
+    if target.name in BUILD_FILES and any((target.parent / d).is_dir()
+                                          for d in ("store", "cache")):
+        return f"is the {target.name} of the build in {path.parent}"
+    if (target / "store").is_dir() or any(p.name == "store" and (p.parent / "cache").is_dir()
+                                          for p in (target, *target.parents)):
+        return "is a build's store folder"
+    return None
 
 
 @cli.command(name="eval")

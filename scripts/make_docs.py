@@ -8,6 +8,8 @@
 - docs/queries.md: each stored query's header, parameters, text and its real output on the
   seeds, built into a temporary folder without the user's Wikidata link table.
 - docs/ontology.html: the page of `kg ontology --html`.
+- README.md: the samples of `kg link`, `kg stats` and `kg validate` between
+  `<!-- make_docs:NAME -->` and `<!-- /make_docs:NAME -->`, run on that build of the seeds.
 
 Everything written depends only on the project's files: no date, no path, rows in a fixed
 order. tests/test_docs.py regenerates each file in memory and fails when the committed one
@@ -189,16 +191,91 @@ def build_seeds_store(work: Path) -> Any:
     return open_store(work / "out" / "store")
 
 
+# ----------------------------------------------------------------------------- README samples
+
+README = ROOT / "README.md"
+# a graph broken on purpose for the README's `kg validate` sample: a park that built an
+# enterprise, and a project's negative amount stated without evidence
+BROKEN_TTL = """@prefix pk: <https://w3id.org/parks-kg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@base <https://w3id.org/parks-kg/id/> .
+
+<park/a> a pk:Park ; rdfs:label "西安高新区"@zh ; pk:built <enterprise/b> .
+<enterprise/b> a pk:Enterprise ; rdfs:label "比亚迪"@zh .
+<project/p> a pk:Project ; rdfs:label "某项目"@zh ; pk:investmentAmount "-5"^^xsd:decimal .
+"""
+_SAMPLE = re.compile(r"(<!-- make_docs:([\w-]+) -->\n)(.*?)(<!-- /make_docs:\2 -->)", re.S)
+
+
+def _run_kg(args: list[str], cwd: Path) -> str:
+    """What `kg ARGS` shows in a terminal run in `cwd`: standard output and error as they
+    came."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    saved = Path.cwd()
+    os.chdir(cwd)
+    try:
+        res = CliRunner().invoke(cli, args, prog_name="kg", terminal_width=HELP_WIDTH)
+    finally:
+        os.chdir(saved)
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise SystemExit(f"make_docs: kg {' '.join(args)}: {res.exception!r}")
+    return res.output
+
+
+def readme_samples(work: Path) -> dict[str, str]:
+    """The README's generated samples by name, each a fenced block of commands and output,
+    run in `work`, which holds the seeds' build in out/ (see `build_seeds_store`)."""
+    (work / "broken.ttl").write_text(BROKEN_TTL, encoding="utf-8")
+
+    def block(*commands: tuple[str, list[str]]) -> str:
+        lines = []
+        for shown, args in commands:
+            lines.append(f"$ {shown}")
+            lines.append(_run_kg(args, work).rstrip("\n"))
+        return "```\n" + "\n".join(lines) + "\n```\n"
+
+    return {
+        "link": block(("kg link                      # coverage of out/store, after "
+                       "`kg build seeds/`", ["link"])),
+        "stats": block(("kg stats --top 3", ["stats", "--top", "3"])),
+        "validate": block(("kg validate                  # out/store; or kg validate "
+                           "out/kg.ttl, --store PATH", ["validate"])),
+        "validate-broken": block(("kg validate broken.ttl       # a park that built an "
+                                  "enterprise, a negative amount", ["validate", "broken.ttl"])),
+    }
+
+
+def readme(work: Path, current: str | None = None) -> str:
+    """README.md with every `<!-- make_docs:NAME -->` block replaced by its sample."""
+    samples = readme_samples(work)
+    text = README.read_text(encoding="utf-8") if current is None else current
+
+    def fill(m: re.Match[str]) -> str:
+        name = m.group(2)
+        if name not in samples:
+            raise SystemExit(f"make_docs: README.md asks for an unknown sample {name!r}")
+        return m.group(1) + samples[name] + m.group(4)
+
+    return _SAMPLE.sub(fill, text)
+
+
 # ----------------------------------------------------------------------------- all of them
 
 
-def generated(store: Any) -> Iterator[tuple[Path, str]]:
-    """Each generated file with the text it should have."""
+def generated(store: Any, work: Path | None = None) -> Iterator[tuple[Path, str]]:
+    """Each generated file with the text it should have (the README's samples when `work`
+    holds the seeds' build, as `build_seeds_store` leaves it)."""
     from kg.rdf.ontology import to_html
 
     yield DOCS / "cli.md", cli_reference()
     yield DOCS / "queries.md", query_cookbook(store)
     yield DOCS / "ontology.html", to_html()
+    if work is not None:
+        yield README, readme(work)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     stale = []
     with tempfile.TemporaryDirectory(prefix="make-docs-") as tmp:
         store = build_seeds_store(Path(tmp))
-        for path, text in generated(store):
+        for path, text in generated(store, Path(tmp)):
             current = path.read_text(encoding="utf-8") if path.exists() else None
             if current == text:
                 continue
