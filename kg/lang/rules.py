@@ -160,6 +160,11 @@ class Words:
     national_prefixes: tuple[str, ...]
     phrase_ends: tuple[str, ...]
     firm_trade_words: tuple[str, ...]
+    district_endings: str
+    lead_words: frozenset[str]
+    role_words: tuple[str, ...]
+    dashes: tuple[str, ...]
+    industry_endings: tuple[str, ...]
     alias_leads: tuple[str, ...]
     alias_words: tuple[str, ...]
     connectives: tuple[str, ...]
@@ -576,7 +581,9 @@ _WORD_KEYS: dict[str, dict[str, str]] = {
               "link_verbs": "words", "predicate_ends": "words", "institute_suffixes": "words"},
     "names": {"count_in_name_pattern": "pattern", "slogan_pattern": "pattern",
               "counting_pattern": "pattern", "date_chars": "chars", "not_places": "words",
-              "national_prefixes": "words", "phrase_ends": "words", "firm_trade_words": "words"},
+              "national_prefixes": "words", "phrase_ends": "words", "firm_trade_words": "words",
+              "district_endings": "chars", "lead_words": "words", "role_words": "words",
+              "dashes": "words", "industry_endings": "words"},
     "aliases": {"leads": "words", "words": "words"},
     "sentences": {"connectives": "words", "sited": "words", "sited_end": "word",
                   "locatives": "words",
@@ -614,7 +621,7 @@ def load_words(root: Root = None) -> Words:
             else:
                 words = _strs(obj, key, swhere, required=True)
                 values[name] = frozenset(words) if name in ("etc_words", "modifier_verbs",
-                                                            "not_places") else words
+                                                            "not_places", "lead_words") else words
     if len(values["etc"]) != 1:
         raise RuleError(f"{fwhere} [lists] etc: must be one character (list patterns exclude it)")
     return Words(**values)
