@@ -1,28 +1,63 @@
-"""The `kg` command: each subcommand parses its options and makes one library call.
+"""The `kg` command: each subcommand parses its options, makes one library call and writes
+what it returns.
 
-Errors a user can fix come out as one line on stderr (`kg: error: …`) with a non-zero exit,
-never as a traceback.
+Errors come out in one place (`KgGroup.invoke`): a `KgError` from the library, or an `OSError`
+that no layer below explained, becomes one line on stderr (`Error: …`) and exit status 1, never
+a traceback. Commands import the library inside their function, so that `kg query` or a no-op
+`kg build` never loads spaCy.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kg.errors import KgError
 
 
+class KgGroup(click.Group):
+    """The `kg` group: the one boundary where library errors become one-line messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; a KgError or OSError it raises becomes `Error: …`, exit 1."""
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # a closed pipe (`kg query | head`): click's to handle
+                raise
+            raise click.ClickException(_os_message(exc)) from None
+
+
+def _os_message(exc: OSError) -> str:
+    """An OSError as a line naming its file: `PATH: Permission denied`."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is None:
+        return reason
+    return f"{exc.filename}: {reason}"
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Report an OSError while writing the output file `path` as `PATH: cannot write (…)`,
+    naming the file the user asked for (not a temporary file beside it)."""
+    try:
+        yield
+    except OSError as exc:
+        raise KgError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
 def _warn(msg: str) -> None:
     click.echo(f"kg: warning: {msg}", err=True)
-
-
-def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
 
 
 PROGRESS_EVERY = 10.0  # seconds between two progress lines when stderr is no terminal
@@ -66,7 +101,7 @@ def _progress(label: str, *, tty: bool | None = None):  # type: ignore[no-untype
     return wrap
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="parks-kg")
 def cli() -> None:
     """parks-kg: Chinese news about high-tech zones → a queryable knowledge graph.
@@ -112,12 +147,9 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
         if not p.exists():
             raise click.ClickException(f"{p}: no such file or directory")
     t0 = time.monotonic()
-    try:
-        res = run_build(targets, out_dir, store_path=store_spec, rebuild=rebuild,
-                        pkuseg_model=pkuseg_model, html=not no_html, warn=_warn,
-                        progress=_progress("extracting"), break_lock=break_lock, jobs=jobs)
-    except KgError as exc:
-        raise _fail(exc) from None
+    res = run_build(targets, out_dir, store_path=store_spec, rebuild=rebuild,
+                    pkuseg_model=pkuseg_model, html=not no_html, warn=_warn,
+                    progress=_progress("extracting"), break_lock=break_lock, jobs=jobs)
     ents = ", ".join(f"{n} {t}" for t, n in sorted(res.entities.items()))
     rels = ", ".join(f"{n} {r}" for r, n in sorted(res.relations.items()))
     click.echo(f"{res.documents} documents → entities: {ents or 'none'}; relations: "
@@ -152,13 +184,11 @@ def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: 
         _warn(msg)
 
     paths = list(iter_files(files, warn))
-    try:  # each file read where it is extracted, as extraction goes: memory stays flat
-        records = extract_records(paths, pkuseg_model=pkuseg_model, jobs=jobs, text=False,
-                                  warn=warn)
-        for rec in _progress("extracting")(records, len(paths)):
-            click.echo(rec.dumps())
-    except KgError as exc:
-        raise _fail(exc) from None
+    # each file read where it is extracted, as extraction goes: memory stays flat
+    records = extract_records(paths, pkuseg_model=pkuseg_model, jobs=jobs, text=False,
+                              warn=warn)
+    for rec in _progress("extracting")(records, len(paths)):
+        click.echo(rec.dumps())
     if skipped:
         raise click.ClickException(f"{len(skipped)} file(s) skipped, see warnings above")
 
@@ -202,13 +232,10 @@ def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
 
     if (name is None) == (text is None):
         raise click.UsageError("give a stored query NAME, a FILE.rq, or -e TEXT (one of them)")
-    try:
-        q = load_query(name, text=text)
-        size = q.page_size if limit is None else (limit or None)
-        page = run_page(open_store(store_path), q, _parse_params(params), limit=size,
-                        offset=offset, allow_service=allow_service)
-    except KgError as exc:
-        raise _fail(exc) from None
+    q = load_query(name, text=text)
+    size = q.page_size if limit is None else (limit or None)
+    page = run_page(open_store(store_path), q, _parse_params(params), limit=size,
+                    offset=offset, allow_service=allow_service)
     click.echo(format_rows(page.names, page.rows, fmt), nl=False)
     if page.more:
         assert page.limit is not None
@@ -223,24 +250,11 @@ def queries(fmt: str) -> None:
     """List the stored queries with their descriptions and parameters."""
     from kg.queries import stored_queries
 
-    qs = stored_queries()
+    qs = stored_queries().values()
     if fmt == "json":
-        data = [{"name": q.name, "summary": q.summary, "description": q.description,
-                 "params": [{"name": p.name, "type": p.type, "required": p.required,
-                             "description": p.description} for p in q.params.values()],
-                 "pagination": q.page_size}
-                for q in qs.values()]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        click.echo(json.dumps([q.to_json() for q in qs], ensure_ascii=False, indent=1))
         return
-    for q in qs.values():
-        click.echo(f"{q.name}\n    {q.summary}")
-        if q.description:
-            click.echo(f"    {q.description}")
-        for p in q.params.values():
-            need = "required" if p.required else "optional"
-            click.echo(f"    --param {p.name}=…  ({p.type}, {need}) {p.description}")
-        if q.page_size:
-            click.echo(f"    pages of {q.page_size} rows by default (--limit N, --offset M)")
+    click.echo("".join(q.describe() for q in qs), nl=False)
 
 
 @cli.command()
@@ -255,10 +269,7 @@ def export(fmt: str, output: Path | None, store_path: str) -> None:
     """Write the whole graph of a store as RDF, streaming."""
     from kg.views.export import export_to
 
-    try:
-        n = export_to(store_path, fmt, output, stdout=sys.stdout.buffer)
-    except KgError as exc:
-        raise _fail(exc) from None
+    n = export_to(store_path, fmt, output, stdout=sys.stdout.buffer)
     if output is not None:
         click.echo(f"wrote {n} statements to {output}", err=True)
 
@@ -274,21 +285,9 @@ def export(fmt: str, output: Path | None, store_path: str) -> None:
 def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool, by_rule: bool,
           pkuseg_model: Path | None) -> None:
     """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation."""
-    from kg.build.pipeline import extract_records, read_documents
-    from kg.extract.evaluate import format_report, rule_table, score
-    from kg.extract.records import read_jsonl
+    from kg.extract.evaluate import evaluate_files, format_report, rule_table
 
-    try:
-        gold_text = gold_path.read_text(encoding="utf-8")
-        gold = list(read_jsonl(gold_text.splitlines(), source=str(gold_path)))
-    except OSError as exc:
-        raise click.ClickException(
-            f"{gold_path}: cannot read gold file ({exc.strerror})") from None
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    wanted = {g.doc_id for g in gold}
-    docs = [d for d in read_documents(paths, _warn) if d.doc_id in wanted]
-    report = score(extract_records(docs, pkuseg_model=pkuseg_model), gold)
+    report = evaluate_files(paths, gold_path, pkuseg_model=pkuseg_model, warn=_warn)
     if as_json:
         data = report.to_json()
         if errors:
@@ -327,15 +326,11 @@ def viz(source: Path, focus: str | None, hops: int, types: str | None, min_degre
     """Draw the graph, or a focus, class or degree view of it, as one offline HTML page."""
     from kg.views import read_graph, render
 
-    try:
-        drawn = render(read_graph(source), output,
-                       title=title or f"parks-kg: {focus or source}", focus=focus, hops=hops,
-                       types=types.split(",") if types else None, min_degree=min_degree)
-    except KgError as exc:
-        raise _fail(exc) from None
-    except OSError as exc:
-        raise click.ClickException(
-            f"{exc.filename or output}: cannot write ({exc.strerror or exc})") from None
+    graph = read_graph(source)
+    with _writing(output):
+        drawn = render(graph, output, title=title or f"parks-kg: {focus or source}",
+                       focus=focus, hops=hops, types=types.split(",") if types else None,
+                       min_degree=min_degree)
     if drawn.number_of_nodes() == 0:
         _warn("the view is empty: no entity matches these options")
     click.echo(f"wrote {output}: {drawn.number_of_nodes()} entities, "
@@ -353,10 +348,7 @@ def stats(source: Path, top: int, fmt: str) -> None:
     from kg.views import load
     from kg.views.analysis import summarize
 
-    try:
-        report = summarize(load(source), top=top)
-    except KgError as exc:
-        raise _fail(exc) from None
+    report = summarize(load(source), top=top)
     click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
 
 
@@ -404,40 +396,36 @@ def link(store_path: Path, online: bool, review_path: Path | None, accept_path: 
         raise click.UsageError("--accept records a reviewed file; run it without --online")
     if review_path is not None and not online:
         raise click.UsageError("--review needs --online (it writes what the lookup found)")
-    try:
-        if accept_path is not None:
-            res = lk.accept(accept_path, table)
-            click.echo(f"{table}: {res.accepted} accepted, {res.rejected} rejected "
-                       f"({res.undecided} row(s) left undecided); run `kg build` to apply",
-                       err=True)
-            return
-        from kg.store import open_store
+    if accept_path is not None:
+        res = lk.accept(accept_path, table)
+        click.echo(f"{table}: {res.accepted} accepted, {res.rejected} rejected "
+                   f"({res.undecided} row(s) left undecided); run `kg build` to apply",
+                   err=True)
+        return
+    from kg.store import open_store
 
-        store = open_store(store_path)
-        if online:
-            from kg.wikidata.client import DEFAULT_API, WikidataClient, default_cache_dir
-            from kg.wikidata.linker import link_online
+    store = open_store(store_path)
+    if online:
+        from kg.wikidata.client import DEFAULT_API, WikidataClient, default_cache_dir
+        from kg.wikidata.linker import link_online
 
-            client = WikidataClient(api_url or DEFAULT_API, min_interval=delay,
-                                    cache_dir=cache_dir or default_cache_dir())
-            out = link_online(store, client, user_table=table, review=review_path,
-                              types=types or ("Park", "Enterprise", "Region"),
-                              threshold=threshold,
-                              progress=lambda n: click.echo(f"kg: looking up {n.label}",
-                                                            err=True))
-            click.echo(f"{len(out.proposals)} node(s) looked up ({out.requests} request(s), "
-                       f"{out.cache_hits} from cache): {out.count('link')} linkable, "
-                       f"{out.count('review')} to review, {out.count('none')} without a "
-                       "candidate", err=True)
-            for path in out.written:
-                click.echo(f"wrote {path}", err=True)
-            if review_path is None and out.recorded:
-                click.echo(f"recorded {out.recorded} link(s) in {table}; run `kg build` "
-                           "to apply", err=True)
-            return
-        rows = lk.coverage(lk.store_nodes(store))
-    except KgError as exc:
-        raise _fail(exc) from None
+        client = WikidataClient(api_url or DEFAULT_API, min_interval=delay,
+                                cache_dir=cache_dir or default_cache_dir())
+        out = link_online(store, client, user_table=table, review=review_path,
+                          types=types or ("Park", "Enterprise", "Region"),
+                          threshold=threshold,
+                          progress=lambda n: click.echo(f"kg: looking up {n.label}", err=True))
+        click.echo(f"{len(out.proposals)} node(s) looked up ({out.requests} request(s), "
+                   f"{out.cache_hits} from cache): {out.count('link')} linkable, "
+                   f"{out.count('review')} to review, {out.count('none')} without a "
+                   "candidate", err=True)
+        for path in out.written:
+            click.echo(f"wrote {path}", err=True)
+        if review_path is None and out.recorded:
+            click.echo(f"recorded {out.recorded} link(s) in {table}; run `kg build` "
+                       "to apply", err=True)
+        return
+    rows = lk.coverage(lk.store_nodes(store))
     from kg.formats import to_delimited, to_table
 
     names = ["type", "nodes", "linked", "share"]
@@ -464,21 +452,11 @@ def validate(file: Path | None, store_path: Path | None) -> None:
     if file is not None and store_path is not None:
         raise click.UsageError("give either FILE or --store, not both")
     source = file or store_path or Path("out/store")
-    try:
-        report = run_validate(read_graph(source))
-    except KgError as exc:
-        raise _fail(exc) from None
+    report = run_validate(read_graph(source))
     click.echo(format_violations(report), nl=False)
-    errors = report.count("Violation")
-    others = len(report.violations) - errors
-    note = f" and {others} warning(s)" if others else ""
-    if report.conforms:
-        click.echo(f"{source}: conforms ({report.triples} triples){note}", err=True)
-        return
-    nodes = len({v.focus for v in report.violations if v.severity == "Violation"})
-    click.echo(f"{source}: {errors} violation(s) on {nodes} node(s){note} "
-               f"({report.triples} triples)", err=True)
-    sys.exit(1)
+    click.echo(report.summary(str(source)), err=True)
+    if not report.conforms:
+        sys.exit(1)
 
 
 @cli.command()
@@ -496,10 +474,8 @@ def ontology(html_path: Path | None) -> None:
         return
     if html_path.is_dir():
         raise click.ClickException(f"{html_path}: is a directory; give the HTML file's name")
-    try:
+    with _writing(html_path):
         write_html(html_path)
-    except OSError as exc:
-        raise click.ClickException(f"{html_path}: cannot write ({exc.strerror or exc})") from None
     click.echo(f"wrote {html_path}", err=True)
 
 

@@ -61,6 +61,26 @@ class Query:
     params: dict[str, Param] = field(default_factory=dict)
     page_size: int | None = None  # `#+ pagination: N`: what `kg query` shows unless told
 
+    def to_json(self) -> dict[str, Any]:
+        """The query's description as `kg queries --format json` lists it (not its text)."""
+        return {"name": self.name, "summary": self.summary, "description": self.description,
+                "params": [{"name": p.name, "type": p.type, "required": p.required,
+                            "description": p.description} for p in self.params.values()],
+                "pagination": self.page_size}
+
+    def describe(self) -> str:
+        """The query's description for people, as `kg queries` lists it: name, summary,
+        description, one line per parameter and the default page size."""
+        lines = [self.name, f"    {self.summary}"]
+        if self.description:
+            lines.append(f"    {self.description}")
+        for p in self.params.values():
+            need = "required" if p.required else "optional"
+            lines.append(f"    --param {p.name}=…  ({p.type}, {need}) {p.description}")
+        if self.page_size:
+            lines.append(f"    pages of {self.page_size} rows by default (--limit N, --offset M)")
+        return "\n".join(lines) + "\n"
+
 
 @dataclass
 class Page:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -468,3 +472,36 @@ def test_cli_build_again_says_nothing_changed(built, monkeypatch):
     assert result.exit_code == 0, result.stderr
     assert "nothing changed" in result.stderr
     assert (built.out / "kg.ttl").stat().st_mtime_ns == before
+    # the total a no-op prints (counted by the store) is the one the writing build printed
+    assert _quad_total(result.stderr) == _quad_total(built.result.stderr) > 0
+
+
+def _quad_total(stderr: str) -> int:
+    match = re.search(r"; (\d+) quads in ", stderr)
+    assert match, stderr
+    return int(match.group(1))
+
+
+# spaCy and jieba take about a second to import: what needs no extraction must not load them
+_NO_NLP = """
+import sys
+from kg.cli import cli
+cli.main(sys.argv[1:], prog_name="kg", standalone_mode=False)
+print("LOADED=" + ",".join(m for m in ("spacy", "jieba") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ["query", "parks-ranked", "--store", "out/store"],
+    ["queries"],
+    ["export", "--format", "nq", "--store", "out/store", "-o", "out/export.nq"],
+    ["build", "seeds_copy", "-o", "out"],  # nothing changed since `built`
+], ids=lambda a: a[0])
+def test_cli_fast_commands_never_import_spacy_or_jieba(built, args):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's kg, whatever is installed
+    done = subprocess.run([sys.executable, "-c", _NO_NLP, *args], cwd=built.work, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    if args[0] == "build":
+        assert "nothing changed" in done.stderr
+    assert done.stdout.splitlines()[-1] == "LOADED="

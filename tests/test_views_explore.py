@@ -305,3 +305,114 @@ def test_explore_panel_shows_article_title_and_rules(
     assert "rules investor.name_prefix, hosts.section_topic" in panel
     assert panel.count("投资金额最大的是航天联志内江先进算力产业园项目") == 1
     assert opened.errors == [] and opened.requests == []
+
+
+# ---------------------------------------------------------------------------- item 3
+
+
+def _same(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> bool:
+    return dict(a.nodes(data=True)) == dict(b.nodes(data=True)) and sorted(
+        map(str, a.edges(keys=True, data=True))) == sorted(map(str, b.edges(keys=True, data=True)))
+
+
+@pytest.mark.parametrize("options", [
+    {"focus": "内江", "hops": 1},
+    {"focus": "内江", "hops": 2},
+    {"focus": "南昌高新区", "hops": 1, "types": ["Park", "Enterprise"], "min_degree": 1},
+    {"focus": "西安", "hops": 1},
+])
+def test_explore_store_view_is_the_view_select_cuts(seeds_store: Any, options: dict[str, Any]
+                                                     ) -> None:
+    whole = views.store_networkx(seeds_store)
+
+    cut = views.store_view(seeds_store, **options)
+
+    assert _same(cut, views.select(whole, **options))
+    assert cut.graph["view"] == views.select(whole, **options).graph["view"]
+
+
+def test_explore_ambiguous_focus_prefers_a_park_and_says_so(seeds_store: Any) -> None:
+    cut = views.store_view(seeds_store, focus="内江")
+
+    assert [cut.nodes[n]["label"] for n in cut.graph["focus"]] == ["四川内江高新区"]
+    assert cut.graph["picked"].startswith("内江 → 四川内江高新区 (Park); also matches 内江市")
+
+
+def test_explore_degree_counts_the_edges_of_the_view(seeds_build: Any) -> None:
+    whole = views.load(seeds_build.store_path)
+
+    view = views.select(whole, types=["Park", "Enterprise"], min_degree=2)
+
+    assert view.number_of_nodes() > 0
+    assert all(view.degree(n) >= 2 for n in view)  # no park left without an edge
+
+
+def test_explore_view_of_a_stored_querys_entities(seeds_store: Any, tmp_path: Path) -> None:
+    from kg.queries import load_query, run_query
+
+    rows = run_query(seeds_store, load_query("park-enterprises"), {"park": "四川内江高新区"})
+    iris = {cell.value for row in rows[1] for cell in row
+            if cell is not None and type(cell).__name__ == "NamedNode"}
+    assert iris
+
+    drawn = views.render(seeds_store, tmp_path / "q.html", entities=iris, hops=0)
+
+    assert set(drawn) == iris
+    assert drawn.graph["view"] == f"{len(iris)} entities"
+
+
+def test_explore_render_source_never_loads_the_whole_store(
+    seeds_build: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.views import page
+
+    def whole(*_: Any) -> None:
+        raise AssertionError("the whole graph was read")
+
+    monkeypatch.setattr(page, "store_networkx", whole)
+    monkeypatch.setattr(page, "read_graph", whole)
+
+    drawn = views.render_source(seeds_build.store_path, tmp_path / "f.html", focus="内江")
+
+    assert "四川内江高新区" in {d["label"] for _, d in drawn.nodes(data=True)}
+
+
+# ---------------------------------------------------------------------------- item 7
+
+
+def test_explore_exports_png_csv_and_graphml_of_the_current_view(
+    tmp_path: Path, open_page: Any
+) -> None:
+    g = small()
+    g.nodes["f1"]["label"] = '=HYPERLINK("x"),<b>乙公司</b>'
+    views.write_html(g, tmp_path / "s.html")
+    opened = ready(open_page(tmp_path / "s.html"))
+    opened.page.uncheck("[data-kg-class=Project]")
+
+    downloads: list[Any] = []
+    opened.page.on("download", lambda d: downloads.append(d))
+
+    for button in ("#kg-export-png", "#kg-export-csv", "#kg-export-graphml"):
+        opened.page.click(button)
+    opened.page.wait_for_timeout(200)
+    for _ in range(50):
+        if len(downloads) == 4:
+            break
+        opened.page.wait_for_timeout(100)
+
+    got = {d.suggested_filename: Path(d.path()) for d in downloads}
+    image = got["parks-kg-view.png"].read_bytes()
+    assert image.startswith(b"\x89PNG") and len(image) > 5000
+    files = {name: got[name].read_text(encoding="utf-8-sig")
+             for name in ("parks-kg-nodes.csv", "parks-kg-edges.csv")}
+    nodes_csv, edges_csv = files["parks-kg-nodes.csv"], files["parks-kg-edges.csv"]
+    assert nodes_csv.splitlines()[0] == "id,label,type,degree,community,investment_yuan"
+    assert len(nodes_csv.splitlines()) == 1 + 6  # the two projects are filtered out
+    assert '"\'=HYPERLINK(""x""),<b>乙公司</b>"' in nodes_csv  # never a formula
+    assert len(edges_csv.splitlines()) == 1 + 4 and "p1,j1" not in edges_csv
+    text = got["parks-kg-view.graphml"].read_text(encoding="utf-8")
+    parsed = nx.read_graphml(got["parks-kg-view.graphml"])
+    assert parsed.number_of_nodes() == 6 and parsed.number_of_edges() == 4
+    assert parsed.nodes["f1"]["label"] == '=HYPERLINK("x"),<b>乙公司</b>'
+    assert "<b>" not in text  # escaped
+    assert opened.errors == [] and opened.requests == []

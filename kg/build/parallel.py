@@ -6,9 +6,10 @@ loading it; otherwise each worker builds its own on its first document. A docume
 as a small tuple of its fields (or as a file path the worker reads itself) and its record
 comes back as one compact JSON string, which is cheaper to pickle than the dataclasses and
 carries every field of the record, so a record made in a worker equals one made in process.
-When given a `kg.store.spool.Spool`, the worker also writes the document's N-Quads (all but the label
-quads, which depend on every document: `kg.rdf.mapping.nquads_body`) to its own file in the spool and
-sends back only where they are, so the main process never handles the bulk of the graph.
+When given a `kg.store.spool.Spool`, the worker also writes the document's N-Quads (all but the
+label quads, which depend on every document: `kg.rdf.mapping.nquads_body`) to its own file in
+the spool and sends back only where they are, so the main process never handles the bulk of the
+graph.
 At most a few documents per worker are in flight, so memory does not grow with the corpus.
 """
 
@@ -58,11 +59,11 @@ def extract_parallel(documents: Iterable[Document | str | Path], jobs: int | Non
     multiprocessing start method (default: 'fork' where the platform has it, else 'spawn').
     A file that cannot be read raises `kg.errors.InputError`, as `kg.corpus.read_document` does,
     or, given `warn`, is reported there (one line naming it) and skipped. With `graphs`, each
-    record's `kg.rdf.mapping.nquads_body` (UTF-8) is in that spool under the record's path before the
-    record is yielded. `text=False` leaves the text out of records of files read by workers
-    (it need not come back to this process); `evidence=False` lets workers leave out mentions and
-    evidence, which are the bulk of a record, when the spool or `cache` (an object with
-    `put(record)`, called with the full record where it is made) keeps them.
+    record's `kg.rdf.mapping.nquads_body` (UTF-8) is in that spool under the record's path
+    before the record is yielded. `text=False` leaves the text out of records of files read by
+    workers (it need not come back to this process); `evidence=False` lets workers leave out
+    mentions and evidence, which are the bulk of a record, when the spool or `cache` (an object
+    with `put(record)`, called with the full record where it is made) keeps them.
     """
     opts = _Options(None if pkuseg_model is None else str(pkuseg_model),
                     None if graphs is None else str(graphs.root), text, evidence, cache)

@@ -19,6 +19,7 @@ from kg.corpus import Document, iter_files, read_document
 from kg.errors import InputError, KgError
 from kg.extract.records import DocRecord
 from kg.files import atomic_write
+from kg.store.base import count_graph_quads
 from kg.store.spool import Spool, remove_stale
 
 
@@ -54,7 +55,8 @@ def extract_records(documents: Iterable[Document | str | Path], *,
 
     `jobs` worker processes extract (see `kg.build.parallel.extract_parallel`, which also takes
     `options`); 1 runs here, 0 or None every core. With `graphs`, each record's N-Quads but its
-    labels (`kg.rdf.mapping.nquads_body`) go to that spool by path, written where the record was made.
+    labels (`kg.rdf.mapping.nquads_body`) go to that spool by path, written where the record
+    was made.
     """
     from kg.build.parallel import extract_parallel
 
@@ -83,7 +85,8 @@ def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
             h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     first = h.hexdigest()
     # the graph also depends on the derived graphs' inputs (kg.derive.links: tables, user decisions)
-    graph_inputs = [p for stage in ("rdf", "derive", "store") for p in sorted((root / stage).rglob("*.py"))]
+    graph_inputs = [p for stage in ("rdf", "derive", "store")
+                    for p in sorted((root / stage).rglob("*.py"))]
     graph_inputs += sorted((root / "data").glob("*")) if (root / "data").is_dir() else []
     try:
         from kg.derive.links import user_table_path  # type: ignore[attr-defined]
@@ -249,10 +252,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
                                                           .is_file()):
                     staged += _stage_outputs(store, out_dir, html, title, result)
                 else:
-                    from kg.store import STATS_GRAPH
-
-                    result.quads = sum(1 for q in store.quads(merged=False)
-                                       if q.graph_name.value != STATS_GRAPH)
+                    result.quads = count_graph_quads(store)
             for tmp, target in staged:
                 os.replace(tmp, target)
         except OSError as exc:
@@ -400,12 +400,10 @@ def _stage_outputs(view: object, out_dir: Path, html: bool, title: str,
     Both read the store as a stream (`kg.store.turtle.write_turtle`, `kg.views.render`): no
     copy of the whole graph is made.
     """
-    from kg.store import STATS_GRAPH
     from kg.store.turtle import write_turtle
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    result.quads = sum(1 for q in view.quads(merged=False)  # type: ignore[attr-defined]
-                       if q.graph_name.value != STATS_GRAPH)
+    result.quads = count_graph_quads(view)
     staged = []
     try:
         ttl_tmp = _stage(out_dir, "kg.ttl")

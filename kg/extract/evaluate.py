@@ -8,12 +8,14 @@ predictions of one gold item count once; `invests` amounts must agree within 1%.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
-from kg.corpus import simplify_name
-from kg.extract.records import DocRecord, Entity, Relation
+from kg.corpus import Document, iter_files, read_document, simplify_name
+from kg.errors import InputError
+from kg.extract.records import DocRecord, Entity, Relation, read_jsonl
 
 SCORED_RELATIONS = ("hosts", "built", "invests", "investor", "partOf")
 
@@ -121,6 +123,61 @@ def score(predicted: Iterable[DocRecord], gold: Iterable[DocRecord]) -> Report:
         p = pred.get(g.doc_id, DocRecord(g.doc_id))
         _score_doc(p, _simplified(g), report)
     return report
+
+
+def read_gold(path: Path) -> list[DocRecord]:
+    """The gold records of a JSONL file (extraction-format), for `score`.
+
+    Raises InputError naming the file (and the line, for a bad record) when it cannot be read.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read gold file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot read gold file (not UTF-8: {exc.reason})") from None
+    try:
+        return list(read_jsonl(text.splitlines(), source=str(path)))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def evaluate_files(paths: Iterable[Path], gold_path: Path, *,
+                   pkuseg_model: str | Path | None = None,
+                   warn: Callable[[str], None] | None = None) -> Report:
+    """Score the extraction of the files under `paths` against the gold file (what `kg eval` does).
+
+    Only the documents the gold file names are extracted (in this process); an unreadable file
+    goes to `warn` (or raises InputError without it), and a gold document with no file scores as
+    an empty prediction.
+    """
+    gold = read_gold(gold_path)
+    wanted = {g.doc_id for g in gold}
+    docs = [d for d in _documents(paths, warn) if d.doc_id in wanted]
+    return score(_extract(docs, pkuseg_model), gold)
+
+
+def _documents(paths: Iterable[Path], warn: Callable[[str], None] | None
+               ) -> Iterator[Document]:
+    for path in iter_files(paths, warn):
+        try:
+            yield read_document(path)
+        except InputError as exc:
+            if warn is None:
+                raise
+            warn(str(exc))
+
+
+def _extract(docs: list[Document], pkuseg_model: str | Path | None) -> Iterator[DocRecord]:
+    if not docs:  # nothing to extract: the pipeline (and its model) is not even loaded
+        return
+    # spaCy loads here only: scoring given records (`score`) needs none of it
+    from kg.extract.extractor import extract_one
+    from kg.nlp.pipeline import build_nlp
+
+    nlp = build_nlp(pkuseg_model=None if pkuseg_model is None else str(pkuseg_model))
+    for doc in docs:
+        yield extract_one(doc, nlp)
 
 
 def _simplified(rec: DocRecord) -> DocRecord:

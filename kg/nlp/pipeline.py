@@ -20,6 +20,8 @@ from kg.errors import KgError
 from kg.nlp import amounts, anaphora, entities, relations  # noqa: F401  (registers the pk_ factories)
 
 PIPES = ("pk_entities", "pk_amounts", "pk_anaphora", "pk_relations")
+# (tokenisation by script: Latin runs, numbers, spaces, one token per other character;
+# engine logic, not linguistic data)
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|\s+|.", re.S)
 
 

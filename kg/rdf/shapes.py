@@ -66,6 +66,18 @@ class Validation:
     def count(self, severity: str = "Violation") -> int:
         return sum(1 for v in self.violations if v.severity == severity)
 
+    def summary(self, source: str) -> str:
+        """One line on what `source` (a store or file) gave: conforms, or how many violations
+        on how many nodes, with the warnings and the number of triples checked."""
+        errors = self.count("Violation")
+        others = len(self.violations) - errors
+        note = f" and {others} warning(s)" if others else ""
+        if self.conforms:
+            return f"{source}: conforms ({self.triples} triples){note}"
+        nodes = len({v.focus for v in self.violations if v.severity == "Violation"})
+        return (f"{source}: {errors} violation(s) on {nodes} node(s){note} "
+                f"({self.triples} triples)")
+
 
 def union(graph: Graph) -> Graph:
     """The triples of every named graph of `graph` in one new Graph, ready for SHACL.

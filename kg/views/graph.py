@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -281,6 +281,7 @@ def _rdflib_parts(graph: Graph) -> _Parts:
     return parts
 
 
+_PK = str(PK)
 _STORE_PREFIXES = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items())
 _STORE_TYPES = f"""SELECT ?s ?c WHERE {{
   VALUES ?c {{ {" ".join(f"pk:{c}" for c in (*CLASSES, *PLATFORM_KINDS))} }}
@@ -322,37 +323,92 @@ def _store_rows(view: Any, sparql: str) -> Iterable[list[Any]]:
     return result[1]
 
 
-def _store_parts(view: Any) -> _Parts:
-    """The parts of the entity graph read from a store by SPARQL (see `store_networkx`)."""
+def _iris(nodes: Iterable[str]) -> str:
+    """IRIs as SPARQL terms for a VALUES block (escaped by pyoxigraph, never pasted raw)."""
+    import pyoxigraph as ox
+
+    return " ".join(str(ox.NamedNode(n)) for n in sorted(nodes))
+
+
+def _store_queries(within: set[str] | None) -> dict[str, str]:
+    """The SELECTs of `_store_parts`, restricted to the entities `within` when given."""
+    if within is None:
+        return {"types": _STORE_TYPES, "values": _STORE_VALUES, "mentions": _STORE_MENTIONS,
+                "relations": _STORE_RELATIONS, "statements": _STORE_STATEMENTS,
+                "evidence": _STORE_EVIDENCE}
+    iris = _iris(within)
+    # Each query starts from the VALUES block and follows the entities' own triples: Oxigraph
+    # then reads a few thousand rows, where a second VALUES or a class test first made it
+    # scan every triple of a kind (1.3 to 34 s each on a 1M-triple store).
+    about = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {iris} }} ?s ?p ?o }}"
+    return {
+        "types": f"SELECT ?s ?c WHERE {{ VALUES ?s {{ {iris} }} ?s a ?c }}",
+        "values": about,
+        "mentions": "SELECT ?e (COUNT(?m) AS ?n) WHERE { VALUES ?e { " + iris
+                    + " } ?m pk:mentionOf ?e } GROUP BY ?e",
+        "relations": about,
+        "statements": f"""SELECT DISTINCT ?st ?s ?p ?o WHERE {{ VALUES ?x {{ {iris} }}
+  {{ ?st rdf:subject ?x }} UNION {{ ?st rdf:object ?x }}
+  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}""",
+        "evidence": "",  # filled in once the statements are known
+    }
+
+
+def _store_parts(view: Any, within: set[str] | None = None) -> _Parts:
+    """The parts of the entity graph read from a store by SPARQL (see `store_networkx`);
+    only those of the entities `within` (and the facts and evidence among them) when given."""
     from kg.rdf.terms import to_rdflib
 
+    queries = _store_queries(within)
     parts = _Parts()
     local = len(str(PK))
     by_class: dict[str, list[str]] = defaultdict(list)
-    for s, c in _store_rows(view, _STORE_TYPES):
-        by_class[c.value[local:]].append(s.value)
+    for s, c in _store_rows(view, queries["types"]):
+        if c.value.startswith(_PK):
+            by_class[c.value[local:]].append(s.value)
     for name in (*CLASSES, *PLATFORM_KINDS):
         for s in sorted(by_class.get(name, ())):
             parts.add_type(s, name)
     types = parts.types
     parts.values = {p: defaultdict(set) for p in _VALUE_PREDICATES}
-    for s, p, o in _store_rows(view, _STORE_VALUES):
+    triples: Iterable[list[Any]] = _store_rows(view, queries["values"])
+    if within is not None:  # one answer for values and relations: read it once
+        triples = list(triples)
+    for s, p, o in triples:
+        if within is not None and URIRef(p.value) not in parts.values:
+            continue
         if s.value in types:
             parts.values[URIRef(p.value)][s.value].add(to_rdflib(o))
-    for e, n in _store_rows(view, _STORE_MENTIONS):
+    for e, n in _store_rows(view, queries["mentions"]):
         if e.value in types:
             parts.mentions[e.value] = int(n.value)
     relation = {str(PK[r]): r for r in RELATIONS}
-    for s, p, o in _store_rows(view, _STORE_RELATIONS):
-        if s.value in types and o.value in types:
+    for s, p, o in triples if within is not None else _store_rows(view, queries["relations"]):
+        if p.value in relation and s.value in types and o.value in types:
             parts.facts.add((s.value, relation[p.value], o.value))
     for d, doc_id, title, file in _store_rows(view, _STORE_DOCUMENTS):
         key = doc_id.value if doc_id is not None and doc_id.value else \
             d.value.rsplit("/doc/", 1)[-1]
         parts.documents.setdefault(key, {"title": title.value if title is not None else "",
                                          "file": file.value if file is not None else ""})
-    statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
-                  for st, s, p, o in _store_rows(view, _STORE_STATEMENTS)}
+    if within is None:
+        statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
+                      for st, s, p, o in _store_rows(view, queries["statements"])}
+    else:  # the (whole) statements about these entities, then their evidence, by VALUES
+        import pyoxigraph as ox
+
+        statements = {st.value: (s.value, p.value, o.value)
+                      for st, s, p, o in _store_rows(view, queries["statements"])
+                      if isinstance(st, ox.NamedNode)}
+        if not statements:
+            return parts
+        stated = _iris(statements)
+        # `?ev a pk:Evidence` would make Oxigraph scan every evidence node (20 s at 1M
+        # triples): what a statement is derived from, in a document, with a sentence, is
+        # evidence (docs/rdf-model.md)
+        queries["evidence"] = f"""SELECT ?ev ?st ?doc ?sentence ?rule WHERE {{
+  VALUES ?st {{ {stated} }} ?st prov:wasDerivedFrom ?ev . ?ev pk:inDocument ?doc ;
+  pk:sentence ?sentence . OPTIONAL {{ ?ev pk:rule ?rule }} }}"""
     doc_ids: dict[str, str] = {}
     for doc, doc_id in _store_rows(view, _STORE_IDENTIFIERS):
         doc_ids[doc.value] = doc_ids.get(doc.value) or doc_id.value
@@ -367,7 +423,7 @@ def _store_parts(view: Any) -> _Parts:
         key = doc_ids.get(doc.value) or doc.value.rsplit("/doc/", 1)[-1]
         return names.setdefault(key, key)
 
-    for ev, st, doc, sentence, rule in _store_rows(view, _STORE_EVIDENCE):
+    for ev, st, doc, sentence, rule in _store_rows(view, queries["evidence"]):
         key = ev.value
         if key not in parts.evidence:
             tail = key.rsplit("/", 1)[-1]
@@ -489,14 +545,16 @@ def find_nodes(g: nx.MultiDiGraph, name: str) -> list[str]:
     return pick_focus(g, name)[0]
 
 
-def pick_focus(g: nx.MultiDiGraph, name: str) -> tuple[list[str], str]:
+def pick_focus(g: nx.MultiDiGraph, name: str, *, degree: Callable[[str], int] | None = None
+               ) -> tuple[list[str], str]:
     """The entities NAME designates and, when it was ambiguous, a note saying what was picked.
 
     Every entity whose name or alias equals NAME (ignoring case, width and spaces) matches
     exactly; failing that, entities whose name or alias contains it match in part. Parks come
     first, since a view is most often asked of a park: the exact parks, else the parks that
     match in part (the best-connected one when several do). Without a park: the exact
-    matches, else the one partial match. Raises KgError otherwise.
+    matches, else the one partial match. Raises KgError otherwise. `degree` counts a node's
+    relations (default: its degree in `g`).
     """
     if name in g:
         return [name], ""
@@ -512,7 +570,8 @@ def pick_focus(g: nx.MultiDiGraph, name: str) -> tuple[list[str], str]:
         elif any(wanted in n for n in names):
             partial.append(node)
     exact.sort()
-    partial.sort(key=lambda n: (-g.degree(n), n))
+    count = degree or g.degree
+    partial.sort(key=lambda n: (-count(n), n))
 
     def park(n: str) -> bool:
         return g.nodes[n].get("type") == "Park"
@@ -560,11 +619,14 @@ def select(
     hops: int = 1,
     types: Iterable[str] | None = None,
     min_degree: int = 0,
+    entities: Iterable[str] | None = None,
 ) -> nx.MultiDiGraph:
     """Cut a view out of `g`: an ego network, some classes, the well-connected entities.
 
     - focus, hops: the entities within `hops` relations (either direction) of the entities that
       `find_nodes(focus)` returns; hops are counted in the whole graph.
+    - entities: IRIs to start from (the entities a stored query returned), each with its
+      `hops` neighbourhood when hops > 0; IRIs not in `g` are ignored.
     - types: keep only entities of these classes ("Park", "enterprise", …).
     - min_degree: keep only entities with at least that many relations in the view itself
       (repeated until stable, as a k-core: no entity is left with fewer, focus excepted).
@@ -580,12 +642,18 @@ def select(
     centres, picked = pick_focus(g, focus) if focus is not None else ([], "")
     keep = set(g)
     words = []
-    if centres:
+    starts = list(centres)
+    if entities is not None:
+        chosen = sorted({e for e in entities if e in g})
+        starts += chosen
+        words.append(f"{len(chosen)} entities")
+    if starts or entities is not None:
         undirected = g.to_undirected(as_view=True)
         keep = set()
-        for centre in centres:
-            keep |= set(nx.single_source_shortest_path_length(undirected, centre, cutoff=hops))
-        words.append(f"focus {focus} ({hops} hop{'s' if hops != 1 else ''})")
+        for start in starts:
+            keep |= set(nx.single_source_shortest_path_length(undirected, start, cutoff=hops))
+        if centres:
+            words.insert(0, f"focus {focus} ({hops} hop{'s' if hops != 1 else ''})")
     if types is not None:
         classes = _class_names(types)
         if classes:

@@ -21,7 +21,16 @@ if TYPE_CHECKING:
 from kg.files import write_file
 from kg.views.analysis import communities, park_rows, park_totals, yi
 from kg.views.articles import attribute_articles
-from kg.views.graph import OTHER_STYLE, STYLES, _qid, select, store_networkx, to_networkx
+from kg.views.cut import store_view
+from kg.views.graph import (
+    OTHER_STYLE,
+    STYLES,
+    _qid,
+    read_graph,
+    select,
+    store_networkx,
+    to_networkx,
+)
 from kg.views.layout import _layout
 
 FONT_FACE = '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
@@ -73,24 +82,50 @@ def render(
     min_degree: int = 0,
     texts: Path | str | Iterable[Path | str] | None = None,
     aggregate_above: int | None = None,
+    entities: Iterable[str] | None = None,
 ) -> nx.MultiDiGraph:
     """Draw an RDF graph, or the view `select` cuts from it, to one offline HTML page.
 
-    `graph` is an rdflib Graph or a store (see `store_networkx`: its merged graph is read
-    without copying it to rdflib; the page is the same). Park totals (hosted enterprises,
-    platforms, projects, investment) are counted in the whole graph before the view is cut.
+    `graph` is an rdflib Graph or a store. From a store, a focus or `entities` view (IRIs,
+    e.g. those a stored query returned) is cut by SPARQL (`kg.views.cut.store_view`) without
+    reading the rest of the graph, and park totals are those of the view; any other view
+    reads the merged graph (`store_networkx`) and, as for an rdflib Graph, park totals
+    (hosted enterprises, platforms, projects, investment) are counted in the whole graph.
     `texts`, the folder(s) of the source files, lets evidence name its own article's title
     (see `kg.views.articles`); `aggregate_above` is passed to `write_html`. Returns the
     networkx graph that was drawn.
     """
-    g = to_networkx(graph) if isinstance(graph, Graph) else store_networkx(graph)
-    for park, totals in park_totals(g).items():
-        g.nodes[park]["totals"] = totals
-    view = select(g, focus=focus, hops=hops, types=types, min_degree=min_degree)
+    if not isinstance(graph, Graph) and (focus is not None or entities is not None):
+        view = store_view(graph, focus=focus, hops=hops, types=types, min_degree=min_degree,
+                          entities=entities)
+        for park, totals in park_totals(view).items():
+            view.nodes[park]["totals"] = totals
+    else:
+        g = to_networkx(graph) if isinstance(graph, Graph) else store_networkx(graph)
+        for park, totals in park_totals(g).items():
+            g.nodes[park]["totals"] = totals
+        view = select(g, focus=focus, hops=hops, types=types, min_degree=min_degree,
+                      entities=entities)
     if texts is not None:
         attribute_articles(view, texts)
     write_html(view, path, title=title, aggregate_above=aggregate_above)
     return view
+
+
+def render_source(source: Path | str, path: Path, **options: Any) -> nx.MultiDiGraph:
+    """`render` of a store directory or RDF file: a store is opened (not copied to rdflib), so
+    a focus or entities view is cut in it by SPARQL; a file is parsed. `options` are those of
+    `render`; the store is closed afterwards. This is the one call `kg viz` needs."""
+    from kg.store import open_store
+
+    source = Path(source)
+    if not source.is_dir():
+        return render(read_graph(source), path, **options)
+    store = open_store(source)
+    try:
+        return render(store, path, **options)
+    finally:
+        store.close()
 
 
 def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg",
