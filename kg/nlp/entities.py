@@ -149,7 +149,7 @@ class EntityRecognizer:
             if w in rule.allow_words or (k + 1 < len(words) and words[k + 1][0] in ("(", "（")
                                          and w not in stop_words):
                 pass  # (a word a bracket qualifies)
-            elif w in stop_words:
+            elif w in stop_words or w in self.words.lead_words:
                 break
             elif w in name_words or flag in rule.allow_pos or (flag == "i" and len(w) < 4):
                 pass  # (jieba calls some nouns idioms: 抛光粉; real idioms have four characters)
@@ -266,8 +266,9 @@ class EntityRecognizer:
         if typ == "Enterprise" and len(words) > 1 and any(f == "ns" for _, f in words):
             return False  # 内江高新投资有限责任公司: a place and a trade name a firm
         for w, flag in words:
-            if w in self.bounds.generic_words or w.isdigit() or flag == "c" or w == "、":
-                continue
+            if w in self.bounds.generic_words or w.isdigit() or flag in ("c", "m", "t", "q") \
+                    or w == "、":
+                continue  # (numbers, counts and times name nothing: 2022年, 千亿, 三期)
             # (labs and institutes may be named after a place alone: 西湖实验室, 包头研究院)
             if typ != "Park" and flag == "ns" and \
                     typ_suffix not in self.rules.suffixes["Platform"].place_named:
@@ -613,14 +614,19 @@ class EntityRecognizer:
             rest = name[cut:]
             while True:
                 w = segment(rest)[0][0] if rest else ""
-                if w and w in words.lead_words and len(rest) - len(w) >= max(2, len(m.suffix) + 2):
+                if w and w in words.lead_words and len(rest) > len(w):
                     rest = rest[len(w):]
                     cut += len(w)
                     continue
                 break
+            if m.type == "Project" and not m.suffix and rest.endswith(words.industry_endings):
+                continue  # 高端装备制造业: an industry listed among projects
+            if m.suffix and m.rule.endswith((".list", ".invested", ".context")) and \
+                    not self._is_name_after_cut(rest, m):
+                continue  # 重大产业项目 from a list or a context: a kind, not a name
             if cut:
                 if m.suffix and not self._is_name_after_cut(rest, m):
-                    continue  # what is left is a kind, not a name (…供应商集团)
+                    continue  # what is left is a kind, not a name (…供应商集团, 壮大|经开区)
                 m = Mention(m.start + cut, m.end, m.type, rest, m.rule, list_id=m.list_id,
                             suffix=m.suffix, extra=m.extra)
             out.append(m)
