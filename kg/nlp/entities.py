@@ -622,6 +622,7 @@ class EntityRecognizer:
             if m.type == "Project" and not m.suffix and rest.endswith(words.industry_endings):
                 continue  # 高端装备制造业: an industry listed among projects
             if m.suffix and m.rule.endswith((".list", ".invested", ".context")) and \
+                    self.suffix_info.get(m.suffix, ("",))[0] == m.type and \
                     not self._is_name_after_cut(rest, m):
                 continue  # 重大产业项目 from a list or a context: a kind, not a name
             if cut:
@@ -687,6 +688,8 @@ class EntityRecognizer:
                 else:
                     new = self._walk_left(text, max(lo, pos - rule.max_len), pos, rule)
                     part = text[new:pos]
+                    if joint == "、" and len(part) > 4:
+                        break  # (云望广场、…、清水社区美丽乡村建设项目: items of their own)
                     if len(part) < 2 or self.suffix_re.search(part) or \
                             any(o.start < pos and o.end > new for o in found):
                         break

@@ -67,7 +67,7 @@ class ListFinder:
         self.modifier_verbs = words.modifier_verbs
         self.list_sep = re.compile(rf"、|{alternation(words.conjunctions)}")
         self.list_re = re.compile(
-            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
+            r"((?:[^、，,。；;：:！？\s“”]{2,32}、)+[^、，,。；;：:！？\s“”]{2,32}?"
             rf"|[^、，,。；;：:！？\s“”]{{2,24}}?(?:{'|'.join(joins)})[^、，,。；;：:！？\s“”]{{2,24}}?"
             rf"|[^、，,。；;：:！？\s“”{joins}]{{2,24}})"
             rf"{e}(?:{words.count_pattern.pattern})"
@@ -133,7 +133,7 @@ class ListFinder:
                     items[0] = (new_s0, e0)
                 list_id += 1
                 for s, e in items:
-                    item = self._item(text, s, e, typ, known, list_id, 24)
+                    item = self._item(text, s, e, typ, known, list_id, 32)
                     if item is not None:
                         out.append(item)
         return out + self._colon_list_mentions(text, sents, known + out, list_id)
@@ -180,8 +180,9 @@ class ListFinder:
         hit = next((k for k in known if k.start <= s and e <= k.end), None)
         if hit:
             hit.list_id = list_id
-            if typ == "Project" and hit.type == "Park":
-                # what the text lists among projects is a project (…产业园等项目)
+            if typ == "Project" and hit.type != "Project":
+                # what the text lists among projects is a project (…产业园等项目, …大数据中心、
+                # …等78个重点项目; a firm's name listed so names its project)
                 hit.type, hit.rule = "Project", "Project.list"
             return None
         if typ != "Project" and rec.suffix_re.search(name):
