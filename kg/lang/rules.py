@@ -50,6 +50,7 @@ class SuffixRule:
     examples: tuple[dict[str, str], ...] = ()
     short_forms: tuple[tuple[str, str], ...] = ()  # (long suffix, the short one it is written as)
     place_named: frozenset[str] = frozenset()
+    not_endings: tuple[str, ...] = ()  # a name ending so is none of this type (…基础设施)
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
     data = _read_toml(rel, root)
     out: dict[str, SuffixRule] = {}
     keys = {"max_len", "min_prefix", "stop_after", "allow_pos", "allow_words", "strong", "weak",
-            "absorb_after", "examples", "short_forms", "place_named"}
+            "absorb_after", "examples", "short_forms", "place_named", "not_endings"}
     roles = _Roles()
     for typ, obj in data.items():
         where = f"{_label(rel, root)} [{typ}]"
@@ -360,6 +361,7 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
             examples=tuple(obj.get("examples", [])),
             short_forms=tuple(forms.items()),
             place_named=frozenset(place_named),
+            not_endings=_strs(obj, "not_endings", where),
         )
     return out
 

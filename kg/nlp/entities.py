@@ -619,6 +619,16 @@ class EntityRecognizer:
                     cut += len(w)
                     continue
                 break
+            rule = self.rules.suffixes.get(m.type)
+            if rule is not None and rule.not_endings and rest.endswith(rule.not_endings) and \
+                    not any(rest.endswith(s) and len(s) > len(e) for s in rule.strong
+                            for e in rule.not_endings if s.endswith(e)):
+                continue  # 智能基础设施: no platform (科技基础设施 is one)
+            if m.type == "Platform" and m.suffix in (rule.weak if rule else ()):
+                joint = max(rest.rfind(c) for c in ("和", "与", "及"))
+                if 0 < joint and len(rest) - joint - 1 - len(m.suffix) >= 2:
+                    cut += joint + 1  # 中草药种植和智慧能源管理平台: a kind of platform's parts
+                    rest = rest[joint + 1 :]
             if m.type == "Project" and not m.suffix and rest.endswith(words.industry_endings):
                 continue  # 高端装备制造业: an industry listed among projects
             if m.suffix and m.rule.endswith((".list", ".invested", ".context")) and \
