@@ -270,9 +270,9 @@ class EntityRecognizer:
                     or w == "、":
                 continue  # (numbers, counts and times name nothing: 2022年, 千亿, 三期)
             # (labs and institutes may be named after a place alone: 西湖实验室, 包头研究院)
-            if typ != "Park" and flag == "ns" and \
+            if typ != "Park" and flag == "ns" and (typ != "Enterprise" or w in places()) and \
                     typ_suffix not in self.rules.suffixes["Platform"].place_named:
-                continue
+                continue  # (jieba calls brands places too: 吉利, 中环 are no divisions)
             return False
         return True
 
