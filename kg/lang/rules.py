@@ -131,6 +131,8 @@ class AmountRules:
     after_unit: tuple[str, ...]
     not_investment_words: tuple[str, ...]
     not_investment_patterns: tuple[re.Pattern[str], ...]
+    bare_after: tuple[str, ...] = ()  # words after which a bare magnitude is yuan (投资14亿)
+    bare_units: dict[str, Currency] = field(default_factory=dict)  # 亿 → the unit of 亿元
 
 
 @dataclass(frozen=True)
@@ -517,7 +519,7 @@ def load_amounts(root: Root = None) -> AmountRules:
     data = _read_toml("amounts.toml", root)
     where = _label("amounts.toml", root)
     _check_keys(data, {"digits", "multipliers", "magnitudes", "currencies", "qualifiers",
-                       "not_investment"}, where)
+                       "not_investment", "bare_magnitudes"}, where)
     digits = _int_table(data, "digits", where)
     mults = _int_table(data, "multipliers", where)
     roles = _Roles()
@@ -555,6 +557,15 @@ def load_amounts(root: Root = None) -> AmountRules:
     after_unit = _strs(quals, "after_unit", f"{where} [qualifiers]")
     if set(after_unit) - set(tables["after"]):
         raise RuleError(f"{where} [qualifiers]: after_unit words must be 'after' qualifiers")
+    bare = data.get("bare_magnitudes", {})
+    bwhere = f"{where} [bare_magnitudes]"
+    _check_keys(bare, {"currency", "after"}, bwhere)
+    bare_units: dict[str, Currency] = {}
+    if bare:
+        code = bare.get("currency", "")
+        if code not in currencies:
+            raise RuleError(f"{bwhere}: currency {code!r} is not one of [currencies]")
+        bare_units = {mag: Currency(value, code) for mag, value in magnitudes.items()}
     nonv = data.get("not_investment", {})
     nwhere = f"{where} [not_investment]"
     _check_keys(nonv, {"patterns", "words"}, nwhere)
@@ -568,6 +579,8 @@ def load_amounts(root: Root = None) -> AmountRules:
         not_investment_words=_strs(nonv, "words", nwhere),
         not_investment_patterns=tuple(_regex(p, f"{nwhere} patterns")
                                       for p in _strs(nonv, "patterns", nwhere)),
+        bare_after=_strs(bare, "after", bwhere),
+        bare_units=bare_units,
     )
 
 
