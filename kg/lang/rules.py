@@ -133,6 +133,7 @@ class AmountRules:
     not_investment_patterns: tuple[re.Pattern[str], ...]
     bare_after: tuple[str, ...] = ()  # words after which a bare magnitude is yuan (投资14亿)
     bare_units: dict[str, Currency] = field(default_factory=dict)  # 亿 → the unit of 亿元
+    bare_next: str = ""  # what may follow a bare magnitude (，。的…)
 
 
 @dataclass(frozen=True)
@@ -559,7 +560,7 @@ def load_amounts(root: Root = None) -> AmountRules:
         raise RuleError(f"{where} [qualifiers]: after_unit words must be 'after' qualifiers")
     bare = data.get("bare_magnitudes", {})
     bwhere = f"{where} [bare_magnitudes]"
-    _check_keys(bare, {"currency", "after"}, bwhere)
+    _check_keys(bare, {"currency", "after", "next_chars"}, bwhere)
     bare_units: dict[str, Currency] = {}
     if bare:
         code = bare.get("currency", "")
@@ -580,6 +581,7 @@ def load_amounts(root: Root = None) -> AmountRules:
         not_investment_patterns=tuple(_regex(p, f"{nwhere} patterns")
                                       for p in _strs(nonv, "patterns", nwhere)),
         bare_after=_strs(bare, "after", bwhere),
+        bare_next=str(bare.get("next_chars", "")),
         bare_units=bare_units,
     )
 

@@ -49,7 +49,7 @@ class AmountFinder:
             rf"(?:{alt(table.bare_after)})(?P<pre>{alt(self.before)})?"
             rf"(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|[{cn}]+)"
             rf"(?P<mid>{alt(self.after)})?(?P<unit>{alt(self.bare_units)})"
-            rf"(?P<post>(?!))?(?![{re.escape(''.join(self.units))}级])") \
+            rf"(?P<post>(?!))?(?=[{re.escape(table.bare_next)}]|$)") \
             if table.bare_after else None
         # An amount holds a unit and no character but those of the pattern above (digits
         # apart): the pattern need only be run over the runs of them around a unit.
