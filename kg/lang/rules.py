@@ -50,6 +50,7 @@ class SuffixRule:
     examples: tuple[dict[str, str], ...] = ()
     short_forms: tuple[tuple[str, str], ...] = ()  # (long suffix, the short one it is written as)
     place_named: frozenset[str] = frozenset()
+    not_endings: tuple[str, ...] = ()  # a name ending so is none of this type (…基础设施)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,9 @@ class AmountRules:
     after_unit: tuple[str, ...]
     not_investment_words: tuple[str, ...]
     not_investment_patterns: tuple[re.Pattern[str], ...]
+    bare_after: tuple[str, ...] = ()  # words after which a bare magnitude is yuan (投资14亿)
+    bare_units: dict[str, Currency] = field(default_factory=dict)  # 亿 → the unit of 亿元
+    bare_next: str = ""  # what may follow a bare magnitude (，。的…)
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,11 @@ class Words:
     national_prefixes: tuple[str, ...]
     phrase_ends: tuple[str, ...]
     firm_trade_words: tuple[str, ...]
+    district_endings: str
+    lead_words: frozenset[str]
+    role_words: tuple[str, ...]
+    dashes: tuple[str, ...]
+    industry_endings: tuple[str, ...]
     alias_leads: tuple[str, ...]
     alias_words: tuple[str, ...]
     connectives: tuple[str, ...]
@@ -319,7 +328,7 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
     data = _read_toml(rel, root)
     out: dict[str, SuffixRule] = {}
     keys = {"max_len", "min_prefix", "stop_after", "allow_pos", "allow_words", "strong", "weak",
-            "absorb_after", "examples", "short_forms", "place_named"}
+            "absorb_after", "examples", "short_forms", "place_named", "not_endings"}
     roles = _Roles()
     for typ, obj in data.items():
         where = f"{_label(rel, root)} [{typ}]"
@@ -355,6 +364,7 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
             examples=tuple(obj.get("examples", [])),
             short_forms=tuple(forms.items()),
             place_named=frozenset(place_named),
+            not_endings=_strs(obj, "not_endings", where),
         )
     return out
 
@@ -510,7 +520,7 @@ def load_amounts(root: Root = None) -> AmountRules:
     data = _read_toml("amounts.toml", root)
     where = _label("amounts.toml", root)
     _check_keys(data, {"digits", "multipliers", "magnitudes", "currencies", "qualifiers",
-                       "not_investment"}, where)
+                       "not_investment", "bare_magnitudes"}, where)
     digits = _int_table(data, "digits", where)
     mults = _int_table(data, "multipliers", where)
     roles = _Roles()
@@ -548,6 +558,15 @@ def load_amounts(root: Root = None) -> AmountRules:
     after_unit = _strs(quals, "after_unit", f"{where} [qualifiers]")
     if set(after_unit) - set(tables["after"]):
         raise RuleError(f"{where} [qualifiers]: after_unit words must be 'after' qualifiers")
+    bare = data.get("bare_magnitudes", {})
+    bwhere = f"{where} [bare_magnitudes]"
+    _check_keys(bare, {"currency", "after", "next_chars"}, bwhere)
+    bare_units: dict[str, Currency] = {}
+    if bare:
+        code = bare.get("currency", "")
+        if code not in currencies:
+            raise RuleError(f"{bwhere}: currency {code!r} is not one of [currencies]")
+        bare_units = {mag: Currency(value, code) for mag, value in magnitudes.items()}
     nonv = data.get("not_investment", {})
     nwhere = f"{where} [not_investment]"
     _check_keys(nonv, {"patterns", "words"}, nwhere)
@@ -561,6 +580,9 @@ def load_amounts(root: Root = None) -> AmountRules:
         not_investment_words=_strs(nonv, "words", nwhere),
         not_investment_patterns=tuple(_regex(p, f"{nwhere} patterns")
                                       for p in _strs(nonv, "patterns", nwhere)),
+        bare_after=_strs(bare, "after", bwhere),
+        bare_next=str(bare.get("next_chars", "")),
+        bare_units=bare_units,
     )
 
 
@@ -576,7 +598,9 @@ _WORD_KEYS: dict[str, dict[str, str]] = {
               "link_verbs": "words", "predicate_ends": "words", "institute_suffixes": "words"},
     "names": {"count_in_name_pattern": "pattern", "slogan_pattern": "pattern",
               "counting_pattern": "pattern", "date_chars": "chars", "not_places": "words",
-              "national_prefixes": "words", "phrase_ends": "words", "firm_trade_words": "words"},
+              "national_prefixes": "words", "phrase_ends": "words", "firm_trade_words": "words",
+              "district_endings": "chars", "lead_words": "words", "role_words": "words",
+              "dashes": "words", "industry_endings": "words"},
     "aliases": {"leads": "words", "words": "words"},
     "sentences": {"connectives": "words", "sited": "words", "sited_end": "word",
                   "locatives": "words",
@@ -614,7 +638,7 @@ def load_words(root: Root = None) -> Words:
             else:
                 words = _strs(obj, key, swhere, required=True)
                 values[name] = frozenset(words) if name in ("etc_words", "modifier_verbs",
-                                                            "not_places") else words
+                                                            "not_places", "lead_words") else words
     if len(values["etc"]) != 1:
         raise RuleError(f"{fwhere} [lists] etc: must be one character (list patterns exclude it)")
     return Words(**values)

@@ -42,6 +42,15 @@ class AmountFinder:
             rf"(?P<unit>{alt(self.units)})"
             rf"(?P<post>{alt(post)})?"
         )
+        # "总投资63亿": a bare magnitude right after an investment word (amounts.toml
+        # [bare_magnitudes]); the currency word's absence must be real (63亿级, 63亿元 are not)
+        self.bare_units = table.bare_units
+        self.bare = re.compile(
+            rf"(?:{alt(table.bare_after)})(?P<pre>{alt(self.before)})?"
+            rf"(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|[{cn}]+)"
+            rf"(?P<mid>{alt(self.after)})?(?P<unit>{alt(self.bare_units)})"
+            rf"(?P<post>(?!))?(?=[{re.escape(table.bare_next)}]|$)") \
+            if table.bare_after else None
         # An amount holds a unit and no character but those of the pattern above (digits
         # apart): the pattern need only be run over the runs of them around a unit.
         self._unit_re = re.compile(alt(self.units))
@@ -78,7 +87,7 @@ class AmountFinder:
             if val is None:
                 return None
             num = Decimal(val)
-        unit = self.units[m.group("unit")]
+        unit = self.units.get(m.group("unit")) or self.bare_units[m.group("unit")]
         value = int(num * unit.multiplier)
         qual = ""
         for key, table in (("pre", self.before), ("mid", self.after), ("post", self.after)):
@@ -105,10 +114,18 @@ class AmountFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         out = []
-        for m in self.matches(doc_text(doc)):
+        text = doc_text(doc)
+        for m in self.matches(text):
             amt = self.parse(m)
             if amt is not None:
                 out.append(amt)
+        if self.bare is not None:
+            taken = [(a.start, a.end) for a in out]
+            for m in self.bare.finditer(text):
+                amt = self.parse(m)
+                if amt is not None and not any(s < amt.end and amt.start < e for s, e in taken):
+                    out.append(amt)
+            out.sort(key=lambda a: a.start)
         doc._.pk_amounts = out
         return doc
 

@@ -149,7 +149,7 @@ class EntityRecognizer:
             if w in rule.allow_words or (k + 1 < len(words) and words[k + 1][0] in ("(", "（")
                                          and w not in stop_words):
                 pass  # (a word a bracket qualifies)
-            elif w in stop_words:
+            elif w in stop_words or w in self.words.lead_words:
                 break
             elif w in name_words or flag in rule.allow_pos or (flag == "i" and len(w) < 4):
                 pass  # (jieba calls some nouns idioms: 抛光粉; real idioms have four characters)
@@ -266,12 +266,13 @@ class EntityRecognizer:
         if typ == "Enterprise" and len(words) > 1 and any(f == "ns" for _, f in words):
             return False  # 内江高新投资有限责任公司: a place and a trade name a firm
         for w, flag in words:
-            if w in self.bounds.generic_words or w.isdigit() or flag == "c" or w == "、":
-                continue
+            if w in self.bounds.generic_words or w.isdigit() or flag in ("c", "m", "t", "q") \
+                    or w == "、":
+                continue  # (numbers, counts and times name nothing: 2022年, 千亿, 三期)
             # (labs and institutes may be named after a place alone: 西湖实验室, 包头研究院)
-            if typ != "Park" and flag == "ns" and \
+            if typ != "Park" and flag == "ns" and (typ != "Enterprise" or w in places()) and \
                     typ_suffix not in self.rules.suffixes["Platform"].place_named:
-                continue
+                continue  # (jieba calls brands places too: 吉利, 中环 are no divisions)
             return False
         return True
 
@@ -307,6 +308,11 @@ class EntityRecognizer:
                      if not (c[2] == "Project" and k + 1 < len(cands)
                              and cands[k + 1][2] in ("Platform", "Enterprise")
                              and _INNER_GAP.fullmatch(text, c[1], cands[k + 1][0]))]
+        # 中国石油集团工程材料研究院有限公司: another type's suffix right before a firm's
+        # suffix is inside the firm's name
+        cands = [c for k, c in enumerate(cands)
+                 if not (c[2] != "Enterprise" and k + 1 < len(cands)
+                         and cands[k + 1][0] == c[1] and cands[k + 1][2] == "Enterprise")]
         # 北京联东投资(集团)有限公司: a suffix in brackets qualifies a longer name
         cands = [c for c in cands if not (text[c[0] - 1 : c[0]] in ("(", "（")
                                           and text[c[1] : c[1] + 1] in (")", "）"))]
@@ -342,7 +348,8 @@ class EntityRecognizer:
                     start, inner_park = park.start, park.text
             if typ == "Park":
                 bm = _PARK_TAIL.match(text, e)
-                if bm and bm.end() <= sent.end:
+                if bm and bm.end() <= sent.end and \
+                        text[bm.end() - 2] not in self.words.district_endings:
                     e = bm.end()
             start = self._extend_to_quote(text, sent.start, start, s, e)
             prefix = text[start:s]
@@ -588,6 +595,120 @@ class EntityRecognizer:
                     len(words := segment(c)) > 1 or words[0][1] == "nz"):
                 yield c
 
+    # -- whole names from parts: fronts, owners, coordinations -------------------------------
+    def _trim_fronts(self, text: str, found: list[Mention]) -> list[Mention]:
+        """Names lose what cannot begin a name: a role noun and what precedes it (…供应商X集团),
+        a dash and what precedes it, and leading words of `lead_words` (自X示范区, 促成X)."""
+        words = self.words
+        out = []
+        for m in found:
+            name, cut = m.text, 0
+            for role in words.role_words:
+                i = name.rfind(role)
+                if 0 <= i and len(name) - (i + len(role)) >= 4:
+                    cut = max(cut, i + len(role))
+            for dash in words.dashes:
+                i = name.rfind(dash)
+                if 0 <= i and len(name) - (i + len(dash)) >= 3:
+                    cut = max(cut, i + len(dash))
+            rest = name[cut:]
+            while True:
+                w = segment(rest)[0][0] if rest else ""
+                if w and w in words.lead_words and len(rest) > len(w):
+                    rest = rest[len(w):]
+                    cut += len(w)
+                    continue
+                break
+            rule = self.rules.suffixes.get(m.type)
+            if rule is not None and rule.not_endings and rest.endswith(rule.not_endings) and \
+                    not any(rest.endswith(s) and len(s) > len(e) for s in rule.strong
+                            for e in rule.not_endings if s.endswith(e)):
+                continue  # 智能基础设施: no platform (科技基础设施 is one)
+            if m.type == "Platform" and m.suffix in (rule.weak if rule else ()):
+                joint = max(rest.rfind(c) for c in ("和", "与", "及"))
+                if 0 < joint and len(rest) - joint - 1 - len(m.suffix) >= 2:
+                    cut += joint + 1  # 中草药种植和智慧能源管理平台: a kind of platform's parts
+                    rest = rest[joint + 1 :]
+            if m.type == "Project" and not m.suffix and rest.endswith(words.industry_endings):
+                continue  # 高端装备制造业: an industry listed among projects
+            if m.suffix and m.rule.endswith((".list", ".invested", ".context")) and \
+                    self.suffix_info.get(m.suffix, ("",))[0] == m.type and \
+                    not self._is_name_after_cut(rest, m):
+                continue  # 重大产业项目 from a list or a context: a kind, not a name
+            if cut:
+                if m.suffix and not self._is_name_after_cut(rest, m):
+                    continue  # what is left is a kind, not a name (…供应商集团, 壮大|经开区)
+                m = Mention(m.start + cut, m.end, m.type, rest, m.rule, list_id=m.list_id,
+                            suffix=m.suffix, extra=m.extra)
+            out.append(m)
+        return out
+
+    def _is_name_after_cut(self, rest: str, m: Mention) -> bool:
+        prefix = rest[: len(rest) - len(m.suffix)]
+        return bool(prefix) and not self._is_generic(prefix, m.type, m.suffix)
+
+    def _join_owned(self, text: str, found: list[Mention]) -> list[Mention]:
+        """A firm's name right before a project's makes one Project (钢之星集团精密智造基地项目),
+        and right before a firm's one firm (中国电建集团核电工程公司); a firm's name right
+        before a park's names the firm's campus, a Project (比亚迪襄阳产业园)."""
+        found = sorted(found, key=lambda m: m.start)
+        out: list[Mention] = []
+        for m in found:
+            prev = out[-1] if out else None
+            if prev is not None and prev.end == m.start and prev.type == "Enterprise" and \
+                    m.type in ("Project", "Enterprise", "Park"):
+                typ = "Enterprise" if m.type == "Enterprise" else "Project"
+                joined = Mention(prev.start, m.end, typ, text[prev.start : m.end], m.rule,
+                                 list_id=m.list_id, suffix=m.suffix, extra=dict(m.extra))
+                joined.extra["owner"] = prev.text
+                out[-1] = joined
+                continue
+            out.append(m)
+        return out
+
+    def _join_coordinated(self, text: str, sents: list[corpus.Sentence],
+                          found: list[Mention]) -> list[Mention]:
+        """A project named by coordinated parts is one Project when the parts before the last
+        have no type suffix of their own (年产3万吨聚乳酸原料及3万吨聚乳酸下游制品项目)."""
+        rule = self.rules.suffixes["Project"]
+        found = sorted(found, key=lambda m: m.start)
+        ends = {m.end: k for k, m in enumerate(found)}
+        starts = [s.start for s in sents]
+        drop: set[int] = set()
+        for k, m in enumerate(found):
+            if m.type != "Project" or not m.suffix:
+                continue
+            start = m.start
+            lo = sents[bisect_right(starts, m.start) - 1].start if sents else 0
+            while True:
+                joint = next((c for c in self._list_join if text.startswith(c, start - len(c))),
+                             None)
+                if joint is None or joint not in ("、", "及", "以及", "和"):
+                    break
+                pos = start - len(joint)
+                left = ends.get(pos)
+                if m.list_id >= 0:
+                    break  # 紫光低空经济全球总部、清控科创产业园: items of a list, each a name
+                if left is not None:
+                    lm = found[left]
+                    if lm.type != "Project" or lm.suffix or lm.list_id >= 0:
+                        break  # A项目及B项目, A公司和B项目: two names
+                    new = lm.start
+                    drop.add(left)
+                else:
+                    new = self._walk_left(text, max(lo, pos - rule.max_len), pos, rule)
+                    part = text[new:pos]
+                    if joint == "、" and len(part) > 4:
+                        break  # (云望广场、…、清水社区美丽乡村建设项目: items of their own)
+                    if len(part) < 2 or self.suffix_re.search(part) or \
+                            any(o.start < pos and o.end > new for o in found):
+                        break
+                start = new
+            if start < m.start:
+                found[k] = Mention(start, m.end, m.type, text[start : m.end], m.rule,
+                                   list_id=m.list_id, suffix=m.suffix, extra=m.extra)
+        return [m for k, m in enumerate(found) if k not in drop]
+
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         secs = corpus.sections(text)
@@ -607,6 +728,9 @@ class EntityRecognizer:
         more = self.lists.neighbour_list_mentions(text, sents, found)
         if more:
             found = resolve_overlaps(found + more)
+        found = self._trim_fronts(text, found)
+        found = self._join_owned(text, found)
+        found = self._join_coordinated(text, sents, found)
         # key = the name itself; aliases point at their entity's name
         for m in found:
             m.key = m.text

@@ -67,7 +67,7 @@ class ListFinder:
         self.modifier_verbs = words.modifier_verbs
         self.list_sep = re.compile(rf"、|{alternation(words.conjunctions)}")
         self.list_re = re.compile(
-            r"((?:[^、，,。；;：:！？\s“”]{2,24}、)+[^、，,。；;：:！？\s“”]{2,24}?"
+            r"((?:[^、，,。；;：:！？\s“”]{2,32}、)+[^、，,。；;：:！？\s“”]{2,32}?"
             rf"|[^、，,。；;：:！？\s“”]{{2,24}}?(?:{'|'.join(joins)})[^、，,。；;：:！？\s“”]{{2,24}}?"
             rf"|[^、，,。；;：:！？\s“”{joins}]{{2,24}})"
             rf"{e}(?:{words.count_pattern.pattern})"
@@ -80,7 +80,8 @@ class ListFinder:
         self._stretched = not any(_BREAK.search(h) for h in rec.list_heads)
         # "入选企业分别为：A、B、C。": a head noun and a colon open a list of two or more
         self.colon_list_re = re.compile(
-            rf"({head_alt})(?:{alternation(words.colon_openers)})?[:：]"
+            rf"({head_alt})(?:(?:{alternation(w for w in words.colon_openers if len(w) > 1)})"
+            rf"[:：]?|(?:{alternation(words.colon_openers)})?[:：])"
             r"((?:[^、，,。；;：:！？\s“”]{2,16}、)+[^、，,。；;：:！？\s“”]{2,16})(?=[。；;，,]|$)"
         )
         # "A、B两个园区": without 等 a count closes only a list of two or more; `counted` finds
@@ -89,7 +90,7 @@ class ListFinder:
         self.counted = words.count_alone_pattern
         self.count_list_re = re.compile(
             rf"((?:[^、，,。；;：:！？\s“”]{{2,24}}、)+[^、，,。；;：:！？\s“”{e}]{{2,24}}?)"
-            rf"(?<=[\u3400-\u9fff])(?:{alone})([^、，,。；;：:！？\s“”{e}]{{0,6}}?)({head_alt})"
+            rf"(?<=[\u3400-\u9fff])(?:{alone})([^、，,。；;：:！？\s“”{e}]{{0,10}}?)({head_alt})"
         )
         # "A、B、C等" with no list head after it
         self.bare_list_re = re.compile(
@@ -113,7 +114,8 @@ class ListFinder:
                 if sent.text[m.end(1) - 1 : m.end(1) + len(etc)] in self.etc_words:
                     continue  # 高等研究院: 等 belongs to a word, it ends no list
                 if any(ch in m.group(2) for ch in self.modifier_chars) or any(
-                        f[:1] in "pvcdr" and w not in self.rec.bounds.name_words
+                        f[:1] in "pvcdr" and f not in ("vn", "c") and
+                        w not in self.rec.bounds.name_words
                         and w not in self.modifier_verbs for w, f in segment(m.group(2))):
                     continue  # "等多方面对拟上市企业", "等地的优质产业项目": no modifiers of names
                 typ = self.rec.list_heads[m.group(3)]
@@ -121,7 +123,10 @@ class ListFinder:
                 items: list[tuple[int, int]] = []
                 pos = 0
                 body = m.group(1)
-                for sep in list(self.list_sep.finditer(body)) + [None]:
+                last_comma = body.rfind("、")
+                seps = [s for s in self.list_sep.finditer(body)
+                        if s.group() == "、" or s.start() > last_comma]
+                for sep in seps + [None]:
                     end = sep.start() if sep else len(body)
                     items.append((body_start + pos, body_start + end))
                     pos = sep.end() if sep else pos
@@ -133,7 +138,7 @@ class ListFinder:
                     items[0] = (new_s0, e0)
                 list_id += 1
                 for s, e in items:
-                    item = self._item(text, s, e, typ, known, list_id, 24)
+                    item = self._item(text, s, e, typ, known, list_id, 32)
                     if item is not None:
                         out.append(item)
         return out + self._colon_list_mentions(text, sents, known + out, list_id)
@@ -180,8 +185,9 @@ class ListFinder:
         hit = next((k for k in known if k.start <= s and e <= k.end), None)
         if hit:
             hit.list_id = list_id
-            if typ == "Project" and hit.type == "Park":
-                # what the text lists among projects is a project (…产业园等项目)
+            if typ == "Project" and hit.type != "Project":
+                # what the text lists among projects is a project (…产业园等项目, …大数据中心、
+                # …等78个重点项目; a firm's name listed so names its project)
                 hit.type, hit.rule = "Project", "Project.list"
             return None
         if typ != "Project" and rec.suffix_re.search(name):
