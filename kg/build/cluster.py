@@ -5,10 +5,14 @@ place of a process pool on one machine (PyPI `dask` + `distributed`, the extra `
 Workers may not share this machine's file system, so this process reads each file and sends its
 bytes; a worker decodes them exactly as `kg.corpus.read_document` decodes a file (same name,
 same sha256), extracts with the same pipeline (`kg.nlp.pipeline.build_nlp`,
-`kg.extract.extractor.extract_one`) and sends back the record as compact JSON (with mentions and
-evidence when a record cache wants them) and its N-Quads but labels
-(`kg.rdf.mapping.nquads_body`), which this process appends to the spool and the cache. So only
-this machine needs the build's directory: workers write nothing.
+`kg.extract.extractor.extract_one`) and sends back the record as compact JSON with its text and
+evidence, and the record cache's file of it. This process writes that file into the cache and
+makes the record's N-Quads but labels (`kg.rdf.mapping.nquads_body`) into the spool. Why not
+N-Quads from the workers: they are ~21 times the text (120 KB for a 5.6 KB article) against
+~15 KB for record, text and cache file, and making them here costs 0.2 ms a document; why the
+cache file from the workers: checking that a record survives its JSON form costs ~1 ms, which
+here, serially, would cap the cluster at ~5 workers (docs/cluster.md has the measurements).
+So only this machine needs the build's directory: workers write nothing.
 
 Faults: a task whose worker dies (SIGKILL, a lost machine) is run again on another worker by the
 scheduler; a task that raises is retried `RETRIES` times. A document the pipeline fails on is
@@ -26,9 +30,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kg.build.parallel import decode, encode
+from kg.build.pipeline import RecordCache
 from kg.corpus import Document
 from kg.errors import InputError, KgError
 from kg.extract.records import DocRecord
+from kg.files import atomic_write
+from kg.rdf.mapping import nquads_body
 from kg.store.spool import Spool
 
 PER_TASK = 16  # documents per task: one scheduler round trip is worth ~16 extractions
@@ -39,7 +46,7 @@ CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler and see a worker
 _local = threading.local()  # a worker thread's pipeline: spaCy pipelines are not shared
 
 
-# a record as JSON, its N-Quads but labels, the warnings of reading it, the Document sent
+# a record as JSON, its record cache file, the warnings of reading it, the Document sent
 _Result = tuple[str, bytes | None, tuple[str, ...], Document | None]
 
 
@@ -49,9 +56,9 @@ class ClusterError(KgError):
 
 class _Options(NamedTuple):
     model: str | None  # the pkuseg model (a path on the workers, or a name)
-    body: bool  # send back the N-Quads but labels
-    text: bool  # records of files read from bytes carry their text
+    text: bool  # records carry their text (the client makes N-Quads from it)
     evidence: bool  # records carry mentions and evidence
+    cache: bool  # send the record cache's file of each record too
 
 
 def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
@@ -73,8 +80,9 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
     `ClusterError`.
     """
     client = _connect(address)
-    opts = _Options(None if pkuseg_model is None else str(pkuseg_model), graphs is not None,
-                    text, evidence or cache is not None)
+    opts = _Options(None if pkuseg_model is None else str(pkuseg_model),
+                    text or graphs is not None, evidence or graphs is not None or cache is not None,
+                    isinstance(cache, RecordCache))
     try:
         threads = max(1, sum(client.nthreads().values()))
         for rec in _records(client, documents, opts, threads * IN_FLIGHT, max(1, per_task)):
@@ -83,17 +91,25 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
                     raise rec
                 warn(str(rec))
                 continue
-            data, body, notes, doc = rec
+            data, cached, notes, doc = rec
             if note is not None:
                 for line in notes:
                     note(line)
             full = decode(data)
             if doc is not None:  # sent as fields: its text was here all along
                 full.text = doc.text
-            if cache is not None:
+            if isinstance(cache, RecordCache):
+                if cached is not None:  # None: the record would not survive its JSON form
+                    try:
+                        atomic_write(cache._path(full.sha256), cached)
+                    except OSError:
+                        pass  # as RecordCache.put: a cache that cannot be written costs time
+            elif cache is not None:
                 cache.put(full)
-            if graphs is not None and body is not None:
-                graphs.put(full.path, body)
+            if graphs is not None:
+                graphs.put(full.path, nquads_body(full).encode("utf-8", "replace"))
+            if not text and doc is None:
+                full.text = ""
             yield full
     finally:
         client.close()
@@ -200,8 +216,8 @@ def _finish(docs: list[Document | None], names: list[str], future: Any
         return
     finally:
         future.release()
-    for doc, (data, body, notes) in zip(docs, results, strict=True):
-        yield InputError(data) if not data.startswith("{") else (data, body, notes, doc)
+    for doc, (data, cached, notes) in zip(docs, results, strict=True):
+        yield InputError(data) if not data.startswith("{") else (data, cached, notes, doc)
 
 
 class _SentPath(type(Path())):  # type: ignore[misc]
@@ -224,8 +240,9 @@ def _pipeline(model: str | None) -> Any:
 
 
 def _work(task: tuple[Any, ...], opts: _Options) -> tuple[str, bytes | None, tuple[str, ...]]:
-    """On a worker: one document's record as JSON, its N-Quads but labels and the warnings of
-    reading it, or a one-line error naming its path (an undecodable file, a pipeline failure)."""
+    """On a worker: one document's record as JSON, its record cache file (if asked) and the
+    warnings of reading it, or a one-line error naming its path (undecodable, or the pipeline
+    failed on it)."""
     from kg.corpus import read_document
     from kg.extract.extractor import extract_one
 
@@ -241,11 +258,7 @@ def _work(task: tuple[Any, ...], opts: _Options) -> tuple[str, bytes | None, tup
         rec = extract_one(doc, _pipeline(opts.model))
         data = encode(rec, text=opts.text and kind == "file", evidence=opts.evidence)
         notes = tuple(doc.warnings) if kind == "file" else ()
-        if not opts.body:
-            return data, None, notes
-        from kg.rdf.mapping import nquads_body
-
-        return data, nquads_body(rec).encode("utf-8", "replace"), notes
+        return data, _cache_file(rec) if opts.cache else None, notes
     except InputError as exc:
         return str(exc), None, ()
     except Exception as exc:  # one document's failure must not cost the others theirs
@@ -254,6 +267,21 @@ def _work(task: tuple[Any, ...], opts: _Options) -> tuple[str, bytes | None, tup
         first = str(exc).splitlines()[0] if str(exc) else ""
         return (f"{name}: extraction failed on worker {socket.gethostname()} "
                 f"({type(exc).__name__}: {first})"), None, ()
+
+
+def _cache_file(rec: DocRecord) -> bytes | None:
+    """What `kg.build.pipeline.RecordCache.put` would write for `rec`, made here on the worker
+    (it checks the record survives its JSON form: the costly part); None when it would not."""
+    import json
+
+    from kg.extract.records import from_json
+
+    obj = rec.to_json()
+    obj["title"] = rec.title
+    back = from_json(json.loads(json.dumps(obj)))
+    if back.entities != rec.entities or back.relations != rec.relations:
+        return None
+    return json.dumps(obj, ensure_ascii=False).encode()
 
 
 def _work_many(tasks: list[tuple[Any, ...]], opts: _Options
