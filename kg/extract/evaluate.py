@@ -16,6 +16,7 @@ from typing import Any
 from kg.corpus import Document, iter_files, read_document, simplify_name
 from kg.errors import InputError
 from kg.extract.records import DocRecord, Entity, Relation, read_jsonl
+from kg.lang.rules import rule_confidence
 
 SCORED_RELATIONS = ("hosts", "built", "invests", "investor", "partOf")
 
@@ -303,9 +304,12 @@ def format_report(report: Report) -> str:
 
 
 def rule_table(report: Report) -> str:
-    """Each rule's precision and how often it fired."""
+    """Each rule's precision and how often it fired here, beside the confidence its facts carry
+    (its precision on the real-news development set, kg/data/rule-precision.csv; - if none)."""
     counts = Counter({k: v.tp + v.fp for k, v in report.rules.items()})
-    lines = [f"{'rule':34}{'fired':>7}{'P':>7}"]
+    shipped = rule_confidence()
+    lines = [f"{'rule':34}{'fired':>7}{'P':>7}{'shipped':>9}"]
     for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"{k:34}{n:7}{report.rules[k].precision:7.3f}")
+        conf = shipped.get(k, "-")
+        lines.append(f"{k:34}{n:7}{report.rules[k].precision:7.3f}{conf:>9}")
     return "\n".join(lines)

@@ -8,6 +8,8 @@ patterns folder of the same shape, so a new suffix, trigger or currency needs no
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import tomllib
@@ -761,3 +763,14 @@ def load_rules(root: Root = None) -> RuleSet:
         contexts=load_contexts(root),
         boilerplate_lines=boilerplate,
     )
+
+
+@lru_cache(maxsize=1)
+def rule_confidence() -> dict[str, str]:
+    """Rule id → its precision on the real-news development set, as a decimal literal's text
+    (kg/data/rule-precision.csv, measured by scripts/rule_precision.py); {} without the file."""
+    table = resources.files("kg") / "data" / "rule-precision.csv"
+    if not table.is_file():
+        return {}
+    rows = csv.DictReader(io.StringIO(table.read_text(encoding="utf-8")))
+    return {row["rule"]: row["confidence"] for row in rows}

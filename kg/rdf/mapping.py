@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.extract.records import DocRecord
 from kg.lang.canon import canonical_key
-from kg.lang.rules import load_rules
+from kg.lang.rules import load_rules, rule_confidence
 from kg.rdf.terms import to_rdflib
 from kg.vocab import ID, PK, PREFIXES
 
@@ -125,7 +125,8 @@ _T = {name: f"<{iri}>" for name, iri in {
     "surface": PK.surfaceForm, "amount": PK.investmentAmount, "amountText": PK.amountText,
     "qualifier": PK.amountQualifier, "Statement": RDF.Statement, "subject": RDF.subject,
     "predicate": RDF.predicate, "object": RDF.object, "derived": PROV.wasDerivedFrom,
-    "Evidence": PK.Evidence, "sentence": PK.sentence, "rule": PK.rule}.items()}
+    "Evidence": PK.Evidence, "sentence": PK.sentence, "rule": PK.rule,
+    "confidence": PK.confidence}.items()}
 _CLASS_T = {k: f"<{v}>" for k, v in _CLASSES.items()}
 _PRED_T = {k: f"<{v}>" for k, v in _PREDICATES.items()}
 
@@ -190,6 +191,7 @@ def nquads_body(rec: DocRecord) -> str:
     derived = f" {t['derived']} <{_ID}evidence/{part}/"
     is_evidence = f" {t['type']} {t['Evidence']}{tail}"
     sentence_p, rule_p = f" {t['sentence']} ", f" {t['rule']} "
+    confidence_p, confidence = f" {t['confidence']} \"", rule_confidence()
     for e, iri in zip(rec.entities, _entity_iris(rec), strict=True):
         iris[e.name] = iri
         line = f"<{iri}> {t['type']} {_CLASS_T[e.type]}{tail}"
@@ -246,6 +248,8 @@ def nquads_body(rec: DocRecord) -> str:
                     f"{evi}{sentence_p}{_zh(ev.sentence)}{tail}",
                     f"{evi}{start_p}{ev.start}{integer}", f"{evi}{end_p}{ev.end}{integer}",
                     f"{evi}{rule_p}{_lit(ev.rule)}{tail}")
+            if ev.rule in confidence:
+                out.append(f"{evi}{confidence_p}{confidence[ev.rule]}\"^^{_XSD_DECIMAL}{tail}")
             n += 1
     return "".join(out)
 
