@@ -1,6 +1,6 @@
-"""Screenshots of the graph explorer for the README: the seeds' overview, a focused park and a
-path between two entities, rendered by kg.views and photographed in headless Debian Chromium
-(Playwright, network off).
+"""Screenshots of the graph explorer for the README: the seeds' overview, a focused park, the
+map of parks by province and a path between two entities, rendered by kg.views and
+photographed in headless Debian Chromium (Playwright, network off).
 
     python scripts/make_screenshots.py                  # writes docs/img/*.png
     python scripts/make_screenshots.py --out /tmp/img   # elsewhere
@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             problems += shoot(browser, focused, args.out / "focus.png",
                               "() => { const id = kg.data.focus[0]; kg.highlight(id);"
                               " kg.showNode(id); }")
+            problems += shoot(browser, overview, args.out / "map.png",
+                              "() => { kg.setMeasure('investment'); kg.setMode('map'); }")
             problems += shoot(
                 browser, overview, args.out / "path.png",
                 """([a, b]) => { document.getElementById("kg-path-from").value = a;
@@ -110,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                    document.getElementById("kg-path-go").click(); }""", [start, end])
         finally:
             browser.close()
-    for name in ("overview", "focus", "path"):
+    for name in ("overview", "focus", "map", "path"):
         print(args.out / f"{name}.png")
     print(f"path: {start} → {end}")
     for problem in problems:

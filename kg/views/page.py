@@ -170,7 +170,8 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg",
         positions = _layout(g, scale=max(math.sqrt(n), 1.0) * 100.0)
 
     net = Network(height="calc(100vh - 46px)", width="100%", directed=True, cdn_resources="in_line")
-    # straight edges above PHYSICS_MAX_NODES; hidden while zooming only when thousands draw
+    # straight edges above PHYSICS_MAX_NODES, hidden while dragging; while zooming only when
+    # thousands are drawn
     net.options = _vis_options(large, hide_edges=len(shown) > HIDE_EDGES_MIN_NODES)
     # Keep Chinese readable (and the file smaller); tojson still escapes < > & '.
     net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
@@ -351,7 +352,7 @@ def _vis_options(large: bool, *, hide_edges: bool | None = None) -> dict[str, An
         "interaction": {
             "hover": True,
             "tooltipDelay": 150,
-            "hideEdgesOnDrag": large if hide_edges is None else hide_edges,
+            "hideEdgesOnDrag": large,
             "hideEdgesOnZoom": large if hide_edges is None else hide_edges,
         },
         "layout": {"improvedLayout": False},

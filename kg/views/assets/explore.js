@@ -15,7 +15,7 @@ function kgExplore(network, nodes, edges, KG, api) {
   var N = KG.nodes.length;
   var LEGIBLE_PX = 14;       // park labels at least this tall on screen at the opening zoom
   var LEGIBLE_PARKS = 12;    // how many of the largest parks get such labels
-  var MAX_PARK_FONT = 90;    // canvas units; beyond it the page zooms in instead
+  var MAX_PARK_FONT = 90;    // canvas units: bigger boxes would crowd out the rest
   var BOX_GAP = 8;           // canvas units left between two park boxes
   var DIM_NODE = 0.15, DIM_EDGE = 0.08;
   var adj = [];
@@ -403,6 +403,8 @@ function kgExplore(network, nodes, edges, KG, api) {
 
   function setMeasure(measure) {
     map.measure = measure || "enterprises";
+    var select = document.getElementById("kg-map-measure");
+    if (select && select.value !== map.measure) { select.value = map.measure; }
     if (map.on) { mapSize(); }
   }
 
@@ -494,10 +496,7 @@ function kgExplore(network, nodes, edges, KG, api) {
         .map(function (id) { return { id: id, label: foldLabel(id) }; }))
       .concat(big.filter(function (id) { return info(id).folded; })
         .map(function (id) { return { id: id, label: foldLabel(id), font: { size: font } }; })));
-    state.overlaps = separateParks();
-    if (font * scale < LEGIBLE_PX && big.length) {
-      network.moveTo({ position: network.getPositions([big[0]])[big[0]], scale: LEGIBLE_PX / font });
-    }
+    state.overlaps = separateParks();  // the whole view stays in sight, even if labels must shrink
     state.parkFont = font;
     state.readyMs = performance.now();
     document.body.setAttribute("data-kg-ready", "1");
