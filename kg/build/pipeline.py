@@ -338,8 +338,9 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
         cache.prune({sha256 for _, sha256 in files} | set(kept.values()))
-        if prune or _read_sources(out_dir) is not None:
-            roots = roots if prune else sorted(set(roots) | set(_read_sources(out_dir) or ()))
+        # the roots that hold every stored document: these paths alone when nothing was kept
+        if kept:  # (stored documents of unknown source: only --prune or all of them given)
+            roots = sorted(set(roots) | set(_read_sources(out_dir) or [UNKNOWN_SOURCE]))
         _write_sources(out_dir, roots)
     finally:
         bodies.close()
@@ -422,6 +423,7 @@ def _count(records: list[DocRecord], result: BuildResult) -> None:
 
 
 SOURCES = "cache/sources.json"  # under out_dir: the corpus roots its builds were given
+UNKNOWN_SOURCE = "(documents stored before roots were recorded)"
 
 
 def _sources(paths: list[Path]) -> list[str]:
