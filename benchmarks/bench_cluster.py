@@ -149,10 +149,13 @@ def _row(row: str, corpus: Path, logs: Path) -> dict[str, Any]:
             raise SystemExit(f"bench: row {row} failed:\n{out.stderr[-3000:]}")
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
-        for proc in procs:
+        for proc in reversed(procs):  # workers first: a worker without its scheduler lingers
             proc.terminate()
-        for proc in procs:
-            proc.wait(30)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def run_load(docs: int) -> None:

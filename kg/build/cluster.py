@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -38,7 +38,8 @@ from kg.files import atomic_write
 from kg.rdf.mapping import nquads_body
 from kg.store.spool import Spool
 
-PER_TASK = 16  # documents per task: one scheduler round trip is worth ~16 extractions
+PER_TASK = 64  # documents per task at most: a task costs the client and scheduler ~10 ms CPU
+TASKS_PER_THREAD = 4  # a known number of documents is cut in at least this many tasks a thread
 IN_FLIGHT = 2  # tasks queued per worker thread: keeps it busy, bounds memory
 RETRIES = 2  # reruns of a task that raised (a worker that died is handled by the scheduler)
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler and see a worker
@@ -66,7 +67,7 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
                     text: bool = True, evidence: bool = True, cache: Any = None,
                     warn: Callable[[str], None] | None = None,
                     note: Callable[[str], None] | None = None,
-                    per_task: int = PER_TASK) -> Iterator[DocRecord]:
+                    per_task: int | None = None) -> Iterator[DocRecord]:
     """One DocRecord per document or file path, in input order, extracted on the Dask
     cluster whose scheduler is at `address` (tcp://HOST:PORT).
 
@@ -77,7 +78,8 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
     that cannot be read, or a document a worker fails on, raises `InputError` or, given
     `warn`, is reported there (one line naming its path) and skipped; `note` receives the
     warnings of reading a file (before its record). An unreachable scheduler raises
-    `ClusterError`.
+    `ClusterError`. `per_task` documents go in one task (default: up to `PER_TASK`, fewer when
+    a known number of documents would leave workers idle).
     """
     client = _connect(address)
     opts = _Options(None if pkuseg_model is None else str(pkuseg_model),
@@ -85,6 +87,10 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
                     isinstance(cache, RecordCache))
     try:
         threads = max(1, sum(client.nthreads().values()))
+        if per_task is None:
+            known = len(documents) if isinstance(documents, Sized) else None
+            per_task = PER_TASK if known is None else min(
+                PER_TASK, max(1, known // (threads * TASKS_PER_THREAD)))
         for rec in _records(client, documents, opts, threads * IN_FLIGHT, max(1, per_task)):
             if isinstance(rec, InputError):
                 if warn is None:
