@@ -192,7 +192,7 @@ def first_draw(browser: object, page_path: Path, repeat: int
                      network.once("afterDrawing", () => done(performance.now() - t0));
                      network.moveTo({scale: network.getScale() * (step % 2 ? 0.5 : 2)});
                    })""", step))
-        page.wait_for_function("() => kg.state.readyMs !== null", timeout=120_000)
+        page.wait_for_function("() => kg.state.readyMs !== null", timeout=120_000, polling=50)
         network_fit = "() => network.fit({animation: false})"
         page.evaluate(network_fit)
         page.wait_for_timeout(300)

@@ -377,9 +377,11 @@ function kgExplore(network, nodes, edges, KG, api) {
       map.fonts = {};
       nodes.forEach(function (n) { if (info(n.id).geo) { map.fonts[n.id] = n.font; } });
       map.on = true;
+      var placed = [];
       KG.nodes.forEach(function (d, id) {
-        if (d.geo && nodes.get(id)) { network.moveNode(id, d.geo[0], d.geo[1]); }
+        if (d.geo && nodes.get(id)) { placed.push({ id: id, x: d.geo[0], y: d.geo[1] }); }
       });
+      nodes.update(placed);  // one update: moveNode per node stalls large pages
       clearDim();
       applyFilters();
       mapSize();
@@ -387,10 +389,9 @@ function kgExplore(network, nodes, edges, KG, api) {
       network.fit({ animation: false });
     } else if (mode !== "map" && map.on) {
       map.on = false;
-      Object.keys(map.saved).forEach(function (key) {
-        var p = map.saved[key];
-        network.moveNode(Number(key), p.x, p.y);
-      });
+      nodes.update(Object.keys(map.saved).map(function (key) {
+        return { id: Number(key), x: map.saved[key].x, y: map.saved[key].y };
+      }));
       nodes.update(Object.keys(map.fonts).map(function (key) {
         return { id: Number(key), font: map.fonts[key] || { size: 30 } };
       }));
@@ -466,19 +467,25 @@ function kgExplore(network, nodes, edges, KG, api) {
       }
       if (!left) { break; }
     }
+    // One DataSet update for every move: a moveNode call per node stalled the page for
+    // minutes at 3,000 entities.
     var old = network.getPositions(parks);
+    var leaves = [];
+    var moves = new Map();
     boxes.forEach(function (box) {
       var dx = box.x - old[box.id].x, dy = box.y - old[box.id].y;
       if (!dx && !dy) { return; }
-      network.moveNode(box.id, box.x, box.y);
+      moves.set(box.id, { id: box.id, x: box.x, y: box.y });
       adj[box.id].forEach(function (pair) {
         var o = pair[0];
-        if (adj[o].length === 1 && nodes.get(o)) {
-          var at = network.getPositions([o])[o];
-          network.moveNode(o, at.x + dx, at.y + dy);
-        }
+        if (adj[o].length === 1 && nodes.get(o) && !moves.has(o)) { leaves.push([o, dx, dy]); }
       });
     });
+    var at = network.getPositions(leaves.map(function (l) { return l[0]; }));
+    leaves.forEach(function (l) {
+      moves.set(l[0], { id: l[0], x: at[l[0]].x + l[1], y: at[l[0]].y + l[2] });
+    });
+    if (moves.size) { nodes.update(Array.from(moves.values())); }
     return left;
   }
 
