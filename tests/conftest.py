@@ -20,6 +20,7 @@ def nlp():
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
+    """The project's seeds/ folder (read-only; seeds_copy or helpers.copy_corpus to change)."""
     return SEEDS
 
 
