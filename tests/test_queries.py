@@ -486,13 +486,15 @@ ORDER BY DESC(?amount_yuan) ?project_name ?park_name""",
     "sub-parks": """SELECT ?sub_park ?park WHERE {
   ?s pk:partOf ?p . ?s rdfs:label ?sub_park . ?p rdfs:label ?park .
 } ORDER BY ?park ?sub_park""",
-    "entity-facts": """SELECT DISTINCT ?subject ?relation ?object ?sentence ?doc ?rule WHERE {
+    "entity-facts": """SELECT DISTINCT ?subject ?relation ?object ?sentence ?doc ?rule ?confidence
+WHERE {
   { ?e rdfs:label ?_name } UNION { ?e skos:altLabel ?_name }
   { ?st rdf:subject ?e } UNION { ?st rdf:object ?e }
   ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
   ?s rdfs:label ?subject .
   ?st prov:wasDerivedFrom ?ev .
   ?ev pk:sentence ?sentence ; pk:rule ?rule ; pk:inDocument ?d ; pk:startOffset ?start .
+  OPTIONAL { ?ev pk:confidence ?confidence }
   ?d dcterms:identifier ?doc .
   OPTIONAL { ?o rdfs:label ?olabel }
   BIND (COALESCE(?olabel, STR(?o)) AS ?object)

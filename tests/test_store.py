@@ -318,7 +318,7 @@ def test_store_label_change_rewrites_unchanged_documents(tmp_path):
     assert second.extracted == 0 and second.replaced == 2  # b changed, a relabelled
     full = build([corpus], tmp_path / "out", html=False, rebuild=True,
                  store_path=tmp_path / "full_store")  # same cache, a fresh store
-    assert full.extracted == 0 and full.entities == {"Park": 4}
+    assert full.extracted == 0 and full.entities == {"Park": 2}  # distinct: 西安…, 长安园区
     inc = open_store(tmp_path / "out" / "store")
     assert _quad_set(inc) == _quad_set(open_store(tmp_path / "full_store"))
     a_labels = {q.object.value for q in inc.quads(merged=False)
