@@ -238,3 +238,17 @@ def test_cluster_build_into_virtuoso(cluster, seeds_store, seeds_build, tmp_path
         assert _norm_quads(remote) == _norm_quads(seeds_store)
     finally:
         remote.close()
+
+
+def test_cluster_cache_file_is_what_the_record_cache_writes(nlp, tmp_path):
+    """Workers make the record cache's files (kg.build.cluster._cache_file): byte for byte
+    what RecordCache.put writes, or a cluster build's cache would differ from a local one's."""
+    from kg.build.cluster import _cache_file
+    from kg.build.pipeline import RecordCache
+    from kg.corpus import read_document
+    from kg.extract.extractor import extract_one
+
+    rec = extract_one(read_document(SEED_FILES[0]), nlp)
+    cache = RecordCache(tmp_path, "0" * 16)
+    cache.put(rec)
+    assert [p.read_bytes() for p in tmp_path.rglob("*.json")] == [_cache_file(rec)]
