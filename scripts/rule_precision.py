@@ -34,9 +34,13 @@ FIELDS = ("rule", "confidence", "correct", "fired")
 
 def measure() -> str:
     """The table as CSV text: one row per rule that fired on the development texts."""
-    lines = gold_lines("dev")
+    lines = [line for line in gold_lines("dev")
+             if (TEXTS / f"{json.loads(line)['doc_id']}.txt").exists()]
+    if not lines:
+        sys.exit(f"no development texts under {TEXTS}: see tests/real/README.md")
     gold = list(read_jsonl(lines, source="tests/real/gold/dev-*.jsonl"))
     paths = [TEXTS / f"{json.loads(line)['doc_id']}.txt" for line in lines]
+    print(f"measured on {len(lines)} development texts", file=sys.stderr)
     report = score(extract_records(paths), gold)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
