@@ -60,6 +60,21 @@ def _warn(msg: str) -> None:
     click.echo(f"kg: warning: {msg}", err=True)
 
 
+class _LocalPath(click.Path):
+    """A file or folder on this machine: a URL is refused by name (a Path would make
+    `http://host/x` the folder `http:/host/x` and write there)."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        """The value as a Path, unless it is an http(s) URL."""
+        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+            self.fail(f"{value}: a URL; this option takes a file or folder on this machine",
+                      param, ctx)
+        return super().convert(value, param, ctx)
+
+
+LOCAL_PATH = _LocalPath(path_type=Path)
+
 PROGRESS_EVERY = 10.0  # seconds between two progress lines when stderr is no terminal
 
 
@@ -115,14 +130,14 @@ jobs_option = click.option(
     help="Extract in this many processes (0: one per core; 1: in this process).")
 
 pkuseg_option = click.option(
-    "--pkuseg-model", type=click.Path(path_type=Path), default=None,
+    "--pkuseg-model", type=LOCAL_PATH, default=None,
     help="Segment words with this spacy-pkuseg model directory (default: offline character "
          "segmentation, no model needed).")
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+@click.argument("paths", nargs=-1, type=LOCAL_PATH)
+@click.option("-o", "--out", "out_dir", type=LOCAL_PATH, default=Path("out"),
               show_default=True, help="Directory for kg.ttl, graph.html and the record cache.")
 @click.option("--store", "store_spec", default=None, metavar="PATH|URL|memory",
               help="Store directory, SPARQL endpoint http(s)://… (credentials from "
@@ -185,7 +200,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=LOCAL_PATH)
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl",
               show_default=True, help="Output format: one JSON record per input file.")
 @pkuseg_option
@@ -282,7 +297,7 @@ def queries(fmt: str) -> None:
 @click.option("--format", "fmt", default="ttl", show_default=True, metavar="FORMAT",
               help="ttl, nt: the merged graph; nq, trig, jsonld: one named graph per document "
                    "; graphml, gexf, csv: entities and relations for other tools.")
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", "output", type=LOCAL_PATH, default=None,
               help="File to write (written beside and renamed); standard output if absent.")
 @click.option("--store", "store_path", default="out/store", show_default=True,
               metavar="PATH|URL|memory", help="Store to export: a directory or a SPARQL endpoint.")
@@ -326,8 +341,8 @@ def _build_output(path: Path, store_spec: str) -> str | None:
 
 
 @cli.command(name="eval")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--gold", "gold_path", required=True, type=click.Path(path_type=Path),
+@click.argument("paths", nargs=-1, required=True, type=LOCAL_PATH)
+@click.option("--gold", "gold_path", required=True, type=LOCAL_PATH,
               help="Gold annotations (JSONL, docs/extraction-format.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", is_flag=True, help="List every false positive and miss.")
@@ -387,7 +402,7 @@ def _local_source(source: str | Path, command: str) -> Path:
               help="Only these classes: Park,Enterprise,Platform,Project,Region.")
 @click.option("--min-degree", type=click.IntRange(min=0), default=0, show_default=True,
               help="Only entities with at least this many relations.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=LOCAL_PATH,
               default=Path("out/view.html"), show_default=True, help="HTML file to write.")
 @click.option("--title", default=None, help="Page title (default: parks-kg and the focus).")
 def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree: int,
@@ -426,12 +441,12 @@ def stats(source: str, top: int, fmt: str) -> None:
               metavar="PATH", help="Built store directory to read.")
 @click.option("--online", is_flag=True,
               help="Look up the unlinked nodes on Wikidata (needs the network; cached).")
-@click.option("--review", "review_path", type=click.Path(path_type=Path), default=None,
+@click.option("--review", "review_path", type=LOCAL_PATH, default=None,
               help="With --online: write every candidate, scored and explained, to this CSV "
                    "to accept or reject by hand instead of recording links.")
-@click.option("--accept", "accept_path", type=click.Path(path_type=Path), default=None,
+@click.option("--accept", "accept_path", type=LOCAL_PATH, default=None,
               help="Record the accept/reject decisions of a reviewed CSV in the user table.")
-@click.option("--table", "user_table", type=click.Path(path_type=Path), default=None,
+@click.option("--table", "user_table", type=LOCAL_PATH, default=None,
               help="User link table, applied first by every build "
                    "[default: $KG_LINKS or ./wikidata-links.csv].")
 @click.option("--type", "types", multiple=True,
@@ -443,7 +458,7 @@ def stats(source: str, top: int, fmt: str) -> None:
 @click.option("--api-url", envvar="KG_WIKIDATA_API", default=None,
               help="Wikidata action API [default: $KG_WIKIDATA_API or "
                    "https://www.wikidata.org/w/api.php].")
-@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+@click.option("--cache-dir", type=LOCAL_PATH, default=None,
               help="Cache of Wikidata answers [default: $KG_CACHE_DIR or "
                    "~/.cache/parks-kg/wikidata].")
 @click.option("--delay", type=click.FloatRange(0), default=1.0, show_default=True,
@@ -529,7 +544,7 @@ def validate(file: str | None, store_path: str | None) -> None:
 
 
 @cli.command()
-@click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
+@click.option("--html", "html_path", type=LOCAL_PATH, default=None,
               help="Write the documentation page (classes, properties, rules) to this file.")
 def ontology(html_path: Path | None) -> None:
     """List the ontology's classes and properties, or write them as an HTML page (--html)."""

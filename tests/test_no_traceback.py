@@ -12,6 +12,7 @@ spool's folder is made.
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import socket
 import tempfile
@@ -150,10 +151,28 @@ def commands(a: str, b: str) -> list[list[str]]:
 @given(a=anything, b=anything, which=st.integers(min_value=0, max_value=15))
 def test_no_traceback_on_any_command(a: str, b: str, which: int) -> None:
     args = commands(a, b)[which]
-    res = _invoke(args)
+    here = Path.cwd()
+    os.chdir(WORK)  # a relative path a command makes stays in the scratch folder
+    try:
+        res = _invoke(args)
+    finally:
+        os.chdir(here)
     assert "Traceback" not in res.output, (args, res.output)
     if res.exception is not None and not isinstance(res.exception, SystemExit):
         raise AssertionError(f"kg {' '.join(args)}: {res.exception!r}\n{res.output}")
     if res.exit_code != 0:
         lines = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
         assert lines, (args, res.output)
+
+
+@pytest.mark.parametrize("args", [["export", "-o"], ["viz", "-o"], ["ontology", "--html"],
+                                  ["build", "-o"], ["extract"]])
+def test_no_traceback_url_where_a_file_is_written_or_read(args: list[str], tmp_path: Path,
+                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A URL is not turned into the folder http:/HOST/… (nor written there)."""
+    monkeypatch.chdir(tmp_path)
+    url = f"http://127.0.0.1:{PORTS[2]}/x"
+    res = _invoke([*args, url])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"{url}: a URL" in res.output
+    assert not (tmp_path / "http:").exists()
