@@ -8,7 +8,7 @@
 - docs/queries.md: each stored query's header, parameters, text and its real output on the
   seeds, built into a temporary folder without the user's Wikidata link table.
 - docs/ontology.html: the page of `kg ontology --html`.
-- README.md: the samples of `kg link`, `kg stats` and `kg validate` between
+- README.md: the samples of `kg eval`, `kg link`, `kg stats` and `kg validate` between
   `<!-- make_docs:NAME -->` and `<!-- /make_docs:NAME -->`, run on that build of the seeds.
 
 Everything written depends only on the project's files: no date, no path, rows in a fixed
@@ -244,6 +244,9 @@ def readme_samples(work: Path) -> dict[str, str]:
         "stats": block(("kg stats --top 3", ["stats", "--top", "3"])),
         "validate": block(("kg validate                  # out/store; or kg validate "
                            "out/kg.ttl, --store PATH", ["validate"])),
+        "eval": block(("kg eval --gold tests/gold/seeds.jsonl seeds/",
+                       ["eval", "--gold", str(ROOT / "tests" / "gold" / "seeds.jsonl"),
+                        str(ROOT / "seeds")])),
         "validate-broken": block(("kg validate broken.ttl       # a park that built an "
                                   "enterprise, a negative amount", ["validate", "broken.ttl"])),
     }
