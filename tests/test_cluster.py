@@ -55,7 +55,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 def _worker(address: str, log: Path, *, nanny: bool = True) -> subprocess.Popen[bytes]:
     return _start(["worker", address, "--nworkers", "1", "--nthreads", "1", "--host",
-                   "127.0.0.1", "--no-dashboard", *([] if nanny else ["--no-nanny"])], log)
+                   "127.0.0.1", "--no-dashboard", "--death-timeout", "60",
+                   *([] if nanny else ["--no-nanny"])], log)
 
 
 def _wait_workers(address: str, n: int) -> list[str]:
@@ -73,8 +74,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
         pytest.skip(f"{DASK}: the dask command is missing (pip install -e '.[cluster]')")
     logs = tmp_path_factory.mktemp("dask")
     address = f"tcp://127.0.0.1:{_free_port()}"
+    # a session killed before its teardown leaves no processes for long: the scheduler ends
+    # after 5 idle minutes, and then its workers after one
     procs = [_start(["scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                     "--no-dashboard"], logs / "scheduler.log")]
+                     "--no-dashboard", "--idle-timeout", "300"], logs / "scheduler.log")]
     try:
         procs += [_worker(address, logs / f"worker{i}.log") for i in (1, 2)]
         _wait_workers(address, 2)
