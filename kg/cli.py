@@ -405,20 +405,54 @@ def _local_source(source: str | Path, command: str) -> Path:
 @click.option("-o", "--output", type=LOCAL_PATH,
               default=Path("out/view.html"), show_default=True, help="HTML file to write.")
 @click.option("--title", default=None, help="Page title (default: parks-kg and the focus).")
+@click.option("--query", "query_name", default=None, metavar="NAME",
+              help="Draw the entities a stored query returns (its IRI cells).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="With --query: bind a query parameter (repeatable).")
+@click.option("--texts", "texts", multiple=True, type=click.Path(path_type=Path),
+              help="Folder(s) of the source texts, so that evidence names its own article's "
+                   "title (repeatable).")
+@click.option("--fold-above", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Above N entities the overview draws the parks and the best-connected "
+                   "others; the rest open on double-click [default: 5000].")
 def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree: int,
-        output: Path, title: str | None) -> None:
-    """Draw the graph, or a focus, class or degree view of it, as one offline HTML page."""
-    from kg.views import read_graph, render
+        output: Path, title: str | None, query_name: str | None, params: tuple[str, ...],
+        texts: tuple[Path, ...], fold_above: int | None) -> None:
+    """Draw the graph, or a focus, class, degree or query view of it, as one offline HTML page.
 
-    graph = read_graph(_local_source(source, "viz"))
+    A view of a store is cut in it by SPARQL, so the whole graph is never loaded for it."""
+    from kg.views import render_source
+
+    path = _local_source(source, "viz")
+    entities = _query_entities(path, query_name, params) if query_name else None
     with _writing(output):
-        drawn = render(graph, output, title=title or f"parks-kg: {focus or source}",
-                       focus=focus, hops=hops, types=types.split(",") if types else None,
-                       min_degree=min_degree)
+        drawn = render_source(
+            path, output, title=title or f"parks-kg: {focus or query_name or 'graph'}",
+            focus=focus, hops=hops if (entities is None or focus) else 0,
+            types=types.split(",") if types else None, min_degree=min_degree,
+            texts=list(texts) or None, aggregate_above=fold_above, entities=entities)
+    picked = drawn.graph.get("picked")
+    if picked:
+        _warn(str(picked))
     if drawn.number_of_nodes() == 0:
         _warn("the view is empty: no entity matches these options")
     click.echo(f"wrote {output}: {drawn.number_of_nodes()} entities, "
                f"{drawn.number_of_edges()} relations", err=True)
+
+
+def _query_entities(store_path: Path, name: str, params: tuple[str, ...]) -> list[str]:
+    """The entity IRIs a stored query returns on the store at `store_path`."""
+    from kg.queries import load_query, run_query
+    from kg.store import open_store
+
+    store = open_store(store_path)
+    try:
+        _, rows = run_query(store, load_query(name), _parse_params(params))
+    finally:
+        store.close()
+    iris = (cell.value if type(cell).__name__ == "NamedNode" else str(cell)
+            for row in rows for cell in row if type(cell).__name__ in ("NamedNode", "URIRef"))
+    return list(dict.fromkeys(iris))
 
 
 @cli.command()
