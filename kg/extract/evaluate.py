@@ -1,6 +1,6 @@
 """Score extraction records against gold annotations: P/R/F1 per type, per relation, per rule.
 
-Scoring follows ../shared/docs/extraction-format.md: a prediction is right when its type (or
+Scoring follows docs/extraction-format.md: a prediction is right when its type (or
 relation) matches a gold item and its name is that item's name or one of its aliases; several
 predictions of one gold item count once; `invests` amounts must agree within 1%.
 """
@@ -162,7 +162,7 @@ def _documents(paths: Iterable[Path], warn: Callable[[str], None] | None
                ) -> Iterator[Document]:
     for path in iter_files(paths, warn):
         try:
-            yield read_document(path)
+            yield read_document(path, warn=warn)
         except InputError as exc:
             if warn is None:
                 raise

@@ -1,6 +1,6 @@
 """Extraction records: the JSONL contract between extraction, evaluation and RDF (no spaCy here).
 
-The shape is ../shared/docs/extraction-format.md: one DocRecord per source document.
+The shape is docs/extraction-format.md: one DocRecord per source document.
 """
 
 from __future__ import annotations
