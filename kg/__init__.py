@@ -5,6 +5,7 @@ The public API; heavy packages (spaCy, pyoxigraph, pyvis) load only when a funct
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["build", "build_nlp", "extract_records", "open_store", "read_document", "run_page",
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
-        import importlib
 
         return getattr(importlib.import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -32,7 +32,7 @@ class GraphFormat(StrEnum):
 
 def ox_format(fmt: GraphFormat | str) -> Any:
     """The pyoxigraph RdfFormat of a GraphFormat."""
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
     return {GraphFormat.ttl: ox.RdfFormat.TURTLE, GraphFormat.nt: ox.RdfFormat.N_TRIPLES,
             GraphFormat.nq: ox.RdfFormat.N_QUADS, GraphFormat.trig: ox.RdfFormat.TRIG,
@@ -95,7 +95,7 @@ def to_delimited(names: list[str], rows: list[list[Any]], delimiter: str) -> str
 
 
 def _json_term(term: Any) -> dict[str, str] | None:
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
     if term is None:
         return None

@@ -168,7 +168,7 @@ def load_query(ref: str | None = None, *, text: str | None = None) -> Query:
 
 def _term(param: Param, value: str) -> Any:
     """The RDF term of a parameter value: `label` is a literal tagged @zh, as names are stored."""
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
     if param.type == "label":
         return ox.Literal(value, language="zh")
@@ -179,7 +179,7 @@ def _term(param: Param, value: str) -> Any:
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(
                 "http://www.w3.org/2001/XMLSchema#integer"))
         if param.type == "decimal":
-            from decimal import Decimal
+            from decimal import Decimal  # start-up: decimal only for xsd:decimal results
 
             return ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(
                 "http://www.w3.org/2001/XMLSchema#decimal"))
@@ -452,7 +452,7 @@ def _whole_by_pages(store: Any, query: Query, params: dict[str, str], offset: in
 def _select(store: Any, text: str, subs: dict[str, Any], absent: list[str]) -> Any:
     """Run a query with its parameters bound: by the store where it binds terms itself
     (rdflib), otherwise as terms in the text (bind)."""
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
     if getattr(store, "binds_parameters", False):
         return store.select(text, bindings=subs)

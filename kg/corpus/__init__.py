@@ -132,7 +132,7 @@ def read_document(path: Path, *, warn: Callable[[str], None] | None = None,
     raw, enc = decoded.text, decoded.encoding
     title = ""
     if is_html:
-        from kg.corpus.web import page_text
+        from kg.corpus.web import page_text  # start-up: web text extraction only for HTML files
 
         raw, title = page_text(raw)
         if not raw.strip():
@@ -172,7 +172,7 @@ def _opencc():  # type: ignore[no-untyped-def]
     global _T2S
     if _T2S is None:
         try:
-            import opencc
+            import opencc  # optional: opencc only for traditional-script input
         except ImportError:  # pragma: no cover - opencc is a dependency
             _T2S = False
         else:

@@ -31,7 +31,7 @@ _SHORT = 80
 
 def _trafilatura(html: str) -> str | None:
     try:
-        import trafilatura
+        import trafilatura  # optional: trafilatura only for web pages
     except ImportError:
         return None
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -42,7 +42,7 @@ def _trafilatura(html: str) -> str | None:
 
 def _readability(html: str) -> str | None:
     try:
-        from readability import Document
+        from readability import Document  # optional: readability/lxml only for web pages
     except ImportError:
         return None
     logging.getLogger("readability").setLevel(logging.CRITICAL)

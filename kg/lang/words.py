@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from kg.lang.places import gazetteer
 from kg.lang.rules import load_words
 
 _POSSEG = None
@@ -25,8 +26,8 @@ def jieba_table():  # type: ignore[no-untyped-def]
     """
     global _POSSEG
     if _POSSEG is None:
-        import jieba
-        import jieba.posseg
+        import jieba  # heavy: jieba loads only when segmenting
+        import jieba.posseg  # heavy: jieba loads only when segmenting
 
         jieba.setLogLevel(60)
         table = dict(jieba.posseg.dt.word_tag_tab)
@@ -51,7 +52,6 @@ def _tag(word: str, table: dict[str, str]) -> str:
 @lru_cache(maxsize=1)
 def places() -> frozenset[str]:
     """Every division's full name, and the short names of provinces and prefectures."""
-    from kg.lang.places import gazetteer
 
     out = set()
     for d in gazetteer().by_code.values():

@@ -32,7 +32,7 @@ DERIVED_PREFIX = GRAPH_PREFIX + "derived/"  # graphs computed from the document 
 def graph_name(doc_id: str) -> str:
     """The IRI of a document's named graph (kg.rdf.mapping.graph_iri, which escapes odd file
     names)."""
-    from kg.rdf.mapping import iri_part
+    from kg.rdf.mapping import iri_part  # start-up: kg query loads graph names, not the RDF mapping
 
     return GRAPH_PREFIX + iri_part(doc_id)
 

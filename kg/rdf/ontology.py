@@ -21,6 +21,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, SH
 from rdflib.term import Node
 
+from kg.files import atomic_write
 from kg.vocab import PK, PREFIXES
 
 __all__ = ["Term", "ontology_file", "read_ontology", "term_rows", "terms", "to_html",
@@ -410,7 +411,6 @@ def to_html(graph: Graph | None = None, shapes: Graph | None = None) -> str:
 
 def write_html(path: Path, graph: Graph | None = None, shapes: Graph | None = None) -> None:
     """Write `to_html()` to `path` through a temporary file and a rename."""
-    from kg.files import atomic_write
 
     atomic_write(Path(path), to_html(graph, shapes).encode("utf-8"))
     os.chmod(path, 0o644)  # a page to publish, not the private mode of a temporary file

@@ -24,6 +24,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from kg.errors import KgError
+from kg.rdf.ontology import ontology_file
 from kg.vocab import PK, PREFIXES
 
 if TYPE_CHECKING:
@@ -104,10 +105,9 @@ def validate(graph: Graph, *, shapes: Path | None = None, ontology: Path | None 
     `shapes` and `ontology` default to the shipped ontology/shapes.ttl and ontology/parks.ttl.
     Raises ValidationError when pyshacl is not installed or cannot run the shapes.
     """
-    from kg.rdf.ontology import ontology_file
 
     try:
-        import pyshacl
+        import pyshacl  # heavy: pyshacl loads only for kg validate
     except ImportError:
         raise ValidationError("kg validate needs pyshacl: pip install pyshacl "
                               "(or reinstall parks-kg, which depends on it)") from None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from rdflib import BNode, Literal, URIRef
+
 from kg.errors import StoreError
 from kg.rdf.graphs import XSD
 
 
 def to_ox(term: Any) -> Any:
     """An rdflib term as the pyoxigraph term of the same value (None stays None)."""
-    from rdflib import BNode, Literal, URIRef
 
     ox = _ox()
     if term is None:
@@ -30,7 +31,6 @@ def to_ox(term: Any) -> Any:
 
 def to_rdflib(term: Any) -> Any:
     """A pyoxigraph term as the rdflib term of the same value."""
-    from rdflib import BNode, Literal, URIRef
 
     ox = _ox()
     if isinstance(term, ox.NamedNode):
