@@ -34,8 +34,10 @@ from typing import Any
 from rdflib import RDF, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from kg.derive.union import Union
+from kg.derive.union import DatasetUnion, StoreUnion, Union
 from kg.errors import LinkError
+from kg.files import atomic_write
+from kg.rdf.terms import to_ox
 from kg.vocab import ID, PK, WD
 
 REGIONS_GRAPH = ID["graph/derived/regions"]
@@ -190,7 +192,6 @@ def read_decisions(path: Path) -> list[Decision]:
 
 def write_csv(path: Path, fields: Iterable[str], rows: Iterable[dict[str, str]]) -> None:
     """Write rows as UTF-8 CSV through a temporary file and a rename (all or nothing)."""
-    from kg.files import atomic_write
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(fields), lineterminator="\n")
@@ -224,12 +225,14 @@ class Node:
 
 
 def _canon(name: str, type_: str) -> str:
+    # start-up: a no-op build loads links for its fingerprint, not canon
     from kg.lang.canon import canonical_key
 
     return canonical_key(name, type_)
 
 
 def _unique_region_name(name: str) -> bool:
+    # start-up: a no-op build loads links for its fingerprint, not the gazetteer
     from kg.derive.regions import gazetteer
 
     return len([d for d in gazetteer().named(name) if d.name == name]) == 1
@@ -309,7 +312,6 @@ def decide(nodes: Iterable[Node], table: Iterable[Entry], decisions: Iterable[De
 
 def dataset_nodes(ds: Dataset, *, skip: Iterable[URIRef] = ()) -> list[Node]:
     """The typed nodes of a Dataset (all named graphs but `skip`) with labels and aliases."""
-    from kg.derive.union import DatasetUnion
 
     return union_nodes(DatasetUnion(ds, skip))
 
@@ -360,7 +362,6 @@ def add_links(ds: Dataset, *, user_table: Path | None = None,
 
     The graphs id:graph/derived/regions and id:graph/derived/wikidata are replaced whole.
     """
-    from kg.derive.union import DatasetUnion
 
     for graph in (REGIONS_GRAPH, LINKS_GRAPH):
         ds.remove_graph(ds.graph(graph))
@@ -384,10 +385,8 @@ def derived_nquads(db: Any, *, user_table: Path | None = None,
     types, names and pk:partOf of the entities, and the sentences of the parks their names do
     not place, so memory grows with the entities, not with the corpus.
     """
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
-    from kg.derive.union import StoreUnion
-    from kg.rdf.terms import to_ox
 
     regions, links, _ = derive(StoreUnion(db), user_table=user_table, table=table)
     out: dict[str, bytes] = {}
@@ -408,6 +407,7 @@ def derive(union: Union, *, user_table: Path | None = None,
     typed
     node of the documents and of the new regions graph then gets its Wikidata item, if any.
     """
+    # start-up: a no-op build loads links for its fingerprint, not the gazetteer
     from kg.derive.regions import gazetteer, place_parks, region_triples
 
     gaz = gazetteer()

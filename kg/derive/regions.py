@@ -21,7 +21,7 @@ from functools import lru_cache
 from rdflib import RDF, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, SKOS
 
-from kg.derive.union import Union
+from kg.derive.union import DatasetUnion, Union
 from kg.lang.places import Division, Gazetteer, gazetteer
 from kg.rdf.mapping import region_iri
 from kg.vocab import PK, SCHEMA
@@ -32,7 +32,6 @@ _ENTITY_CLASSES = (PK.Park, PK.Enterprise, PK.Platform, PK.Project)
 def locate_parks(ds: Dataset, *, skip: Iterable[URIRef] = (),
                  gaz: Gazetteer | None = None) -> dict[URIRef, Division]:
     """`place_parks` over every graph of an rdflib Dataset but `skip`."""
-    from kg.derive.union import DatasetUnion
 
     return {URIRef(park): d
             for park, d in place_parks(DatasetUnion(ds, skip), gaz=gaz).items()}

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
+from rdflib import URIRef
+
 from kg.rdf.graphs import DERIVED_PREFIX, GRAPH_PREFIX
 
 __all__ = ["DERIVED_PREFIX", "GRAPH_PREFIX", "DatasetUnion", "StoreUnion", "Union"]
@@ -30,13 +32,11 @@ class DatasetUnion:
     """Every graph of an rdflib Dataset (its default graph too) but those named in `skip`."""
 
     def __init__(self, ds: Any, skip: Iterable[Any] = ()) -> None:
-        from rdflib import URIRef
 
         self.ds = ds
         self.skip = {URIRef(str(g)) for g in skip}
 
     def pairs(self, s: str | None, p: str, o: str | None) -> Iterator[tuple[str, str]]:
-        from rdflib import URIRef
 
         pattern = (None if s is None else URIRef(s), URIRef(p), None if o is None else URIRef(o),
                    None)
@@ -53,7 +53,7 @@ class StoreUnion:
     """
 
     def __init__(self, db: Any) -> None:
-        import pyoxigraph as ox
+        import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
         self.db = db
         self._named = ox.NamedNode

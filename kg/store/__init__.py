@@ -115,7 +115,7 @@ def export_to(spec: str | Path, fmt: str, output: Path | None, *,
     """Export the store at `spec` in an RDF format to a file or to `stdout`; statements written.
 
     Graph formats (GraphML, GEXF, CSV) are views of the graph: kg.views.export.export_to."""
-    from kg.formats import GraphFormat
+    from kg.formats import GraphFormat  # start-up: a no-op kg build opens the store without formats
 
     if fmt not in {f.value for f in GraphFormat}:
         known = ", ".join(f.value for f in GraphFormat)

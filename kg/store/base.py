@@ -18,7 +18,7 @@ PREFIX kgs: <{STATS_NS}>
 
 
 def _ox() -> Any:
-    import pyoxigraph
+    import pyoxigraph  # heavy: pyoxigraph loads only when a store or term needs it
 
     return pyoxigraph
 

@@ -11,6 +11,7 @@ from typing import IO, Any
 from kg.errors import StoreError
 from kg.rdf.graphs import STATS_NS
 from kg.store.base import _ox
+from kg.vocab import PREFIXES
 
 
 def export(store: Any, fmt: str, out: IO[bytes]) -> int:
@@ -19,8 +20,8 @@ def export(store: Any, fmt: str, out: IO[bytes]) -> int:
     Triple formats (ttl, nt) hold the merged graph; dataset formats (nq, trig, jsonld) hold the
     document, derived and stats graphs, each under its name.
     """
+    # start-up: a no-op kg build opens the store without formats
     from kg.formats import GraphFormat, ox_format
-    from kg.vocab import PREFIXES
 
     gf = GraphFormat(fmt)
     ox = _ox()

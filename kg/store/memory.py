@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from rdflib import Dataset, Literal, URIRef, Variable
+
 from kg.errors import QueryError
 from kg.rdf.graphs import BUILD_GRAPH, STATS_GRAPH, STATS_NS
 from kg.rdf.terms import to_ox, to_rdflib
@@ -21,7 +23,6 @@ class MemoryStore:
     location = "memory"
 
     def __init__(self) -> None:
-        from rdflib import Dataset
 
         self.ds = Dataset()
 
@@ -37,7 +38,6 @@ class MemoryStore:
         return _rdflib_select(self.ds, sparql, bindings)
 
     def fingerprint(self) -> str | None:
-        from rdflib import URIRef
 
         g = self.ds.graph(URIRef(BUILD_GRAPH))
         for o in g.objects(URIRef(BUILD_GRAPH), URIRef(STATS_NS + "fingerprint")):
@@ -53,7 +53,6 @@ class MemoryStore:
         names = sorted(str(c.identifier) for c in _graphs_of(self.ds)
                        if str(c.identifier) not in (BUILD_GRAPH,)
                        and c.identifier != _default(self.ds).identifier)
-        from rdflib import URIRef
 
         for name in names:
             g = ox.NamedNode(name)
@@ -62,7 +61,6 @@ class MemoryStore:
 
     def write(self, changes: Changes, *, before_commit: Callable[[Any], None] | None = None
               ) -> None:
-        from rdflib import Dataset, URIRef
 
         ds = Dataset()
         if not changes.reset:
@@ -87,7 +85,6 @@ class MemoryStore:
             ds.graph(URIRef(STATS_GRAPH)).add(triple)
             _default(ds).add(triple)
         if changes.fingerprint is not None:
-            from rdflib import Literal
 
             bg = ds.graph(URIRef(BUILD_GRAPH))
             bg.remove((None, None, None))
@@ -107,8 +104,8 @@ class MemoryStore:
 
 def _rdflib_select(ds: Any, sparql: str, bindings: dict[str, Any] | None = None
                    ) -> Rows | bool:
+    # heavy: pyparsing comes with rdflib's SPARQL engine, only for in-memory queries
     from pyparsing import ParseException
-    from rdflib import Variable
 
     init = {Variable(k): to_rdflib(v) for k, v in (bindings or {}).items()}
     try:

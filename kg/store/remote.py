@@ -3,10 +3,14 @@ by SPARQL Update per document graph, credentials from the environment, a lock in
 
 from __future__ import annotations
 
+import hashlib
 import os
+import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -82,7 +86,7 @@ class RemoteStore:
         self._post(self.update_url, {"update": text}, "*/*")
 
     def select(self, sparql: str) -> Rows | bool:
-        import json
+        import json  # start-up: kg query and export open stores without json
 
         data = self._post(self.query_url, {"query": sparql, "default-graph-uri": MERGED_GRAPH},
                           "application/sparql-results+json")
@@ -97,7 +101,7 @@ class RemoteStore:
         return names, rows
 
     def fingerprint(self) -> str | None:
-        import json
+        import json  # start-up: kg query and export open stores without json
 
         data = self._post(self.query_url, {"query": f"SELECT ?f WHERE {{ GRAPH <{BUILD_GRAPH}> "
                                                     f"{{ ?b <{STATS_NS}fingerprint> ?f }} }}"},
@@ -108,7 +112,6 @@ class RemoteStore:
     def quads(self, *, merged: bool) -> Iterator[Any]:
         """Page through each named graph (a document graph is one page); the merged graph is
         their union, each triple given once (remembered by a 16-byte digest)."""
-        import hashlib
 
         ox = _ox()
         seen: set[bytes] = set()
@@ -129,7 +132,7 @@ class RemoteStore:
                 offset += page
 
     def _select_in(self, graph: str, offset: int, limit: int) -> Rows | bool:
-        import json
+        import json  # start-up: kg query and export open stores without json
 
         q = (f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
              f"ORDER BY ?s ?p ?o OFFSET {offset} LIMIT {limit}")
@@ -139,7 +142,7 @@ class RemoteStore:
                                  for b in doc["results"]["bindings"]]
 
     def _graphs(self) -> list[str]:
-        import json
+        import json  # start-up: kg query and export open stores without json
 
         q = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
              f"FILTER (STRSTARTS(STR(?g), \"{GRAPH_PREFIX}\") || ?g = <{STATS_GRAPH}>) }}")
@@ -190,10 +193,7 @@ class RemoteStore:
         self._update(f"DROP SILENT GRAPH <{graph}>")
 
     def _take_lock(self) -> None:
-        import json
-        import socket
-        import time
-        import uuid
+        import json  # start-up: kg query and export open stores without json
 
         token = f"{socket.gethostname()} pid {os.getpid()} at {time.strftime('%FT%T')} " \
                 f"{uuid.uuid4().hex[:8]}"

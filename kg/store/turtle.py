@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg.store import STATS_NS
+from kg.vocab import PREFIXES
 
 
 def merged_triples(source: Any) -> Iterator[Any]:
@@ -22,7 +23,7 @@ def merged_triples(source: Any) -> Iterator[Any]:
     in the kgs: namespace: kg.store writes that namespace into the stats graph only.
     """
     if hasattr(source, "quads_for_pattern"):
-        import pyoxigraph as ox
+        import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
         triples = (q.triple for q in source.quads_for_pattern(None, None, None,
                                                               ox.DefaultGraph()))
@@ -36,9 +37,8 @@ def merged_triples(source: Any) -> Iterator[Any]:
 def write_turtle(source: Any, out: str | Path | IO[bytes]) -> int:
     """Write `merged_triples(source)` as Turtle with kg.vocab.PREFIXES to a path or a binary
     file; the number of triples written. A path is written in place (stage it yourself)."""
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
-    from kg.vocab import PREFIXES
 
     n = 0
 
