@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from kg.formats import to_table
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -136,7 +138,7 @@ def yi(amount: int) -> str:
 
 def _simple(g: nx.MultiDiGraph) -> nx.Graph:
     """The undirected simple graph underneath: one edge per pair of linked entities."""
-    import networkx as nx
+    import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     simple = nx.Graph()
     simple.add_nodes_from(g)
@@ -151,7 +153,7 @@ def centrality(g: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], bool]:
     counts relations of the entity in `g`. Above EXACT_BETWEENNESS_MAX_NODES entities,
     betweenness is estimated from BETWEENNESS_SAMPLES source nodes (fixed seed).
     """
-    import networkx as nx
+    import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     simple = _simple(g)
     n = simple.number_of_nodes()
@@ -180,7 +182,7 @@ def communities(g: nx.MultiDiGraph, *, seed: int = 0) -> dict[str, int]:
     Seeded, so a page drawn twice colours the same way; isolated nodes each form their own
     community, numbered after the others.
     """
-    import networkx as nx
+    import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     simple = _simple(g)
     if simple.number_of_edges() == 0:
@@ -195,7 +197,7 @@ def components(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
     Each row: size (entities), relations, parks, and the hub, its most connected entity.
     """
-    import networkx as nx
+    import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     rows = []
     for nodes in nx.weakly_connected_components(g):
@@ -271,7 +273,6 @@ class Stats:
 
     def to_text(self) -> str:
         """The statistics as titled, aligned tables (amounts in 亿元)."""
-        from kg.formats import to_table
 
         def table(title: str, names: list[str], rows: list[list[Any]]) -> str:
             body = to_table(names, rows) if rows else "(none)\n"

@@ -52,8 +52,8 @@ _STEP = """SELECT ?s ?o WHERE { VALUES ?x { IRIS } VALUES ?p { RELS }
 def _candidates(store: Any, name: str) -> nx.MultiDiGraph:
     """The entities whose name or alias contains `name`, as a graph of nodes only, each with
     its label, aliases, type and `degree` (its relations in the store)."""
-    import networkx as nx
-    import pyoxigraph as ox
+    import networkx as nx  # heavy: networkx loads only for graph views and analysis
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
     text = name.strip()
     needle = str(ox.Literal(text))

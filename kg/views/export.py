@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 from kg.errors import KgError, StoreError
 from kg.files import write_file
+from kg.formats import GraphFormat
 from kg.rdf.graphs import STATS_GRAPH
+from kg.store import export_to as export_rdf
+from kg.store import open_store
 from kg.store.base import _ox
 from kg.views.graph import OTHER_STYLE, STYLES, _qid, to_networkx
 
@@ -28,9 +31,6 @@ def export_to(spec: str | Path, fmt: str, output: Path | None, *,
     """Export the store at `spec`: RDF formats stream from the store (kg.store.export_to),
     graph formats (GraphML, GEXF, CSV) are written from its entities and relations.
     Returns the statements (RDF) or triples read (graph formats)."""
-    from kg.formats import GraphFormat
-    from kg.store import export_to as export_rdf
-    from kg.store import open_store
 
     if fmt in {f.value for f in GraphFormat}:
         return export_rdf(spec, fmt, output, stdout=stdout)
@@ -105,7 +105,7 @@ def write_export(g: nx.MultiDiGraph, fmt: str, path: Path) -> None:
     joined with "|" and unknown values are left out (empty cells in CSV). Files are written to
     temporary names and renamed.
     """
-    import networkx as nx
+    import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     path = Path(path)
     if fmt == "csv":
@@ -175,7 +175,7 @@ def _flat_graph(g: nx.MultiDiGraph, *, colours: bool = False) -> nx.MultiDiGraph
 
     Edge keys become unique ids (e0, e1, …); with `colours`, nodes get GEXF viz colours.
     """
-    import networkx as nx
+    import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     flat = nx.MultiDiGraph()
     for row in node_rows(g):

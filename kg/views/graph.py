@@ -26,6 +26,8 @@ from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.errors import InputError, KgError, StoreError
+from kg.rdf.terms import to_rdflib
+from kg.store import open_store
 from kg.views.analysis import CLASSES, RELATIONS
 from kg.vocab import PK, PREFIXES
 
@@ -111,9 +113,8 @@ def load(source: Path | str) -> nx.MultiDiGraph:
 
 def _store_graph(path: Path) -> Graph:
     """Copy every quad of an Oxigraph store into one rdflib Graph (the union of its graphs)."""
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
-    from kg.store import open_store
 
     store = open_store(path)
     terms: dict[Any, Node] = {}
@@ -207,7 +208,7 @@ _VALUE_PREDICATES = (RDFS.label, SKOS.altLabel, PK.investmentAmount, PK.amountTe
 
 def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
     """The MultiDiGraph of `to_networkx` from its parts (the one place nodes and edges are made)."""
-    import networkx as nx
+    import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     values = parts.values
 
@@ -325,7 +326,7 @@ def _store_rows(view: Any, sparql: str) -> Iterable[list[Any]]:
 
 def _iris(nodes: Iterable[str]) -> str:
     """IRIs as SPARQL terms for a VALUES block (escaped by pyoxigraph, never pasted raw)."""
-    import pyoxigraph as ox
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
     return " ".join(str(ox.NamedNode(n)) for n in sorted(nodes))
 
@@ -357,7 +358,6 @@ def _store_queries(within: set[str] | None) -> dict[str, str]:
 def _store_parts(view: Any, within: set[str] | None = None) -> _Parts:
     """The parts of the entity graph read from a store by SPARQL (see `store_networkx`);
     only those of the entities `within` (and the facts and evidence among them) when given."""
-    from kg.rdf.terms import to_rdflib
 
     queries = _store_queries(within)
     parts = _Parts()
@@ -395,7 +395,7 @@ def _store_parts(view: Any, within: set[str] | None = None) -> _Parts:
         statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
                       for st, s, p, o in _store_rows(view, queries["statements"])}
     else:  # the (whole) statements about these entities, then their evidence, by VALUES
-        import pyoxigraph as ox
+        import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
         statements = {st.value: (s.value, p.value, o.value)
                       for st, s, p, o in _store_rows(view, queries["statements"])
@@ -635,7 +635,7 @@ def select(
     focus entities, `result.graph["view"]` says in words what was selected and
     `result.graph["picked"]` what an ambiguous focus chose (else "").
     """
-    import networkx as nx
+    import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     if hops < 0 or min_degree < 0:
         raise KgError("--hops and --min-degree must be 0 or more")

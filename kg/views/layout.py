@@ -58,7 +58,7 @@ def _force_layout(
     per node above (0.1 s instead of 3 s at 3000 nodes, with similar edge lengths and overlap).
     networkx.spring_layout is not used because from 500 nodes on it needs scipy.
     """
-    import numpy as np
+    import numpy as np  # heavy: numpy loads only for the force layout
 
     nodes = list(g.nodes)
     n = len(nodes)
@@ -126,7 +126,7 @@ def _force_layout(
 
 def _repulsion(dx: Any, dy: Any, k2: float, min_d2: float) -> Any:
     """Fruchterman-Reingold repulsion k²/d along (dx, dy), as the factor k²/d² for each pair."""
-    import numpy as np
+    import numpy as np  # heavy: numpy loads only for the force layout
 
     d2 = dx * dx
     d2 += dy * dy

@@ -18,7 +18,10 @@ from rdflib import Graph
 if TYPE_CHECKING:
     import networkx as nx  # heavy: imported inside the functions that run it
 
+from collections import deque
+
 from kg.files import write_file
+from kg.store import open_store
 from kg.views.analysis import communities, park_rows, park_totals, yi
 from kg.views.articles import attribute_articles
 from kg.views.cut import store_view
@@ -125,7 +128,6 @@ def render_source(source: Path | str, path: Path, **options: Any) -> nx.MultiDiG
     """`render` of a store directory or RDF file: a store is opened (not copied to rdflib), so
     a focus or entities view is cut in it by SPARQL; a file is parsed. `options` are those of
     `render`; the store is closed afterwards. This is the one call `kg viz` needs."""
-    from kg.store import open_store
 
     source = Path(source)
     if not source.is_dir():
@@ -150,7 +152,7 @@ def write_html(g: nx.MultiDiGraph, path: Path, *, title: str = "parks-kg",
     file is written to a temporary sibling and renamed, so `path` is never half-written.
     """
     try:
-        from pyvis.network import Network
+        from pyvis.network import Network  # heavy: pyvis loads only when writing the HTML page
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ModuleNotFoundError(
             "HTML views need pyvis, a dependency of parks-kg: pip install 'pyvis>=0.3.2,<0.4'"
@@ -220,7 +222,6 @@ def _around(g: nx.MultiDiGraph, placed: dict[str, tuple[float, float]]
     """Positions for the entities a folded overview leaves out: in rings around the first
     placed neighbour found (breadth first from the overview), the unreachable ones in rows
     below. A double-click then opens a park's members around it."""
-    from collections import deque
 
     at = dict(placed)
     ring: dict[str, int] = defaultdict(int)

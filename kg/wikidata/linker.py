@@ -29,8 +29,22 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kg.derive.links import KINDS, Entry, Node, china_qid, shipped_table
+from kg.derive.links import (
+    KINDS,
+    REVIEW_FIELDS,
+    USER_FIELDS,
+    Decision,
+    Entry,
+    Node,
+    china_qid,
+    merge_decisions,
+    read_decisions,
+    shipped_table,
+    store_nodes,
+    write_csv,
+)
 from kg.errors import LinkError
+from kg.lang.canon import canonical_key
 from kg.wikidata.client import Item, WikidataClient
 
 SEARCH_LIMIT = 5  # candidates kept per node
@@ -114,7 +128,6 @@ def search_terms(node: Node) -> list[str]:
 
 
 def _canon(name: str, type_: str) -> str:
-    from kg.lang.canon import canonical_key
 
     return canonical_key(name, type_)
 
@@ -354,15 +367,6 @@ def link_online(store: Any, client: WikidataClient, *, user_table: Path,
     as "auto" decisions, which the next build applies. Nodes with a decision in the user table
     are skipped, and a QID rejected for a node is never proposed for it again.
     """
-    from kg.derive.links import (
-        REVIEW_FIELDS,
-        USER_FIELDS,
-        Decision,
-        merge_decisions,
-        read_decisions,
-        store_nodes,
-        write_csv,
-    )
 
     types = tuple(types)
     decisions = read_decisions(user_table)
