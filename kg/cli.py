@@ -164,6 +164,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
     same folders the previous build of OUT was given (then files deleted there are removed).
     A document is named by its path under the folder given, without extension.
     """
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.build.pipeline import build as run_build
 
     targets = list(paths) or [Path("seeds")]
@@ -208,6 +209,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
     """Print the extraction record of each FILE: one JSON line each, in the format of
     docs/extraction-format.md. A file in a folder given is named by its path under it."""
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.build.pipeline import corpus_files, extract_records
 
     skipped: list[str] = []
@@ -260,8 +262,13 @@ def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
     iri, integer, decimal) and bound as RDF terms. List queries show one page (100 rows);
     when more rows follow, a note on stderr gives the option for the next page.
     """
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.formats import format_rows
+
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.queries import UPDATE_REFUSED, is_update, load_query, run_page
+
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.store import open_store
 
     if (name is None) == (text is None):
@@ -284,6 +291,7 @@ def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
               show_default=True)
 def queries(fmt: str) -> None:
     """List the stored queries with their descriptions and parameters."""
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.queries import stored_queries
 
     qs = stored_queries().values()
@@ -305,7 +313,10 @@ def queries(fmt: str) -> None:
               help="Overwrite a build's own output (its kg.ttl, graph.html or store).")
 def export(fmt: str, output: Path | None, store_path: str, force: bool) -> None:
     """Write the whole graph of a store as RDF, streaming."""
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.files import umask_mode
+
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.views.export import export_to
 
     if output is not None and not force:
@@ -354,6 +365,7 @@ def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool,
 
     GOLD holds records in the format of docs/extraction-format.md, matched by document id.
     """
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.extract.evaluate import evaluate_files, format_report, rule_table
 
     report = evaluate_files(paths, gold_path, pkuseg_model=pkuseg_model, warn=_warn)
@@ -421,6 +433,7 @@ def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree
     """Draw the graph, or a focus, class, degree or query view of it, as one offline HTML page.
 
     A view of a store is cut in it by SPARQL, so the whole graph is never loaded for it."""
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.views import render_source
 
     path = _local_source(source, "viz")
@@ -442,7 +455,10 @@ def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree
 
 def _query_entities(store_path: Path, name: str, params: tuple[str, ...]) -> list[str]:
     """The entity IRIs a stored query returns on the store at `store_path`."""
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.queries import load_query, run_query
+
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.store import open_store
 
     store = open_store(store_path)
@@ -463,7 +479,10 @@ def _query_entities(store_path: Path, name: str, params: tuple[str, ...]) -> lis
               show_default=True)
 def stats(source: str, top: int, fmt: str) -> None:
     """Counts, park rankings, centrality, components and enterprises in several parks."""
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.views import load
+
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.views.analysis import summarize
 
     report = summarize(load(_local_source(source, "stats")), top=top)
@@ -507,6 +526,7 @@ def link(store_path: str, online: bool, review_path: Path | None, accept_path: P
     Offline (the default) it reports how many nodes of each type have a Wikidata ID. Builds
     apply the user table first, then the verified table shipped in kg/data/wikidata.csv.
     """
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.derive import links as lk
 
     table = user_table or lk.user_table_path()
@@ -520,11 +540,15 @@ def link(store_path: str, online: bool, review_path: Path | None, accept_path: P
                    f"({res.undecided} row(s) left undecided); run `kg build` to apply",
                    err=True)
         return
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.store import open_store
 
     store = open_store(_local_source(store_path, "link"))
     if online:
+        # start-up: each command loads only what it uses (no spaCy for query/export)
         from kg.wikidata.client import DEFAULT_API, WikidataClient, default_cache_dir
+
+        # start-up: each command loads only what it uses (no spaCy for query/export)
         from kg.wikidata.linker import link_online
 
         client = WikidataClient(api_url or DEFAULT_API, min_interval=delay,
@@ -544,6 +568,7 @@ def link(store_path: str, online: bool, review_path: Path | None, accept_path: P
                        "to apply", err=True)
         return
     rows = lk.coverage(lk.store_nodes(store))
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.formats import to_delimited, to_table
 
     names = ["type", "nodes", "linked", "share"]
@@ -563,8 +588,13 @@ def validate(file: str | None, store_path: str | None) -> None:
     with ontology/parks.ttl as the ontology. Prints each violation under its node (label,
     class), with the property path, the value and the rule's message.
     """
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.rdf.shapes import format_violations
+
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.rdf.shapes import validate as run_validate
+
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.views import read_graph
 
     if file is not None and store_path is not None:
@@ -582,9 +612,11 @@ def validate(file: str | None, store_path: str | None) -> None:
               help="Write the documentation page (classes, properties, rules) to this file.")
 def ontology(html_path: Path | None) -> None:
     """List the ontology's classes and properties, or write them as an HTML page (--html)."""
+    # start-up: each command loads only what it uses (no spaCy for query/export)
     from kg.rdf.ontology import term_rows, write_html
 
     if html_path is None:
+        # start-up: each command loads only what it uses (no spaCy for query/export)
         from kg.formats import to_table
 
         names, rows = term_rows()

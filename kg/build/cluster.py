@@ -37,6 +37,11 @@ from kg.extract.records import DocRecord
 from kg.files import atomic_write
 from kg.rdf.mapping import nquads_body
 from kg.store.spool import Spool
+from kg.extract.records import from_json
+import json
+import socket
+from kg.corpus import read_document
+from kg.build.pipeline import fingerprint
 
 PER_TASK = 64  # documents per task at most: a task costs the client and scheduler ~10 ms CPU
 TASKS_PER_THREAD = 4  # a known number of documents is cut in at least this many tasks a thread
@@ -124,7 +129,7 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
 def _connect(address: str) -> Any:
     """A client of the scheduler at `address` that sees at least one worker."""
     try:
-        from distributed import Client
+        from distributed import Client  # optional: dask only for --cluster
     except ImportError:
         raise ClusterError("--cluster needs Dask: pip install 'parks-kg[cluster]'") from None
     try:
@@ -159,7 +164,6 @@ def _connect(address: str) -> Any:
 def _code() -> str:
     """The extraction fingerprint of this process's parks-kg: workers must share the client's,
     or their records would differ from a local build's (and poison the record cache)."""
-    from kg.build.pipeline import fingerprint
 
     return fingerprint()[0]
 
@@ -239,7 +243,7 @@ class _SentPath(type(Path())):  # type: ignore[misc]
 def _pipeline(model: str | None) -> Any:
     """This worker thread's pipeline for `model`, built on its first document."""
     if getattr(_local, "model", ...) != model or getattr(_local, "nlp", None) is None:
-        from kg.nlp.pipeline import build_nlp
+        from kg.nlp.pipeline import build_nlp  # heavy: spaCy loads only when extracting
 
         _local.nlp, _local.model = build_nlp(pkuseg_model=model), model
     return _local.nlp
@@ -249,8 +253,7 @@ def _work(task: tuple[Any, ...], opts: _Options) -> tuple[str, bytes | None, tup
     """On a worker: one document's record as JSON, its record cache file (if asked) and the
     warnings of reading it, or a one-line error naming its path (undecodable, or the pipeline
     failed on it)."""
-    from kg.corpus import read_document
-    from kg.extract.extractor import extract_one
+    from kg.extract.extractor import extract_one  # heavy: spaCy loads only when extracting
 
     kind, name = task[0], task[1] if task[0] == "file" else task[2]
     try:
@@ -268,7 +271,6 @@ def _work(task: tuple[Any, ...], opts: _Options) -> tuple[str, bytes | None, tup
     except InputError as exc:
         return str(exc), None, ()
     except Exception as exc:  # one document's failure must not cost the others theirs
-        import socket
 
         first = str(exc).splitlines()[0] if str(exc) else ""
         return (f"{name}: extraction failed on worker {socket.gethostname()} "
@@ -278,9 +280,7 @@ def _work(task: tuple[Any, ...], opts: _Options) -> tuple[str, bytes | None, tup
 def _cache_file(rec: DocRecord) -> bytes | None:
     """What `kg.build.pipeline.RecordCache.put` would write for `rec`, made here on the worker
     (it checks the record survives its JSON form: the costly part); None when it would not."""
-    import json
 
-    from kg.extract.records import from_json
 
     obj = rec.to_json()
     obj["title"] = rec.title

@@ -30,6 +30,10 @@ from kg.corpus import Document
 from kg.errors import InputError
 from kg.extract.records import DocRecord, Entity, Evidence, Relation
 from kg.store.spool import Part, Spool
+from kg.store.spool import append
+from kg.corpus import read_document
+import time
+import threading
 
 PER_TASK = 16  # documents sent to a worker at once: fewer messages, each worth the overhead
 IN_FLIGHT = 2  # tasks queued per worker: enough to keep it busy, few enough to bound memory
@@ -154,11 +158,11 @@ def _pipeline(model: str | None, *, warm: bool = False) -> Any:
     """This process's pipeline for `model`, built once (and run once on a short text)."""
     global _nlp, _nlp_model
     if _nlp is None or _nlp_model != model:
-        from kg.nlp.pipeline import build_nlp
+        from kg.nlp.pipeline import build_nlp  # heavy: spaCy loads only when extracting
 
         _nlp, _nlp_model = build_nlp(pkuseg_model=model), model
         if warm:
-            from kg.extract.extractor import extract_one
+            from kg.extract.extractor import extract_one  # heavy: spaCy loads only when extracting
 
             extract_one(_WARM_UP, _nlp)
     return _nlp
@@ -166,8 +170,6 @@ def _pipeline(model: str | None, *, warm: bool = False) -> Any:
 
 def _watch_parent(parent: int) -> None:
     """In a worker: end this process soon after the build that started it dies (SIGKILL)."""
-    import threading
-    import time
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -178,7 +180,6 @@ def _watch_parent(parent: int) -> None:
 
 
 def _read(item: Source | str | Path) -> Document:
-    from kg.corpus import read_document
 
     if isinstance(item, Source):
         return read_document(Path(item.path), doc_id=item.doc_id)
@@ -186,6 +187,7 @@ def _read(item: Source | str | Path) -> Document:
 
 
 def _body(rec: DocRecord) -> bytes:
+    # start-up: the RDF mapping loads in workers that write N-Quads
     from kg.rdf.mapping import nquads_body
 
     return nquads_body(rec).encode("utf-8", "replace")
@@ -193,7 +195,7 @@ def _body(rec: DocRecord) -> bytes:
 
 def _extract(doc: Document, opts: _Options) -> tuple[DocRecord, bytes | None]:
     """One document's record (put in the cache, if any) and its N-Quads (if asked)."""
-    from kg.extract.extractor import extract_one
+    from kg.extract.extractor import extract_one  # heavy: spaCy loads only when extracting
 
     rec = extract_one(doc, _pipeline(opts.model))
     if opts.cache is not None:
@@ -216,7 +218,6 @@ def _work(task: tuple[Any, ...] | Source | str, opts: _Options
     data = encode(rec, text=opts.text and read, evidence=opts.evidence)
     if opts.spool is None or body is None:
         return data, None, notes
-    from kg.store.spool import append
 
     return data, append(opts.spool, body), notes
 

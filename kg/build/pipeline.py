@@ -25,6 +25,24 @@ from kg.extract.records import DocRecord
 from kg.files import atomic_write, umask_mode
 from kg.store.base import count_graph_quads
 from kg.store.spool import Spool, remove_stale
+from rdflib import Graph
+from kg.store.turtle import write_turtle
+import hashlib
+from kg.extract.records import Entity, Relation
+import json
+import json
+from kg.store import DERIVED_PREFIX, GRAPH_PREFIX
+from rdflib import Dataset
+from kg.store import OxigraphStore
+from kg.store import stored_labels
+from kg.store import Changes, graph_name, is_remote, open_store, stored_documents
+from kg.extract.records import from_json
+import json
+from kg.extract.records import from_json
+import json
+import kg
+import hashlib
+from kg.build.parallel import extract_parallel
 
 
 @dataclass
@@ -97,7 +115,6 @@ def extract_records(documents: Iterable[Document | Source | str | Path], *,
     labels (`kg.rdf.mapping.nquads_body`) go to that spool by path, written where the record
     was made.
     """
-    from kg.build.parallel import extract_parallel
 
     yield from extract_parallel(documents, jobs, pkuseg_model=pkuseg_model, graphs=graphs,
                                 **options)
@@ -109,9 +126,7 @@ def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
     Extraction records are reused only under the same extraction fingerprint; a store built
     under another graph fingerprint has all its document graphs rebuilt.
     """
-    import hashlib
 
-    import kg
 
     root = Path(kg.__file__).resolve().parent
     h = hashlib.sha256(f"{kg.__version__}\0{pkuseg_model or ''}".encode())
@@ -154,9 +169,7 @@ class RecordCache:
 
         The record has no text: what needs it (`kg.rdf.mapping.nquads_body`) reads the file again.
         """
-        import json
 
-        from kg.extract.records import from_json
 
         try:
             obj = json.loads(self._path(sha256).read_text(encoding="utf-8"))
@@ -170,9 +183,7 @@ class RecordCache:
 
     def put(self, rec: DocRecord) -> None:
         """Keep a record, unless its JSON form would lose something the graph is built from."""
-        import json
 
-        from kg.extract.records import from_json
 
         obj = rec.to_json()
         obj["title"] = rec.title
@@ -212,8 +223,8 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     (tcp://HOST:PORT), a Dask scheduler's workers (`kg.build.cluster`). `progress(records,
     total)` wraps the stream of records as they come out of extraction (a progress bar).
     """
+    # start-up: a no-op kg build does not load the RDF mapping
     from kg.rdf.mapping import entity_iri_text, label_table
-    from kg.store import Changes, graph_name, is_remote, open_store, stored_documents
 
     result = BuildResult()
 
@@ -260,6 +271,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
                 missing, jobs=jobs, pkuseg_model=pkuseg_model, graphs=bodies, text=False,
                 evidence=False, cache=cache, warn=_warn, note=note)
             if cluster is not None:
+                # optional: the Dask cluster only for --cluster
                 from kg.build.cluster import extract_cluster
 
                 out = extract_cluster(missing, cluster, pkuseg_model=pkuseg_model, graphs=bodies,
@@ -292,7 +304,6 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         labels = label_table([*ordered, *others])
         dirty = {r.doc_id for r in ordered if not same_graphs or stored.get(r.doc_id) != r.sha256}
         if same_graphs:
-            from kg.store import stored_labels
 
             have = stored_labels(store)
             moved = {i for i, label in labels.items() if i in have and have[i] != {label}}
@@ -359,19 +370,18 @@ def _derive(store: object, changes: object, rebuild: bool) -> None:
     get them from an rdflib copy of every document graph (`kg.derive.links.add_links`), as before.
     Runs only when documents change.
     """
-    from kg.store import OxigraphStore
 
     ch = changes  # kg.store.Changes
     if isinstance(store, OxigraphStore):
+        # start-up: a no-op kg build does not load the derived links
         from kg.derive.links import derived_nquads
 
         ch.derive = derived_nquads  # type: ignore[attr-defined]
         return
-    import pyoxigraph as ox
-    from rdflib import Dataset
+    import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
+    # start-up: a no-op kg build does not load the derived links
     from kg.derive.links import add_links
-    from kg.store import DERIVED_PREFIX, GRAPH_PREFIX
 
     keep = []
     old_derived = set()
@@ -405,6 +415,7 @@ def _derive(store: object, changes: object, rebuild: bool) -> None:
 def _count(records: list[DocRecord], result: BuildResult) -> None:
     """Distinct entities by class and distinct relations by kind, as the graph holds them
     (one node for a name found in 200 documents), not the sum of per-document counts."""
+    # start-up: a no-op kg build does not load the RDF mapping
     from kg.rdf.mapping import entity_iri_text
 
     entities: set[tuple[str, str]] = set()
@@ -433,7 +444,6 @@ def _sources(paths: list[Path]) -> list[str]:
 
 def _read_sources(out_dir: Path) -> list[str] | None:
     """The corpus roots recorded by the builds of out_dir since the last pruning one."""
-    import json
 
     try:
         got = json.loads((out_dir / SOURCES).read_text(encoding="utf-8"))
@@ -443,7 +453,6 @@ def _read_sources(out_dir: Path) -> list[str] | None:
 
 
 def _write_sources(out_dir: Path, roots: list[str]) -> None:
-    import json
 
     if _read_sources(out_dir) == roots:
         return
@@ -467,7 +476,6 @@ def _old_ids_note(kept: dict[str, str], ids: set[str], spec: object,
 
 def _light(rec: DocRecord) -> DocRecord:
     """A record without text, mentions and evidence: what the build keeps of every document."""
-    from kg.extract.records import Entity, Relation
 
     return DocRecord(rec.doc_id, [Entity(e.name, e.type, e.aliases, [], e.rule)
                                   for e in rec.entities],
@@ -483,6 +491,7 @@ def _spool_graphs(records: list[DocRecord], labels: dict[str, str], bodies: Spoo
     The label-independent part is in `bodies` when the record was just extracted; a cached
     record's is written here from the cache and the file's text.
     """
+    # start-up: a no-op kg build does not load the RDF mapping
     from kg.rdf.mapping import graph_iri, nquads_body, nquads_labels
 
     for rec in records:
@@ -507,7 +516,6 @@ def hash_files(paths: Iterable[Path], warn: Callable[[str], None]
 
     Files are hashed, not decoded: the extraction workers decode the ones not in the cache.
     """
-    import hashlib
 
     for src in corpus_files(paths, warn):
         path = src.path
@@ -539,7 +547,6 @@ def _stage_outputs(view: object, out_dir: Path, html: bool, title: str,
     Both read the store as a stream (`kg.store.turtle.write_turtle`, `kg.views.render`): no
     copy of the whole graph is made.
     """
-    from kg.store.turtle import write_turtle
 
     out_dir.mkdir(parents=True, exist_ok=True)
     result.quads = count_graph_quads(view)
@@ -549,6 +556,7 @@ def _stage_outputs(view: object, out_dir: Path, html: bool, title: str,
         staged.append((ttl_tmp, out_dir / "kg.ttl"))
         write_turtle(view, ttl_tmp)
         if html:
+            # start-up: views load only when a build writes the HTML page
             from kg.views import render
 
             page_tmp = _stage(out_dir, "graph.html")
@@ -572,7 +580,6 @@ def _stage(out_dir: Path, name: str) -> Path:
 
 def union_graph(ds: object):  # type: ignore[no-untyped-def]
     """All named graphs of a Dataset merged into one rdflib Graph (prefixes kept)."""
-    from rdflib import Graph
 
     g = Graph()
     for prefix, ns in ds.namespaces():  # type: ignore[attr-defined]

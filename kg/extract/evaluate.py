@@ -174,7 +174,7 @@ def _extract(docs: list[Document], pkuseg_model: str | Path | None) -> Iterator[
         return
     # spaCy loads here only: scoring given records (`score`) needs none of it
     from kg.extract.extractor import extract_one
-    from kg.nlp.pipeline import build_nlp
+    from kg.nlp.pipeline import build_nlp  # heavy: spaCy loads only when extracting
 
     nlp = build_nlp(pkuseg_model=None if pkuseg_model is None else str(pkuseg_model))
     for doc in docs:
