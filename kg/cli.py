@@ -164,8 +164,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
     same folders the previous build of OUT was given (then files deleted there are removed).
     A document is named by its path under the folder given, without extension.
     """
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.build.pipeline import build as run_build
+    from kg.build.pipeline import build as run_build  # start-up: only this command needs it
 
     targets = list(paths) or [Path("seeds")]
     for p in targets:
@@ -209,7 +208,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
     """Print the extraction record of each FILE: one JSON line each, in the format of
     docs/extraction-format.md. A file in a folder given is named by its path under it."""
-    # start-up: each command loads only what it uses (no spaCy for query/export)
+    # start-up: only this command needs these
     from kg.build.pipeline import corpus_files, extract_records
 
     skipped: list[str] = []
@@ -262,14 +261,9 @@ def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
     iri, integer, decimal) and bound as RDF terms. List queries show one page (100 rows);
     when more rows follow, a note on stderr gives the option for the next page.
     """
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.formats import format_rows
-
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.queries import UPDATE_REFUSED, is_update, load_query, run_page
-
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.store import open_store
+    from kg.formats import format_rows  # start-up: only this command needs it
+    from kg.queries import UPDATE_REFUSED, is_update, load_query, run_page  # start-up: query only
+    from kg.store import open_store  # start-up: only this command needs it
 
     if (name is None) == (text is None):
         raise click.UsageError("give a stored query NAME, a FILE.rq, or -e TEXT (one of them)")
@@ -291,8 +285,7 @@ def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
               show_default=True)
 def queries(fmt: str) -> None:
     """List the stored queries with their descriptions and parameters."""
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.queries import stored_queries
+    from kg.queries import stored_queries  # start-up: only this command needs it
 
     qs = stored_queries().values()
     if fmt == "json":
@@ -313,11 +306,8 @@ def queries(fmt: str) -> None:
               help="Overwrite a build's own output (its kg.ttl, graph.html or store).")
 def export(fmt: str, output: Path | None, store_path: str, force: bool) -> None:
     """Write the whole graph of a store as RDF, streaming."""
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.files import umask_mode
-
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.views.export import export_to
+    from kg.files import umask_mode  # start-up: only this command needs it
+    from kg.views.export import export_to  # start-up: only this command needs it
 
     if output is not None and not force:
         owner = _build_output(output, store_path)
@@ -365,7 +355,7 @@ def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool,
 
     GOLD holds records in the format of docs/extraction-format.md, matched by document id.
     """
-    # start-up: each command loads only what it uses (no spaCy for query/export)
+    # start-up: only this command needs these
     from kg.extract.evaluate import evaluate_files, format_report, rule_table
 
     report = evaluate_files(paths, gold_path, pkuseg_model=pkuseg_model, warn=_warn)
@@ -433,8 +423,7 @@ def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree
     """Draw the graph, or a focus, class, degree or query view of it, as one offline HTML page.
 
     A view of a store is cut in it by SPARQL, so the whole graph is never loaded for it."""
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.views import render_source
+    from kg.views import render_source  # start-up: only this command needs it
 
     path = _local_source(source, "viz")
     entities = _query_entities(path, query_name, params) if query_name else None
@@ -455,11 +444,8 @@ def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree
 
 def _query_entities(store_path: Path, name: str, params: tuple[str, ...]) -> list[str]:
     """The entity IRIs a stored query returns on the store at `store_path`."""
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.queries import load_query, run_query
-
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.store import open_store
+    from kg.queries import load_query, run_query  # start-up: only this command needs it
+    from kg.store import open_store  # start-up: only this command needs it
 
     store = open_store(store_path)
     try:
@@ -479,11 +465,8 @@ def _query_entities(store_path: Path, name: str, params: tuple[str, ...]) -> lis
               show_default=True)
 def stats(source: str, top: int, fmt: str) -> None:
     """Counts, park rankings, centrality, components and enterprises in several parks."""
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.views import load
-
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.views.analysis import summarize
+    from kg.views import load  # start-up: only this command needs it
+    from kg.views.analysis import summarize  # start-up: only this command needs it
 
     report = summarize(load(_local_source(source, "stats")), top=top)
     click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
@@ -526,8 +509,7 @@ def link(store_path: str, online: bool, review_path: Path | None, accept_path: P
     Offline (the default) it reports how many nodes of each type have a Wikidata ID. Builds
     apply the user table first, then the verified table shipped in kg/data/wikidata.csv.
     """
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.derive import links as lk
+    from kg.derive import links as lk  # start-up: only this command needs it
 
     table = user_table or lk.user_table_path()
     if accept_path is not None and (online or review_path is not None):
@@ -540,16 +522,13 @@ def link(store_path: str, online: bool, review_path: Path | None, accept_path: P
                    f"({res.undecided} row(s) left undecided); run `kg build` to apply",
                    err=True)
         return
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.store import open_store
+    from kg.store import open_store  # start-up: only this command needs it
 
     store = open_store(_local_source(store_path, "link"))
     if online:
-        # start-up: each command loads only what it uses (no spaCy for query/export)
+        # start-up: only this command needs these
         from kg.wikidata.client import DEFAULT_API, WikidataClient, default_cache_dir
-
-        # start-up: each command loads only what it uses (no spaCy for query/export)
-        from kg.wikidata.linker import link_online
+        from kg.wikidata.linker import link_online  # start-up: only this command needs it
 
         client = WikidataClient(api_url or DEFAULT_API, min_interval=delay,
                                 cache_dir=cache_dir or default_cache_dir())
@@ -568,8 +547,7 @@ def link(store_path: str, online: bool, review_path: Path | None, accept_path: P
                        "to apply", err=True)
         return
     rows = lk.coverage(lk.store_nodes(store))
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.formats import to_delimited, to_table
+    from kg.formats import to_delimited, to_table  # start-up: only this command needs it
 
     names = ["type", "nodes", "linked", "share"]
     text = to_table(names, rows) if fmt == "table" else to_delimited(
@@ -588,14 +566,9 @@ def validate(file: str | None, store_path: str | None) -> None:
     with ontology/parks.ttl as the ontology. Prints each violation under its node (label,
     class), with the property path, the value and the rule's message.
     """
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.rdf.shapes import format_violations
-
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.rdf.shapes import validate as run_validate
-
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.views import read_graph
+    from kg.rdf.shapes import format_violations  # start-up: only this command needs it
+    from kg.rdf.shapes import validate as run_validate  # start-up: only this command needs it
+    from kg.views import read_graph  # start-up: only this command needs it
 
     if file is not None and store_path is not None:
         raise click.UsageError("give either FILE or --store, not both")
@@ -612,12 +585,10 @@ def validate(file: str | None, store_path: str | None) -> None:
               help="Write the documentation page (classes, properties, rules) to this file.")
 def ontology(html_path: Path | None) -> None:
     """List the ontology's classes and properties, or write them as an HTML page (--html)."""
-    # start-up: each command loads only what it uses (no spaCy for query/export)
-    from kg.rdf.ontology import term_rows, write_html
+    from kg.rdf.ontology import term_rows, write_html  # start-up: only this command needs it
 
     if html_path is None:
-        # start-up: each command loads only what it uses (no spaCy for query/export)
-        from kg.formats import to_table
+        from kg.formats import to_table  # start-up: only this command needs it
 
         names, rows = term_rows()
         click.echo(to_table(names, rows, max_width=40), nl=False)

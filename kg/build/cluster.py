@@ -22,6 +22,8 @@ reported through `warn` with its path, as an unreadable file is, and the build g
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
@@ -30,18 +32,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kg.build.parallel import decode, encode
-from kg.build.pipeline import RecordCache
-from kg.corpus import Document
+from kg.build.pipeline import RecordCache, fingerprint
+from kg.corpus import Document, read_document
 from kg.errors import InputError, KgError
-from kg.extract.records import DocRecord
+from kg.extract.records import DocRecord, from_json
 from kg.files import atomic_write
 from kg.rdf.mapping import nquads_body
 from kg.store.spool import Spool
-from kg.extract.records import from_json
-import json
-import socket
-from kg.corpus import read_document
-from kg.build.pipeline import fingerprint
 
 PER_TASK = 64  # documents per task at most: a task costs the client and scheduler ~10 ms CPU
 TASKS_PER_THREAD = 4  # a known number of documents is cut in at least this many tasks a thread

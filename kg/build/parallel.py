@@ -20,20 +20,18 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kg.corpus import Document
+from kg.corpus import Document, read_document
 from kg.errors import InputError
 from kg.extract.records import DocRecord, Entity, Evidence, Relation
-from kg.store.spool import Part, Spool
-from kg.store.spool import append
-from kg.corpus import read_document
-import time
-import threading
+from kg.store.spool import Part, Spool, append
 
 PER_TASK = 16  # documents sent to a worker at once: fewer messages, each worth the overhead
 IN_FLIGHT = 2  # tasks queued per worker: enough to keep it busy, few enough to bound memory

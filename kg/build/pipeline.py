@@ -10,6 +10,8 @@ interrupted build leaves the previous outputs as they were.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -18,31 +20,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.build.parallel import Source
+from rdflib import Dataset, Graph
+
+import kg
+from kg.build.parallel import Source, extract_parallel
 from kg.corpus import Document, iter_files, read_document
 from kg.errors import InputError, KgError
-from kg.extract.records import DocRecord
+from kg.extract.records import DocRecord, Entity, Relation, from_json
 from kg.files import atomic_write, umask_mode
+from kg.store import (
+    DERIVED_PREFIX,
+    GRAPH_PREFIX,
+    Changes,
+    OxigraphStore,
+    graph_name,
+    is_remote,
+    open_store,
+    stored_documents,
+    stored_labels,
+)
 from kg.store.base import count_graph_quads
 from kg.store.spool import Spool, remove_stale
-from rdflib import Graph
 from kg.store.turtle import write_turtle
-import hashlib
-from kg.extract.records import Entity, Relation
-import json
-import json
-from kg.store import DERIVED_PREFIX, GRAPH_PREFIX
-from rdflib import Dataset
-from kg.store import OxigraphStore
-from kg.store import stored_labels
-from kg.store import Changes, graph_name, is_remote, open_store, stored_documents
-from kg.extract.records import from_json
-import json
-from kg.extract.records import from_json
-import json
-import kg
-import hashlib
-from kg.build.parallel import extract_parallel
 
 
 @dataclass
