@@ -1,0 +1,2 @@
+"""Extraction records: the DocRecord contract (records), Doc → records (extractor), and
+scoring against gold (evaluate)."""
