@@ -278,7 +278,6 @@ def _cache_file(rec: DocRecord) -> bytes | None:
     """What `kg.build.pipeline.RecordCache.put` would write for `rec`, made here on the worker
     (it checks the record survives its JSON form: the costly part); None when it would not."""
 
-
     obj = rec.to_json()
     obj["title"] = rec.title
     back = from_json(json.loads(json.dumps(obj)))

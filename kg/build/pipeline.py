@@ -126,7 +126,6 @@ def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
     under another graph fingerprint has all its document graphs rebuilt.
     """
 
-
     root = Path(kg.__file__).resolve().parent
     h = hashlib.sha256(f"{kg.__version__}\0{pkuseg_model or ''}".encode())
     # what extraction reads: its patterns and the code of the stages up to records
@@ -169,7 +168,6 @@ class RecordCache:
         The record has no text: what needs it (`kg.rdf.mapping.nquads_body`) reads the file again.
         """
 
-
         try:
             obj = json.loads(self._path(sha256).read_text(encoding="utf-8"))
             rec = from_json(obj)
@@ -182,7 +180,6 @@ class RecordCache:
 
     def put(self, rec: DocRecord) -> None:
         """Keep a record, unless its JSON form would lose something the graph is built from."""
-
 
         obj = rec.to_json()
         obj["title"] = rec.title

@@ -387,7 +387,6 @@ def derived_nquads(db: Any, *, user_table: Path | None = None,
     """
     import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
-
     regions, links, _ = derive(StoreUnion(db), user_table=user_table, table=table)
     out: dict[str, bytes] = {}
     for name, triples in ((REGIONS_GRAPH, regions), (LINKS_GRAPH, links)):

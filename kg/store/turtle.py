@@ -39,7 +39,6 @@ def write_turtle(source: Any, out: str | Path | IO[bytes]) -> int:
     file; the number of triples written. A path is written in place (stage it yourself)."""
     import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
-
     n = 0
 
     def counted() -> Iterator[Any]:

@@ -115,7 +115,6 @@ def _store_graph(path: Path) -> Graph:
     """Copy every quad of an Oxigraph store into one rdflib Graph (the union of its graphs)."""
     import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
-
     store = open_store(path)
     terms: dict[Any, Node] = {}
 
