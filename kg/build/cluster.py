@@ -31,8 +31,8 @@ from dataclasses import astuple
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kg.build.cache import RecordCache, fingerprint
 from kg.build.parallel import decode, encode
-from kg.build.pipeline import RecordCache, fingerprint
 from kg.corpus import Document, read_document
 from kg.errors import InputError, KgError
 from kg.extract.records import DocRecord, from_json

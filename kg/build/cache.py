@@ -1,0 +1,90 @@
+"""The record cache of a build: one JSON file per document by sha256, valid while the
+extraction fingerprint (patterns and the code of the stages up to records) is unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import kg
+from kg.derive.links import user_table_path
+from kg.extract.records import DocRecord, from_json
+from kg.files import atomic_write
+
+
+def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
+    """(extraction, graph) fingerprints: hashes of the code and rules each depends on.
+
+    Extraction records are reused only under the same extraction fingerprint; a store built
+    under another graph fingerprint has all its document graphs rebuilt.
+    """
+
+    root = Path(kg.__file__).resolve().parent
+    h = hashlib.sha256(f"{kg.__version__}\0{pkuseg_model or ''}".encode())
+    # what extraction reads: its patterns and the code of the stages up to records
+    extraction = [*sorted((root / "patterns").rglob("*")), root / "vocab.py",
+                  *(p for stage in ("lang", "corpus", "nlp", "extract")
+                    for p in sorted((root / stage).rglob("*.py")))]
+    for path in extraction:
+        if path.is_file():
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    first = h.hexdigest()
+    # the graph also depends on the derived graphs' inputs (kg.derive.links: tables, user decisions)
+    graph_inputs = [p for stage in ("rdf", "derive", "store")
+                    for p in sorted((root / stage).rglob("*.py"))]
+    graph_inputs += sorted((root / "data").glob("*")) if (root / "data").is_dir() else []
+    graph_inputs.append(Path(user_table_path()))
+    for path in graph_inputs:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return first, h.hexdigest()
+
+
+class RecordCache:
+    """Extraction records by content hash under one directory, valid for one fingerprint."""
+
+    def __init__(self, root: Path, fp: str) -> None:
+        self.root, self.fp = root, fp[:16]
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.{self.fp}.json"
+
+    def get(self, sha256: str, path: str, doc_id: str | None = None) -> DocRecord | None:
+        """The cached record of a file's bytes (by hash), named after the file at `path` as
+        document `doc_id` (default: its stem): a renamed or moved file is found again.
+
+        The record has no text: what needs it (`kg.rdf.mapping.nquads_body`) reads the file again.
+        """
+
+        try:
+            obj = json.loads(self._path(sha256).read_text(encoding="utf-8"))
+            rec = from_json(obj)
+            rec.title = obj["title"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        rec.doc_id = Path(path).stem if doc_id is None else doc_id
+        rec.path, rec.sha256 = path, sha256
+        return rec
+
+    def put(self, rec: DocRecord) -> None:
+        """Keep a record, unless its JSON form would lose something the graph is built from."""
+
+        obj = rec.to_json()
+        obj["title"] = rec.title
+        back = from_json(json.loads(json.dumps(obj)))
+        # dataclass equality, field by field (dumping both through asdict cost 70% of an
+        # extraction: this runs in the workers for every document)
+        if back.entities != rec.entities or back.relations != rec.relations:
+            return
+        try:
+            atomic_write(self._path(rec.sha256), json.dumps(obj, ensure_ascii=False).encode())
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove every cached record whose hash is not in `keep`."""
+        for path in self.root.glob("*/*.json"):
+            if path.name.split(".", 1)[0] not in keep or f".{self.fp}." not in path.name:
+                path.unlink(missing_ok=True)
+
