@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from importlib import metadata
 from pathlib import Path
 
-import kg
 from kg.derive.links import user_table_path
 from kg.extract.records import DocRecord, from_json
 from kg.files import atomic_write
+
+
+def _version() -> str:
+    try:
+        return metadata.version("parks-kg")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
 
 
 def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
@@ -20,8 +27,8 @@ def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
     under another graph fingerprint has all its document graphs rebuilt.
     """
 
-    root = Path(kg.__file__).resolve().parent
-    h = hashlib.sha256(f"{kg.__version__}\0{pkuseg_model or ''}".encode())
+    root = Path(__file__).resolve().parents[1]  # the kg package
+    h = hashlib.sha256(f"{_version()}\0{pkuseg_model or ''}".encode())
     # what extraction reads: its patterns and the code of the stages up to records
     extraction = [*sorted((root / "patterns").rglob("*")), root / "vocab.py",
                   *(p for stage in ("lang", "corpus", "nlp", "extract")

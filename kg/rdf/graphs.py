@@ -3,6 +3,8 @@ stats, the build record and the merged graph that queries read."""
 
 from __future__ import annotations
 
+import re
+
 from kg.vocab import ID
 
 ID_NS = str(ID)
@@ -30,9 +32,27 @@ DERIVED_PREFIX = GRAPH_PREFIX + "derived/"  # graphs computed from the document 
 
 
 def graph_name(doc_id: str) -> str:
-    """The IRI of a document's named graph (kg.rdf.mapping.graph_iri, which escapes odd file
-    names)."""
-    from kg.rdf.mapping import iri_part  # start-up: kg query loads graph names, not the RDF mapping
-
+    """The IRI of a document's named graph (kg.rdf.mapping.graph_iri as a string)."""
     return GRAPH_PREFIX + iri_part(doc_id)
+
+
+_UCSCHAR = r"\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + "".join(
+    rf"\U{p:04x}0000-\U{p:04x}fffd" for p in range(1, 14)) + r"\U000e1000-\U000efffd"
+
+
+_IRI_UNSAFE = re.compile(rf"[^A-Za-z0-9._~!$&'()*+,;=:@\-{_UCSCHAR}]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    try:
+        data = m.group().encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        data = m.group().encode("utf-8", "surrogatepass")
+    return "".join(f"%{b:02X}" for b in data)
+
+
+def iri_part(text: str) -> str:
+    """`text` made fit for an IRI path: unsafe characters percent-encoded, the rest kept."""
+    return _IRI_UNSAFE.sub(_escape_char, text)
+
 

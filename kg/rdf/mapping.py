@@ -19,6 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from kg.extract.records import DocRecord
 from kg.lang.canon import canonical_key
 from kg.lang.rules import load_rules, rule_confidence
+from kg.rdf.graphs import iri_part
 from kg.rdf.terms import to_rdflib
 from kg.vocab import ID, PK, PREFIXES
 
@@ -32,24 +33,10 @@ def _hash(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-# what a path segment of an IRI holds as it is (RFC 3987: unreserved, sub-delims, ":", "@" and
-# ucschar); anything else, "%" "?" "#" included, is percent-encoded, so escaping is reversible
-_UCSCHAR = r"\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + "".join(
-    rf"\U{p:04x}0000-\U{p:04x}fffd" for p in range(1, 14)) + r"\U000e1000-\U000efffd"
-_IRI_UNSAFE = re.compile(rf"[^A-Za-z0-9._~!$&'()*+,;=:@\-{_UCSCHAR}]")
 
 
-def _escape_char(m: re.Match[str]) -> str:
-    try:
-        data = m.group().encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
-        data = m.group().encode("utf-8", "surrogatepass")
-    return "".join(f"%{b:02X}" for b in data)
 
 
-def iri_part(text: str) -> str:
-    """`text` made fit for an IRI path: unsafe characters percent-encoded, the rest kept."""
-    return _IRI_UNSAFE.sub(_escape_char, text)
 
 
 def entity_iri(name: str, type_: str) -> URIRef:
