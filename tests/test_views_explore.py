@@ -467,6 +467,9 @@ def test_explore_large_graph_opens_folded_and_expands_on_demand(
     assert folded > 0
     at = opened.js(NODE_ON_SCREEN, park)
     opened.page.mouse.dblclick(at["x"], at["y"])
+    # (the page opens the folded entities after the double-click event: wait for it, a loaded
+    # machine is slow)
+    opened.page.wait_for_function("(n) => nodes.length >= n", arg=drawn + folded, timeout=20_000)
     assert opened.js("() => nodes.length") >= drawn + folded
     assert "(+" not in opened.js("(id) => nodes.get(id).label", park)
     # a folded entity found by search is drawn and focused
