@@ -166,6 +166,7 @@ class Words:
     national_prefixes: tuple[str, ...]
     phrase_ends: tuple[str, ...]
     firm_trade_words: tuple[str, ...]
+    part_joints: tuple[str, ...]
     district_endings: str
     lead_words: frozenset[str]
     role_words: tuple[str, ...]
@@ -601,7 +602,8 @@ _WORD_KEYS: dict[str, dict[str, str]] = {
     "names": {"count_in_name_pattern": "pattern", "slogan_pattern": "pattern",
               "counting_pattern": "pattern", "date_chars": "chars", "not_places": "words",
               "national_prefixes": "words", "phrase_ends": "words", "firm_trade_words": "words",
-              "district_endings": "chars", "lead_words": "words", "role_words": "words",
+              "part_joints": "words", "district_endings": "chars", "lead_words": "words",
+              "role_words": "words",
               "dashes": "words", "industry_endings": "words"},
     "aliases": {"leads": "words", "words": "words"},
     "sentences": {"connectives": "words", "sited": "words", "sited_end": "word",

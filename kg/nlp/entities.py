@@ -67,6 +67,12 @@ class EntityRecognizer:
         self._next_item = re.compile(  # the next item of a list, up to a suffix
             rf"(?:、|{alternation(conj)})[^、，,。；;：:{singles}]{{0,16}}")
         self._lead_strip = ")）(（·-—、" + singles  # (what a name does not start with)
+        # suffixes that end in a type's `not_endings` yet name the type (科技基础设施 is a
+        # platform, …基础设施 is not), and the context rules' ids (their names get checked too)
+        self._kept_endings = {t: tuple(s for s in r.strong for e in r.not_endings
+                                       if s.endswith(e) and len(s) > len(e))
+                              for t, r in self.rules.suffixes.items()}
+        self._context_rules = frozenset(c.id for c in self.rules.contexts)
         self._joined_end = tuple(w for w in conj if len(w) == 1) + words.disjunctions
         self._alias = re.compile(
             rf"[(（]\s*(?:{alternation(words.alias_leads)})?(?:{alternation(words.alias_words)})"
@@ -621,17 +627,16 @@ class EntityRecognizer:
                 break
             rule = self.rules.suffixes.get(m.type)
             if rule is not None and rule.not_endings and rest.endswith(rule.not_endings) and \
-                    not any(rest.endswith(s) and len(s) > len(e) for s in rule.strong
-                            for e in rule.not_endings if s.endswith(e)):
+                    not rest.endswith(self._kept_endings[m.type]):
                 continue  # 智能基础设施: no platform (科技基础设施 is one)
             if m.type == "Platform" and m.suffix in (rule.weak if rule else ()):
-                joint = max(rest.rfind(c) for c in ("和", "与", "及"))
+                joint = max(rest.rfind(c) for c in words.single_conjunctions)
                 if 0 < joint and len(rest) - joint - 1 - len(m.suffix) >= 2:
                     cut += joint + 1  # 中草药种植和智慧能源管理平台: a kind of platform's parts
                     rest = rest[joint + 1 :]
             if m.type == "Project" and not m.suffix and rest.endswith(words.industry_endings):
                 continue  # 高端装备制造业: an industry listed among projects
-            if m.suffix and m.rule.endswith((".list", ".invested", ".context")) and \
+            if m.suffix and (m.rule.endswith(".list") or m.rule in self._context_rules) and \
                     self.suffix_info.get(m.suffix, ("",))[0] == m.type and \
                     not self._is_name_after_cut(rest, m):
                 continue  # 重大产业项目 from a list or a context: a kind, not a name
@@ -681,9 +686,9 @@ class EntityRecognizer:
             start = m.start
             lo = sents[bisect_right(starts, m.start) - 1].start if sents else 0
             while True:
-                joint = next((c for c in self._list_join if text.startswith(c, start - len(c))),
-                             None)
-                if joint is None or joint not in ("、", "及", "以及", "和"):
+                joint = next((c for c in self.words.part_joints
+                              if text.startswith(c, start - len(c))), None)
+                if joint is None:
                     break
                 pos = start - len(joint)
                 left = ends.get(pos)
