@@ -37,6 +37,11 @@ from typing import Any
 
 from kg.errors import KgError
 
+SEGMENTERS = ("jieba", "pkuseg")
+# what the numbers favour (docs/segmenters.md)
+DEFAULT_SEGMENTER = "jieba"
+SEGMENTER_ENV = "KG_SEGMENTER"
+
 PKUSEG_DIST = "pkuseg"
 PKUSEG_VERSION = "0.0.12"
 PKUSEG_MODEL = "ctb8"
@@ -88,7 +93,8 @@ def fetch_wheel(dest: Path) -> Path:
         why = lines[-1] if lines else f"exit code {run.returncode}"
         if "No module named pip" in (run.stderr or ""):
             why = "pip is not installed in this Python"
-        raise KgError(f"pip download {PKUSEG_DIST}=={PKUSEG_VERSION} failed: {why}")
+        raise KgError(f"pip download {PKUSEG_DIST}=={PKUSEG_VERSION} failed: {why} (pip needs "
+                      "the package registry; offline, give --wheel FILE)")
     wheels = sorted(dest.glob(f"{PKUSEG_DIST}-{PKUSEG_VERSION}-*.whl"))
     if not wheels:
         raise KgError(f"{dest}: pip reported success but left no {PKUSEG_DIST} wheel")
@@ -259,7 +265,7 @@ def install_pkuseg(*, wheel: Path | None = None, sample: Iterable[str] | None = 
     old = unpack_wheel(wheel, pkuseg_original_dir())
     staging = root / f".pkuseg-{PKUSEG_MODEL}.new"
     shutil.rmtree(staging, ignore_errors=True)
-    say(f"converting {old} (about a minute)")
+    say(f"converting {old}")
     counts = convert_pkuseg(old, staging)
     say("checking: segmenting the sample with the original pkuseg and the converted model")
     original = load_original_pkuseg(pkuseg_original_dir())
