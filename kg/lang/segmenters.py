@@ -261,6 +261,8 @@ def install_pkuseg(*, wheel: Path | None = None, sample: Iterable[str] | None = 
         wheel = fetch_wheel(root / "wheels")
     elif not wheel.is_file():
         raise KgError(f"{wheel}: no such wheel")
+    elif not zipfile.is_zipfile(wheel):
+        raise KgError(f"{wheel}: not a wheel (a zip file)")
     say(f"unpacking {wheel.name} into {pkuseg_original_dir()}")
     old = unpack_wheel(wheel, pkuseg_original_dir())
     staging = root / f".pkuseg-{PKUSEG_MODEL}.new"

@@ -55,6 +55,9 @@ def annotate(nlp: Language, text: str) -> Doc:
     time) would be built for nothing; `doc.ents` then stays empty. `nlp(text)` still gives the
     full Doc. With a pkuseg model the text is segmented as before.
     """
+    chosen = nlp.meta.get("pk_segmenter")
+    if chosen:  # the words this pipeline was built with, should another build have changed them
+        use_segmenter(*chosen)
     if not isinstance(nlp.tokenizer, CharTokenizer):
         return nlp(text)
     doc = Doc(nlp.vocab, words=[])
@@ -84,6 +87,7 @@ def build_nlp(*, pkuseg_model: str | Path | None = None,
         nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
         # the words' segmenter (model and user dictionary) tokenizes the Doc too: loaded once
         nlp.tokenizer.pkuseg_seg = seg
+    nlp.meta["pk_segmenter"] = [name, None if pkuseg_model is None else str(pkuseg_model)]
     config = {"patterns": str(patterns)} if patterns is not None else {}
     for name in PIPES:
         nlp.add_pipe(name, config=config)
