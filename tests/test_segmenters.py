@@ -209,11 +209,11 @@ def test_unknown_segmenter_is_a_clear_error():
 
 
 def test_pkuseg_without_a_model_says_how_to_install(tmp_path: Path, monkeypatch):
+    if installed:  # loaded and chosen first: a cache must not hide that it is gone
+        kg_words.use_segmenter("pkuseg")
     monkeypatch.setenv("KG_MODELS_DIR", str(tmp_path / "empty"))
-    kg_words.pkuseg_segmenter.cache_clear()
     with pytest.raises(KgError, match="kg models install pkuseg"):
         kg_words.use_segmenter("pkuseg")
-    kg_words.pkuseg_segmenter.cache_clear()
 
 
 def _kg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -270,3 +270,13 @@ def test_each_pipeline_reads_the_words_it_was_built_with(trained: Path):
     assert kg_words._CUT[0] == "pkuseg"
     annotate(with_jieba, "新余高新区企业上榜。")
     assert kg_words._CUT[0] == "jieba"
+
+
+def test_cli_models_install_without_the_registry_says_so(tmp_path: Path):
+    done = _kg("models", "install", "pkuseg",
+               env={"KG_MODELS_DIR": str(tmp_path / "models"), "PIP_NO_INDEX": "1"})
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: pip download pkuseg==0.0.12 failed: ")
+    assert "give --wheel FILE" in last and "Traceback" not in done.stderr
+    assert not (tmp_path / "models" / "pkuseg-ctb8").exists()

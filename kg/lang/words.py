@@ -102,10 +102,9 @@ def user_words() -> list[str]:
     return sorted(w for w in out if len(w) > 1)
 
 
-@lru_cache(maxsize=4)
-def pkuseg_segmenter(model: str | None = None):  # type: ignore[no-untyped-def]
-    """spacy-pkuseg on `model` (default: the installed CTB8 model) with `user_words()`."""
-    from kg.lang.segmenters import load_spacy_pkuseg, pkuseg_installed  # heavy: numpy, srsly
+def pkuseg_model_path(model: str | Path | None = None) -> Path:
+    """`model`, else the installed CTB8 model; an error saying how to install it if none."""
+    from kg.lang.segmenters import pkuseg_installed
 
     path = Path(model) if model else pkuseg_installed()
     if path is None:
@@ -113,10 +112,20 @@ def pkuseg_segmenter(model: str | None = None):  # type: ignore[no-untyped-def]
                       "(or give --pkuseg-model DIR)")
     if not path.is_dir():
         raise KgError(f"{path}: no such pkuseg model directory")
+    return path
+
+
+def pkuseg_segmenter(model: str | Path | None = None):  # type: ignore[no-untyped-def]
+    """spacy-pkuseg on `model` (default: the installed CTB8 model) with `user_words()`."""
+    return _load_pkuseg(str(pkuseg_model_path(model)))
+
+
+@lru_cache(maxsize=4)
+def _load_pkuseg(path: str):  # type: ignore[no-untyped-def]
+    from kg.lang.segmenters import load_spacy_pkuseg  # heavy: numpy, srsly
+
     try:
-        return load_spacy_pkuseg(path, user_words())
-    except KgError:
-        raise
+        return load_spacy_pkuseg(Path(path), user_words())
     except Exception as exc:  # spacy-pkuseg raises bare Exceptions on bad models
         raise KgError(f"{path}: cannot load pkuseg model ({exc})") from None
 
@@ -129,11 +138,12 @@ def use_segmenter(name: str | None = None, model: str | Path | None = None) -> s
     """
     global _CUT
     name = segmenter_name(name)
-    key = str(model) if (model is not None and name == "pkuseg") else None
+    # (pkuseg: the model's path, resolved each time: the installed one may change)
+    key = str(pkuseg_model_path(model)) if name == "pkuseg" else None
     if _CUT is not None and _CUT[:2] == (name, key):
         return name
     if name == "pkuseg":
-        cut = _keep_spaces(pkuseg_segmenter(key).cut)
+        cut = _keep_spaces(_load_pkuseg(key).cut)
     else:
         cut = jieba_table()[0].cut
     _CUT = (name, key, cut)
