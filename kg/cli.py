@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,7 @@ from typing import Any
 import click
 
 from kg.errors import KgError
+from kg.lang.segmenters import DEFAULT_SEGMENTER, SEGMENTER_ENV, SEGMENTERS
 
 
 class KgGroup(click.Group):
@@ -131,8 +133,21 @@ jobs_option = click.option(
 
 pkuseg_option = click.option(
     "--pkuseg-model", type=LOCAL_PATH, default=None,
-    help="Segment words with this spacy-pkuseg model directory (default: offline character "
-         "segmentation, no model needed).")
+    help="Tokenize documents with this spacy-pkuseg model directory; the rules read its "
+         "words too with --segmenter pkuseg (default: one token per character, no model).")
+
+segmenter_option = click.option(
+    "--segmenter", type=click.Choice(SEGMENTERS), envvar=SEGMENTER_ENV, default=None,
+    callback=lambda _ctx, _p, v: _choose_segmenter(v), expose_value=False,
+    help=f"Words the rules read: jieba, or pkuseg's CTB8 news model (`kg models install "
+         f"pkuseg`; --pkuseg-model DIR for another) [default: ${SEGMENTER_ENV} or "
+         f"{DEFAULT_SEGMENTER}].")
+
+
+def _choose_segmenter(name: str | None) -> None:
+    # through the environment, so that worker processes choose the same
+    if name:
+        os.environ[SEGMENTER_ENV] = name
 
 
 @cli.command()
@@ -150,6 +165,7 @@ pkuseg_option = click.option(
               help="Remove the stored documents whose files are not among PATHS.")
 @click.option("--no-html", is_flag=True, help="Skip the HTML graph view.")
 @pkuseg_option
+@segmenter_option
 @jobs_option
 @click.option("--cluster", default=None, metavar="tcp://HOST:PORT",
               help="Extract on the workers of this running Dask scheduler "
@@ -204,6 +220,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl",
               show_default=True, help="Output format: one JSON record per input file.")
 @pkuseg_option
+@segmenter_option
 @jobs_option
 def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
     """Print the extraction record of each FILE: one JSON line each, in the format of
@@ -349,6 +366,7 @@ def _build_output(path: Path, store_spec: str) -> str | None:
 @click.option("--errors", is_flag=True, help="List every false positive and miss.")
 @click.option("--by-rule", is_flag=True, help="Each rule's precision and firing count.")
 @pkuseg_option
+@segmenter_option
 def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool, by_rule: bool,
           pkuseg_model: Path | None) -> None:
     """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation.
@@ -598,6 +616,37 @@ def ontology(html_path: Path | None) -> None:
     with _writing(html_path):
         write_html(html_path)
     click.echo(f"wrote {html_path}", err=True)
+
+
+@cli.group()
+def models() -> None:
+    """Segmentation models kept in the user cache ($KG_MODELS_DIR or ~/.cache/parks-kg/models)."""
+
+
+@models.command(name="install")
+@click.argument("name", type=click.Choice(["pkuseg"]))
+@click.option("--wheel", type=LOCAL_PATH, default=None,
+              help="Convert this pkuseg-0.0.12 wheel instead of fetching it with pip.")
+@click.option("--sample", type=LOCAL_PATH, default=None,
+              help="Check the conversion on this UTF-8 text instead of the shipped sample.")
+def models_install(name: str, wheel: Path | None, sample: Path | None) -> None:
+    """Fetch pkuseg 0.0.12 (MIT) with pip, convert its CTB8 news model for spacy-pkuseg and
+    check that both segment a sample alike. The only command that uses the network."""
+    from kg.lang.segmenters import install_pkuseg  # start-up: only this command needs it
+
+    lines = None
+    if sample is not None:
+        try:
+            lines = sample.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.ClickException(f"{sample}: cannot read as UTF-8 text ({exc})") from None
+    report = install_pkuseg(wheel=wheel, sample=lines, say=lambda m: click.echo(m, err=True))
+    check, counts = report["check"], report["converted"]
+    click.echo(f"checked: {check['words']} words on {check['lines']} sample lines, "
+               f"{check['differ']} lines segmented differently", err=True)
+    click.echo(f"converted {counts['features']} features, {counts['weights']} weights, "
+               f"{counts['unigrams']} words in {report['seconds']} s", err=True)
+    click.echo(f"installed {report['model']} (use it with --segmenter pkuseg)", err=True)
 
 
 def main() -> None:

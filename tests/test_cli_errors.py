@@ -58,6 +58,12 @@ def _bad_review(tmp: Path) -> str:
     return str(path)
 
 
+def _no_models(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty model cache; the segmenter the CLI sets in the environment is undone after."""
+    monkeypatch.setenv("KG_MODELS_DIR", str(tmp / "models"))
+    monkeypatch.setenv("KG_SEGMENTER", "jieba")
+
+
 def _bad_queries(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A stored query whose header the library rejects."""
     folder = tmp / "queries"
@@ -75,6 +81,12 @@ CASES: dict[str, Case] = {
     "extract-no-model": (
         lambda t: ["extract", str(SEED), "--pkuseg-model", MISSING], None,
         f"{MISSING}: no such pkuseg model"),
+    "extract-pkuseg-not-installed": (
+        lambda t: ["extract", str(SEED), "--segmenter", "pkuseg"], _no_models,
+        "pkuseg: no model installed; run `kg models install pkuseg`"),
+    "models-not-a-wheel": (
+        lambda t: ["models", "install", "pkuseg", "--wheel", _file(t)], _no_models,
+        "{tmp}/a-file: not a wheel (a zip file)"),
     "query-no-store": (
         lambda t: ["query", "parks-ranked", "--store", str(t / "store")], None,
         "{tmp}/store: no graph store here"),

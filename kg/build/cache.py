@@ -11,6 +11,8 @@ from pathlib import Path
 from kg.derive.links import user_table_path
 from kg.extract.records import DocRecord, from_json
 from kg.files import atomic_write
+from kg.lang.segmenters import DEFAULT_SEGMENTER
+from kg.lang.words import segmenter_name
 
 
 def _version() -> str:
@@ -28,7 +30,11 @@ def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
     """
 
     root = Path(__file__).resolve().parents[1]  # the kg package
-    h = hashlib.sha256(f"{_version()}\0{pkuseg_model or ''}".encode())
+    # the words' segmenter changes the records as much as the rules do (the default's
+    # fingerprint stays what it was before there was a choice)
+    seg = segmenter_name()
+    seg = "" if seg == DEFAULT_SEGMENTER else f"\0{seg}"
+    h = hashlib.sha256(f"{_version()}\0{pkuseg_model or ''}{seg}".encode())
     # what extraction reads: its patterns and the code of the stages up to records
     extraction = [*sorted((root / "patterns").rglob("*")), root / "vocab.py",
                   *(p for stage in ("lang", "corpus", "nlp", "extract")

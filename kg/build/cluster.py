@@ -37,6 +37,7 @@ from kg.corpus import Document, read_document
 from kg.errors import InputError, KgError
 from kg.extract.records import DocRecord, from_json
 from kg.files import atomic_write
+from kg.lang.words import segmenter_name
 from kg.rdf.mapping import nquads_body
 from kg.store.spool import Spool
 
@@ -62,6 +63,7 @@ class _Options(NamedTuple):
     text: bool  # records carry their text (the client makes N-Quads from it)
     evidence: bool  # records carry mentions and evidence
     cache: bool  # send the record cache's file of each record too
+    segmenter: str | None = None  # the words' segmenter (the client's choice, not the worker's)
 
 
 def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
@@ -86,7 +88,7 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
     client = _connect(address)
     opts = _Options(None if pkuseg_model is None else str(pkuseg_model),
                     text or graphs is not None, evidence or graphs is not None or cache is not None,
-                    isinstance(cache, RecordCache))
+                    isinstance(cache, RecordCache), segmenter_name())
     try:
         threads = max(1, sum(client.nthreads().values()))
         if per_task is None:
@@ -237,12 +239,13 @@ class _SentPath(type(Path())):  # type: ignore[misc]
         return self._sent
 
 
-def _pipeline(model: str | None) -> Any:
-    """This worker thread's pipeline for `model`, built on its first document."""
-    if getattr(_local, "model", ...) != model or getattr(_local, "nlp", None) is None:
+def _pipeline(model: str | None, segmenter: str | None = None) -> Any:
+    """This worker thread's pipeline for `model` and `segmenter`, built on its first document."""
+    if getattr(_local, "model", ...) != (model, segmenter) or getattr(_local, "nlp", None) is None:
         from kg.nlp.pipeline import build_nlp  # heavy: spaCy loads only when extracting
 
-        _local.nlp, _local.model = build_nlp(pkuseg_model=model), model
+        _local.nlp = build_nlp(pkuseg_model=model, segmenter=segmenter)
+        _local.model = (model, segmenter)
     return _local.nlp
 
 
@@ -261,7 +264,7 @@ def _work(task: tuple[Any, ...], opts: _Options) -> tuple[str, bytes | None, tup
                 path, doc_id=task[3])  # type: ignore[call-arg]
         else:
             doc = Document(*task[1:])
-        rec = extract_one(doc, _pipeline(opts.model))
+        rec = extract_one(doc, _pipeline(opts.model, opts.segmenter))
         data = encode(rec, text=opts.text and kind == "file", evidence=opts.evidence)
         notes = tuple(doc.warnings) if kind == "file" else ()
         return data, _cache_file(rec) if opts.cache else None, notes

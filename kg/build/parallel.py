@@ -31,13 +31,14 @@ from typing import Any, NamedTuple
 from kg.corpus import Document, read_document
 from kg.errors import InputError
 from kg.extract.records import DocRecord, Entity, Evidence, Relation
+from kg.lang.words import segmenter_name
 from kg.store.spool import Part, Spool, append
 
 PER_TASK = 16  # documents sent to a worker at once: fewer messages, each worth the overhead
 IN_FLIGHT = 2  # tasks queued per worker: enough to keep it busy, few enough to bound memory
 
 _nlp: Any = None  # the pipeline of this process (a worker's, or the parent's before a fork)
-_nlp_model: str | None = None  # the pkuseg model `_nlp` was built with
+_nlp_model: tuple[str | None, str] | None = None  # the pkuseg model and segmenter of `_nlp`
 _WARM_UP = Document("warm-up", "", "该高新区的示例科技有限公司建设了示例研发中心，总投资3亿元。",
                     "", "utf-8", "")
 
@@ -153,12 +154,14 @@ def _records(documents: Iterable[Item], n: int, opts: _Options,
 
 
 def _pipeline(model: str | None, *, warm: bool = False) -> Any:
-    """This process's pipeline for `model`, built once (and run once on a short text)."""
+    """This process's pipeline for `model` and the segmenter chosen ($KG_SEGMENTER), built once
+    (and run once on a short text)."""
     global _nlp, _nlp_model
-    if _nlp is None or _nlp_model != model:
+    key = (model, segmenter_name())
+    if _nlp is None or _nlp_model != key:
         from kg.nlp.pipeline import build_nlp  # heavy: spaCy loads only when extracting
 
-        _nlp, _nlp_model = build_nlp(pkuseg_model=model), model
+        _nlp, _nlp_model = build_nlp(pkuseg_model=model, segmenter=key[1]), key
         if warm:
             from kg.extract.extractor import extract_one  # heavy: spaCy loads only when extracting
 

@@ -1,9 +1,11 @@
 """build_nlp: the one place that knows the pipeline's segmenter and the order of its components.
 
-The default segmenter splits Chinese into characters and Latin letters or digits into runs: it
-needs no model and is fast. With a spacy-pkuseg model (`pkuseg_model`), spaCy's own `zh`
-tokenizer segments words instead. The rule components read characters, not tokens, so they
-give the same entities with either segmenter.
+Two things segment. The rule components read characters and cut short windows into words
+(kg.lang.words: jieba, or pkuseg with `segmenter="pkuseg"`). The Doc's own tokens come from a
+tokenizer that splits Chinese into characters and Latin letters or digits into runs (needs no
+model, fast) unless a pkuseg model is used: with `segmenter="pkuseg"` (the installed converted
+CTB8 model, or `pkuseg_model`) or `pkuseg_model` alone, spaCy's own `zh` tokenizer segments the
+Doc with it. `pkuseg_model` alone leaves the windows to jieba, so entities stay as they were.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.errors import KgError
+from kg.lang.words import pkuseg_segmenter, use_segmenter
 from kg.nlp import amounts, anaphora, entities, relations  # noqa: F401  (registers the pk_ factories)
 
 PIPES = ("pk_entities", "pk_amounts", "pk_anaphora", "pk_relations")
@@ -52,6 +55,9 @@ def annotate(nlp: Language, text: str) -> Doc:
     time) would be built for nothing; `doc.ents` then stays empty. `nlp(text)` still gives the
     full Doc. With a pkuseg model the text is segmented as before.
     """
+    chosen = nlp.meta.get("pk_segmenter")
+    if chosen:  # the words this pipeline was built with, should another build have changed them
+        use_segmenter(*chosen)
     if not isinstance(nlp.tokenizer, CharTokenizer):
         return nlp(text)
     doc = Doc(nlp.vocab, words=[])
@@ -62,24 +68,26 @@ def annotate(nlp: Language, text: str) -> Doc:
 
 
 def build_nlp(*, pkuseg_model: str | Path | None = None,
-              patterns: str | Path | None = None) -> Language:
+              patterns: str | Path | None = None, segmenter: str | None = None) -> Language:
     """A blank `zh` Language with the pk_ components; pkuseg segmentation when a model is given.
 
-    `patterns`: a folder shaped like kg/patterns (a copy with edits) whose rules the components
-    apply instead of the shipped ones.
+    `segmenter`: "jieba" or "pkuseg" for the components' words (default: $KG_SEGMENTER, else
+    kg.lang.words.DEFAULT_SEGMENTER); it is set for this process. `patterns`: a folder shaped
+    like kg/patterns (a copy with edits) whose rules the components apply instead.
     """
-    if pkuseg_model is None:
+    if pkuseg_model is not None and not Path(pkuseg_model).exists():
+        raise KgError(f"{pkuseg_model}: no such pkuseg model (a directory made by "
+                      "spacy_pkuseg.train or `kg models install pkuseg`)")
+    name = use_segmenter(segmenter, pkuseg_model)
+    if pkuseg_model is None and name != "pkuseg":
         nlp = spacy.blank("zh")
         nlp.tokenizer = CharTokenizer(nlp.vocab)
     else:
-        path = Path(pkuseg_model)
-        if not path.exists():
-            raise KgError(f"{path}: no such pkuseg model (a directory made by spacy_pkuseg.train)")
+        seg = pkuseg_segmenter(None if pkuseg_model is None else str(pkuseg_model))
         nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
-        try:
-            nlp.tokenizer.initialize(pkuseg_model=str(path))
-        except Exception as exc:  # spacy-pkuseg raises bare Exceptions on bad models
-            raise KgError(f"{path}: cannot load pkuseg model ({exc})") from None
+        # the words' segmenter (model and user dictionary) tokenizes the Doc too: loaded once
+        nlp.tokenizer.pkuseg_seg = seg
+    nlp.meta["pk_segmenter"] = [name, None if pkuseg_model is None else str(pkuseg_model)]
     config = {"patterns": str(patterns)} if patterns is not None else {}
     for name in PIPES:
         nlp.add_pipe(name, config=config)
