@@ -36,7 +36,9 @@ def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
     seg = "" if seg == DEFAULT_SEGMENTER else f"\0{seg}"
     h = hashlib.sha256(f"{_version()}\0{pkuseg_model or ''}{seg}".encode())
     # what extraction reads: its patterns and the code of the stages up to records
-    extraction = [*sorted((root / "patterns").rglob("*")), root / "vocab.py",
+    # (kg/data too: the lang stage reads the register, the division table and the firm names)
+    extraction = [*sorted((root / "patterns").rglob("*")), *sorted((root / "data").glob("*")),
+                  root / "vocab.py",
                   *(p for stage in ("lang", "corpus", "nlp", "extract")
                     for p in sorted((root / stage).rglob("*.py")))]
     for path in extraction:

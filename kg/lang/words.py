@@ -21,6 +21,7 @@ from kg.errors import KgError
 from kg.lang.places import gazetteer
 from kg.lang.rules import load_words
 from kg.lang.segmenters import DEFAULT_SEGMENTER, SEGMENTER_ENV, SEGMENTERS
+from kg.lang.zones import zone_index
 
 _POSSEG = None
 _CUT: tuple[str, str | None, Callable[[str], Iterable[str]]] | None = None  # (name, model, cut)
@@ -85,8 +86,9 @@ def segmenter_name(name: str | None = None) -> str:
 
 
 def user_words() -> list[str]:
-    """pkuseg's user dictionary: the firm lexicon (patterns/entities/enterprises.jsonl) and the
-    names and aliases of the firms and organisations in data/wikidata.csv."""
+    """pkuseg's user dictionary: the firm lexicon (patterns/entities/enterprises.jsonl), the
+    names and aliases of the firms and organisations in data/wikidata.csv, and the register's
+    zone names with their short forms that keep the places (杭州高新区, not bare 高新区)."""
     base = resources.files("kg")
     out = set()
     lexicon = base / "patterns" / "entities" / "enterprises.jsonl"
@@ -99,6 +101,9 @@ def user_words() -> list[str]:
         if r["kind"] in _USER_DICT_KINDS:
             out.add(r["label"])
             out.update(a for a in r["aliases"].split("|") if a)
+    exact, kept, _dropped = zone_index().tables
+    out.update(exact)
+    out.update(kept)
     return sorted(w for w in out if len(w) > 1)
 
 
