@@ -1,0 +1,30 @@
+"""Rule mechanisms that fix a class of real-news errors, shown on sentences written in its shape.
+
+Each test pairs what the mechanism must drop or add with what must stay (docs/rule-changes.md).
+"""
+
+from __future__ import annotations
+
+
+def _pairs(nlp, text, relation=None):
+    """(head, relation, tail) of every relation found in `text` (of one relation if given)."""
+    doc = nlp(text)
+    return {(h.head.key, h.relation, getattr(h.tail, "key", None) or h.tail.text)
+            for h in doc._.pk_relations if relation in (None, h.relation)}
+
+
+def test_parent_group_is_not_hosted_by_the_topic_park(nlp):
+    """A parent group named before 旗下/下属/全资子公司 is not placed; its subsidiary is."""
+    pairs = _pairs(nlp, "# 宜兴经开区项目建设提速\n\n宜兴经开区位于江苏南部。"
+                      "江苏恒瑞控股集团有限公司旗下的宜兴远航精密制造有限公司已在此投产。", "hosts")
+    assert ("宜兴经开区", "hosts", "宜兴远航精密制造有限公司") in pairs
+    assert ("宜兴经开区", "hosts", "江苏恒瑞控股集团有限公司") not in pairs
+
+
+def test_firms_a_delegation_visits_are_not_hosted(nlp):
+    """走访/考察 in a park's article: the delegation visits firms elsewhere."""
+    pairs = _pairs(nlp, "# 宜兴经开区赴外地招商\n\n宜兴经开区位于江苏南部。"
+                      "代表团走访了华辰重工集团有限公司，洽谈合作。"
+                      "宜兴华美涂料有限公司入驻园区。", "hosts")
+    assert ("宜兴经开区", "hosts", "宜兴华美涂料有限公司") in pairs
+    assert ("宜兴经开区", "hosts", "华辰重工集团有限公司") not in pairs
