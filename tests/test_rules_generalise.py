@@ -28,3 +28,11 @@ def test_firms_a_delegation_visits_are_not_hosted(nlp):
                       "宜兴华美涂料有限公司入驻园区。", "hosts")
     assert ("宜兴经开区", "hosts", "宜兴华美涂料有限公司") in pairs
     assert ("宜兴经开区", "hosts", "华辰重工集团有限公司") not in pairs
+
+
+def test_a_name_cut_at_its_longest_length_keeps_its_first_word(nlp):
+    """A park name longer than its type's max_len is not cut inside its place name."""
+    doc = nlp("近年来，株洲国家轨道交通装备高新技术产业化基地集聚了一批企业。")
+    parks = [e.text for e in doc.ents if e.label_ == "Park"]
+    assert "株洲国家轨道交通装备高新技术产业化基地" in parks
+    assert not any(p.startswith("洲") for p in parks)

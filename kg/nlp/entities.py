@@ -207,6 +207,19 @@ class EntityRecognizer:
             start = self._park_start(text, start, pos)
         return start
 
+    @staticmethod
+    def _whole_word(text: str, lo: int, cut: int, pos: int) -> int:
+        """Where a name cut at its type's longest length really starts: at the start of a
+        place or proper name the cut went through (许昌|国家…产业化基地 cut after 许)."""
+        offset = lo
+        for w, flag in segment(text[lo:pos]):
+            if offset < cut < offset + len(w):
+                return offset if flag in _DISTINCT_POS else cut
+            offset += len(w)
+            if offset >= cut:
+                break
+        return cut
+
     def _park_start(self, text: str, start: int, pos: int) -> int:
         """A park name with a place name in it starts at its first place name (西安高新区).
 
@@ -334,6 +347,8 @@ class EntityRecognizer:
                 if c[1] > lo and (c[2], c[3]) in stop_after:
                     lo = c[1]
             start = self._walk_left(text, lo, s, rule)
+            if start == lo0 > sent.start and lo == lo0:
+                start = self._whole_word(text, max(sent.start, lo0 - 4), lo0, s)
             if start == lo and start < s and rule.absorb_after and any(
                     c[1] == lo and c[2] == "Park" and text[c[0]:c[1]] in rule.absorb_after
                     for c in cands) and segment(text[start:s])[0][1] != "ns":
