@@ -36,3 +36,12 @@ def test_a_name_cut_at_its_longest_length_keeps_its_first_word(nlp):
     parks = [e.text for e in doc.ents if e.label_ == "Park"]
     assert "株洲国家轨道交通装备高新技术产业化基地" in parks
     assert not any(p.startswith("洲") for p in parks)
+
+
+def test_a_short_firm_name_does_not_take_the_adverb_or_title_after_it(nlp):
+    """Right edges: 成功/顺利 before a verb and 副 of a title are not part of the name."""
+    doc = nlp("日前，园区企业星辰软件成功入选省级专精特新企业名单。"
+              "晨光控股副总裁李明介绍了项目进度。")
+    firms = {e.text for e in doc.ents if e.label_ == "Enterprise"}
+    assert "星辰软件" in firms and "星辰软件成功" not in firms
+    assert "晨光控股" in firms and "晨光控股副" not in firms

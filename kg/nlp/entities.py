@@ -504,11 +504,15 @@ class EntityRecognizer:
     def _walk_right(self, text: str, start: int, hi: int) -> int:
         """End of a name that starts at `start`: before punctuation, a verb or a stop word."""
         end = start
-        for w, flag in segment(text[start:hi]):
+        words = segment(text[start:hi])
+        for k, (w, flag) in enumerate(words):
             if not _NAME_CHAR.match(w[0]) or w in self.bounds.stop_words or (
                     flag[:1] in ("v", "p", "c", "u", "d", "r", "m", "f")
                     and w not in self.bounds.name_words):
                 break
+            if flag in ("a", "ad") and k + 1 < len(words) and words[k + 1][1][:1] == "v" and \
+                    w not in self.bounds.name_words:
+                break  # 高新区企业麒麟软件成功入选: an adverb before the verb ends the name
             end += len(w)
         return end
 
