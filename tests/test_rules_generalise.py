@@ -45,3 +45,12 @@ def test_a_short_firm_name_does_not_take_the_adverb_or_title_after_it(nlp):
     firms = {e.text for e in doc.ents if e.label_ == "Enterprise"}
     assert "星辰软件" in firms and "星辰软件成功" not in firms
     assert "晨光控股" in firms and "晨光控股副" not in firms
+
+
+def test_projects_listed_after_their_head_noun_may_have_long_names(nlp):
+    """项目分别是A、B、C: items without 项目 are projects, long ones included."""
+    doc = nlp("今年开工的重点项目分别是滨江大道东延段快速路及配套管网改造提升工程、"
+              "科创园区配套学校建设工程、城北片区雨污分流改造。")
+    projects = {e.text for e in doc.ents if e.label_ == "Project"}
+    assert {"滨江大道东延段快速路及配套管网改造提升工程", "科创园区配套学校建设工程",
+            "城北片区雨污分流改造"} <= projects
