@@ -54,3 +54,12 @@ def test_projects_listed_after_their_head_noun_may_have_long_names(nlp):
     projects = {e.text for e in doc.ents if e.label_ == "Project"}
     assert {"滨江大道东延段快速路及配套管网改造提升工程", "科创园区配套学校建设工程",
             "城北片区雨污分流改造"} <= projects
+
+
+def test_free_trade_zones_and_their_sub_zones_are_parks(nlp):
+    """自由贸易试验区 is a park suffix; a 片区 written after its zone is one park, whole name."""
+    doc = nlp("中国（湖北）自由贸易试验区襄阳片区今年新签约项目30个。"
+              "江苏自贸试验区成立五年来，制度创新成果丰硕。")
+    parks = {e.text for e in doc.ents if e.label_ == "Park"}
+    assert "中国（湖北）自由贸易试验区襄阳片区" in parks and "襄阳片区" not in parks
+    assert "江苏自贸试验区" in parks

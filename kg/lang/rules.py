@@ -184,6 +184,8 @@ class Words:
     build_leads: tuple[str, ...]
     list_follow: tuple[str, ...]
     lead_blockers: str
+    zoned_parks: tuple[str, ...] = ()
+    zone_parts: tuple[str, ...] = ()
 
     @property
     def single_conjunctions(self) -> str:
@@ -607,7 +609,8 @@ _WORD_KEYS: dict[str, dict[str, str]] = {
               "national_prefixes": "words", "phrase_ends": "words", "firm_trade_words": "words",
               "part_joints": "words", "district_endings": "chars", "lead_words": "words",
               "role_words": "words",
-              "dashes": "words", "industry_endings": "words"},
+              "dashes": "words", "industry_endings": "words",
+              "zoned_parks": "words", "zone_parts": "words"},
     "aliases": {"leads": "words", "words": "words"},
     "sentences": {"connectives": "words", "sited": "words", "sited_end": "word",
                   "locatives": "words",

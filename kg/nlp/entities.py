@@ -677,8 +677,15 @@ class EntityRecognizer:
         before a park's names the firm's campus, a Project (比亚迪襄阳产业园)."""
         found = sorted(found, key=lambda m: m.start)
         out: list[Mention] = []
+        zoned, parts = self.words.zoned_parks, self.words.zone_parts
         for m in found:
             prev = out[-1] if out else None
+            if prev is not None and prev.end == m.start and prev.type == m.type == "Park" and \
+                    prev.text.endswith(zoned) and m.suffix in parts:
+                # 中国(云南)自由贸易试验区昆明片区: a sub-zone under its zone's name, one park
+                out[-1] = Mention(prev.start, m.end, "Park", text[prev.start : m.end], m.rule,
+                                  list_id=m.list_id, suffix=m.suffix, extra=dict(m.extra))
+                continue
             if prev is not None and prev.end == m.start and prev.type == "Enterprise" and \
                     m.type in ("Project", "Enterprise", "Park"):
                 typ = "Enterprise" if m.type == "Enterprise" else "Project"
