@@ -63,3 +63,12 @@ def test_free_trade_zones_and_their_sub_zones_are_parks(nlp):
     parks = {e.text for e in doc.ents if e.label_ == "Park"}
     assert "中国（湖北）自由贸易试验区襄阳片区" in parks and "襄阳片区" not in parks
     assert "江苏自贸试验区" in parks
+
+
+def test_a_platform_name_followed_by_project_names_a_project(nlp):
+    """…孵化中心项目, …数据中心一期项目: the project of building a platform is a Project."""
+    doc = nlp("清溪科学城创新孵化中心项目完成竣工验收。"
+              "招商银行西部数据中心一期项目主体结构封顶。")
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("清溪科学城创新孵化中心项目", "Project") in ents
+    assert ("招商银行西部数据中心一期项目", "Project") in ents

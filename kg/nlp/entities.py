@@ -697,6 +697,23 @@ class EntityRecognizer:
             out.append(m)
         return out
 
+    def _platform_projects(self, text: str, found: list[Mention]) -> list[Mention]:
+        """A platform's name followed by a Project suffix a few characters on names the project
+        of building it (…研发孵化中心项目, …数据中心一期项目): one Project."""
+        starts = {m.start for m in found}
+        out = []
+        for m in found:
+            if m.type == "Platform":
+                nxt = self._project_next.match(text, m.end)
+                gap = text[m.end : nxt.end()] if nxt else ""
+                if nxt is not None and not any(m.end < k < nxt.end() for k in starts) and \
+                        not any(c in gap for c in self.words.single_conjunctions):
+                    end = nxt.end()
+                    m = Mention(m.start, end, "Project", text[m.start : end], "Project.suffix",
+                                list_id=m.list_id, suffix=text[m.end : end], extra=m.extra)
+            out.append(m)
+        return out
+
     def _join_coordinated(self, text: str, sents: list[corpus.Sentence],
                           found: list[Mention]) -> list[Mention]:
         """A project named by coordinated parts is one Project when the parts before the last
@@ -762,6 +779,7 @@ class EntityRecognizer:
         found = self._trim_fronts(text, found)
         found = self._join_owned(text, found)
         found = self._join_coordinated(text, sents, found)
+        found = self._platform_projects(text, found)
         # key = the name itself; aliases point at their entity's name
         for m in found:
             m.key = m.text
