@@ -72,3 +72,11 @@ def test_a_platform_name_followed_by_project_names_a_project(nlp):
     ents = {(e.text, e.label_) for e in doc.ents}
     assert ("清溪科学城创新孵化中心项目", "Project") in ents
     assert ("招商银行西部数据中心一期项目", "Project") in ents
+
+
+def test_news_outlets_are_no_firms(nlp):
+    """A newspaper group is not annotated, though its name ends in 集团; a firm's group is."""
+    doc = nlp("江城晚报报业集团与江城智造集团有限公司签署合作协议。")
+    firms = {e.text for e in doc.ents if e.label_ == "Enterprise"}
+    assert "江城智造集团有限公司" in firms
+    assert not any("报业集团" in f for f in firms)

@@ -398,6 +398,8 @@ class EntityRecognizer:
                 continue
             if "—" in prefix and any(part in self.suffix_info for part in prefix.split("—")):
                 continue  # "众创空间—孵化器—加速器—产业园" is a chain of kinds, not a name
+            if typ == "Enterprise" and text[start:e].endswith(self.bounds.institutions):
+                continue  # 长沙晚报报业集团: a news outlet, no firm of the four types
             m = Mention(start, e, typ, text[start:e], f"{typ}.suffix", suffix=suffix)
             if inner_park:
                 m.extra["inner_park"] = inner_park
