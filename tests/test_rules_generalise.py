@@ -80,3 +80,26 @@ def test_news_outlets_are_no_firms(nlp):
     firms = {e.text for e in doc.ents if e.label_ == "Enterprise"}
     assert "江城智造集团有限公司" in firms
     assert not any("报业集团" in f for f in firms)
+
+
+def test_a_page_printed_with_pinyin_is_read_without_it(nlp, tmp_path):
+    """产(chǎn)业(yè)园: the rules read the page without its pinyin; names and evidence are
+    given back as the page writes them."""
+    from kg.corpus import read_document
+    from kg.extract.extractor import extract_one
+
+    path = tmp_path / "pinyin.txt"
+    path.write_text("# 滨江新材料产(chǎn)业(yè)园项目签约\n\n"
+                    "滨江新材料产(chǎn)业(yè)园位于江苏。"
+                    "江苏恒瑞新材料科技有限公(gōng)司入驻滨江新材料产(chǎn)业(yè)园。\n",
+                    encoding="utf-8")
+    rec = extract_one(read_document(path), nlp)
+    names = {(e.name, e.type) for e in rec.entities}
+    assert ("滨江新材料产(chǎn)业(yè)园", "Park") in names
+    assert ("江苏恒瑞新材料科技有限公(gōng)司", "Enterprise") in names
+    text = path.read_text(encoding="utf-8")
+    hosts = [r for r in rec.relations if r.relation == "hosts"]
+    assert any(r.tail == "江苏恒瑞新材料科技有限公(gōng)司" for r in hosts)
+    evidence = [ev for r in hosts for ev in r.evidence]
+    assert all(text[ev.start : ev.end] == ev.sentence for ev in evidence)
+    assert any("有限公(gōng)司入驻" in ev.sentence for ev in evidence)
