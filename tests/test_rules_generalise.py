@@ -103,3 +103,11 @@ def test_a_page_printed_with_pinyin_is_read_without_it(nlp, tmp_path):
     evidence = [ev for r in hosts for ev in r.evidence]
     assert all(text[ev.start : ev.end] == ev.sentence for ev in evidence)
     assert any("有限公(gōng)司入驻" in ev.sentence for ev in evidence)
+
+
+def test_a_park_name_qualified_by_a_bracketed_place_is_a_name(nlp):
+    """张江(贵安)高科技产业园: a bracketed place makes a proper name of a designation word."""
+    doc = nlp("翠微(贵安)高科技产业园建设如火如荼。全国高科技产业园发展论坛举行。")
+    parks = {e.text for e in doc.ents if e.label_ == "Park"}
+    assert "翠微(贵安)高科技产业园" in parks
+    assert not any(p.startswith("全国") for p in parks)

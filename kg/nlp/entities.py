@@ -29,6 +29,8 @@ from kg.nlp.spans import Mention, alternation, doc_text, literal_pattern
 # The character classes, quote marks and bracket shapes below are the script's, not linguistic
 # data: they say what a name's characters are. Words and phrase patterns are in kg/patterns/.
 _PARK_TAIL = re.compile(r"[(（][\u3400-\u9fff]{2,4}[)）]")
+# a name qualified by a place in brackets (张江(贵安), 锦联(沈抚)): a proper name, not a title
+_QUALIFIED = re.compile(r"[\u3400-\u9fff]{2}[(（][\u3400-\u9fff]{2,4}[)）]")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9·\-—]")
 _LAST_OTHER = re.compile(r".*[^\u3400-\u9fffA-Za-z0-9]", re.S)  # up to the last such character
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -268,7 +270,7 @@ class EntityRecognizer:
         if typ == "Park":
             # a province alone does not place a park: "河南省科技成果转化示范区" is a title
             placed = any(f == "ns" and w not in self.words.not_places and w not in self._provinces
-                         for w, f in words)
+                         for w, f in words) or _QUALIFIED.search(prefix) is not None
             distinct = placed or any(f in _DISTINCT_POS for _, f in words)
             if not placed and self._designation.search(prefix):
                 return True
