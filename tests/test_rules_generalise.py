@@ -111,3 +111,11 @@ def test_a_park_name_qualified_by_a_bracketed_place_is_a_name(nlp):
     parks = {e.text for e in doc.ents if e.label_ == "Park"}
     assert "翠微(贵安)高科技产业园" in parks
     assert not any(p.startswith("全国") for p in parks)
+
+
+def test_a_county_short_name_begins_a_park_name(nlp):
+    """正定, 元氏: county short names jieba reads as other words still begin a park's name."""
+    doc = nlp("县长、正定高新技术产业开发区管委会主任出席。"
+              "会议在元氏国家级高新技术产业开发区举行。")
+    parks = {e.text for e in doc.ents if e.label_ == "Park"}
+    assert {"正定高新技术产业开发区", "元氏国家级高新技术产业开发区"} <= parks

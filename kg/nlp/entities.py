@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg import corpus
+from kg.lang.places import gazetteer
 from kg.lang.rules import ContextRule, RuleSet, SuffixRule, load_rules
 from kg.lang.words import places, segment
 from kg.nlp.kinds import KindPatterns, drop_kinds
@@ -58,6 +59,10 @@ class EntityRecognizer:
         self._kinds = KindPatterns(words)
         pl = self.rules.places
         self._provinces = frozenset(p + e for p in pl.provinces for e in ("", *pl.endings))
+        # counties' short names (正定, 曹妃甸): jieba reads some as other words, and the segmenter
+        # leaves them out of its places (many are common words); a park's name may begin with one
+        self._counties = frozenset(d.short for d in gazetteer().by_code.values()
+                                   if d.level == "county" and len(d.short) >= 2)
         self._place_endings = pl.endings
         # an amount's unit ends the name before it (投资约12亿元建设…项目); a bare 元 would end
         # too many words (单元, 多元), so units of one character do not
@@ -157,6 +162,9 @@ class EntityRecognizer:
             if w in rule.allow_words or (k + 1 < len(words) and words[k + 1][0] in ("(", "（")
                                          and w not in stop_words):
                 pass  # (a word a bracket qualifies)
+            elif rule.type == "Park" and w in self._counties and (
+                    k == 0 or not _NAME_CHAR.match(words[k - 1][0][-1])):
+                pass  # 正定高新技术产业开发区: a county's short name begins the park's
             elif w in stop_words or w in self.words.lead_words:
                 break
             elif w in name_words or flag in rule.allow_pos or (flag == "i" and len(w) < 4):
@@ -190,7 +198,8 @@ class EntityRecognizer:
         tail_words = words[len(words) - kept :]
         for j, (w, flag) in enumerate(tail_words):
             if start >= pos or w in self.bounds.name_words or not (
-                    (strip_verbs and flag in _LEADING_POS) or w in self.bounds.stop_words):
+                    (strip_verbs and flag in _LEADING_POS) or w in self.bounds.stop_words) or (
+                    rule.type == "Park" and w in self._counties):
                 break
             if j + 1 < len(tail_words) and tail_words[j + 1][0] in ("(", "（"):
                 break  # 西部(重庆)科学城: the word a bracket qualifies belongs to the name
@@ -270,7 +279,8 @@ class EntityRecognizer:
         if typ == "Park":
             # a province alone does not place a park: "河南省科技成果转化示范区" is a title
             placed = any(f == "ns" and w not in self.words.not_places and w not in self._provinces
-                         for w, f in words) or _QUALIFIED.search(prefix) is not None
+                         for w, f in words) or _QUALIFIED.search(prefix) is not None or (
+                bool(words) and words[0][0] in self._counties)
             distinct = placed or any(f in _DISTINCT_POS for _, f in words)
             if not placed and self._designation.search(prefix):
                 return True
