@@ -526,7 +526,7 @@ class EntityRecognizer:
                 break
             if flag in ("a", "ad") and k + 1 < len(words) and words[k + 1][1][:1] == "v" and \
                     w not in self.bounds.name_words:
-                break  # 高新区企业麒麟软件成功入选: an adverb before the verb ends the name
+                break  # 园区企业星辰软件成功入选: an adverb before the verb ends the name
             end += len(w)
         return end
 
