@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -13,6 +15,11 @@ from kg.nlp.pipeline import annotate
 from kg.nlp.spans import Amount, Mention
 
 CHUNK_CHARS = 100_000  # longer texts are read in pieces of about this size, cut at line ends
+# Pinyin in brackets after a character, as some mirror sites print a page (产(chǎn)业(yè)园): a
+# script class, not linguistic data. Pages with a few of them are read without them, and the
+# names and evidence are given back as written.
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
+_PINYIN_PAGE = 3  # fewer annotations than this: brackets of another kind, left alone
 
 
 def to_record(doc: Doc, document: Document, *, offset: int = 0) -> DocRecord:
@@ -107,7 +114,54 @@ def merge_records(parts: list[DocRecord]) -> DocRecord:
 
 
 def extract_one(document: Document, nlp: Language) -> DocRecord:
-    """The record of one document; a long text is read piece by piece to bound memory."""
+    """The record of one document; a long text is read piece by piece to bound memory, and a
+    page printed with pinyin after its characters is read without it."""
+    annotations = list(_PINYIN.finditer(document.text))
+    if len(annotations) >= _PINYIN_PAGE:
+        return _without_pinyin(document, annotations, nlp)
+    return _extract_one(document, nlp)
+
+
+def _without_pinyin(document: Document, annotations: list[re.Match[str]],
+                    nlp: Language) -> DocRecord:
+    """Extract from the text with its pinyin annotations taken out, then give every name,
+    mention and evidence sentence back as the page writes it (苏州工业(yè)园区(qū))."""
+    keep: list[int] = []  # for each character of the reading text, its offset in the page
+    pos = 0
+    for m in annotations:
+        keep += range(pos, m.start())
+        pos = m.end()
+    keep += range(pos, len(document.text))
+    text = "".join(document.text[i] for i in keep)
+    original = "".join(document.original[i] for i in keep) if document.original else ""
+    rec = _extract_one(replace(document, text=text, original=original), nlp)
+    page, source = document.text, document.source_text
+
+    def span(start: int, end: int) -> tuple[int, int]:
+        # (the pinyin after a span's last character is the span's: 园区(qū))
+        return keep[start], keep[end] if end < len(keep) else len(page)
+
+    written: dict[str, str] = {}  # a name as read → as written, from its first mention
+    for e in rec.entities:
+        for start, end in e.mentions:
+            a, b = span(start, end)
+            written.setdefault(text[start:end], page[a:b])
+    for e in rec.entities:
+        e.mentions = [span(start, end) for start, end in e.mentions]
+        e.name = written.get(e.name, e.name)
+        e.aliases = [written.get(a, a) for a in e.aliases]
+    for r in rec.relations:
+        r.head = written.get(r.head, r.head)
+        if r.tail is not None:
+            r.tail = written.get(r.tail, r.tail)
+        moved = [span(ev.start, ev.end) for ev in r.evidence]
+        r.evidence = [replace(ev, sentence=source[a:b], start=a, end=b)
+                      for ev, (a, b) in zip(r.evidence, moved, strict=True)]
+    rec.text = page
+    return rec
+
+
+def _extract_one(document: Document, nlp: Language) -> DocRecord:
     if len(document.text) <= CHUNK_CHARS:
         return to_record(annotate(nlp, document.text), document)
     parts = [to_record(annotate(nlp, piece), document, offset=off)

@@ -89,6 +89,8 @@ class RelationRule:
     counterexamples: tuple[str, ...] = ()
     sentence_blockers: tuple[str, ...] = ()
     trigger_re: re.Pattern[str] | None = field(default=None, compare=False)
+    # words around a firm that give it another role than being placed (see hosts.toml)
+    firm_role_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,8 @@ class Words:
     build_leads: tuple[str, ...]
     list_follow: tuple[str, ...]
     lead_blockers: str
+    zoned_parks: tuple[str, ...] = ()
+    zone_parts: tuple[str, ...] = ()
 
     @property
     def single_conjunctions(self) -> str:
@@ -411,7 +415,7 @@ def load_relations(root: Root = None) -> tuple[RelationRule, ...]:
             where = f"{fwhere} rule {rid or '?'}"
             _check_keys(obj, {"id", "order", "triggers", "max_gap", "blockers", "not_followed_by",
                               "examples", "counterexamples", "head", "tail",
-                              "sentence_blockers"}, where)
+                              "sentence_blockers", "firm_role_after"}, where)
             if not re.fullmatch(rf"{re.escape(rel)}\.[a-z0-9_]+", rid):
                 raise RuleError(f"{where}: id must look like '{rel}.some_name'")
             if rid in seen:
@@ -437,6 +441,7 @@ def load_relations(root: Root = None) -> tuple[RelationRule, ...]:
                     examples=tuple(obj.get("examples", [])),
                     counterexamples=_strs(obj, "counterexamples", where),
                     sentence_blockers=_strs(obj, "sentence_blockers", where),
+                    firm_role_after=_strs(obj, "firm_role_after", where),
                     trigger_re=(
                         re.compile("|".join(map(re.escape, sorted(triggers, key=len,
                                                                   reverse=True))))
@@ -604,7 +609,8 @@ _WORD_KEYS: dict[str, dict[str, str]] = {
               "national_prefixes": "words", "phrase_ends": "words", "firm_trade_words": "words",
               "part_joints": "words", "district_endings": "chars", "lead_words": "words",
               "role_words": "words",
-              "dashes": "words", "industry_endings": "words"},
+              "dashes": "words", "industry_endings": "words",
+              "zoned_parks": "words", "zone_parts": "words"},
     "aliases": {"leads": "words", "words": "words"},
     "sentences": {"connectives": "words", "sited": "words", "sited_end": "word",
                   "locatives": "words",

@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg import corpus
+from kg.lang.places import gazetteer
 from kg.lang.rules import ContextRule, RuleSet, SuffixRule, load_rules
 from kg.lang.words import places, segment
 from kg.nlp.kinds import KindPatterns, drop_kinds
@@ -29,6 +30,8 @@ from kg.nlp.spans import Mention, alternation, doc_text, literal_pattern
 # The character classes, quote marks and bracket shapes below are the script's, not linguistic
 # data: they say what a name's characters are. Words and phrase patterns are in kg/patterns/.
 _PARK_TAIL = re.compile(r"[(（][\u3400-\u9fff]{2,4}[)）]")
+# a name qualified by a place in brackets (张江(贵安), 锦联(沈抚)): a proper name, not a title
+_QUALIFIED = re.compile(r"[\u3400-\u9fff]{2}[(（][\u3400-\u9fff]{2,4}[)）]")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9·\-—]")
 _LAST_OTHER = re.compile(r".*[^\u3400-\u9fffA-Za-z0-9]", re.S)  # up to the last such character
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -56,6 +59,10 @@ class EntityRecognizer:
         self._kinds = KindPatterns(words)
         pl = self.rules.places
         self._provinces = frozenset(p + e for p in pl.provinces for e in ("", *pl.endings))
+        # counties' short names (正定, 曹妃甸): jieba reads some as other words, and the segmenter
+        # leaves them out of its places (many are common words); a park's name may begin with one
+        self._counties = frozenset(d.short for d in gazetteer().by_code.values()
+                                   if d.level == "county" and len(d.short) >= 2)
         self._place_endings = pl.endings
         # an amount's unit ends the name before it (投资约12亿元建设…项目); a bare 元 would end
         # too many words (单元, 多元), so units of one character do not
@@ -155,6 +162,9 @@ class EntityRecognizer:
             if w in rule.allow_words or (k + 1 < len(words) and words[k + 1][0] in ("(", "（")
                                          and w not in stop_words):
                 pass  # (a word a bracket qualifies)
+            elif rule.type == "Park" and w in self._counties and (
+                    k == 0 or not _NAME_CHAR.match(words[k - 1][0][-1])):
+                pass  # 正定高新技术产业开发区: a county's short name begins the park's
             elif w in stop_words or w in self.words.lead_words:
                 break
             elif w in name_words or flag in rule.allow_pos or (flag == "i" and len(w) < 4):
@@ -188,7 +198,8 @@ class EntityRecognizer:
         tail_words = words[len(words) - kept :]
         for j, (w, flag) in enumerate(tail_words):
             if start >= pos or w in self.bounds.name_words or not (
-                    (strip_verbs and flag in _LEADING_POS) or w in self.bounds.stop_words):
+                    (strip_verbs and flag in _LEADING_POS) or w in self.bounds.stop_words) or (
+                    rule.type == "Park" and w in self._counties):
                 break
             if j + 1 < len(tail_words) and tail_words[j + 1][0] in ("(", "（"):
                 break  # 西部(重庆)科学城: the word a bracket qualifies belongs to the name
@@ -206,6 +217,19 @@ class EntityRecognizer:
         if rule.type == "Park":
             start = self._park_start(text, start, pos)
         return start
+
+    @staticmethod
+    def _whole_word(text: str, lo: int, cut: int, pos: int) -> int:
+        """Where a name cut at its type's longest length really starts: at the start of a
+        place or proper name the cut went through (许昌|国家…产业化基地 cut after 许)."""
+        offset = lo
+        for w, flag in segment(text[lo:pos]):
+            if offset < cut < offset + len(w):
+                return offset if flag in _DISTINCT_POS else cut
+            offset += len(w)
+            if offset >= cut:
+                break
+        return cut
 
     def _park_start(self, text: str, start: int, pos: int) -> int:
         """A park name with a place name in it starts at its first place name (西安高新区).
@@ -255,7 +279,8 @@ class EntityRecognizer:
         if typ == "Park":
             # a province alone does not place a park: "河南省科技成果转化示范区" is a title
             placed = any(f == "ns" and w not in self.words.not_places and w not in self._provinces
-                         for w, f in words)
+                         for w, f in words) or _QUALIFIED.search(prefix) is not None or (
+                bool(words) and words[0][0] in self._counties)
             distinct = placed or any(f in _DISTINCT_POS for _, f in words)
             if not placed and self._designation.search(prefix):
                 return True
@@ -334,6 +359,8 @@ class EntityRecognizer:
                 if c[1] > lo and (c[2], c[3]) in stop_after:
                     lo = c[1]
             start = self._walk_left(text, lo, s, rule)
+            if start == lo0 > sent.start and lo == lo0:
+                start = self._whole_word(text, max(sent.start, lo0 - 4), lo0, s)
             if start == lo and start < s and rule.absorb_after and any(
                     c[1] == lo and c[2] == "Park" and text[c[0]:c[1]] in rule.absorb_after
                     for c in cands) and segment(text[start:s])[0][1] != "ns":
@@ -383,6 +410,8 @@ class EntityRecognizer:
                 continue
             if "—" in prefix and any(part in self.suffix_info for part in prefix.split("—")):
                 continue  # "众创空间—孵化器—加速器—产业园" is a chain of kinds, not a name
+            if typ == "Enterprise" and text[start:e].endswith(self.bounds.institutions):
+                continue  # 长沙晚报报业集团: a news outlet, no firm of the four types
             m = Mention(start, e, typ, text[start:e], f"{typ}.suffix", suffix=suffix)
             if inner_park:
                 m.extra["inner_park"] = inner_park
@@ -489,11 +518,15 @@ class EntityRecognizer:
     def _walk_right(self, text: str, start: int, hi: int) -> int:
         """End of a name that starts at `start`: before punctuation, a verb or a stop word."""
         end = start
-        for w, flag in segment(text[start:hi]):
+        words = segment(text[start:hi])
+        for k, (w, flag) in enumerate(words):
             if not _NAME_CHAR.match(w[0]) or w in self.bounds.stop_words or (
                     flag[:1] in ("v", "p", "c", "u", "d", "r", "m", "f")
                     and w not in self.bounds.name_words):
                 break
+            if flag in ("a", "ad") and k + 1 < len(words) and words[k + 1][1][:1] == "v" and \
+                    w not in self.bounds.name_words:
+                break  # 园区企业星辰软件成功入选: an adverb before the verb ends the name
             end += len(w)
         return end
 
@@ -658,8 +691,15 @@ class EntityRecognizer:
         before a park's names the firm's campus, a Project (比亚迪襄阳产业园)."""
         found = sorted(found, key=lambda m: m.start)
         out: list[Mention] = []
+        zoned, parts = self.words.zoned_parks, self.words.zone_parts
         for m in found:
             prev = out[-1] if out else None
+            if prev is not None and prev.end == m.start and prev.type == m.type == "Park" and \
+                    prev.text.endswith(zoned) and m.suffix in parts:
+                # 中国(云南)自由贸易试验区昆明片区: a sub-zone under its zone's name, one park
+                out[-1] = Mention(prev.start, m.end, "Park", text[prev.start : m.end], m.rule,
+                                  list_id=m.list_id, suffix=m.suffix, extra=dict(m.extra))
+                continue
             if prev is not None and prev.end == m.start and prev.type == "Enterprise" and \
                     m.type in ("Project", "Enterprise", "Park"):
                 typ = "Enterprise" if m.type == "Enterprise" else "Project"
@@ -668,6 +708,23 @@ class EntityRecognizer:
                 joined.extra["owner"] = prev.text
                 out[-1] = joined
                 continue
+            out.append(m)
+        return out
+
+    def _platform_projects(self, text: str, found: list[Mention]) -> list[Mention]:
+        """A platform's name followed by a Project suffix a few characters on names the project
+        of building it (…研发孵化中心项目, …数据中心一期项目): one Project."""
+        starts = {m.start for m in found}
+        out = []
+        for m in found:
+            if m.type == "Platform":
+                nxt = self._project_next.match(text, m.end)
+                gap = text[m.end : nxt.end()] if nxt else ""
+                if nxt is not None and not any(m.end < k < nxt.end() for k in starts) and \
+                        not any(c in gap for c in self.words.single_conjunctions):
+                    end = nxt.end()
+                    m = Mention(m.start, end, "Project", text[m.start : end], "Project.suffix",
+                                list_id=m.list_id, suffix=text[m.end : end], extra=m.extra)
             out.append(m)
         return out
 
@@ -736,6 +793,7 @@ class EntityRecognizer:
         found = self._trim_fronts(text, found)
         found = self._join_owned(text, found)
         found = self._join_coordinated(text, sents, found)
+        found = self._platform_projects(text, found)
         # key = the name itself; aliases point at their entity's name
         for m in found:
             m.key = m.text

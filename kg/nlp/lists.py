@@ -82,7 +82,7 @@ class ListFinder:
         self.colon_list_re = re.compile(
             rf"({head_alt})(?:(?:{alternation(w for w in words.colon_openers if len(w) > 1)})"
             rf"[:：]?|(?:{alternation(words.colon_openers)})?[:：])"
-            r"((?:[^、，,。；;：:！？\s“”]{2,16}、)+[^、，,。；;：:！？\s“”]{2,16})(?=[。；;，,]|$)"
+            r"((?:[^、，,。；;：:！？\s“”]{2,32}、)+[^、，,。；;：:！？\s“”]{2,32})(?=[。；;，,]|$)"
         )
         # "A、B两个园区": without 等 a count closes only a list of two or more; `counted` finds
         # such a count (a quick test, and where the stretches to search are)
@@ -163,7 +163,7 @@ class ListFinder:
                 list_id += 1
                 pos = m.start(2)
                 for part in m.group(2).split("、"):
-                    item = self._item(text, pos, pos + len(part), typ, known, list_id, 16)
+                    item = self._item(text, pos, pos + len(part), typ, known, list_id, 32)
                     pos += len(part) + 1
                     if item is not None:
                         out.append(item)

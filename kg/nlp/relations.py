@@ -65,6 +65,15 @@ class RelationFinder:
         self._list_openers = words.list_follow
         self._not_subject_lead = re.compile(
             f"[{re.escape(words.lead_blockers + words.single_conjunctions)}、]")
+        self._roles = {r.id: re.compile(alternation(r.firm_role_after))
+                       for r in self.rules.relations if r.firm_role_after}
+
+    def _other_role(self, rule: RelationRule, text: str, firm: Mention) -> bool:
+        """Whether the words right after a firm make it a parent group (X旗下, X的全资子公司)
+        rather than a firm the text places."""
+        pattern = self._roles.get(rule.id)
+        return firm.type == "Enterprise" and pattern is not None and \
+            pattern.match(text, firm.end) is not None
 
     @staticmethod
     def _gap_ok(text: str, a: int, b: int, max_gap: int, blockers: tuple[str, ...],
@@ -207,6 +216,8 @@ class RelationFinder:
             before = text[max(0, t.start - 4) : t.start]
             if any(b in before for b in rule.blockers):
                 continue
+            if self._other_role(rule, text, t):
+                continue  # X旗下的Y: the parent group is named, Y is placed
             if text.rfind("《", sent.start, t.start) > text.rfind("》", sent.start, t.start):
                 continue  # 《共建X实验室协议》: a name in a document's title is only cited
             # another park in the same clause takes precedence (explicit rules handle it)

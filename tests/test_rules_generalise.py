@@ -1,0 +1,121 @@
+"""Rule mechanisms that fix a class of real-news errors, shown on sentences written in its shape.
+
+Each test pairs what the mechanism must drop or add with what must stay (docs/rule-changes.md).
+"""
+
+from __future__ import annotations
+
+
+def _pairs(nlp, text, relation=None):
+    """(head, relation, tail) of every relation found in `text` (of one relation if given)."""
+    doc = nlp(text)
+    return {(h.head.key, h.relation, getattr(h.tail, "key", None) or h.tail.text)
+            for h in doc._.pk_relations if relation in (None, h.relation)}
+
+
+def test_parent_group_is_not_hosted_by_the_topic_park(nlp):
+    """A parent group named before 旗下/下属/全资子公司 is not placed; its subsidiary is."""
+    pairs = _pairs(nlp, "# 宜兴经开区项目建设提速\n\n宜兴经开区位于江苏南部。"
+                      "江苏恒瑞控股集团有限公司旗下的宜兴远航精密制造有限公司已在此投产。", "hosts")
+    assert ("宜兴经开区", "hosts", "宜兴远航精密制造有限公司") in pairs
+    assert ("宜兴经开区", "hosts", "江苏恒瑞控股集团有限公司") not in pairs
+
+
+def test_firms_a_delegation_visits_are_not_hosted(nlp):
+    """走访/考察 in a park's article: the delegation visits firms elsewhere."""
+    pairs = _pairs(nlp, "# 宜兴经开区赴外地招商\n\n宜兴经开区位于江苏南部。"
+                      "代表团走访了华辰重工集团有限公司，洽谈合作。"
+                      "宜兴华美涂料有限公司入驻园区。", "hosts")
+    assert ("宜兴经开区", "hosts", "宜兴华美涂料有限公司") in pairs
+    assert ("宜兴经开区", "hosts", "华辰重工集团有限公司") not in pairs
+
+
+def test_a_name_cut_at_its_longest_length_keeps_its_first_word(nlp):
+    """A park name longer than its type's max_len is not cut inside its place name."""
+    doc = nlp("近年来，株洲国家轨道交通装备高新技术产业化基地集聚了一批企业。")
+    parks = [e.text for e in doc.ents if e.label_ == "Park"]
+    assert "株洲国家轨道交通装备高新技术产业化基地" in parks
+    assert not any(p.startswith("洲") for p in parks)
+
+
+def test_a_short_firm_name_does_not_take_the_adverb_or_title_after_it(nlp):
+    """Right edges: 成功/顺利 before a verb and 副 of a title are not part of the name."""
+    doc = nlp("日前，园区企业星辰软件成功入选省级专精特新企业名单。"
+              "晨光控股副总裁李明介绍了项目进度。")
+    firms = {e.text for e in doc.ents if e.label_ == "Enterprise"}
+    assert "星辰软件" in firms and "星辰软件成功" not in firms
+    assert "晨光控股" in firms and "晨光控股副" not in firms
+
+
+def test_projects_listed_after_their_head_noun_may_have_long_names(nlp):
+    """项目分别是A、B、C: items without 项目 are projects, long ones included."""
+    doc = nlp("今年开工的重点项目分别是滨江大道东延段快速路及配套管网改造提升工程、"
+              "科创园区配套学校建设工程、城北片区雨污分流改造。")
+    projects = {e.text for e in doc.ents if e.label_ == "Project"}
+    assert {"滨江大道东延段快速路及配套管网改造提升工程", "科创园区配套学校建设工程",
+            "城北片区雨污分流改造"} <= projects
+
+
+def test_free_trade_zones_and_their_sub_zones_are_parks(nlp):
+    """自由贸易试验区 is a park suffix; a 片区 written after its zone is one park, whole name."""
+    doc = nlp("中国（湖北）自由贸易试验区襄阳片区今年新签约项目30个。"
+              "江苏自贸试验区成立五年来，制度创新成果丰硕。")
+    parks = {e.text for e in doc.ents if e.label_ == "Park"}
+    assert "中国（湖北）自由贸易试验区襄阳片区" in parks and "襄阳片区" not in parks
+    assert "江苏自贸试验区" in parks
+
+
+def test_a_platform_name_followed_by_project_names_a_project(nlp):
+    """…孵化中心项目, …数据中心一期项目: the project of building a platform is a Project."""
+    doc = nlp("清溪科学城创新孵化中心项目完成竣工验收。"
+              "招商银行西部数据中心一期项目主体结构封顶。")
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("清溪科学城创新孵化中心项目", "Project") in ents
+    assert ("招商银行西部数据中心一期项目", "Project") in ents
+
+
+def test_news_outlets_are_no_firms(nlp):
+    """A newspaper group is not annotated, though its name ends in 集团; a firm's group is."""
+    doc = nlp("江城晚报报业集团与江城智造集团有限公司签署合作协议。")
+    firms = {e.text for e in doc.ents if e.label_ == "Enterprise"}
+    assert "江城智造集团有限公司" in firms
+    assert not any("报业集团" in f for f in firms)
+
+
+def test_a_page_printed_with_pinyin_is_read_without_it(nlp, tmp_path):
+    """产(chǎn)业(yè)园: the rules read the page without its pinyin; names and evidence are
+    given back as the page writes them."""
+    from kg.corpus import read_document
+    from kg.extract.extractor import extract_one
+
+    path = tmp_path / "pinyin.txt"
+    path.write_text("# 滨江新材料产(chǎn)业(yè)园项目签约\n\n"
+                    "滨江新材料产(chǎn)业(yè)园位于江苏。"
+                    "江苏恒瑞新材料科技有限公(gōng)司入驻滨江新材料产(chǎn)业(yè)园。\n",
+                    encoding="utf-8")
+    rec = extract_one(read_document(path), nlp)
+    names = {(e.name, e.type) for e in rec.entities}
+    assert ("滨江新材料产(chǎn)业(yè)园", "Park") in names
+    assert ("江苏恒瑞新材料科技有限公(gōng)司", "Enterprise") in names
+    text = path.read_text(encoding="utf-8")
+    hosts = [r for r in rec.relations if r.relation == "hosts"]
+    assert any(r.tail == "江苏恒瑞新材料科技有限公(gōng)司" for r in hosts)
+    evidence = [ev for r in hosts for ev in r.evidence]
+    assert all(text[ev.start : ev.end] == ev.sentence for ev in evidence)
+    assert any("有限公(gōng)司入驻" in ev.sentence for ev in evidence)
+
+
+def test_a_park_name_qualified_by_a_bracketed_place_is_a_name(nlp):
+    """张江(贵安)高科技产业园: a bracketed place makes a proper name of a designation word."""
+    doc = nlp("翠微(贵安)高科技产业园建设如火如荼。全国高科技产业园发展论坛举行。")
+    parks = {e.text for e in doc.ents if e.label_ == "Park"}
+    assert "翠微(贵安)高科技产业园" in parks
+    assert not any(p.startswith("全国") for p in parks)
+
+
+def test_a_county_short_name_begins_a_park_name(nlp):
+    """正定, 元氏: county short names jieba reads as other words still begin a park's name."""
+    doc = nlp("县长、正定高新技术产业开发区管委会主任出席。"
+              "会议在元氏国家级高新技术产业开发区举行。")
+    parks = {e.text for e in doc.ents if e.label_ == "Park"}
+    assert {"正定高新技术产业开发区", "元氏国家级高新技术产业开发区"} <= parks
