@@ -205,15 +205,7 @@ class RemoteStore:
         for g in sorted(changes.remove - set(changes.add)):
             self._publish(g, None)
         for g, data in sorted(changes.add.items()):
-            stage = STAGING_PREFIX + g.removeprefix(ID_NS)
-            quads = _parse_nquads(data)
-            first = f"DROP SILENT GRAPH <{stage}> ; "
-            for i in range(0, len(quads), self.batch):
-                chunk = quads[i : i + self.batch]
-                triples = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk)
-                self._update(f"{first}INSERT DATA {{ GRAPH <{stage}> {{ {triples} }} }}")
-                first = ""
-            self._publish(g, stage)
+            self._put(g, data)
         # the statistics are replaced in several operations: one publish window for readers
         self._update(self._set_seq(self._seq_value + 1))
         self._drop(STATS_GRAPH)
@@ -234,6 +226,18 @@ class RemoteStore:
         self._update(self._set_seq(self._seq_value + 1))
         if before_commit is not None:
             before_commit(self)  # a server has no staging area: the change is already there
+
+    def _put(self, graph: str, data: bytes) -> None:
+        """Stage a document's N-Quads in batches, then publish them as `graph`."""
+        stage = STAGING_PREFIX + graph.removeprefix(ID_NS)
+        quads = _parse_nquads(data)
+        first = f"DROP SILENT GRAPH <{stage}> ; "
+        for i in range(0, len(quads), self.batch):
+            chunk = quads[i : i + self.batch]
+            triples = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk)
+            self._update(f"{first}INSERT DATA {{ GRAPH <{stage}> {{ {triples} }} }}")
+            first = ""
+        self._publish(graph, stage)
 
     def _drop(self, graph: str) -> None:
         self._update(f"""DELETE {{ GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{
