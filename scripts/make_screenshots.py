@@ -1,5 +1,5 @@
 """Screenshots of the graph explorer for the README: the seeds' overview, a focused park, the
-map of parks by province and a path between two entities, rendered by kg.views and
+map of parks by place and a path between two entities, rendered by kg.views and
 photographed in headless Debian Chromium (Playwright, network off).
 
     python scripts/make_screenshots.py                  # writes docs/img/*.png

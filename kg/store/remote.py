@@ -20,6 +20,12 @@ from kg.store.base import Changes, Rows, _fingerprint_quad, _ox, _parse_nquads, 
 from kg.store.stats import _stats_updates, rank_triples
 
 USER_ENV, PASSWORD_ENV, UPDATE_ENV = "KG_STORE_USER", "KG_STORE_PASSWORD", "KG_STORE_UPDATE_URL"
+# a document's new graph is written here, then published by one operation (RemoteStore._publish)
+STAGING_PREFIX = ID_NS + "staging/"
+# a counter the writer makes odd while it publishes, even when done; readers retry a query
+# during which it moved (RemoteStore.select): a seqlock over the server's read-committed reads
+SEQ_GRAPH, SEQ = ID_NS + "publishing", STATS_NS + "publishing"
+PUBLISH_WAIT = 10.0  # seconds a reader waits for a publish, then reads (the writer died)
 
 
 class RemoteStore:
@@ -27,10 +33,10 @@ class RemoteStore:
 
     Credentials come only from KG_STORE_USER / KG_STORE_PASSWORD (basic or digest auth,
     whichever the server asks for); KG_STORE_UPDATE_URL names the update endpoint when it is not
-    the query endpoint. A write replaces one document at a time, in batches of at most
-    `batch` triples, and writes a document's sha256 last: a cut-short build leaves every other
-    document as it was and that one without a hash, so the next build redoes it. A lock graph
-    keeps a second build out.
+    the query endpoint. A write replaces one document at a time: its triples go into a staging
+    graph (id:staging/…, batches of at most `batch` triples, outside the graphs readers see),
+    then one update operation swaps it in for the old graph, so readers and a cut-short build
+    see a document old or new, never half written. A lock graph keeps a second build out.
     """
 
     # kg.queries cuts pages from the whole answer here: Virtuoso 7.2 drops rows from the paged
@@ -58,6 +64,7 @@ class RemoteStore:
                          urllib.request.HTTPDigestAuthHandler(mgr)]
         self._http = urllib.request.build_opener(*handlers)
         self._lock_token: str | None = None
+        self._seq_value = 0  # the publish counter as this writer last set it
         if writable:
             self._take_lock()
 
@@ -86,6 +93,39 @@ class RemoteStore:
         self._post(self.update_url, {"update": text}, "*/*")
 
     def select(self, sparql: str) -> Rows | bool:
+        """Run `sparql` on the merged graph between two reads of the publish counter, again
+        until no publish overlapped it: Virtuoso reads committed rows as it goes, so a query
+        running while a document is published can see part of it old and part new."""
+        odd_since: float | None = None
+        while True:
+            before = self._seq()
+            if before % 2 and before > 0:
+                odd_since = odd_since or time.monotonic()
+                if time.monotonic() - odd_since < PUBLISH_WAIT:
+                    time.sleep(0.02)
+                    continue
+                return self._select_raw(sparql)  # a writer died mid-publish: nothing moves
+            result = self._select_raw(sparql)
+            if self._seq() == before:
+                return result
+
+    def _seq(self) -> int:
+        import json  # start-up: kg query and export open stores without json
+
+        doc = json.loads(self._post(self.query_url, {
+            "query": f"SELECT ?v WHERE {{ GRAPH <{SEQ_GRAPH}> {{ <{SEQ_GRAPH}> <{SEQ}> ?v }} }}"},
+            "application/sparql-results+json"))
+        rows = doc["results"]["bindings"]
+        return max((int(b["v"]["value"]) for b in rows), default=-1)  # -1: none yet
+
+    def _set_seq(self, value: int) -> str:
+        """The operation that sets the publish counter to `value` (one operation: atomic)."""
+        self._seq_value = value
+        return (f"DELETE {{ GRAPH <{SEQ_GRAPH}> {{ <{SEQ_GRAPH}> <{SEQ}> ?v }} }} "
+                f"INSERT {{ GRAPH <{SEQ_GRAPH}> {{ <{SEQ_GRAPH}> <{SEQ}> {value} }} }} "
+                f"WHERE {{ OPTIONAL {{ GRAPH <{SEQ_GRAPH}> {{ <{SEQ_GRAPH}> <{SEQ}> ?v }} }} }}")
+
+    def _select_raw(self, sparql: str) -> Rows | bool:
         import json  # start-up: kg query and export open stores without json
 
         data = self._post(self.query_url, {"query": sparql, "default-graph-uri": MERGED_GRAPH},
@@ -152,27 +192,28 @@ class RemoteStore:
 
     def write(self, changes: Changes, *, before_commit: Callable[[Any], None] | None = None
               ) -> None:
+        seq = self._seq()
+        if seq < 0:  # Virtuoso inserts nothing by DELETE/INSERT … WHERE { OPTIONAL … } on none
+            self._update(f"INSERT DATA {{ GRAPH <{SEQ_GRAPH}> {{ <{SEQ_GRAPH}> <{SEQ}> 0 }} }}")
+            seq = 0
+        self._update(self._set_seq(seq + seq % 2))  # even: a writer that died left it odd
         if changes.reset:
             for g in self._graphs() + [MERGED_GRAPH, BUILD_GRAPH]:
                 self._update(f"DROP SILENT GRAPH <{g}>")
+        for g in self._staging_graphs():  # what a writer killed mid-document left
+            self._update(f"DROP SILENT GRAPH <{g}>")
         for g in sorted(changes.remove - set(changes.add)):
-            self._drop(g)
+            self._publish(g, None)
         for g, data in sorted(changes.add.items()):
-            self._drop(g)
-            quads = _parse_nquads(data)
-            last = [q for q in quads if q.predicate.value.endswith("#sha256")]
-            quads = [q for q in quads if q not in last] + last
-            for i in range(0, len(quads), self.batch):
-                chunk = quads[i : i + self.batch]
-                triples = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk)
-                self._update(f"INSERT DATA {{ GRAPH <{g}> {{ {triples} }} "
-                             f"GRAPH <{MERGED_GRAPH}> {{ {triples} }} }}")
+            self._put(g, data)
+        # the statistics are replaced in several operations: one publish window for readers
+        self._update(self._set_seq(self._seq_value + 1))
         self._drop(STATS_GRAPH)
         for update in _stats_updates(MERGED_GRAPH):
             self._update(update)
         self._update(f"INSERT {{ GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ "
                      f"GRAPH <{STATS_GRAPH}> {{ ?s ?p ?o }} }}")
-        ranks = rank_triples(self.select)
+        ranks = rank_triples(self._select_raw)
         for i in range(0, len(ranks), self.batch):
             triples = " ".join(f"{t} ." for t in ranks[i : i + self.batch])
             self._update(f"INSERT DATA {{ GRAPH <{STATS_GRAPH}> {{ {triples} }} "
@@ -182,8 +223,21 @@ class RemoteStore:
             q = _fingerprint_quad(changes.fingerprint)
             self._update(f"INSERT DATA {{ GRAPH <{BUILD_GRAPH}> {{ {q.subject} {q.predicate} "
                          f"{q.object} }} }}")
+        self._update(self._set_seq(self._seq_value + 1))
         if before_commit is not None:
             before_commit(self)  # a server has no staging area: the change is already there
+
+    def _put(self, graph: str, data: bytes) -> None:
+        """Stage a document's N-Quads in batches, then publish them as `graph`."""
+        stage = STAGING_PREFIX + graph.removeprefix(ID_NS)
+        quads = _parse_nquads(data)
+        first = f"DROP SILENT GRAPH <{stage}> ; "
+        for i in range(0, len(quads), self.batch):
+            chunk = quads[i : i + self.batch]
+            triples = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in chunk)
+            self._update(f"{first}INSERT DATA {{ GRAPH <{stage}> {{ {triples} }} }}")
+            first = ""
+        self._publish(graph, stage)
 
     def _drop(self, graph: str) -> None:
         self._update(f"""DELETE {{ GRAPH <{MERGED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{
@@ -191,6 +245,36 @@ class RemoteStore:
             FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }}
                                 FILTER (?h != <{graph}> && ?h != <{MERGED_GRAPH}>) }} }}""")
         self._update(f"DROP SILENT GRAPH <{graph}>")
+
+    def _publish(self, graph: str, stage: str | None) -> None:
+        """Replace `graph` by the staged one (or remove it, `stage` None), in the graph and in
+        the merged graph, by ONE update operation: Virtuoso applies an operation of this size
+        as one transaction (a failed one leaves the old graph), which it does not do for a
+        request of several operations (docs/cluster.md). The request around it makes the
+        publish counter odd before and even after, for readers (`select`)."""
+        keep = f"?h != <{graph}> && ?h != <{MERGED_GRAPH}>" + (
+            f" && ?h != <{stage}>" if stage else "")
+        insert = (f"INSERT {{ GRAPH <{graph}> {{ ?ns ?np ?no }} GRAPH <{MERGED_GRAPH}> "
+                  f"{{ ?ns ?np ?no }} }}") if stage else ""
+        new = f"UNION {{ GRAPH <{stage}> {{ ?ns ?np ?no }} }}" if stage else ""
+        self._update(self._set_seq(self._seq_value + 1))  # its own request: committed first
+        drop = f" ; DROP SILENT GRAPH <{stage}>" if stage else ""
+        self._update(f"""DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }}
+                                  GRAPH <{MERGED_GRAPH}> {{ ?ms ?mp ?mo }} }}
+            {insert}
+            WHERE {{ {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}
+              UNION {{ GRAPH <{graph}> {{ ?ms ?mp ?mo }}
+                       FILTER NOT EXISTS {{ GRAPH ?h {{ ?ms ?mp ?mo }} FILTER ({keep}) }} }}
+              {new} }}{drop} ; {self._set_seq(self._seq_value + 1)}""")
+
+    def _staging_graphs(self) -> list[str]:
+        import json  # start-up: kg query and export open stores without json
+
+        q = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+             f"FILTER STRSTARTS(STR(?g), \"{STAGING_PREFIX}\") }}")
+        doc = json.loads(self._post(self.query_url, {"query": q},
+                                    "application/sparql-results+json"))
+        return sorted(b["g"]["value"] for b in doc["results"]["bindings"])
 
     def _take_lock(self) -> None:
         import json  # start-up: kg query and export open stores without json
@@ -217,9 +301,16 @@ class RemoteStore:
     def break_lock(self) -> None:
         """Remove the lock of a build that died (the only way a remote lock outlives its build)."""
         self._update(f"DROP SILENT GRAPH <{ID_NS}lock>")
+        self._end_publish()
+
+    def _end_publish(self) -> None:
+        seq = self._seq()
+        if seq % 2 and seq > 0:
+            self._update(self._set_seq(seq + 1))
 
     def close(self) -> None:
         if self._lock_token is not None:
+            self._end_publish()  # a publish that failed: readers need not wait
             lock, holder = ID_NS + "lock", STATS_NS + "heldBy"
             self._update(f"DELETE DATA {{ GRAPH <{lock}> {{ <{lock}> <{holder}> "
                          f"{_lit(self._lock_token)} }} }}")

@@ -489,7 +489,7 @@ def _legend_html(g: nx.MultiDiGraph) -> str:
         '<label class="kg-row">颜色 Colour <select id="kg-colour"><option value="class">'
         '类 class</option><option value="community">社区 community</option></select></label>'
         '<label class="kg-row">视图 View <select id="kg-mode"><option value="graph">图 graph'
-        '</option><option value="map">地图 map (by province)</option></select></label>'
+        '</option><option value="map">地图 map (by place)</option></select></label>'
         '<label class="kg-row">地图大小 Map size <select id="kg-map-measure">'
         '<option value="enterprises">企业 enterprises</option><option value="platforms">'
         '平台 platforms</option><option value="investment">投资 investment</option>'

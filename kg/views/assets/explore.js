@@ -342,9 +342,10 @@ function kgExplore(network, nodes, edges, KG, api) {
   function setSize(mode) { look.size = mode || ""; restyle(); }
   function setColour(mode) { look.colour = mode === "community" ? "community" : "class"; restyle(); }
 
-  // ------------------------------------------------------------------ map by province
+  // ------------------------------------------------------------------ map by place
 
-  /* The map: parks at their province's seat (KG.provinces, placed in Python), sized by the
+  /* The map: parks at their prefecture or county, else their province's seat (placed in
+     Python, kg.views.geo; KG.provinces labels the provinces), sized by the
      measure chosen; the graph's positions and fonts come back when it is left. */
   var map = { on: false, saved: null, fonts: null, measure: "enterprises" };
   state.map = map;
