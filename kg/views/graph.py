@@ -106,9 +106,20 @@ def read_graph(source: Path | str) -> Graph:
     return graph
 
 
-def load(source: Path | str) -> nx.MultiDiGraph:
-    """The entity graph of a store directory or RDF file: `to_networkx(read_graph(source))`."""
-    return to_networkx(read_graph(source))
+def load(source: Path | str, *, evidence: bool = True) -> nx.MultiDiGraph:
+    """The entity graph of a store directory or RDF file: `to_networkx(read_graph(source))`.
+
+    A store is read by SPARQL, streamed (`store_networkx`), never copied into rdflib; with
+    `evidence=False` without mentions, documents and evidence (enough for `kg stats`).
+    """
+    source = Path(source)
+    if not source.is_dir():
+        return to_networkx(read_graph(source))
+    store = open_store(source)
+    try:
+        return store_networkx(store.database(), evidence=evidence)
+    finally:
+        store.close()
 
 
 def _store_graph(path: Path) -> Graph:
@@ -154,7 +165,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     return _entity_graph(_rdflib_parts(graph))
 
 
-def store_networkx(view: Any) -> nx.MultiDiGraph:
+def store_networkx(view: Any, *, evidence: bool = True) -> nx.MultiDiGraph:
     """`to_networkx` of a store's merged graph, read by a few SPARQL queries.
 
     `view` has kg.store's `select(sparql)` (a Store, or the view a write passes to its
@@ -162,8 +173,10 @@ def store_networkx(view: Any) -> nx.MultiDiGraph:
     entity graph shows comes out of the store: types, names, amounts, Wikidata IDs, relations,
     documents, mention counts (counted there) and the evidence of reified facts. Memory grows
     with the entities, facts and evidence drawn (and, through `select`, with its answer).
+    With `evidence=False` only entities, their values and relations are read (no mention
+    counts, documents or evidence): what `kg stats` needs, in a fraction of the time.
     """
-    return _entity_graph(_store_parts(view))
+    return _entity_graph(_store_parts(view, evidence=evidence))
 
 
 @dataclass
@@ -354,9 +367,11 @@ def _store_queries(within: set[str] | None) -> dict[str, str]:
     }
 
 
-def _store_parts(view: Any, within: set[str] | None = None) -> _Parts:
+def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = True
+                 ) -> _Parts:
     """The parts of the entity graph read from a store by SPARQL (see `store_networkx`);
-    only those of the entities `within` (and the facts and evidence among them) when given."""
+    only those of the entities `within` (and the facts and evidence among them) when given;
+    without mentions, documents and evidence when `evidence` is False."""
 
     queries = _store_queries(within)
     parts = _Parts()
@@ -378,13 +393,15 @@ def _store_parts(view: Any, within: set[str] | None = None) -> _Parts:
             continue
         if s.value in types:
             parts.values[URIRef(p.value)][s.value].add(to_rdflib(o))
-    for e, n in _store_rows(view, queries["mentions"]):
+    for e, n in _store_rows(view, queries["mentions"]) if evidence else ():
         if e.value in types:
             parts.mentions[e.value] = int(n.value)
     relation = {str(PK[r]): r for r in RELATIONS}
     for s, p, o in triples if within is not None else _store_rows(view, queries["relations"]):
         if p.value in relation and s.value in types and o.value in types:
             parts.facts.add((s.value, relation[p.value], o.value))
+    if not evidence:
+        return parts
     for d, doc_id, title, file in _store_rows(view, _STORE_DOCUMENTS):
         key = doc_id.value if doc_id is not None and doc_id.value else \
             d.value.rsplit("/doc/", 1)[-1]
