@@ -450,7 +450,8 @@ def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree
             path, output, title=title or f"parks-kg: {focus or query_name or 'graph'}",
             focus=focus, hops=hops if (entities is None or focus) else 0,
             types=types.split(",") if types else None, min_degree=min_degree,
-            texts=list(texts) or None, aggregate_above=fold_above, entities=entities)
+            texts=list(texts) or None, aggregate_above=fold_above, entities=entities,
+            progress=_ticker("viz"))
     picked = drawn.graph.get("picked")
     if picked:
         _warn(str(picked))

@@ -353,16 +353,22 @@ def _store_queries(within: set[str] | None) -> dict[str, str]:
     # Each query starts from the VALUES block and follows the entities' own triples: Oxigraph
     # then reads a few thousand rows, where a second VALUES or a class test first made it
     # scan every triple of a kind (1.3 to 34 s each on a 1M-triple store).
-    about = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {iris} }} ?s ?p ?o }}"
+    # only the predicates read below come back to Python (a third of the rows are stats)
+    read = " ".join(f"<{p}>" for p in (*_VALUE_PREDICATES, *(PK[r] for r in RELATIONS)))
+    about = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {iris} }} ?s ?p ?o "
+             f"FILTER (?p IN ({', '.join(read.split())})) }}")
     return {
         "types": f"SELECT ?s ?c WHERE {{ VALUES ?s {{ {iris} }} ?s a ?c }}",
         "values": about,
         "mentions": "SELECT ?e (COUNT(?m) AS ?n) WHERE { VALUES ?e { " + iris
                     + " } ?m pk:mentionOf ?e } GROUP BY ?e",
         "relations": about,
-        "statements": f"""SELECT DISTINCT ?st ?s ?p ?o WHERE {{ VALUES ?x {{ {iris} }}
-  {{ ?st rdf:subject ?x }} UNION {{ ?st rdf:object ?x }}
+        # the statements about them, by their subject, then by their object: two joins from
+        # the VALUES block (a UNION with DISTINCT took half as long again)
+        "statements": f"""SELECT ?st ?s ?p ?o WHERE {{ VALUES ?s {{ {iris} }}
   ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}""",
+        "statements_by_object": f"""SELECT ?st ?s ?p ?o WHERE {{ VALUES ?o {{ {iris} }}
+  ?st rdf:object ?o ; rdf:subject ?s ; rdf:predicate ?p }}""",
         "evidence": "",  # filled in once the statements are known
     }
 
@@ -388,10 +394,9 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
     triples: Iterable[list[Any]] = _store_rows(view, queries["values"])
     if within is not None:  # one answer for values and relations: read it once
         triples = list(triples)
+    wanted = {str(p) for p in _VALUE_PREDICATES}
     for s, p, o in triples:
-        if within is not None and URIRef(p.value) not in parts.values:
-            continue
-        if s.value in types:
+        if p.value in wanted and s.value in types:
             parts.values[URIRef(p.value)][s.value].add(to_rdflib(o))
     for e, n in _store_rows(view, queries["mentions"]) if evidence else ():
         if e.value in types:
@@ -414,7 +419,8 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
         import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
         statements = {st.value: (s.value, p.value, o.value)
-                      for st, s, p, o in _store_rows(view, queries["statements"])
+                      for name in ("statements", "statements_by_object")
+                      for st, s, p, o in _store_rows(view, queries[name])
                       if isinstance(st, ox.NamedNode)}
         if not statements:
             return parts
