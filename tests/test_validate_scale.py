@@ -142,3 +142,22 @@ def test_as_minus_rewrites_only_where_it_means_the_same() -> None:
                  "FILTER (?x > ?v) } }",
                  "SELECT ?this WHERE { ?this ?p ?v . FILTER NOT EXISTS { ?s <a> ?x } }"):
         assert as_minus(kept) == kept
+
+
+def test_cli_reports_steps_of_long_work_on_stderr(tmp_path, broken: Graph, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import kg.cli
+
+    _store(tmp_path, broken).close()
+    store = str(tmp_path / "store")
+    quiet = CliRunner().invoke(cli, ["validate", "--store", store])
+    assert "kg: validate:" not in quiet.stderr  # a quick run says nothing more than before
+    monkeypatch.setattr(kg.cli, "PROGRESS_AFTER", 0.0)  # every step counts as long work
+    loud = CliRunner().invoke(cli, ["validate", "--store", store])
+    steps = [ln for ln in loud.stderr.splitlines() if ln.startswith("kg: validate: ")]
+    assert steps and steps[-1].startswith("kg: validate: checked ")
+    assert loud.stdout == quiet.stdout and loud.exit_code == quiet.exit_code == 1
+    park = sorted(s for s in broken.subjects(RDF.type, PK.Park))[0]
+    view = CliRunner().invoke(cli, ["viz", "--store", store, "--focus", str(park),
+                                    "-o", str(tmp_path / "v.html")])
+    assert view.exit_code == 0, view.output
+    assert "kg: viz: read " in view.stderr and "kg: viz: drew " in view.stderr
