@@ -161,3 +161,27 @@ def test_cli_reports_steps_of_long_work_on_stderr(tmp_path, broken: Graph, monke
                                     "-o", str(tmp_path / "v.html")])
     assert view.exit_code == 0, view.output
     assert "kg: viz: read " in view.stderr and "kg: viz: drew " in view.stderr
+
+
+def test_shapes_beyond_the_translation_fall_back_to_pyshacl(tmp_path, broken: Graph) -> None:  # type: ignore[no-untyped-def]
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix pk: <https://w3id.org/parks-kg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<#Hosted> a sh:NodeShape ; sh:targetObjectsOf pk:hosts ;
+    sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .
+<#Named> a sh:NodeShape ; sh:targetClass pk:Park ;
+    sh:property [ sh:path ( pk:hosts rdfs:label ) ; sh:maxCount 0 ] .
+""", encoding="utf-8")
+    steps: list[str] = []
+    import pyoxigraph as ox
+
+    from kg.rdf.terms import to_ox
+
+    db = ox.Store()
+    db.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in broken])
+    fast = validate_store(db, shapes=shapes, progress=steps.append)
+    slow = validate(broken, shapes=shapes)
+    assert any("full copy" in s for s in steps)
+    assert slow.violations and format_violations(fast) == format_violations(slow)
