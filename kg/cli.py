@@ -118,6 +118,24 @@ def _progress(label: str, *, tty: bool | None = None):  # type: ignore[no-untype
     return wrap
 
 
+PROGRESS_AFTER = 2.0  # seconds of quiet work before a step is reported on stderr
+
+
+def _ticker(label: str):  # type: ignore[no-untyped-def]
+    """A progress callback for long work: each step reported as `kg: LABEL: …` on stderr, once
+    PROGRESS_AFTER seconds have passed since the start or the last report (quick runs stay
+    silent)."""
+    last = [time.monotonic()]
+
+    def say(line: str) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_AFTER:
+            last[0] = now
+            click.echo(f"kg: {label}: {line}", err=True)
+
+    return say
+
+
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="parks-kg")
 def cli() -> None:
@@ -450,7 +468,8 @@ def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree
             path, output, title=title or f"parks-kg: {focus or query_name or 'graph'}",
             focus=focus, hops=hops if (entities is None or focus) else 0,
             types=types.split(",") if types else None, min_degree=min_degree,
-            texts=list(texts) or None, aggregate_above=fold_above, entities=entities)
+            texts=list(texts) or None, aggregate_above=fold_above, entities=entities,
+            progress=_ticker("viz"))
     picked = drawn.graph.get("picked")
     if picked:
         _warn(str(picked))
@@ -486,7 +505,7 @@ def stats(source: str, top: int, fmt: str) -> None:
     from kg.views import load  # start-up: only this command needs it
     from kg.views.analysis import summarize  # start-up: only this command needs it
 
-    report = summarize(load(_local_source(source, "stats")), top=top)
+    report = summarize(load(_local_source(source, "stats"), evidence=False), top=top)
     click.echo(report.to_json() if fmt == "json" else report.to_text(), nl=False)
 
 
@@ -585,13 +604,22 @@ def validate(file: str | None, store_path: str | None) -> None:
     class), with the property path, the value and the rule's message.
     """
     from kg.rdf.shapes import format_violations  # start-up: only this command needs it
-    from kg.rdf.shapes import validate as run_validate  # start-up: only this command needs it
+    from kg.rdf.storeshapes import validate_graph, validate_store  # start-up: validate only
+    from kg.store import open_store  # start-up: only this command needs it
     from kg.views import read_graph  # start-up: only this command needs it
 
     if file is not None and store_path is not None:
         raise click.UsageError("give either FILE or --store, not both")
     source = _local_source(file or store_path or "out/store", "validate")
-    report = run_validate(read_graph(source))
+    say = _ticker("validate")
+    if source.is_dir():
+        store = open_store(source)
+        try:
+            report = validate_store(store.database(), progress=say)
+        finally:
+            store.close()
+    else:
+        report = validate_graph(read_graph(source), progress=say)
     click.echo(format_violations(report), nl=False)
     click.echo(report.summary(str(source)), err=True)
     if not report.conforms:

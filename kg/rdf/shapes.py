@@ -199,15 +199,21 @@ def _describe(data: Graph, node: Node) -> str:
     label = _label(data, node)
     if label is not None:
         return label
-    subject = data.value(node, RDF.subject)
-    predicate = data.value(node, RDF.predicate)
-    obj = data.value(node, RDF.object)
+    subject, predicate, obj = (_one(data, node, p)
+                               for p in (RDF.subject, RDF.predicate, RDF.object))
     if subject is not None and predicate is not None and obj is not None:
         parts = (_label(data, subject) or _compact(subject), _compact(predicate),
                  _describe(data, obj) if isinstance(obj, Literal) else
                  _label(data, obj) or _compact(obj))
         return "statement: " + " ".join(parts)
     return _compact(node)
+
+
+def _one(data: Graph, node: Node, predicate: Node) -> Node | None:
+    """The value of `predicate` on `node`; of several, the same one whatever the graph's order
+    (IRIs before literals, then by text)."""
+    found = sorted(data.objects(node, predicate), key=lambda t: (isinstance(t, Literal), str(t)))
+    return found[0] if found else None
 
 
 def _shorten(text: str, limit: int = 60) -> str:

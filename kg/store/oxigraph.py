@@ -59,6 +59,11 @@ class OxigraphStore:
     def __iter__(self) -> Iterator[Any]:
         return self.quads(merged=False)
 
+    def database(self) -> Any:
+        """The pyoxigraph Store itself, for reads that stream (its default graph is the merged
+        graph): views, statistics and validation of a large store."""
+        return self._read()
+
     def query(self, sparql: str, **_: Any) -> Any:
         """pyoxigraph's Store.query on the merged graph (which already is the union)."""
         return self._read().query(sparql)

@@ -106,9 +106,20 @@ def read_graph(source: Path | str) -> Graph:
     return graph
 
 
-def load(source: Path | str) -> nx.MultiDiGraph:
-    """The entity graph of a store directory or RDF file: `to_networkx(read_graph(source))`."""
-    return to_networkx(read_graph(source))
+def load(source: Path | str, *, evidence: bool = True) -> nx.MultiDiGraph:
+    """The entity graph of a store directory or RDF file: `to_networkx(read_graph(source))`.
+
+    A store is read by SPARQL, streamed (`store_networkx`), never copied into rdflib; with
+    `evidence=False` without mentions, documents and evidence (enough for `kg stats`).
+    """
+    source = Path(source)
+    if not source.is_dir():
+        return to_networkx(read_graph(source))
+    store = open_store(source)
+    try:
+        return store_networkx(store.database(), evidence=evidence)
+    finally:
+        store.close()
 
 
 def _store_graph(path: Path) -> Graph:
@@ -154,7 +165,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     return _entity_graph(_rdflib_parts(graph))
 
 
-def store_networkx(view: Any) -> nx.MultiDiGraph:
+def store_networkx(view: Any, *, evidence: bool = True) -> nx.MultiDiGraph:
     """`to_networkx` of a store's merged graph, read by a few SPARQL queries.
 
     `view` has kg.store's `select(sparql)` (a Store, or the view a write passes to its
@@ -162,8 +173,10 @@ def store_networkx(view: Any) -> nx.MultiDiGraph:
     entity graph shows comes out of the store: types, names, amounts, Wikidata IDs, relations,
     documents, mention counts (counted there) and the evidence of reified facts. Memory grows
     with the entities, facts and evidence drawn (and, through `select`, with its answer).
+    With `evidence=False` only entities, their values and relations are read (no mention
+    counts, documents or evidence): what `kg stats` needs, in a fraction of the time.
     """
-    return _entity_graph(_store_parts(view))
+    return _entity_graph(_store_parts(view, evidence=evidence))
 
 
 @dataclass
@@ -340,23 +353,31 @@ def _store_queries(within: set[str] | None) -> dict[str, str]:
     # Each query starts from the VALUES block and follows the entities' own triples: Oxigraph
     # then reads a few thousand rows, where a second VALUES or a class test first made it
     # scan every triple of a kind (1.3 to 34 s each on a 1M-triple store).
-    about = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {iris} }} ?s ?p ?o }}"
+    # only the predicates read below come back to Python (a third of the rows are stats)
+    read = " ".join(f"<{p}>" for p in (*_VALUE_PREDICATES, *(PK[r] for r in RELATIONS)))
+    about = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {iris} }} ?s ?p ?o "
+             f"FILTER (?p IN ({', '.join(read.split())})) }}")
     return {
         "types": f"SELECT ?s ?c WHERE {{ VALUES ?s {{ {iris} }} ?s a ?c }}",
         "values": about,
         "mentions": "SELECT ?e (COUNT(?m) AS ?n) WHERE { VALUES ?e { " + iris
                     + " } ?m pk:mentionOf ?e } GROUP BY ?e",
         "relations": about,
-        "statements": f"""SELECT DISTINCT ?st ?s ?p ?o WHERE {{ VALUES ?x {{ {iris} }}
-  {{ ?st rdf:subject ?x }} UNION {{ ?st rdf:object ?x }}
+        # the statements about them, by their subject, then by their object: two joins from
+        # the VALUES block (a UNION with DISTINCT took half as long again)
+        "statements": f"""SELECT ?st ?s ?p ?o WHERE {{ VALUES ?s {{ {iris} }}
   ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}""",
+        "statements_by_object": f"""SELECT ?st ?s ?p ?o WHERE {{ VALUES ?o {{ {iris} }}
+  ?st rdf:object ?o ; rdf:subject ?s ; rdf:predicate ?p }}""",
         "evidence": "",  # filled in once the statements are known
     }
 
 
-def _store_parts(view: Any, within: set[str] | None = None) -> _Parts:
+def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = True
+                 ) -> _Parts:
     """The parts of the entity graph read from a store by SPARQL (see `store_networkx`);
-    only those of the entities `within` (and the facts and evidence among them) when given."""
+    only those of the entities `within` (and the facts and evidence among them) when given;
+    without mentions, documents and evidence when `evidence` is False."""
 
     queries = _store_queries(within)
     parts = _Parts()
@@ -373,18 +394,19 @@ def _store_parts(view: Any, within: set[str] | None = None) -> _Parts:
     triples: Iterable[list[Any]] = _store_rows(view, queries["values"])
     if within is not None:  # one answer for values and relations: read it once
         triples = list(triples)
+    wanted = {str(p) for p in _VALUE_PREDICATES}
     for s, p, o in triples:
-        if within is not None and URIRef(p.value) not in parts.values:
-            continue
-        if s.value in types:
+        if p.value in wanted and s.value in types:
             parts.values[URIRef(p.value)][s.value].add(to_rdflib(o))
-    for e, n in _store_rows(view, queries["mentions"]):
+    for e, n in _store_rows(view, queries["mentions"]) if evidence else ():
         if e.value in types:
             parts.mentions[e.value] = int(n.value)
     relation = {str(PK[r]): r for r in RELATIONS}
     for s, p, o in triples if within is not None else _store_rows(view, queries["relations"]):
         if p.value in relation and s.value in types and o.value in types:
             parts.facts.add((s.value, relation[p.value], o.value))
+    if not evidence:
+        return parts
     for d, doc_id, title, file in _store_rows(view, _STORE_DOCUMENTS):
         key = doc_id.value if doc_id is not None and doc_id.value else \
             d.value.rsplit("/doc/", 1)[-1]
@@ -397,7 +419,8 @@ def _store_parts(view: Any, within: set[str] | None = None) -> _Parts:
         import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
         statements = {st.value: (s.value, p.value, o.value)
-                      for st, s, p, o in _store_rows(view, queries["statements"])
+                      for name in ("statements", "statements_by_object")
+                      for st, s, p, o in _store_rows(view, queries[name])
                       if isinstance(st, ox.NamedNode)}
         if not statements:
             return parts

@@ -8,7 +8,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,6 +95,7 @@ def render(
     texts: Path | str | Iterable[Path | str] | None = None,
     aggregate_above: int | None = None,
     entities: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> nx.MultiDiGraph:
     """Draw an RDF graph, or the view `select` cuts from it, to one offline HTML page.
 
@@ -104,9 +105,10 @@ def render(
     reads the merged graph (`store_networkx`) and, as for an rdflib Graph, park totals
     (hosted enterprises, platforms, projects, investment) are counted in the whole graph.
     `texts`, the folder(s) of the source files, lets evidence name its own article's title
-    (see `kg.views.articles`); `aggregate_above` is passed to `write_html`. Returns the
-    networkx graph that was drawn.
+    (see `kg.views.articles`); `aggregate_above` is passed to `write_html`; `progress(line)`
+    hears each step (read, drawn). Returns the networkx graph that was drawn.
     """
+    say = progress or (lambda _: None)
     if not isinstance(graph, Graph) and (focus is not None or entities is not None):
         view = store_view(graph, focus=focus, hops=hops, types=types, min_degree=min_degree,
                           entities=entities)
@@ -118,9 +120,12 @@ def render(
             g.nodes[park]["totals"] = totals
         view = select(g, focus=focus, hops=hops, types=types, min_degree=min_degree,
                       entities=entities)
+    say(f"read {view.number_of_nodes()} entities and {view.number_of_edges()} relations; "
+        "drawing them")
     if texts is not None:
         attribute_articles(view, texts)
     write_html(view, path, title=title, aggregate_above=aggregate_above)
+    say(f"drew {view.number_of_nodes()} entities")
     return view
 
 
@@ -133,8 +138,8 @@ def render_source(source: Path | str, path: Path, **options: Any) -> nx.MultiDiG
     if not source.is_dir():
         return render(read_graph(source), path, **options)
     store = open_store(source)
-    try:
-        return render(store, path, **options)
+    try:  # the pyoxigraph Store itself: its answers stream instead of being listed first
+        return render(getattr(store, "database", lambda: store)(), path, **options)
     finally:
         store.close()
 
