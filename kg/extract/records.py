@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.lang.times import precision_of
 from kg.vocab import ENTITY_TYPES, RELATIONS
 
 __all__ = ["ENTITY_TYPES", "INDICATOR_UNITS", "PRECISIONS", "RELATIONS", "Article", "DocRecord",
@@ -57,17 +58,6 @@ class TimeValue:
             return None
         value = str(obj["value"])
         return TimeValue(value, obj.get("precision") or precision_of(value), obj.get("text") or "")
-
-
-def precision_of(value: str) -> str:
-    """The precision a time value's form implies (2024-Q1 → quarter, 2021/2025 → range)."""
-    if "/" in value:
-        return "range"
-    if "-Q" in value:
-        return "quarter"
-    if "-H" in value:
-        return "half"
-    return {4: "year", 7: "month", 10: "day"}.get(len(value), "day")
 
 
 @dataclass

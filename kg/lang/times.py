@@ -16,7 +16,7 @@ from typing import Any
 
 from kg.lang.rules import RuleError, _read_toml
 
-__all__ = ["TimeHit", "TimeParser", "load_times", "month_add", "parse_date"]
+__all__ = ["TimeHit", "TimeParser", "load_times", "month_add", "parse_date", "precision_of"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,8 @@ class TimeParser:
                 rf"{re.escape(mo)}(?!(?:{num})?(?:{dd}))")),
             ("numeric", re.compile(
                 rf"(?<!\d)(?P<y>{yr})(?P<s>{sep})(?P<m>\d{{1,2}})(?P=s)(?P<d>\d{{1,2}})(?!\d)")),
+            ("dmy", re.compile(
+                rf"(?<![\d.])(?P<d>\d{{1,2}})(?P<s>{sep})(?P<m>\d{{1,2}})(?P=s)(?P<y>{yr})(?!\d)")),
             ("abs", re.compile(rf"(?<!\d)(?P<y>{yr}){y_}{tail}")),
             ("rel", re.compile(rf"(?P<rel>{_alt(self.rel_years)}){tail}")),
             ("plan", re.compile(rf"(?:{_alt(quotes)})?(?P<plan>{_alt(self.plans)})"
@@ -143,7 +145,7 @@ class TimeParser:
             if not (m1 and m2 and 1 <= m1 < m2 <= 12):
                 return None
             return f"{year}-{m1:02d}/{year}-{m2:02d}", "range"
-        if kind == "numeric":
+        if kind in ("numeric", "dmy"):
             return _day(int(g["y"]), int(g["m"]), int(g["d"]))
         if kind == "abs":
             return self._year_tail(int(g["y"]), g, anchor)
@@ -204,6 +206,17 @@ def _day(year: int, month: int, day: int) -> tuple[str, str] | None:
         return date(year, month, day).isoformat(), "day"
     except ValueError:
         return None
+
+
+def precision_of(value: str) -> str:
+    """The precision a time value's form implies (2024-Q1 → quarter, 2021/2025 → range)."""
+    if "/" in value:
+        return "range"
+    if "-Q" in value:
+        return "quarter"
+    if "-H" in value:
+        return "half"
+    return {4: "year", 7: "month", 10: "day"}.get(len(value), "day")
 
 
 def parse_date(value: str) -> date | None:
