@@ -8,17 +8,31 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.corpus import Document
-from kg.extract.records import DocRecord, Entity, Evidence, Relation
+from kg.corpus.articles import DatedArticle, find_articles
+from kg.extract.records import (
+    Article,
+    DocRecord,
+    Entity,
+    Evidence,
+    Observation,
+    Relation,
+    TimeValue,
+)
+from kg.lang.times import TimeHit, load_times
+from kg.nlp.indicators import ObservationHit, context_anchor
 from kg.nlp.pipeline import annotate
-from kg.nlp.spans import Amount, Mention
+from kg.nlp.spans import Amount, Mention, RelationHit
 
 CHUNK_CHARS = 100_000  # longer texts are read in pieces of about this size, cut at line ends
 
 
-def to_record(doc: Doc, document: Document, *, offset: int = 0) -> DocRecord:
-    """Group a Doc's mentions into entities (one per key); its relation hits become records.
+def to_record(doc: Doc, document: Document, *, offset: int = 0,
+              articles: list[DatedArticle] | None = None) -> DocRecord:
+    """Group a Doc's mentions into entities (one per key); its relation hits become records,
+    with the time their sentence gives; its observation hits become observations.
 
-    `offset` is where the Doc's text starts in the document (a piece of a long text).
+    `offset` is where the Doc's text starts in the document (a piece of a long text);
+    `articles` the document's articles with their dates (kg.corpus.articles), when known.
     """
     mentions: list[Mention] = doc._.pk_mentions or []
     source = document.source_text  # evidence quotes the text as written (traditional kept)
@@ -53,14 +67,20 @@ def to_record(doc: Doc, document: Document, *, offset: int = 0) -> DocRecord:
         if rel.relation == "invests" and any(
                 k[0] == head and k[1] == "invests" and k[3] != rel.amount_cny for k in relations):
             continue  # one investment per project and document: the best rule's, found first
+        time = _fact_time(doc, hit, articles) if articles is not None else None
         if rel.key() in relations:
             relations[rel.key()].evidence.append(ev)
+            if relations[rel.key()].time is None:
+                relations[rel.key()].time = time
         else:
             rel.evidence += [ev, *extra]
+            rel.time = time
             relations[rel.key()] = rel
     ents = sorted(entities.values(), key=lambda e: e.mentions[0][0])
     for e in ents:
         e.mentions.sort()
+    observations = [_observation(h, names, source, offset)
+                    for h in doc._.pk_observations or []]
     return DocRecord(
         doc_id=document.doc_id,
         entities=ents,
@@ -69,7 +89,85 @@ def to_record(doc: Doc, document: Document, *, offset: int = 0) -> DocRecord:
         path=document.path,
         sha256=document.sha256,
         text=document.text,
+        observations=[o for o in observations if o is not None],
     )
+
+
+def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]) -> TimeValue | None:
+    """The time the relation's sentence gives: the last time before the later of its two
+    ends (惠同新材2002年成立于益阳高新区), else the first after; none outside the sentence.
+    Times inside quotes or names (“2023年…榜单”) and an article's own dateline are no fact
+    times."""
+    text = doc.user_data.get("pk_text") or doc.text
+    s, e = hit.sent_start, hit.sent_end
+    anchor = None
+    art = None
+    for a in articles:
+        if a.start <= s < a.end:
+            art = a
+            anchor = a.anchor() or context_anchor(text, a.start, a.end)
+            break
+    hits = load_times().find(text, anchor, s, e)
+    mentions: list[Mention] = doc._.pk_mentions or []
+    inside = [(m.start, m.end) for m in mentions if s <= m.start < e]
+    good: list[TimeHit] = []
+    for h in hits:
+        if any(ms <= h.start < me for ms, me in inside):
+            continue
+        if art is not None and art.date_start <= h.start < art.date_end:
+            continue
+        if _quoted(text, s, h.start):
+            continue
+        good.append(h)
+    if not good:
+        return None
+    pivot = max(hit.head.start, hit.tail.start)
+    before = [h for h in good if h.start < pivot]
+    h = before[-1] if before else good[0]
+    return TimeValue(h.value, h.precision, h.text)
+
+
+_OPEN, _CLOSE = "“《「『", "”》」』"
+
+
+def _quoted(text: str, start: int, pos: int) -> bool:
+    """True when `pos` lies inside quotes or book-title marks opened since `start`."""
+    depth = 0
+    for ch in text[start:pos]:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _observation(hit: ObservationHit, names: dict[tuple[str, str], str], source: str,
+                 offset: int) -> Observation | None:
+    park = names.get(("Park", hit.park.key))
+    if park is None:
+        return None
+    cs, ce = hit.clause[0] + offset, hit.clause[1] + offset
+    ss, se = hit.sentence[0] + offset, hit.sentence[1] + offset
+    period = None if hit.period is None else TimeValue(hit.period.value, hit.period.precision,
+                                                       hit.period.text)
+    return Observation(park, hit.indicator, hit.value, hit.unit, period, hit.growth_pct,
+                       source[cs:ce], hit.value_text, Evidence(source[ss:se], ss, se, hit.rule))
+
+
+def articles_of(document: Document, articles: list[DatedArticle]) -> list[Article]:
+    """The record form of a document's articles, the date's words quoted as written."""
+    source = document.source_text
+    out = []
+    for a in articles:
+        ev = None
+        if a.published is not None and a.date_end > a.date_start:
+            ev = Evidence(source[a.date_start:a.date_end], a.date_start, a.date_end,
+                          f"published.{a.source}")
+        elif a.published is not None:
+            ev = Evidence(a.text or "", 0, 0, f"published.{a.source}")
+        out.append(Article(a.title, a.published, a.precision, a.text, a.start, a.end,
+                           a.source, ev))
+    return out
 
 
 def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
@@ -102,17 +200,29 @@ def merge_records(parts: list[DocRecord]) -> DocRecord:
                 relations[r.key()].evidence += r.evidence
             else:
                 relations[r.key()] = r
+    observations = [o for part in parts for o in part.observations]
     return DocRecord(first.doc_id, list(entities.values()), list(relations.values()),
-                     title=first.title, path=first.path, sha256=first.sha256, text=first.text)
+                     title=first.title, path=first.path, sha256=first.sha256, text=first.text,
+                     observations=observations)
 
 
-def extract_one(document: Document, nlp: Language) -> DocRecord:
-    """The record of one document; a long text is read piece by piece to bound memory."""
+def extract_one(document: Document, nlp: Language, *, published: str | None = None
+                ) -> DocRecord:
+    """The record of one document; a long text is read piece by piece to bound memory.
+
+    `published` is a date the user gives for the file (a side file), used for the articles
+    whose text shows none.
+    """
+    articles = find_articles(document.text, side_date=published)
     if len(document.text) <= CHUNK_CHARS:
-        return to_record(annotate(nlp, document.text), document)
-    parts = [to_record(annotate(nlp, piece), document, offset=off)
-             for off, piece in chunks(document.text)]
-    return merge_records(parts)
+        rec = to_record(annotate(nlp, document.text, articles=articles), document,
+                        articles=articles)
+    else:
+        parts = [to_record(annotate(nlp, piece), document, offset=off)
+                 for off, piece in chunks(document.text)]
+        rec = merge_records(parts)
+    rec.articles = articles_of(document, articles)
+    return rec
 
 
 def extract(documents: Iterable[Document], nlp: Language) -> Iterator[DocRecord]:
