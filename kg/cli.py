@@ -203,13 +203,19 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 @click.argument("files", nargs=-1, required=True, type=LOCAL_PATH)
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl",
               show_default=True, help="Output format: one JSON record per input file.")
+@click.option("--dates", "dates_path", type=LOCAL_PATH, default=None,
+              help="CSV of path,date: publication dates of files whose text shows none.")
 @pkuseg_option
 @jobs_option
-def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
+def extract(files: tuple[Path, ...], fmt: str, dates_path: Path | None,
+            pkuseg_model: Path | None, jobs: int) -> None:
     """Print the extraction record of each FILE: one JSON line each, in the format of
     docs/extraction-format.md. A file in a folder given is named by its path under it."""
     # start-up: only this command needs these
     from kg.build.pipeline import corpus_files, extract_records
+    from kg.corpus.articles import read_date_file
+
+    dates = read_date_file(dates_path) if dates_path is not None else None
 
     skipped: list[str] = []
 
@@ -221,7 +227,7 @@ def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: 
     # each file read where it is extracted, as extraction goes: memory stays flat; doubts
     # about a file that was read (its encoding…) are warnings, not skips
     records = extract_records(paths, pkuseg_model=pkuseg_model, jobs=jobs, text=False,
-                              warn=warn, note=_warn)
+                              warn=warn, note=_warn, dates=dates)
     for rec in _progress("extracting")(records, len(paths)):
         click.echo(rec.dumps())
     if skipped:
@@ -366,18 +372,22 @@ def _build_output(path: Path, store_spec: str) -> str | None:
 @click.option("--times", "times_path", type=LOCAL_PATH, default=None,
               help="Time gold (JSONL: articles, times, observations): also score "
                    "observations, publication dates and fact times.")
+@click.option("--dates", "dates_path", type=LOCAL_PATH, default=None,
+              help="CSV of path,date: publication dates of files whose text shows none.")
 @pkuseg_option
 def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool, by_rule: bool,
-          times_path: Path | None, pkuseg_model: Path | None) -> None:
+          times_path: Path | None, dates_path: Path | None, pkuseg_model: Path | None) -> None:
     """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation.
 
     GOLD holds records in the format of docs/extraction-format.md, matched by document id.
     """
     # start-up: only this command needs these
+    from kg.corpus.articles import read_date_file
     from kg.extract.evaluate import evaluate_files, format_report, rule_table
 
+    dates = read_date_file(dates_path) if dates_path is not None else None
     report = evaluate_files(paths, gold_path, pkuseg_model=pkuseg_model, warn=_warn,
-                            times_path=times_path)
+                            times_path=times_path, dates=dates)
     if as_json:
         data = report.to_json()
         if errors:

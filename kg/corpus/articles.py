@@ -18,7 +18,8 @@ from kg.errors import InputError
 from kg.lang.rules import _read_toml
 from kg.lang.times import TimeParser, load_times, parse_date, precision_of
 
-__all__ = ["ArticleSpan", "DatedArticle", "anchor_at", "find_articles", "read_date_file"]
+__all__ = ["ArticleSpan", "DatedArticle", "anchor_at", "find_articles", "read_date_file",
+           "side_date"]
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,17 @@ def anchor_at(articles: list[DatedArticle], pos: int) -> date | None:
         if art.start <= pos < art.end:
             return art.anchor()
     return articles[-1].anchor() if articles and pos >= articles[-1].end else None
+
+
+def side_date(dates: dict[str, str] | None, path: str, doc_id: str = "") -> str | None:
+    """The date a side file gives for a document: by its path, file name, stem or id."""
+    if not dates:
+        return None
+    p = Path(path)
+    for key in (path, str(p.resolve()) if path else "", p.name, p.stem, doc_id):
+        if key and key in dates:
+            return dates[key]
+    return None
 
 
 _SIDE_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")

@@ -153,23 +153,25 @@ def read_gold(path: Path) -> list[DocRecord]:
 def evaluate_files(paths: Iterable[Path], gold_path: Path, *,
                    pkuseg_model: str | Path | None = None,
                    warn: Callable[[str], None] | None = None,
-                   times_path: Path | None = None) -> Report:
+                   times_path: Path | None = None,
+                   dates: dict[str, str] | None = None) -> Report:
     """Score the extraction of the files under `paths` against the gold file (what `kg eval` does).
 
     Only the documents the gold file names are extracted (in this process); an unreadable file
     goes to `warn` (or raises InputError without it), and a gold document with no file scores as
     an empty prediction. With `times_path`, a time gold file (dates and observations), the
-    report's `times` scores those too (kg.extract.timescore).
+    report's `times` scores those too (kg.extract.timescore); `dates` (a side file read by
+    kg.corpus.articles.read_date_file) dates the documents whose text shows no date.
     """
     gold = read_gold(gold_path)
     time_gold = read_gold(times_path) if times_path is not None else None
     wanted = {g.doc_id for g in gold} | {g.doc_id for g in time_gold or []}
     docs = [d for d in _documents(paths, warn) if d.doc_id in wanted]
     if time_gold is None:
-        return score(_extract(docs, pkuseg_model), gold)
+        return score(_extract(docs, pkuseg_model, dates), gold)
     from kg.extract.timescore import score_times
 
-    records = list(_extract(docs, pkuseg_model))
+    records = list(_extract(docs, pkuseg_model, dates))
     report = score(records, gold)
     report.times = score_times(records, time_gold, gold)
     report.errors += report.times.errors
@@ -187,7 +189,8 @@ def _documents(paths: Iterable[Path], warn: Callable[[str], None] | None
             warn(str(exc))
 
 
-def _extract(docs: list[Document], pkuseg_model: str | Path | None) -> Iterator[DocRecord]:
+def _extract(docs: list[Document], pkuseg_model: str | Path | None,
+             dates: dict[str, str] | None = None) -> Iterator[DocRecord]:
     if not docs:  # nothing to extract: the pipeline (and its model) is not even loaded
         return
     # spaCy loads here only: scoring given records (`score`) needs none of it
@@ -195,8 +198,10 @@ def _extract(docs: list[Document], pkuseg_model: str | Path | None) -> Iterator[
     from kg.nlp.pipeline import build_nlp  # heavy: spaCy loads only when extracting
 
     nlp = build_nlp(pkuseg_model=None if pkuseg_model is None else str(pkuseg_model))
+    from kg.corpus.articles import side_date
+
     for doc in docs:
-        yield extract_one(doc, nlp)
+        yield extract_one(doc, nlp, published=side_date(dates, doc.path, doc.doc_id))
 
 
 def _simplified(rec: DocRecord) -> DocRecord:

@@ -21,7 +21,7 @@ from kg.extract.records import (
 from kg.lang.times import TimeHit, load_times
 from kg.nlp.indicators import ObservationHit, context_anchor
 from kg.nlp.pipeline import annotate
-from kg.nlp.spans import Amount, Mention, RelationHit
+from kg.nlp.spans import Amount, Mention, RelationHit, doc_text
 
 CHUNK_CHARS = 100_000  # longer texts are read in pieces of about this size, cut at line ends
 
@@ -93,38 +93,64 @@ def to_record(doc: Doc, document: Document, *, offset: int = 0,
     )
 
 
+_PRECISE = {"day": 0, "month": 1, "quarter": 2, "half": 3, "year": 4, "range": 5}
+_LEAD_CHARS = 16  # a time this near a sentence's start dates the event the sentence opens
+
+
 def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]) -> TimeValue | None:
-    """The time the relation's sentence gives: the last time before the later of its two
-    ends (惠同新材2002年成立于益阳高新区), else the first after; none outside the sentence.
-    Times inside quotes or names (“2023年…榜单”) and an article's own dateline are no fact
-    times."""
-    text = doc.user_data.get("pk_text") or doc.text
+    """The time of a relation fact: the most precise time its sentence gives before the later
+    of its two ends (8月16日 over the 2019年 of 2019年第二批重点项目), else after them; else
+    the time of another sentence of the article that names the tail; else the time opening
+    an earlier sentence of the article (the date of the signing or start event a list of
+    projects follows). Times inside quotes or names and the article's dateline are none."""
+    text = doc_text(doc)
     s, e = hit.sent_start, hit.sent_end
-    anchor = None
-    art = None
-    for a in articles:
-        if a.start <= s < a.end:
-            art = a
-            anchor = a.anchor() or context_anchor(text, a.start, a.end)
-            break
-    hits = load_times().find(text, anchor, s, e)
+    art = next((a for a in articles if a.start <= s < a.end), None)
+    anchor = None if art is None else (art.anchor() or context_anchor(text, art.start, art.end))
     mentions: list[Mention] = doc._.pk_mentions or []
-    inside = [(m.start, m.end) for m in mentions if s <= m.start < e]
-    good: list[TimeHit] = []
-    for h in hits:
-        if any(ms <= h.start < me for ms, me in inside):
-            continue
-        if art is not None and art.date_start <= h.start < art.date_end:
-            continue
-        if _quoted(text, s, h.start):
-            continue
-        good.append(h)
-    if not good:
-        return None
+    spans = sorted((m.start, m.end) for m in mentions)
+    parser = load_times()
+
+    def times_in(lo: int, hi: int) -> list[TimeHit]:
+        out = []
+        for h in parser.find(text, anchor, lo, hi):
+            if any(ms <= h.start < me for ms, me in spans if ms < hi and me > lo):
+                continue
+            if art is not None and art.date_start <= h.start < art.date_end:
+                continue
+            if _quoted(text, lo, h.start):
+                continue
+            out.append(h)
+        return out
+
+    def best(hits: list[TimeHit], pivot: int) -> TimeHit | None:
+        before = [h for h in hits if h.start < pivot] or hits
+        if not before:
+            return None
+        return min(reversed(before), key=lambda h: _PRECISE[h.precision])
+
     pivot = max(hit.head.start, hit.tail.start)
-    before = [h for h in good if h.start < pivot]
-    h = before[-1] if before else good[0]
-    return TimeValue(h.value, h.precision, h.text)
+    got = best(times_in(s, e), pivot)
+    lo = art.start if art is not None else 0
+    sents = [x for x in doc._.pk_sentences or [] if lo <= x.start and x.end <= (
+        art.end if art is not None else len(text))]
+    if got is None and isinstance(hit.tail, Mention):
+        for m in mentions:
+            if m.key != hit.tail.key or m.type != hit.tail.type or s <= m.start < e:
+                continue
+            sent = next((x for x in sents if x.start <= m.start < x.end), None)
+            if sent is not None:
+                got = best(times_in(sent.start, sent.end), m.start)
+                if got is not None:
+                    break
+    if got is None:
+        for sent in reversed([x for x in sents if x.end <= s]):
+            lead = [h for h in times_in(sent.start, min(sent.end, sent.start + _LEAD_CHARS))
+                    if h.precision in ("day", "month", "quarter", "half")]
+            if lead:
+                got = lead[0]
+                break
+    return None if got is None else TimeValue(got.value, got.precision, got.text)
 
 
 _OPEN, _CLOSE = "“《「『", "”》」』"

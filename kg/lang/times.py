@@ -50,6 +50,8 @@ class TimeParser:
             self.rel_years: dict[str, int] = dict(t["relative_years"])
             self.rel_days: dict[str, int] = dict(t["relative_days"])
             self.rel_months: dict[str, int] = dict(t["relative_months"])
+            self.rel_weeks: dict[str, int] = dict(t["relative_weeks"])
+            bare_day_after = list(t["bare_day"]["after"])
             self.halves: dict[str, int] = dict(t["halves"])
             self.q_to_date: dict[str, int] = dict(t["quarters_to_date"])
             self.plans: dict[str, tuple[int, int]] = {k: (int(v[0]), int(v[1]))
@@ -98,6 +100,13 @@ class TimeParser:
                               rf"(?:(?P<d>{num})(?:{dd}))?(?!{re.escape(mo)})")),
             ("q", re.compile(rf"(?<![\d{y_}]){q_word}|(?P<q2d>{q2d})|(?P<h>{half})")),
             ("dayword", re.compile(_alt(self.rel_days))),
+            ("weekword", re.compile(_alt(self.rel_weeks))),
+            ("bareday", re.compile(rf"(?<![\d月年.\-/])(?P<d>\d{{1,2}})"
+                                   rf"(?=(?:{_alt(bare_day_after)}))日")),
+            ("dayrange", re.compile(
+                rf"(?:(?P<y>{yr}){y_})?(?:(?P<m>{num}){re.escape(mo)})?(?<![\d.])(?P<d1>\d{{1,2}})"
+                rf"(?:{dd})?(?:{jn})(?P<d2>\d{{1,2}})(?:{dd})")),
+            ("spaced", re.compile(rf"(?<!\d)(?P<y>{yr}) (?P<m>\d{{2}})/(?P<d>\d{{2}})(?!\d)")),
             ("monthword", re.compile(_alt(self.rel_months))),
         ]
 
@@ -145,7 +154,15 @@ class TimeParser:
             if not (m1 and m2 and 1 <= m1 < m2 <= 12):
                 return None
             return f"{year}-{m1:02d}/{year}-{m2:02d}", "range"
-        if kind in ("numeric", "dmy"):
+        if kind == "dayrange":
+            d1, d2 = int(g["d1"]), int(g["d2"])
+            month = self.number(g["m"]) if g["m"] else (anchor.month if anchor else None)
+            year = int(g["y"]) if g["y"] else (anchor.year if anchor else None)
+            if year is None or not month or not d1 < d2:
+                return None
+            a, b = _day(year, month, d1), _day(year, month, d2)
+            return (f"{a[0]}/{b[0]}", "range") if a and b else None
+        if kind in ("numeric", "dmy", "spaced"):
             return _day(int(g["y"]), int(g["m"]), int(g["d"]))
         if kind == "abs":
             return self._year_tail(int(g["y"]), g, anchor)
@@ -175,6 +192,15 @@ class TimeParser:
         if kind == "dayword":
             d = anchor + timedelta(days=self.rel_days[m.group()])
             return d.isoformat(), "day"
+        if kind == "weekword":
+            monday = anchor - timedelta(days=anchor.weekday()) + timedelta(
+                weeks=self.rel_weeks[m.group()])
+            return f"{monday.isoformat()}/{(monday + timedelta(days=6)).isoformat()}", "range"
+        if kind == "bareday":
+            day = int(g["d"])
+            y, mo = (anchor.year, anchor.month) if day <= anchor.day else month_add(
+                anchor.year, anchor.month, -1)
+            return _day(y, mo, day)
         if kind == "monthword":
             y, mo = month_add(anchor.year, anchor.month, self.rel_months[m.group()])
             return f"{y}-{mo:02d}", "month"
