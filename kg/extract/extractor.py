@@ -21,7 +21,7 @@ from kg.extract.records import (
 from kg.lang.times import TimeHit, load_times
 from kg.nlp.indicators import ObservationHit, context_anchor
 from kg.nlp.pipeline import annotate
-from kg.nlp.spans import Amount, Mention, RelationHit, doc_text
+from kg.nlp.spans import Amount, Mention, RelationHit, clause_start, doc_text
 
 CHUNK_CHARS = 100_000  # longer texts are read in pieces of about this size, cut at line ends
 
@@ -101,8 +101,8 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]) -> Time
     """The time of a relation fact: the most precise time its sentence gives before the later
     of its two ends (8月16日 over the 2019年 of 2019年第二批重点项目), else after them; else
     the time of another sentence of the article that names the tail; else the time opening
-    an earlier sentence of the article (the date of the signing or start event a list of
-    projects follows). Times inside quotes or names and the article's dateline are none."""
+    the article's first sentence that opens with one (the date of the signing or start event
+    a list of projects follows). Times inside quotes or names and datelines are none."""
     text = doc_text(doc)
     s, e = hit.sent_start, hit.sent_end
     art = next((a for a in articles if a.start <= s < a.end), None)
@@ -118,16 +118,19 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]) -> Time
                 continue
             if art is not None and art.date_start <= h.start < art.date_end:
                 continue
+            if text.startswith(parser.dateline_ends, h.end):
+                continue  # 本报6月28日讯: the report's date, not the fact's
             if _quoted(text, lo, h.start):
                 continue
             out.append(h)
         return out
 
     def best(hits: list[TimeHit], pivot: int) -> TimeHit | None:
-        before = [h for h in hits if h.start < pivot] or hits
-        if not before:
+        if not hits:
             return None
-        return min(reversed(before), key=lambda h: _PRECISE[h.precision])
+        # the most precise; of equals, the last before the pivot, else the first after it
+        return min(hits, key=lambda h: (_PRECISE[h.precision], h.start >= pivot,
+                                        -h.start if h.start < pivot else h.start))
 
     pivot = max(hit.head.start, hit.tail.start)
     got = best(times_in(s, e), pivot)
@@ -144,9 +147,11 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]) -> Time
                 if got is not None:
                     break
     if got is None:
-        for sent in reversed([x for x in sents if x.end <= s]):
-            lead = [h for h in times_in(sent.start, min(sent.end, sent.start + _LEAD_CHARS))
-                    if h.precision in ("day", "month", "quarter", "half")]
+        for sent in [x for x in sents if x.end <= s]:
+            lead = [h for h in times_in(sent.start, sent.end)
+                    if h.precision in ("day", "month", "quarter", "half")
+                    and (h.start - sent.start < _LEAD_CHARS
+                         or clause_start(text, h.start) >= h.start - 1)]
             if lead:
                 got = lead[0]
                 break

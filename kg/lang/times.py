@@ -63,6 +63,8 @@ class TimeParser:
             recent_after = list(t["recent_years"]["after"])
             self.no_time: tuple[str, ...] = tuple(t["no_time"]["words"])
             self.comparison: tuple[str, ...] = tuple(t["comparison"]["after"])
+            # words right after a dateline's day (电, 讯, 消息): the report's date
+            self.dateline_ends: tuple[str, ...] = tuple(t["publication"]["dateline_end"])
             y, mo, q, qp = t["year"], t["month"], t["quarter"], t["quarter_prefix"]
             days, joiners, seps = list(t["day"]), list(t["range_joiners"]), t["date_separators"]
         except (KeyError, TypeError, ValueError, IndexError) as exc:
