@@ -78,6 +78,15 @@ class IndicatorFinder:
             self.plan_words = tuple(nots["plan_words"])
             self.other_subjects = tuple(nots["other_subjects"])
             place_endings = list(nots["place_endings"])
+            self.prefix_chars = int(nots["prefix_chars"])
+            self.slice_words = tuple(nots["slice_words"])
+            self.capacity_year = str(nots["capacity_year"])
+            self.slice_after = tuple(nots["slice_after"])
+            self.threshold_nouns = tuple(nots["threshold_nouns"])
+            self.threshold_words = tuple(nots["threshold_words"])
+            self.now_words = tuple(nots["now_words"])
+            self.cumulative = tuple(sorted(nots["cumulative_words"], key=len, reverse=True))
+            self.demonstratives = tuple(nots["demonstratives"])
         except (KeyError, TypeError) as exc:
             raise RuleError(f"kg/patterns/indicators.toml: missing or bad entry ({exc})") from None
         for ind in self.indicators.values():
@@ -117,6 +126,10 @@ class IndicatorFinder:
                 amt = self.amounts.parse(m)
                 if amt is None or amt.start < lo or amt.currency not in ("CNY", "USD"):
                     continue
+                if text.startswith(self.threshold_nouns, amt.end):
+                    return None  # 营收10亿元以上企业65家: a count of firms, not a figure
+                if text.startswith(self.threshold_words, amt.end):
+                    continue  # 突破千亿元大关，达到1173亿元: the figure comes next
                 return amt.value, amt.currency, amt.start, amt.end, amt.text
             return None
         if ind.unit == "percent":
@@ -125,8 +138,8 @@ class IndicatorFinder:
                 return None
             return _number(m.group("num")), "percent", m.start(), m.end(), m.group()
         m = self.count_after.search(text, lo, hi)
-        if m is None:
-            return None
+        if m is None or any(c in text[lo:m.start()] for c in "、，,；;"):
+            return None  # (a count past a list mark belongs to the next item)
         return int(_number(m.group("num"))), "count", m.start(), m.end(), m.group()
 
     def _growth(self, text: str, lo: int, hi: int) -> tuple[float, int, int] | None:
@@ -164,6 +177,8 @@ class IndicatorFinder:
             if any(p.start <= ws and we <= p.end for p in parks):
                 continue
             ind = self.word_of[wm.group()]
+            if self._slice(text, ws, we):
+                continue
             si = bisect_right(sent_starts, ws) - 1
             if si < 0:
                 continue
@@ -177,23 +192,48 @@ class IndicatorFinder:
             pe = text.find("\n", we)
             pe = len(text) if pe == -1 else pe
             park = self._park(text, parks, park_starts, ws, ps, sent.start, topics, secs,
-                              sec_starts, others)
+                              sec_starts, others, ind.unit == "count")
             if park is None:
                 continue
-            anchor = _anchor(articles, ws, text)
             if ps not in time_cache:
-                time_cache[ps] = [h for h in self.times.find(text, anchor, ps, pe)]
-            times = time_cache[ps]
-            hits = self._read(text, ind, ws, we, cs, ce, sent.end, times, ps)
+                time_cache[ps] = self._times(text, _published(articles, ws), ps, pe)
+            times, relative = time_cache[ps]
+            hits = self._read(text, ind, ws, we, cs, ce, sent.end, times, ps, sent.start)
             for value, unit, vtext, growth, period, rule in hits:
+                if period is not None and (period.start, period.end) in relative:
+                    continue  # 上半年 in an undated article: the period is unknown
                 out.append(ObservationHit(park, ind.id, unit, value, vtext, growth, period,
                                           (cs, ce), (sent.start, sent.end), rule))
         doc._.pk_observations = _dedupe(out)
         return doc
 
+    def _times(self, text: str, anchor: date | None, lo: int, hi: int
+               ) -> tuple[list[TimeHit], set[tuple[int, int]]]:
+        """The times of a paragraph, and where those are that an undated article leaves
+        unresolved (今年, 上半年 with no publication date): found, but no period."""
+        if anchor is not None:
+            return self.times.find(text, anchor, lo, hi), set()
+        fixed = {(h.start, h.end) for h in self.times.find(text, None, lo, hi)}
+        every = self.times.find(text, _SOME_DAY, lo, hi)
+        return every, {(h.start, h.end) for h in every} - fixed
+
+    def _slice(self, text: str, ws: int, we: int) -> bool:
+        """True when the words around the indicator make the figure a slice of the park or
+        another body's (产业产值, 亩均税收, 市级专精特新, 年产值, 高新技术企业培育库)."""
+        lo = max(clause_start(text, ws), ws - self.prefix_chars)
+        if any(w in text[lo:ws] for w in self.slice_words):
+            return True
+        if text.startswith(self.slice_after, we):
+            return True
+        if ws > 0 and text[ws - 1] == self.capacity_year:
+            before = text[ws - 2] if ws > 1 else ""
+            if not (before.isdigit() or before in "今去前上本明全当度"):
+                return True
+        return False
+
     def _park(self, text: str, parks: list[Mention], park_starts: list[int], ws: int, ps: int,
               ss: int, topics: list[str | None], secs: list, sec_starts: list[int],
-              others: list[Mention]) -> Mention | None:
+              others: list[Mention], count: bool = False) -> Mention | None:
         """The park the figure at `ws` is stated for: the nearest park named before it in its
         paragraph, with no other subject (a city, a company) in between; else the section's
         topic park when the sentence names no other subject."""
@@ -205,9 +245,13 @@ class IndicatorFinder:
         between = text[lo:ws]
         if any(w in between for w in self.other_subjects):
             return None
-        if self.place_re.search(between) or any(lo <= o.start < ws for o in others
-                                                if o.type == "Enterprise"):
+        place = next((m for m in self.place_re.finditer(between) if lo + m.end() < ws), None)
+        if place is not None or (count is False and any(lo <= o.start < ws for o in others
+                                                           if o.type == "Enterprise")):
             return None
+        demo = self._demonstrative(text, parks, ss, ws)
+        if demo is not None:
+            return demo
         if cand is not None:
             return cand
         k = bisect_right(sec_starts, ws) - 1
@@ -218,12 +262,40 @@ class IndicatorFinder:
                 return Mention(ws, ws, "Park", model.text, "Park.topic", key=key, anaphor=True)
         return None
 
+    def _demonstrative(self, text: str, parks: list[Mention], ss: int, ws: int
+                       ) -> Mention | None:
+        """这个科创园 earlier in the sentence: the last park named before whose name ends
+        in the word after the demonstrative."""
+        for d in self.demonstratives:
+            i = text.rfind(d, ss, ws)
+            if i < 0:
+                continue
+            after = text[i + len(d):i + len(d) + 4]
+            for k in (4, 3, 2):
+                head = after[:k]
+                hits = [p for p in parks if p.end <= i and not p.anaphor
+                        and p.text.endswith(head) and p.text != head]
+                if len(head) == k and hits:
+                    last = hits[-1]
+                    return Mention(i, i + len(d) + k, "Park", text[i:i + len(d) + k],
+                                   "Park.demonstrative", key=last.key, anaphor=True)
+        return None
+
     def _read(self, text: str, ind: Indicator, ws: int, we: int, cs: int, ce: int, se: int,
-              times: list[TimeHit], ps: int
+              times: list[TimeHit], ps: int, ss: int
               ) -> list[tuple[int | float | None, str, str, float | None, TimeHit | None, str]]:
         """The observations one indicator word gives: (value, unit, words, growth, period,
         rule); two for a from-X-to-Y with a time at each end."""
         unit = ind.unit
+        now = any(w in text[ss:ws] for w in self.now_words)
+        if ind.unit == "count":
+            near = [m for m in self.count_before.finditer(text, cs, ws)
+                    if ws - m.end() <= 4 and not any(c in text[m.end():ws] for c in "、，,；;")]
+            if near:
+                m = near[-1]
+                period = None if now else self._period(text, times, cs, ws, ps)
+                return [(int(_number(m.group("num"))), "count", m.group(), None, period,
+                         "indicator.count_before")]
         # the next clause when it only states the change (…436.29亿元,同比增长6.7%)
         ge = ce
         if ce < se and self.change_start.match(text, ce + 1):
@@ -256,20 +328,28 @@ class IndicatorFinder:
                     return [(second[0], unit, second[4], growth[0] if growth else None, period,
                              "indicator.to")]
             growth = self._growth(text, ve, ge)
-            period = self._period(text, times, cs, ws, ps, exclude=(we, ve))
-            return [(value, unit, vtext, growth[0] if growth else None, period, "indicator")]
+            period = None if now else self._period(text, times, cs, ws, ps, exclude=(we, ve))
+            out = [(value, unit, vtext, growth[0] if growth else None, period, "indicator")]
+            more = ve + 1 if text[ve:ve + 1] in "，," else ve
+            cum = next((w for w in self.cumulative if text.startswith(w, more)), None)
+            if cum is not None:
+                nxt = self._value(text, ind, more + len(cum), clause_end(text, more + len(cum)))
+                if nxt is not None and nxt[2] - more - len(cum) <= 2:
+                    out.append((nxt[0], nxt[1], nxt[4], None, period, "indicator.cumulative"))
+            return out
         if ind.unit == "count":
             before = [m for m in self.count_before.finditer(text, cs, ws)
-                      if ws - m.end() <= self.gap // 2]
+                      if ws - m.end() <= self.gap - 4
+                      and not any(c in text[m.end():ws] for c in "、，,；;")]
             if before:
                 m = before[-1]
-                period = self._period(text, times, cs, ws, ps)
+                period = None if now else self._period(text, times, cs, ws, ps)
                 return [(int(_number(m.group("num"))), "count", m.group(), None, period,
                          "indicator.count_before")]
             return []
         growth = self._growth(text, we, ge)
         if growth is not None and growth[1] - we <= self.gap:
-            period = self._period(text, times, cs, ws, ps)
+            period = None if now else self._period(text, times, cs, ws, ps)
             return [(None, ind.unit, "", growth[0], period, "indicator.change")]
         return []
 
@@ -281,7 +361,8 @@ class IndicatorFinder:
                   and not (exclude and exclude[0] <= h.start < exclude[1])]
         if inside:
             return inside[-1]
-        leading = [h for h in times if ps <= h.start < cs and _opens_clause(text, h)]
+        leading = [h for h in times if ps <= h.start < cs and h.precision != "range"
+                   and _opens_clause(text, h)]
         return leading[-1] if leading else None
 
 
@@ -292,8 +373,7 @@ def _opens_clause(text: str, hit: TimeHit) -> bool:
     """True when the time opens its clause (2021年，… / 截至2021年底，…)."""
     start = clause_start(text, hit.start)
     lead = text[start:hit.start].strip()
-    end = clause_end(text, hit.end)
-    return (not lead or lead in _OPENERS) and (end - hit.end <= 1 or text[hit.end:end] == "")
+    return not lead or lead in _OPENERS
 
 
 def _time_in(times: list[TimeHit], lo: int, hi: int) -> TimeHit | None:
@@ -306,10 +386,14 @@ def _number(raw: str) -> float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _anchor(articles: list[DatedArticle], pos: int, text: str) -> date | None:
+_SOME_DAY = date(2000, 6, 15)  # resolves relative words only to see where they are
+
+
+def _published(articles: list[DatedArticle], pos: int) -> date | None:
+    """The publication date of the article holding `pos` (None when it shows none)."""
     for art in articles:
         if art.start <= pos < art.end:
-            return art.anchor() or context_anchor(text, art.start, art.end)
+            return art.anchor()
     return None
 
 
