@@ -78,6 +78,7 @@ class IndicatorFinder:
             self.plan_words = tuple(nots["plan_words"])
             self.other_subjects = tuple(nots["other_subjects"])
             place_endings = list(nots["place_endings"])
+            self.province_end = str(nots["province_ending"])
             self.prefix_chars = int(nots["prefix_chars"])
             self.slice_words = tuple(nots["slice_words"])
             self.capacity_year = str(nots["capacity_year"])
@@ -120,6 +121,9 @@ class IndicatorFinder:
         """The first value of the indicator's unit in text[lo:hi]: (value, unit, start, end,
         words); None when there is none."""
         if ind.unit in ("CNY", "USD"):
+            if any(w in text[lo:hi] for w in self.threshold_words) and hi < len(text) and \
+                    text[hi] in "，,":
+                hi = clause_end(text, hi + 1)  # 突破千亿元大关，达到1173亿元
             for m in self.amounts.matches(text[:hi]):
                 if m.start() < lo:
                     continue
@@ -241,16 +245,19 @@ class IndicatorFinder:
         while i >= 0 and parks[i].end > ws:
             i -= 1
         cand = parks[i] if i >= 0 and parks[i].start >= ps else None
-        lo = cand.end if cand is not None else ss
+        lo = max(cand.end if cand is not None else ss, clause_start(text, ws), ss)
         between = text[lo:ws]
         if any(w in between for w in self.other_subjects):
             return None
-        place = next((m for m in self.place_re.finditer(between) if lo + m.end() < ws), None)
+        # a place right before the word is its subject (常州市GDP), but a province's name
+        # qualifies a certification (陕西省专精特新中小企业)
+        place = next((m for m in self.place_re.finditer(between)
+                      if lo + m.end() < ws or not m.group().endswith(self.province_end)), None)
         if place is not None or (count is False and any(lo <= o.start < ws for o in others
                                                            if o.type == "Enterprise")):
             return None
-        demo = self._demonstrative(text, parks, ss, ws)
-        if demo is not None:
+        demo = self._demonstrative(text, parks, ps, ws)
+        if demo is not None and (cand is None or demo.start > cand.start):
             return demo
         if cand is not None:
             return cand
@@ -366,13 +373,14 @@ class IndicatorFinder:
         return leading[-1] if leading else None
 
 
+_QUOTES = "“”‘’「」『』\"'（(）) "
 _OPENERS = ("截至", "截止", "截至到", "在", "于", "到")
 
 
 def _opens_clause(text: str, hit: TimeHit) -> bool:
     """True when the time opens its clause (2021年，… / 截至2021年底，…)."""
     start = clause_start(text, hit.start)
-    lead = text[start:hit.start].strip()
+    lead = text[start:hit.start].strip().strip(_QUOTES)
     return not lead or lead in _OPENERS
 
 
