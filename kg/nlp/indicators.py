@@ -69,6 +69,8 @@ class IndicatorFinder:
             self.indicators = {k: Indicator(k, v["unit"], tuple(v["words"]))
                                for k, v in t["indicators"].items()}
             vals, change, ft, nots = t["values"], t["change"], t["from_to"], t["not_observation"]
+            self.qualified: dict[str, tuple[str, ...]] = {
+                k: tuple(v) for k, v in t.get("qualified", {}).items()}
             self.count_units = list(vals["count_units"])
             count_nouns = list(vals["count_nouns"])
             percent = list(vals["percent"])
@@ -182,6 +184,9 @@ class IndicatorFinder:
                 continue
             ind = self.word_of[wm.group()]
             if self._slice(text, ws, we):
+                continue
+            need = self.qualified.get(wm.group())
+            if need and not any(w in text[clause_start(text, ws):ws] for w in need):
                 continue
             si = bisect_right(sent_starts, ws) - 1
             if si < 0:
