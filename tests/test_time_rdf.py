@@ -83,6 +83,28 @@ def test_time_rdf_fact_time_on_the_reified_statement() -> None:
     assert g.value(end, TIME.inXSDgYear) == Literal("2022", datatype=XSD.gYear)
 
 
+def test_time_rdf_instants_are_placed_with_owl_time_terms() -> None:
+    rec = xian_record()
+    rec.observations[0].period = TimeValue("2023-06-15", "day", "6月15日")
+    rec.observations[1].period = TimeValue("2023-06", "month", "6月")
+    g = union(to_graph([rec]))
+    places = {p for t in g.subjects(RDF.type, TIME.Instant) for p in g.predicates(t, None)
+              if str(p).startswith(str(TIME)) and p != RDF.type}
+    assert places == {TIME.inXSDDate, TIME.inXSDgYearMonth}
+    day = next(g.subjects(TIME.inXSDDate, None))
+    assert g.value(day, TIME.inXSDDate) == Literal("2023-06-15", datatype=XSD.date)
+    # every time:, qb: and sdmx term the mapping writes is one of those vocabularies
+    from rdflib.namespace import QB as RDFLIB_QB
+    from rdflib.namespace import TIME as RDFLIB_TIME
+
+    for triple in union(to_graph(records())):
+        for term in triple:
+            if str(term).startswith(str(RDFLIB_TIME)):
+                assert term in RDFLIB_TIME, term
+            if str(term).startswith(str(RDFLIB_QB)):
+                assert term in RDFLIB_QB, term
+
+
 def test_time_rdf_observation_is_a_data_cube_observation() -> None:
     g = union(to_graph([xian_record()]))
     park = entity_iri("西安高新区", "Park")

@@ -327,6 +327,11 @@ def _dated(value: str, precision: str) -> str:
     return f'"{value}"^^<{_XSD}{form}>'
 
 
+# the OWL-Time property placing an instant known to a day, a month or a year
+_POSITION = {"day": f"<{TIME.inXSDDate}>", "month": f"<{TIME.inXSDgYearMonth}>",
+             "year": f"<{TIME.inXSDgYear}>"}
+
+
 class _Times:
     """The time nodes of one document: one per distinct (value, precision, words), numbered in
     the order first used (id:time/<doc>/<n>), with their quads gathered in `lines`."""
@@ -352,16 +357,14 @@ class _Times:
         if tv.precision in XSD_TYPES and covered.instant:
             form, value = covered.begin
             out += (f"{iri} {t['type']} {t['Instant']}{tail}",
-                    f"{iri} <{TIME}inXSD{XSD_TYPES[form]}> "
-                    f'"{value}"^^<{_XSD}{XSD_TYPES[form]}>{tail}')
+                    f"{iri} {_POSITION[form]} \"{value}\"^^<{_XSD}{XSD_TYPES[form]}>{tail}")
         else:
             out.append(f"{iri} {t['type']} {t['ProperInterval']}{tail}")
             for end, (form, value) in (("begin", covered.begin), ("end", covered.finish)):
                 inst = f"{iri[:-1]}/{end}>"
                 out += (f"{iri} {t['hasBeginning' if end == 'begin' else 'hasEnd']} {inst}{tail}",
                         f"{inst} {t['type']} {t['Instant']}{tail}",
-                        f"{inst} <{TIME}inXSD{XSD_TYPES[form]}> "
-                        f'"{value}"^^<{_XSD}{XSD_TYPES[form]}>{tail}')
+                        f"{inst} {_POSITION[form]} \"{value}\"^^<{_XSD}{XSD_TYPES[form]}>{tail}")
         out += (f"{iri} {t['timeValue']} {_lit(tv.value)}{tail}",
                 f"{iri} {t['precision']} {_lit(tv.precision)}{tail}",
                 f'{iri} {t["startDate"]} "{covered.start.isoformat()}"{date_t}',
