@@ -341,7 +341,7 @@ class IndicatorFinder:
                              "indicator.to")]
             growth = self._growth(text, ve, ge)
             period = None if now else self._period(text, times, cs, ws, ps, exclude=(we, ve))
-            out = [(value, unit, vtext, growth[0] if growth else None, period, "indicator")]
+            out = [(value, unit, vtext, growth[0] if growth else None, period, "indicator.value")]
             more = ve + 1 if text[ve:ve + 1] in "，," else ve
             cum = next((w for w in self.cumulative if text.startswith(w, more)), None)
             if cum is not None:
