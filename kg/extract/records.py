@@ -109,7 +109,7 @@ class Observation:
     value: float | int | None
     unit: str
     period: TimeValue | None = None
-    growth_pct: float | None = None
+    growth_pct: float | int | None = None
     text: str = ""
     value_text: str = ""
     evidence: Evidence | None = None
@@ -146,7 +146,8 @@ class Observation:
             park=obj["park"], indicator=obj["indicator"],
             value=value if value is None or isinstance(value, int) else float(value),
             unit=obj.get("unit") or "", period=time,
-            growth_pct=None if growth is None else float(growth), text=obj.get("text") or "",
+            growth_pct=growth if growth is None or isinstance(growth, int) else float(growth),
+            text=obj.get("text") or "",
             value_text=obj.get("value_text") or "", evidence=_one_evidence(obj.get("evidence")))
 
 
