@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
@@ -146,16 +147,47 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]) -> Time
                 got = best(times_in(sent.start, sent.end), m.start)
                 if got is not None:
                     break
-    if got is None:
-        for sent in [x for x in sents if x.end <= s]:
-            lead = [h for h in times_in(sent.start, sent.end)
-                    if h.precision in ("day", "month", "quarter", "half")
-                    and (h.start - sent.start < _LEAD_CHARS
-                         or clause_start(text, h.start) >= h.start - 1)]
-            if lead:
-                got = lead[0]
+    if got is None or got.precision in ("quarter", "half", "year"):
+        event = None
+        leads = [h for x in sents if got is not None or x.end <= s or x.start == s
+                 for h in times_in(x.start, x.end)
+                 if h.start - _body_start(text, x.start, x.end) < _LEAD_CHARS
+                 or clause_start(text, h.start) >= h.start - 1]
+        for fine in (("day", "month"), () if got is not None else ("quarter", "half")):
+            event = next((h for h in leads if h.precision in fine), None)
+            if event is not None:
                 break
+        # the event's date, where the sentence gives none or one the event's date lies in
+        # (长株潭新能源产业园: 四季度 of the headline, 10月8日 of the lead)
+        if event is not None and (got is None or (_PRECISE[event.precision]
+                                                  < _PRECISE[got.precision]
+                                                  and _within(event.value, got.value))):
+            got = event
     return None if got is None else TimeValue(got.value, got.precision, got.text)
+
+
+_BYLINE = re.compile(r"\s*(?:[(（【\[][^()（）【】\[\]]{0,40}[)）】\]]\s*)?")
+
+
+def _body_start(text: str, start: int, end: int) -> int:
+    """Where a sentence's own words start: after a bracketed byline (（记者 丁白玉）10月8日…)."""
+    m = _BYLINE.match(text, start, end)
+    return m.end() if m else start
+
+
+def _within(value: str, period: str) -> bool:
+    """True when a day or month value lies in a year, half or quarter value."""
+    year, _, rest = period.partition("-")
+    if not value.startswith(year):
+        return False
+    if not rest:
+        return True
+    month = int(value[5:7]) if len(value) >= 7 else 0
+    if rest.startswith("Q"):
+        return 3 * int(rest[1]) - 2 <= month <= 3 * int(rest[1])
+    if rest.startswith("H"):
+        return 6 * int(rest[1]) - 5 <= month <= 6 * int(rest[1])
+    return False
 
 
 _OPEN, _CLOSE = "“《「『", "”》」』"
