@@ -47,6 +47,7 @@ def to_record(doc: Doc, document: Document, *, offset: int = 0,
             ent.aliases.append(m.text)
     names = {key: e.name for key, e in entities.items()}
     relations: dict[tuple, Relation] = {}
+    time_levels: dict[tuple, int] = {}  # how directly each relation's time was found
     for hit in doc._.pk_relations or []:
         head = names.get((hit.head.type, hit.head.key))
         if head is None:
@@ -68,15 +69,18 @@ def to_record(doc: Doc, document: Document, *, offset: int = 0,
         if rel.relation == "invests" and any(
                 k[0] == head and k[1] == "invests" and k[3] != rel.amount_cny for k in relations):
             continue  # one investment per project and document: the best rule's, found first
-        time = _fact_time(doc, hit, articles) if articles is not None else None
+        time, level = _fact_time(doc, hit, articles) if articles is not None else (None, 9)
         if rel.key() in relations:
             relations[rel.key()].evidence.append(ev)
-            if relations[rel.key()].time is None:
-                relations[rel.key()].time = time
+            if time is not None and level < time_levels.get(rel.key(), 9):
+                relations[rel.key()].time = time  # found more directly in this sentence
+                time_levels[rel.key()] = level
         else:
             rel.evidence += [ev, *extra]
             rel.time = time
             relations[rel.key()] = rel
+            if time is not None:
+                time_levels[rel.key()] = level
     ents = sorted(entities.values(), key=lambda e: e.mentions[0][0])
     for e in ents:
         e.mentions.sort()
@@ -98,12 +102,16 @@ _PRECISE = {"day": 0, "month": 1, "quarter": 2, "half": 3, "year": 4, "range": 5
 _LEAD_CHARS = 16  # a time this near a sentence's start dates the event the sentence opens
 
 
-def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]) -> TimeValue | None:
+def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
+               ) -> tuple[TimeValue | None, int]:
     """The time of a relation fact: the most precise time its sentence gives before the later
     of its two ends (8月16日 over the 2019年 of 2019年第二批重点项目), else after them; else
     the time of another sentence of the article that names the tail; else the time opening
     the article's first sentence that opens with one (the date of the signing or start event
-    a list of projects follows). Times inside quotes or names and datelines are none."""
+    a list of projects follows). A time a fact verb follows (2002年成立于…) comes first.
+    Times inside quotes or names and datelines are none. Returns the time and how it was
+    found (0 best: in the sentence, before a verb … 4: the event's date), to choose among
+    the sentences of one relation."""
     text = doc_text(doc)
     s, e = hit.sent_start, hit.sent_end
     art = next((a for a in articles if a.start <= s < a.end), None)
@@ -133,20 +141,30 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]) -> Time
         return min(hits, key=lambda h: (_PRECISE[h.precision], h.start >= pivot,
                                         -h.start if h.start < pivot else h.start))
 
+    def verbal(hits: list[TimeHit]) -> list[TimeHit]:
+        return [h for h in hits if parser.verb_follows(text, h)]
+
     pivot = max(hit.head.start, hit.tail.start)
-    got = best(times_in(s, e), pivot)
+    here = times_in(s, e)
+    got, level = best(verbal(here), pivot), 0
     lo = art.start if art is not None else 0
     sents = [x for x in doc._.pk_sentences or [] if lo <= x.start and x.end <= (
         art.end if art is not None else len(text))]
+    others: list[tuple[list[TimeHit], int]] = []
     if got is None and isinstance(hit.tail, Mention):
         for m in mentions:
             if m.key != hit.tail.key or m.type != hit.tail.type or s <= m.start < e:
                 continue
             sent = next((x for x in sents if x.start <= m.start < x.end), None)
             if sent is not None:
-                got = best(times_in(sent.start, sent.end), m.start)
-                if got is not None:
-                    break
+                others.append((times_in(sent.start, sent.end), m.start))
+        got, level = next(((t, 1) for hits, at in others
+                           if (t := best(verbal(hits), at)) is not None), (None, 0))
+    if got is None:
+        got, level = best(here, pivot), 2
+    if got is None:
+        got, level = next(((t, 3) for hits, at in others if (t := best(hits, at)) is not None),
+                          (None, 0))
     if got is None or got.precision in ("quarter", "half", "year"):
         event = None
         leads = [h for x in sents if got is not None or x.end <= s or x.start == s
@@ -159,11 +177,13 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]) -> Time
                 break
         # the event's date, where the sentence gives none or one the event's date lies in
         # (长株潭新能源产业园: 四季度 of the headline, 10月8日 of the lead)
-        if event is not None and (got is None or (_PRECISE[event.precision]
-                                                  < _PRECISE[got.precision]
-                                                  and _within(event.value, got.value))):
+        if event is not None and got is None:
+            got, level = event, 4
+        elif event is not None and got is not None and (
+                _PRECISE[event.precision] < _PRECISE[got.precision]
+                and _within(event.value, got.value)):
             got = event
-    return None if got is None else TimeValue(got.value, got.precision, got.text)
+    return (None if got is None else TimeValue(got.value, got.precision, got.text)), level
 
 
 _BYLINE = re.compile(r"\s*(?:[(（【\[][^()（）【】\[\]]{0,40}[)）】\]]\s*)?")

@@ -65,6 +65,8 @@ class TimeParser:
             self.comparison: tuple[str, ...] = tuple(t["comparison"]["after"])
             # words right after a dateline's day (电, 讯, 消息): the report's date
             self.dateline_ends: tuple[str, ...] = tuple(t["publication"]["dateline_end"])
+            self.fact_verbs: tuple[str, ...] = tuple(t["fact_verbs"]["words"])
+            self.verb_window = int(t["fact_verbs"]["within"])
             y, mo, q, qp = t["year"], t["month"], t["quarter"], t["quarter_prefix"]
             days, joiners, seps = list(t["day"]), list(t["range_joiners"]), t["date_separators"]
         except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -111,6 +113,11 @@ class TimeParser:
             ("spaced", re.compile(rf"(?<!\d)(?P<y>{yr}) (?P<m>\d{{2}})/(?P<d>\d{{2}})(?!\d)")),
             ("monthword", re.compile(_alt(self.rel_months))),
         ]
+
+    def verb_follows(self, text: str, hit: TimeHit) -> bool:
+        """True when a fact verb (成立, 开工, 签约…) comes right after the time."""
+        window = text[hit.end:hit.end + self.verb_window + 4]
+        return any(0 <= window.find(v) <= self.verb_window for v in self.fact_verbs)
 
     def number(self, s: str | None) -> int | None:
         """12 → 12, 十二 → 12; None for None."""
