@@ -98,6 +98,7 @@ class IndicatorFinder:
         self.word_of = {w: ind for ind in self.indicators.values() for w in ind.words}
         self.word_re = literal_pattern(self.word_of)
         self.amounts = AmountFinder(load_rules(root) if root else None)
+        self.provinces = tuple((load_rules(root) if root else load_rules()).places.provinces)
         self.times: TimeParser = load_times(root)
         self.is_percent = {p: p != "个百分点" for p in percent}
         pct = alternation(percent)
@@ -261,6 +262,8 @@ class IndicatorFinder:
         if place is not None or (count is False and any(lo <= o.start < ws for o in others
                                                            if o.type == "Enterprise")):
             return None
+        if not count and self._province(between):
+            return None  # 海南规模以上工业增加值: a province's figure
         demo = self._demonstrative(text, parks, ps, ws)
         if demo is not None and (cand is None or demo.start > cand.start):
             return demo
@@ -273,6 +276,10 @@ class IndicatorFinder:
             if model is not None:
                 return Mention(ws, ws, "Park", model.text, "Park.topic", key=key, anaphor=True)
         return None
+
+    def _province(self, words: str) -> bool:
+        """True when a province's name stands in `words` (the figure's subject)."""
+        return any(p in words for p in self.provinces)
 
     def _demonstrative(self, text: str, parks: list[Mention], ss: int, ws: int
                        ) -> Mention | None:
@@ -331,7 +338,7 @@ class IndicatorFinder:
                     t1 = _time_in(times, fm.end(), vs)
                     t2 = _time_in(times, tm.end(), second[2])
                     growth = self._growth(text, second[3], ge)
-                    if t1 is not None and t2 is not None:
+                    if t1 is not None:  # 从2014年的1435亿元跃升到近3000亿元: both
                         out.append((value, unit, vtext, None, t1, "indicator.from"))
                         out.append((second[0], unit, second[4],
                                     growth[0] if growth else None, t2, "indicator.to"))
