@@ -120,7 +120,15 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
     spans = sorted((m.start, m.end) for m in mentions)
     parser = load_times()
 
+    cache: dict[tuple, list[TimeHit]] = doc.user_data.setdefault("pk_fact_times", {})
+
     def times_in(lo: int, hi: int) -> list[TimeHit]:
+        key = (lo, hi, anchor)
+        if key not in cache:
+            cache[key] = _times_in(lo, hi)
+        return cache[key]
+
+    def _times_in(lo: int, hi: int) -> list[TimeHit]:
         out = []
         for h in parser.find(text, anchor, lo, hi):
             if any(ms <= h.start < me for ms, me in spans if ms < hi and me > lo):
