@@ -175,7 +175,8 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
                           (None, 0))
     if got is None or got.precision in ("quarter", "half", "year"):
         event = None
-        leads = [h for x in sents if got is not None or x.end <= s or x.start == s
+        leads = [h for x in sents if (got is not None or x.end <= s or x.start == s)
+                 and any(w in text[x.start:x.end] for w in parser.event_words)
                  for h in times_in(x.start, x.end)
                  if h.start - _body_start(text, x.start, x.end) < _LEAD_CHARS
                  or clause_start(text, h.start) >= h.start - 1]

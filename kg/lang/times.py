@@ -67,6 +67,7 @@ class TimeParser:
             self.dateline_ends: tuple[str, ...] = tuple(t["publication"]["dateline_end"])
             self.fact_verbs: tuple[str, ...] = tuple(t["fact_verbs"]["words"])
             self.verb_window = int(t["fact_verbs"]["within"])
+            self.event_words: tuple[str, ...] = tuple(t["event_words"]["words"])
             y, mo, q, qp = t["year"], t["month"], t["quarter"], t["quarter_prefix"]
             days, joiners, seps = list(t["day"]), list(t["range_joiners"]), t["date_separators"]
         except (KeyError, TypeError, ValueError, IndexError) as exc:
