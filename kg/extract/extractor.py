@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -19,7 +20,7 @@ from kg.extract.records import (
     Relation,
     TimeValue,
 )
-from kg.lang.times import TimeHit, load_times
+from kg.lang.times import TimeHit, load_times, precision_of
 from kg.nlp.indicators import ObservationHit, context_anchor
 from kg.nlp.pipeline import annotate
 from kg.nlp.spans import Amount, Mention, RelationHit, clause_start, doc_text
@@ -116,6 +117,7 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
     s, e = hit.sent_start, hit.sent_end
     art = next((a for a in articles if a.start <= s < a.end), None)
     anchor = None if art is None else (art.anchor() or context_anchor(text, art.start, art.end))
+    published = None if art is None or art.published is None else _ends(art.published)
     mentions: list[Mention] = doc._.pk_mentions or []
     spans = sorted((m.start, m.end) for m in mentions)
     parser = load_times()
@@ -139,6 +141,8 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
                 continue  # 本报6月28日讯: the report's date, not the fact's
             if _quoted(text, lo, h.start):
                 continue
+            if published is not None and _starts(h.value) > published:
+                continue  # 预计2022年投产 in an article of July 2021: a plan, not the fact's time
             out.append(h)
         return out
 
@@ -146,7 +150,7 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
         if not hits:
             return None
         # the most precise; of equals, the last before the pivot, else the first after it
-        return min(hits, key=lambda h: (_PRECISE[h.precision], h.start >= pivot,
+        return min(hits, key=lambda h: (_rank(h), h.start >= pivot,
                                         -h.start if h.start < pivot else h.start))
 
     def verbal(hits: list[TimeHit]) -> list[TimeHit]:
@@ -196,12 +200,52 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
 
 
 _BYLINE = re.compile(r"\s*(?:[(（【\[][^()（）【】\[\]]{0,40}[)）】\]]\s*)?")
+_DATELINE: re.Pattern[str] | None = None
 
 
 def _body_start(text: str, start: int, end: int) -> int:
-    """Where a sentence's own words start: after a bracketed byline (（记者 丁白玉）10月8日…)."""
+    """Where a sentence's own words start: after a dateline (央广网广州2月21日消息) and a
+    bracketed byline (（记者 丁白玉）10月8日…)."""
+    global _DATELINE
+    if _DATELINE is None:
+        ends = "|".join(re.escape(w) for w in load_times().dateline_ends)
+        _DATELINE = re.compile(rf"\s*[^，。,；;]{{0,24}}?\d{{1,2}}月\d{{1,2}}日(?:{ends})")
+    m = _DATELINE.match(text, start, end)
+    start = m.end() if m else start
     m = _BYLINE.match(text, start, end)
     return m.end() if m else start
+
+
+def _starts(value: str) -> date:
+    """The first day of a time value (2022 → 2022-01-01, 2024-Q3 → 2024-07-01)."""
+    first = value.split("/")[0]
+    year, _, rest = first.partition("-")
+    if not rest:
+        return date(int(year), 1, 1)
+    if rest.startswith("Q"):
+        return date(int(year), 3 * int(rest[1]) - 2, 1)
+    if rest.startswith("H"):
+        return date(int(year), 6 * int(rest[1]) - 5, 1)
+    month, _, day = rest.partition("-")
+    return date(int(year), int(month), int(day or 1))
+
+
+def _ends(value: str) -> date:
+    """The last day of a publication date's value (2025-08 → 2025-08-31, 2024 → 2024-12-31)."""
+    parts = [int(x) for x in value.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    if len(parts) == 2:
+        year, month = parts[0] + parts[1] // 12, parts[1] % 12 + 1
+        return date(year, month, 1) - timedelta(days=1)
+    return date(parts[0], 12, 31)
+
+
+def _rank(hit: TimeHit) -> float:
+    """How precise a time is, 0 the most; a range ranks just after its ends' precision."""
+    if hit.precision != "range":
+        return _PRECISE[hit.precision]
+    return _PRECISE[precision_of(hit.value.split("/")[0])] + 0.5
 
 
 def _within(value: str, period: str) -> bool:

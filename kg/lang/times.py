@@ -68,6 +68,8 @@ class TimeParser:
             self.fact_verbs: tuple[str, ...] = tuple(t["fact_verbs"]["words"])
             self.verb_window = int(t["fact_verbs"]["within"])
             self.event_words: tuple[str, ...] = tuple(t["event_words"]["words"])
+            event_within = int(t["event_names"]["within"])
+            event_ends = list(t["event_names"]["endings"])
             y, mo, q, qp = t["year"], t["month"], t["quarter"], t["quarter_prefix"]
             days, joiners, seps = list(t["day"]), list(t["range_joiners"]), t["date_separators"]
         except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -104,6 +106,9 @@ class TimeParser:
             ("md", re.compile(rf"(?<![\d{re.escape(y)}个])(?P<m>{num}){re.escape(mo)}"
                               rf"(?:(?P<d>{num})(?:{dd}))?(?!{re.escape(mo)})")),
             ("q", re.compile(rf"(?<![\d{y_}]){q_word}|(?P<q2d>{q2d})|(?P<h>{half})")),
+            ("eventyear", re.compile(
+                rf"(?<![\d.])(?P<y>{yr})(?=[\u4e00-\u9fff][\u4e00-\u9fff()（）]{{0,{event_within}}}?"
+                rf"(?:{_alt(event_ends)}))")),
             ("dayword", re.compile(_alt(self.rel_days))),
             ("weekword", re.compile(_alt(self.rel_weeks))),
             ("bareday", re.compile(rf"(?<![\d月年.\-/])(?P<d>\d{{1,2}})"
@@ -174,6 +179,8 @@ class TimeParser:
             return (f"{a[0]}/{b[0]}", "range") if a and b else None
         if kind in ("numeric", "dmy", "spaced"):
             return _day(int(g["y"]), int(g["m"]), int(g["d"]))
+        if kind == "eventyear":
+            return g["y"], "year"
         if kind == "abs":
             return self._year_tail(int(g["y"]), g, anchor)
         if kind == "rel":
