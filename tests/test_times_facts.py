@@ -32,7 +32,7 @@ def test_the_event_date_of_a_signing_reaches_the_projects_listed_after_it(nlp) -
 
 
 def test_a_dateline_is_no_fact_time_and_a_year_in_a_name_is_less_than_a_day(nlp) -> None:
-    text = ("本报6月28日讯 8月16日，沈抚新区组织举行2019年第二批重点项目集中开工仪式，"
+    text = ("本报8月17日讯 8月16日，沈抚新区组织举行2019年第二批重点项目集中开工仪式，"
             "华为人工智能产业基地项目落户沈抚新区。")
     doc = Document("t", "t.txt", text, "0" * 64, "utf-8", "")
     rec = extract_one(doc, nlp, published="2019-08-17")
