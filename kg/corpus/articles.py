@@ -63,6 +63,7 @@ class _Rules:
         self.byline_chars = int(pub["byline_chars"])
         self.title_chars = int(pub["article_title_chars"])
         self.leads = tuple(pub["article_leads"])
+        self.target_before = tuple(pub["target_before"])
         ends = "|".join(re.escape(w) for w in self.dateline_end)
         self.dateline = re.compile(rf"(?<!\d)(\d{{1,2}})月(\d{{1,2}})日(?:{ends})")
         self.year = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|-|/|\.)")
@@ -216,7 +217,9 @@ def date_of(text: str, span: ArticleSpan, *, root: Path | None = None,
 
 
 def _latest_year(rules: _Rules, text: str) -> int | None:
-    years = [int(y) for y in rules.year.findall(text)]
+    """The latest year the text names as past or present: not a target (到2035年…)."""
+    years = [int(m.group(1)) for m in rules.year.finditer(text)
+             if not text[max(0, m.start() - 2):m.start()].endswith(rules.target_before)]
     return max(years) if years else None
 
 

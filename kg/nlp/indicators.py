@@ -417,7 +417,7 @@ def _published(articles: list[DatedArticle], pos: int) -> date | None:
     return None
 
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?![\u4e00-\u9fff]{0,2}(?:目标|前))")
+_YEAR = re.compile(r"(?<![\d到至])((?:19|20)\d{2})年(?![\u4e00-\u9fff]{0,2}(?:目标|前))")
 
 
 def context_anchor(text: str, start: int, end: int) -> date | None:
