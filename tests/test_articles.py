@@ -94,3 +94,16 @@ def test_kg_extract_dates_option(tmp_path: Path) -> None:
                           str(text)], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode != 0 and run.stdout == ""
     assert "dates.csv:1: not a date" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_an_html_page_dated_by_its_meta_tags(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻</title>'
+        '<meta property="article:published_time" content="2024-07-02T10:15:00+08:00">'
+        "</head><body><h1>南昌高新区上半年固定资产投资增长</h1><p>上半年，南昌高新区固定资产投资"
+        "同比增长15.1%。</p></body></html>", encoding="utf-8")
+    doc = read_document(page)
+    assert doc.published == "2024-07-02"
+    art, = find_articles(doc.text, meta_date=doc.published)
+    assert (art.published, art.source) == ("2024-07-02", "meta")

@@ -224,10 +224,10 @@ def _latest_year(rules: _Rules, text: str) -> int | None:
 
 
 def find_articles(text: str, *, root: Path | None = None, side_date: str | None = None,
-                  side_text: str = "") -> list[DatedArticle]:
+                  side_text: str = "", meta_date: str | None = None) -> list[DatedArticle]:
     """Every article of a document with its date: its own, else the document's date line
-    (a newsletter's issue date on top serves all its articles), else `side_date` (a date the
-    user supplies for the file)."""
+    (a newsletter's issue date on top serves all its articles), else `meta_date` (the date an
+    HTML page's <meta> tags give), else `side_date` (a date the user supplies for the file)."""
     spans = split_articles(text, root=root)
     dated = [date_of(text, s, root=root) for s in spans]
     first = next((a for a in dated if a.published and a.source == "date_line"
@@ -244,6 +244,10 @@ def find_articles(text: str, *, root: Path | None = None, side_date: str | None 
                               date_end=first.date_end)
             out.append(art)
         dated = out
+    if meta_date:
+        dated = [a if a.published else replace(a, published=meta_date, precision="day",
+                                               text=meta_date, source="meta")
+                 for a in dated]
     if side_date:
         dated = [a if a.published else replace(a, published=side_date,
                                                precision=precision_of(side_date),

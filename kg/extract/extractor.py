@@ -299,8 +299,6 @@ def articles_of(document: Document, articles: list[DatedArticle]) -> list[Articl
         if a.published is not None and a.date_end > a.date_start:
             ev = Evidence(source[a.date_start:a.date_end], a.date_start, a.date_end,
                           f"published.{a.source}")
-        elif a.published is not None:
-            ev = Evidence(a.text or "", 0, 0, f"published.{a.source}")
         out.append(Article(a.title, a.published, a.precision, a.text, a.start, a.end,
                            a.source, ev))
     return out
@@ -349,7 +347,8 @@ def extract_one(document: Document, nlp: Language, *, published: str | None = No
     `published` is a date the user gives for the file (a side file), used for the articles
     whose text shows none.
     """
-    articles = find_articles(document.text, side_date=published)
+    articles = find_articles(document.text, side_date=published,
+                             meta_date=document.published or None)
     if len(document.text) <= CHUNK_CHARS:
         rec = to_record(annotate(nlp, document.text, articles=articles), document,
                         articles=articles)
