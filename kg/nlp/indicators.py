@@ -248,8 +248,8 @@ class IndicatorFinder:
         paragraph, with no other subject (a city, a company) in between; else the section's
         topic park when the sentence names no other subject."""
         i = bisect_right(park_starts, ws) - 1
-        while i >= 0 and parks[i].end > ws:
-            i -= 1
+        while i >= 0 and (parks[i].end > ws or _bracketed(text, ps, parks[i].start)):
+            i -= 1  # (a park named in brackets, 「(来宾高新区2015年3月获批)」, is an aside)
         cand = parks[i] if i >= 0 and parks[i].start >= ps else None
         lo = max(cand.end if cand is not None else ss, clause_start(text, ws), ss)
         between = text[lo:ws]
@@ -377,7 +377,8 @@ class IndicatorFinder:
         """The period of a figure: a time in its clause before the indicator, else a time
         opening a clause earlier in its paragraph (2021年，…；规上工业总产值…)."""
         inside = [h for h in times if cs <= h.start < ws
-                  and not (exclude and exclude[0] <= h.start < exclude[1])]
+                  and not (exclude and exclude[0] <= h.start < exclude[1])
+                  and not _bracketed(text, cs, h.start)]
         if inside:
             return inside[-1]
         leading = [h for h in times if ps <= h.start < cs and h.precision != "range"
@@ -394,6 +395,12 @@ def _opens_clause(text: str, hit: TimeHit) -> bool:
     start = clause_start(text, hit.start)
     lead = text[start:hit.start].strip().strip(_QUOTES)
     return not lead or lead in _OPENERS
+
+
+def _bracketed(text: str, lo: int, pos: int) -> bool:
+    """True when `pos` lies inside round brackets opened after `lo`."""
+    part = text[lo:pos]
+    return part.count("(") + part.count("（") > part.count(")") + part.count("）")
 
 
 def _time_in(times: list[TimeHit], lo: int, hi: int) -> TimeHit | None:
