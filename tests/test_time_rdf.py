@@ -161,3 +161,36 @@ def test_time_rdf_observation_of_an_unknown_park_is_left_out() -> None:
     rec = xian_record()
     rec.observations = [dataclasses.replace(o, park="西安市") for o in rec.observations]
     assert "observation/" not in to_nquads([rec])
+
+
+def test_time_rdf_shapes_list_the_ontologys_code_lists() -> None:
+    # the shapes name the concepts of code:indicator and code:unit (so that any SHACL engine
+    # checks them without the ontology graph): the same sets as ontology/parks.ttl declares
+    from rdflib import Graph
+    from rdflib.collection import Collection
+    from rdflib.namespace import SH, SKOS
+
+    from kg.rdf.ontology import ontology_file
+
+    parks = Graph().parse(ontology_file("parks.ttl"))
+    shapes = Graph().parse(ontology_file("shapes.ttl"))
+    unit_measure = URIRef("http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure")
+    for path, scheme in ((PK.indicator, "indicator"), (unit_measure, "unit")):
+        declared = set(parks.subjects(SKOS.inScheme,
+                                      URIRef(f"https://w3id.org/parks-kg/code/{scheme}")))
+        listed = [set(Collection(shapes, shapes.value(prop, SH["in"])))
+                  for prop in shapes.subjects(SH.path, path) if shapes.value(prop, SH["in"])]
+        assert listed == [declared], scheme
+        assert len(declared) == {"indicator": 21, "unit": 4}[scheme]
+
+
+def test_time_rdf_any_shacl_engine_needs_no_ontology_for_the_codes() -> None:
+    import pyshacl
+    from rdflib import Graph
+
+    from kg.rdf.ontology import ontology_file
+
+    shapes = Graph().parse(ontology_file("shapes.ttl"))
+    ok, _, text = pyshacl.validate(union(to_graph(records())), shacl_graph=shapes,
+                                   inference="none")
+    assert ok, text

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import SH, SKOS
+from rdflib.namespace import SH
 
 from kg.errors import KgError
 from kg.rdf.ontology import ontology_file
-from kg.vocab import CODE, PK, PREFIXES
+from kg.vocab import PK, PREFIXES
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -114,8 +114,6 @@ def validate(graph: Graph, *, shapes: Path | None = None, ontology: Path | None 
     data = union(graph)
     shapes_graph = Graph().parse(shapes or ontology_file("shapes.ttl"), format="turtle")
     ont_graph = Graph().parse(ontology or ontology_file("parks.ttl"), format="turtle")
-    checked = len(data)
-    _add_code_lists(data, ont_graph)
     try:
         _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph, ont_graph=ont_graph,
                                             inference="none", advanced=False)
@@ -125,7 +123,7 @@ def validate(graph: Graph, *, shapes: Path | None = None, ontology: Path | None 
     if str(text).startswith("Validation Failure"):
         first = str(text).splitlines()[0].partition(" - ")[2] or "unknown failure"
         raise ValidationError(f"cannot run the SHACL shapes: {first}")
-    report = Validation(triples=checked)
+    report = Validation(triples=len(data))
     seen: set[Violation] = set()
     for result in results.subjects(RDF.type, SH.ValidationResult):
         v = _violation(results, result, data)
@@ -134,15 +132,6 @@ def validate(graph: Graph, *, shapes: Path | None = None, ontology: Path | None 
             report.violations.append(v)
     report.violations.sort(key=lambda v: (v.focus, v.path, v.message, v.value, v.component))
     return report
-
-
-def _add_code_lists(data: Graph, ontology: Graph) -> None:
-    """Copy the code lists' concepts (indicators, units) of the ontology into `data`, so that
-    the shapes can check that an observation's indicator and unit are in them."""
-    code = str(CODE)
-    for s, p, o in ontology:
-        if isinstance(s, URIRef) and str(s).startswith(code) and p in (RDF.type, SKOS.inScheme):
-            data.add((s, p, o))
 
 
 def _violation(results: Graph, result: Node, data: Graph) -> Violation:
