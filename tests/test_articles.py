@@ -107,3 +107,25 @@ def test_an_html_page_dated_by_its_meta_tags(tmp_path: Path) -> None:
     assert doc.published == "2024-07-02"
     art, = find_articles(doc.text, meta_date=doc.published)
     assert (art.published, art.source) == ("2024-07-02", "meta")
+
+
+@pytest.mark.parametrize(("url", "date"), [
+    ("https://cn.dailyeconomic.com/bj/2024/10/12/4506.html", "2024-10-12"),
+    ("http://hkcd.com/content_p/2022-02/10/content_129852.html", "2022-02-10"),
+    ("http://m.shangol.cn/xinwen/2023/0305/36036.html", "2023-03-05"),
+    ("http://tibet.cn/cn/Instant/local/202211/t20221107_7303703.html", "2022-11-07"),
+    ("http://cnmzppw.com/tv/20220525150233.html", "2022-05-25"),
+    ("http://58188.com/news/2013/6-13/8752.html", "2013-06-13"),
+    ("https://js.news.163.com/24/1105/11/JG7R4C4004249CTR.html", "2024-11-05"),
+    ("https://czybbs.com/zuozhe/202508-21822.html", "2025-08"),
+    ("http://xiamen.021cf.cn/index.php/post/68.html", None),
+])
+def test_real_corpus_dates_from_urls(url: str, date: str | None) -> None:
+    """scripts/real_corpus.py dates: the side file of the real texts, read from page URLs."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("real_corpus", ROOT / "scripts" /
+                                                  "real_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.url_date(url) == date
