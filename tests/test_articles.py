@@ -129,3 +129,23 @@ def test_real_corpus_dates_from_urls(url: str, date: str | None) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.url_date(url) == date
+
+
+def test_a_build_dates_files_from_a_side_file_and_rebuilds_under_other_dates(
+        tmp_path: Path) -> None:
+    """kg.build.pipeline.build(dates=…): the side file reaches the graph; other dates, other
+    records (the cache of one set of dates is not served under another)."""
+    from kg.build.pipeline import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "news.txt").write_text(
+        "今年6月，南昌高新区举行项目集中签约仪式，江西省转化医学研究院项目落户南昌高新区。\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    first = build([corpus], out, html=False, dates={"news.txt": "2024-07-02"})
+    ttl = (out / "kg.ttl").read_text(encoding="utf-8")
+    assert first.extracted == 1 and "2024-07-02" in ttl and "2024-06" in ttl
+    second = build([corpus], out, html=False, dates={"news.txt": "2023-07-02"})
+    ttl = (out / "kg.ttl").read_text(encoding="utf-8")
+    assert second.extracted == 1 and "2023-07-02" in ttl and "2024-07-02" not in ttl
