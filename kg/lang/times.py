@@ -72,6 +72,7 @@ class TimeParser:
             event_ends = list(t["event_names"]["endings"])
             y, mo, q, qp = t["year"], t["month"], t["quarter"], t["quarter_prefix"]
             days, joiners, seps = list(t["day"]), list(t["range_joiners"]), t["date_separators"]
+            self.day_not_before: tuple[str, ...] = tuple(t["day_not_before"])
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise RuleError(f"kg/patterns/times.toml: missing or bad entry ({exc})") from None
         num = rf"(?:\d{{1,2}}|{_alt(self.numerals)})"
@@ -150,6 +151,8 @@ class TimeParser:
         for s, _neg, kind, m in cands:
             if s < taken or text.startswith(self.comparison, m.end()):
                 continue
+            if m.group().endswith("号") and text.startswith(self.day_not_before, m.end()):
+                continue  # 1至3号楼: buildings, not days
             got = self.resolve(kind, m, anchor)
             if got is None:
                 continue

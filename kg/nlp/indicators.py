@@ -428,10 +428,14 @@ _YEAR = re.compile(r"(?<![\d到至])((?:19|20)\d{2})年(?![\u4e00-\u9fff]{0,2}(?
 
 
 def context_anchor(text: str, start: int, end: int) -> date | None:
-    """For an undated article, the end of the latest year it names: what a reader resolves
-    今年 and 6月 against when the page shows no date."""
+    """For an undated article, the end of the year it names most (of equals, the latest; not
+    targets such as 到2035年): what a reader resolves 今年 and 6月 against when the page shows
+    no date."""
     years = [int(y) for y in _YEAR.findall(text, start, end)]
-    return date(max(years), 12, 31) if years else None
+    if not years:
+        return None
+    most = max(years.count(y) for y in set(years))
+    return date(max(y for y in set(years) if years.count(y) == most), 12, 31)
 
 
 def _dedupe(hits: list[ObservationHit]) -> list[ObservationHit]:
