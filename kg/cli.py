@@ -237,14 +237,20 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 @click.argument("files", nargs=-1, required=True, type=LOCAL_PATH)
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl",
               show_default=True, help="Output format: one JSON record per input file.")
+@click.option("--dates", "dates_path", type=LOCAL_PATH, default=None,
+              help="CSV of path,date: publication dates of files whose text shows none.")
 @pkuseg_option
 @segmenter_option
 @jobs_option
-def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: int) -> None:
+def extract(files: tuple[Path, ...], fmt: str, dates_path: Path | None,
+            pkuseg_model: Path | None, jobs: int) -> None:
     """Print the extraction record of each FILE: one JSON line each, in the format of
     docs/extraction-format.md. A file in a folder given is named by its path under it."""
     # start-up: only this command needs these
     from kg.build.pipeline import corpus_files, extract_records
+    from kg.corpus.articles import read_date_file
+
+    dates = read_date_file(dates_path) if dates_path is not None else None
 
     skipped: list[str] = []
 
@@ -256,7 +262,7 @@ def extract(files: tuple[Path, ...], fmt: str, pkuseg_model: Path | None, jobs: 
     # each file read where it is extracted, as extraction goes: memory stays flat; doubts
     # about a file that was read (its encoding…) are warnings, not skips
     records = extract_records(paths, pkuseg_model=pkuseg_model, jobs=jobs, text=False,
-                              warn=warn, note=_warn)
+                              warn=warn, note=_warn, dates=dates)
     for rec in _progress("extracting")(records, len(paths)):
         click.echo(rec.dumps())
     if skipped:
@@ -288,13 +294,20 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
                    "(`#+ pagination:`), else all.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
               metavar="M", help="Skip the first M rows (the next page starts at offset + limit).")
+@click.option("--year", type=int, default=None, metavar="YYYY",
+              help="Short for --param year=YYYY (queries over time: investment-by-year, "
+                   "indicator-ranking).")
+@click.option("--indicator", default=None, metavar="ID",
+              help="Short for --param indicator=ID, an indicator id such as gdp or "
+                   "high_tech_enterprises (indicator-series, indicator-ranking).")
 def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
-          store_path: str, allow_service: bool, limit: int | None, offset: int) -> None:
+          store_path: str, allow_service: bool, limit: int | None, offset: int,
+          year: int | None, indicator: str | None) -> None:
     """Run a stored query NAME, a FILE.rq, or -e TEXT against the store.
 
     Values given with --param are typed as the query's header declares (string, label,
-    iri, integer, decimal) and bound as RDF terms. List queries show one page (100 rows);
-    when more rows follow, a note on stderr gives the option for the next page.
+    iri, integer, decimal, date) and bound as RDF terms. List queries show one page (100
+    rows); when more rows follow, a note on stderr gives the option for the next page.
     """
     from kg.formats import format_rows  # start-up: only this command needs it
     from kg.queries import UPDATE_REFUSED, is_update, load_query, run_page  # start-up: query only
@@ -306,7 +319,15 @@ def query(name: str | None, text: str | None, params: tuple[str, ...], fmt: str,
     if is_update(q.text):  # refused before any store is opened
         raise KgError(UPDATE_REFUSED)
     size = q.page_size if limit is None else (limit or None)
-    page = run_page(open_store(store_path), q, _parse_params(params), limit=size,
+    bound = _parse_params(params)
+    for option, value in (("year", year), ("indicator", indicator)):
+        if value is None:
+            continue
+        if option not in q.params:
+            raise click.UsageError(f"--{option}: {q.name} has no parameter {option}")
+        if bound.setdefault(option, str(value)) != str(value):
+            raise click.UsageError(f"--{option} and --param {option}= disagree")
+    page = run_page(open_store(store_path), q, bound, limit=size,
                     offset=offset, allow_service=allow_service)
     click.echo(format_rows(page.names, page.rows, fmt), nl=False)
     if page.more:
@@ -383,18 +404,26 @@ def _build_output(path: Path, store_spec: str) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", is_flag=True, help="List every false positive and miss.")
 @click.option("--by-rule", is_flag=True, help="Each rule's precision and firing count.")
+@click.option("--times", "times_path", type=LOCAL_PATH, default=None,
+              help="Time gold (JSONL: articles, times, observations): also score "
+                   "observations, publication dates and fact times.")
+@click.option("--dates", "dates_path", type=LOCAL_PATH, default=None,
+              help="CSV of path,date: publication dates of files whose text shows none.")
 @pkuseg_option
 @segmenter_option
 def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool, by_rule: bool,
-          pkuseg_model: Path | None) -> None:
+          times_path: Path | None, dates_path: Path | None, pkuseg_model: Path | None) -> None:
     """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation.
 
     GOLD holds records in the format of docs/extraction-format.md, matched by document id.
     """
     # start-up: only this command needs these
+    from kg.corpus.articles import read_date_file
     from kg.extract.evaluate import evaluate_files, format_report, rule_table
 
-    report = evaluate_files(paths, gold_path, pkuseg_model=pkuseg_model, warn=_warn)
+    dates = read_date_file(dates_path) if dates_path is not None else None
+    report = evaluate_files(paths, gold_path, pkuseg_model=pkuseg_model, warn=_warn,
+                            times_path=times_path, dates=dates)
     if as_json:
         data = report.to_json()
         if errors:
@@ -402,6 +431,10 @@ def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool,
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
     click.echo(format_report(report))
+    if report.times is not None:
+        from kg.extract.timescore import format_times
+
+        click.echo("\n" + format_times(report.times))
     if by_rule:
         click.echo("\n" + rule_table(report))
     if errors:

@@ -33,7 +33,7 @@ from typing import Any
 
 from kg.errors import KgError, QueryError
 
-TYPES = ("string", "label", "iri", "integer", "decimal")
+TYPES = ("string", "label", "iri", "integer", "decimal", "date")
 _PARAM_LINE = re.compile(r"^#\+\s*param\s+(\w+)\s*(?:\((\w+)\))?\s*:\s*(.*)$")
 _META_LINE = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 _VAR = re.compile(r"[?$](__?)([A-Za-z][A-Za-z0-9_]*)")
@@ -178,6 +178,12 @@ def _term(param: Param, value: str) -> Any:
         if param.type == "integer":
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(
                 "http://www.w3.org/2001/XMLSchema#integer"))
+        if param.type == "date":
+            from datetime import date  # start-up: only for date parameters
+
+            day = date.fromisoformat(value.strip())  # 2024-06-15; ValueError otherwise
+            return ox.Literal(day.isoformat(), datatype=ox.NamedNode(
+                "http://www.w3.org/2001/XMLSchema#date"))
         if param.type == "decimal":
             from decimal import Decimal  # start-up: decimal only for xsd:decimal results
 

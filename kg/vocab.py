@@ -31,6 +31,7 @@ class PK(DefinedNamespace):
     Document: URIRef  # one source article
     Evidence: URIRef  # document, sentence, offsets and rule behind one fact
     Mention: URIRef  # one occurrence of an entity's name in a document
+    Article: URIRef  # one article of a document, with its title and publication date
 
     # Object properties
     hosts: URIRef  # Park -> Enterprise or Project
@@ -40,6 +41,8 @@ class PK(DefinedNamespace):
     locatedIn: URIRef  # Park -> Region
     mentionOf: URIRef  # Mention -> entity
     inDocument: URIRef  # Evidence or Mention -> Document
+    inArticle: URIRef  # Evidence -> the Article its sentence lies in
+    indicator: URIRef  # qb:Observation -> indicator concept (a Data Cube dimension)
 
     # Datatype properties
     investmentAmount: URIRef  # Project -> xsd:decimal, yuan
@@ -57,6 +60,16 @@ class PK(DefinedNamespace):
     divisionCode: URIRef  # a Region's six-digit administrative division code, e.g. "610100"
     regionLevel: URIRef  # a Region's level: "province", "prefecture" or "county"
 
+    # Datatype properties: times and observations (issue 16)
+    precision: URIRef  # "day", "month", "quarter", "half", "year" or "range"
+    timeValue: URIRef  # a time as the records write it: 2024-06, 2024-Q1, 2021/2025
+    timeText: URIRef  # the words a time or date was read from, as written
+    startDate: URIRef  # the first day a time covers, xsd:date
+    endDate: URIRef  # the last day a time covers, xsd:date
+    growthPercent: URIRef  # an observation's relative change, in percent (negative: a fall)
+    valueText: URIRef  # an observation's figure as written
+    clause: URIRef  # the words of the clause that states an observation, @zh
+
 
 # The classes extraction finds and the relations it states, by their local names in PK: the
 # same strings in patterns, records, JSONL, RDF and evaluation.
@@ -64,6 +77,16 @@ ENTITY_TYPES = ("Park", "Enterprise", "Platform", "Project")
 RELATIONS = ("hosts", "built", "invests", "investor", "partOf")
 
 ID = Namespace("https://w3id.org/parks-kg/id/")
+# Code lists of the park indicators (docs/rdf-model.md): SKOS concepts declared in parks.ttl
+CODE = Namespace("https://w3id.org/parks-kg/code/")
+INDICATOR = Namespace("https://w3id.org/parks-kg/code/indicator/")
+UNIT = Namespace("https://w3id.org/parks-kg/code/unit/")
+# W3C Data Cube with the SDMX-RDF components, and OWL-Time
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+TIME = Namespace("http://www.w3.org/2006/time#")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
 

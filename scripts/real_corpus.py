@@ -10,6 +10,11 @@ annotations were made on, and whether a gold file follows the record format.
     python scripts/real_corpus.py summary          # counts by set, province, genre, outlet
     python scripts/real_corpus.py eval dev [kg eval options]   # score extraction on a set
     python scripts/real_corpus.py gold dev > dev.jsonl         # one gold file for a set
+    python scripts/real_corpus.py dates > dates.csv            # publication dates from URLs
+
+`eval` also scores dates and observations (`kg eval --times`) where the set has a time gold
+(tests/real/gold/time-<set>.jsonl), with the publication dates the pages' URLs give (`dates`,
+passed as `kg eval --dates`) for the texts that show none: a researcher knows each page's URL.
 
 Sets: `dev` (tests/real/gold/dev-*.jsonl), `blind` (blind-*.jsonl, scored once, at the end),
 `second` (tests/real/second/dev-second.jsonl, the second annotation of 20 dev texts).
@@ -21,6 +26,7 @@ import argparse
 import collections
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -175,6 +181,59 @@ def gold_lines(name: str) -> list[str]:
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+# Dates in a page's URL: /2024/10/12/, /2022-02/10/, /2023/0305/, /202211/t20221107_,
+# /20220525150233.html, /2013/6-13/, /2014-08-22/; one with only a month (/202508-) gives a month.
+_URL_DAY = [
+    re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})/(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
+    re.compile(r"[/_t]((?:19|20)\d{2})(\d{2})(\d{2})(?:\d{6})?(?:[/_.]|$)"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})-(\d{2})(?:[/.]|$)"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})\d{6,}"),
+]
+_URL_SHORT = [  # a two-digit year: /2013/131209… (year, then yymmdd), 163.com's /24/1105/
+    re.compile(r"/((?:19|20)(\d{2}))/\2(\d{2})(\d{2})\d+"),
+    re.compile(r"163\.com/()(\d{2})/(\d{2})(\d{2})/"),
+]
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})(\d{2})-\d+\.html")
+
+
+def url_date(url: str) -> str | None:
+    """The publication date a page's URL gives (YYYY-MM-DD, or YYYY-MM), or None."""
+    import datetime
+
+    for pattern in _URL_DAY:
+        m = pattern.search(url)
+        if m:
+            try:
+                return datetime.date(*(int(g) for g in m.groups())).isoformat()
+            except ValueError:
+                continue
+    for pattern in _URL_SHORT:
+        m = pattern.search(url)
+        if m:
+            year = int(m.group(1) or f"20{m.group(2)}")
+            try:
+                return datetime.date(year, int(m.group(3)), int(m.group(4))).isoformat()
+            except ValueError:
+                continue
+    m = _URL_MONTH.search(url)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{m.group(1)}-{m.group(2)}"
+    return None
+
+
+def dates_csv() -> str:
+    """A side file of publication dates (path,date) for every source whose URL gives one."""
+    rows = ["path,date"]
+    for row in sources():
+        when = url_date(row["url"])
+        if when:
+            rows.append(f"{row['doc_id']}.txt,{when}")
+    return "\n".join(rows) + "\n"
+
+
 def evaluate(name: str, options: list[str], texts: Path) -> int:
     """Run `kg eval` on the texts of a set against its gold; returns kg's exit code."""
     every = gold_lines(name)
@@ -185,17 +244,26 @@ def evaluate(name: str, options: list[str], texts: Path) -> int:
     if len(lines) < len(every):
         print(f"scoring the {len(lines)} of {len(every)} texts of set {name} present under "
               f"{texts} (run `check` for the rest)", file=sys.stderr)
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as gold:
+    time_gold = REAL / "gold" / f"time-{name}.jsonl"
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as gold, \
+            tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8") as dates:
         gold.write("\n".join(lines) + "\n")
         gold.flush()
-        command = [sys.executable, "-m", "kg", "eval", "--gold", gold.name, *options,
+        dates.write(dates_csv())
+        dates.flush()
+        extra = []
+        if time_gold.exists() and "--times" not in options:
+            extra = ["--times", str(time_gold)]
+        if "--dates" not in options:
+            extra += ["--dates", dates.name]
+        command = [sys.executable, "-m", "kg", "eval", "--gold", gold.name, *extra, *options,
                    *(str(texts / f"{i}.txt") for i in ids)]
         return subprocess.run(command).returncode
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["check", "lint", "summary", "eval", "gold"])
+    parser.add_argument("command", choices=["check", "lint", "summary", "eval", "gold", "dates"])
     parser.add_argument("args", nargs="*", help="lint: gold files; eval, gold: a set name")
     parser.add_argument("--texts", type=Path, default=TEXTS, help="folder of the local texts")
     args, options = parser.parse_known_args()
@@ -208,6 +276,9 @@ def main() -> None:
         return
     if options:
         parser.error(f"unknown options {' '.join(options)}")
+    if args.command == "dates":
+        print(dates_csv(), end="")
+        return
     if args.command == "check":
         sys.exit(1 if check(args.texts) else 0)
     if args.command == "lint":

@@ -115,6 +115,11 @@ def test_notebooks_explore_runs_headless(kernel: str) -> None:
     # two charts, drawn as PNG
     assert len(_data(outputs["invest"], "image/png")) == 1
     assert len(_data(outputs["platforms"], "image/png")) == 1
+    # over time and in numbers (issue 16): an indicator's series and a ranking, charted
+    assert len(_data(outputs["series"], "image/png")) == 1
+    assert "<th>period</th>" in _data(outputs["series"], "text/html")[0]
+    assert len(_data(outputs["ranking"], "image/png")) == 1
+    assert "<th>total_yuan</th>" in _data(outputs["invest-year"], "text/html")[0]
     # the graph view inline: the whole offline page inside the notebook
     focus = _streams(outputs["view"], "stdout").split(":")[0]
     frame = _data(outputs["view"], "text/html")[0]

@@ -222,8 +222,8 @@ def test_queries_parse_query_undeclared_param_defaults_to_required_string():
 
 def test_queries_parse_query_unknown_type_raises():
     with pytest.raises(QueryError) as info:
-        parse_query("#+ param when (date): a day\nSELECT * WHERE { ?s ?p ?_when }", "q")
-    assert "when" in str(info.value) and "date" in str(info.value)
+        parse_query("#+ param when (datetime): a moment\nSELECT * WHERE { ?s ?p ?_when }", "q")
+    assert "when" in str(info.value) and "datetime" in str(info.value)
 
 
 def test_queries_unknown_param_raises_naming_it(seeds_store):

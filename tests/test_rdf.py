@@ -15,7 +15,10 @@ from kg.rdf.mapping import entity_iri, to_graph
 PK = Namespace("https://w3id.org/parks-kg/ontology#")
 ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology" / "parks.ttl"
 STANDARD = (str(RDF), str(RDFS), str(OWL), str(SKOS), str(PROV), str(DCTERMS),
-            "https://schema.org/", "http://www.w3.org/ns/org#")
+            "https://schema.org/", "http://www.w3.org/ns/org#",
+            # OWL-Time, Data Cube and SDMX-RDF: dates, fact times and park observations
+            "http://www.w3.org/2006/time#", "http://purl.org/linked-data/cube#",
+            "http://purl.org/linked-data/sdmx/2009/")
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from kg.corpus import Document, read_document
 from kg.errors import InputError
-from kg.extract.records import DocRecord, Entity, Evidence, Relation
+from kg.extract.records import DocRecord, Entity, Evidence, Relation, TimeValue, from_json
 from kg.lang.words import segmenter_name
 from kg.store.spool import Part, Spool, append
 
@@ -71,7 +71,8 @@ def extract_parallel(documents: Iterable[Item], jobs: int | None = 1, *,
                      start_method: str | None = None,
                      graphs: Spool | None = None, text: bool = True, evidence: bool = True,
                      cache: Any = None, warn: Callable[[str], None] | None = None,
-                     note: Callable[[str], None] | None = None) -> Iterator[DocRecord]:
+                     note: Callable[[str], None] | None = None,
+                     dates: dict[str, str] | None = None) -> Iterator[DocRecord]:
     """One DocRecord per document or file path, in input order, extracted by `jobs` processes.
 
     A file is a path (its id the file name without extension) or a `Source` naming its id.
@@ -86,9 +87,10 @@ def extract_parallel(documents: Iterable[Item], jobs: int | None = 1, *,
     mentions and evidence, which are the bulk of a record, when the spool or `cache` (an object
     with `put(record)`, called with the full record where it is made) keeps them. `note`
     receives the warnings of the files read here or by workers (before their record).
+    `dates` (kg.corpus.articles.read_date_file) dates the files whose text shows no date.
     """
     opts = _Options(None if pkuseg_model is None else str(pkuseg_model),
-                    None if graphs is None else str(graphs.root), text, evidence, cache)
+                    None if graphs is None else str(graphs.root), text, evidence, cache, dates)
     for rec in _records(documents, resolve_jobs(jobs), opts, start_method, graphs):
         if isinstance(rec, InputError):
             if warn is None:
@@ -107,6 +109,7 @@ class _Options(NamedTuple):
     text: bool  # records of files read by workers carry their text
     evidence: bool  # records carry mentions and evidence
     cache: Any  # where full records are put (RecordCache), or None
+    dates: dict[str, str] | None = None  # a side file of publication dates, by path
 
 
 def _records(documents: Iterable[Item], n: int, opts: _Options,
@@ -196,9 +199,11 @@ def _body(rec: DocRecord) -> bytes:
 
 def _extract(doc: Document, opts: _Options) -> tuple[DocRecord, bytes | None]:
     """One document's record (put in the cache, if any) and its N-Quads (if asked)."""
+    from kg.corpus.articles import side_date
     from kg.extract.extractor import extract_one  # heavy: spaCy loads only when extracting
 
-    rec = extract_one(doc, _pipeline(opts.model))
+    rec = extract_one(doc, _pipeline(opts.model),
+                      published=side_date(opts.dates, doc.path, doc.doc_id))
     if opts.cache is not None:
         opts.cache.put(rec)
     return rec, None if opts.spool is None else _body(rec)
@@ -257,6 +262,14 @@ def encode(rec: DocRecord, *, text: bool = False, evidence: bool = True) -> str:
     }
     if text:
         obj["text"] = rec.text
+    # issue 16: the dates and observations, in their record form (present only when found)
+    times = [[i, r.time.to_json()] for i, r in enumerate(rec.relations) if r.time is not None]
+    if times:
+        obj["times"] = times
+    if rec.articles:
+        obj["articles"] = [a.to_json() for a in rec.articles]
+    if rec.observations:
+        obj["observations"] = [o.to_json() for o in rec.observations]
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -267,5 +280,10 @@ def decode(data: str) -> DocRecord:
                 for name, type_, aliases, mentions, rule in obj["entities"]]
     relations = [Relation(head, rel, tail, cny, text, qualifier, [Evidence(*ev) for ev in evs])
                  for head, rel, tail, cny, text, qualifier, evs in obj["relations"]]
+    for i, when in obj.get("times", []):
+        relations[i].time = TimeValue.from_json(when)
+    extra = from_json({"doc_id": obj["doc_id"], "articles": obj.get("articles", []),
+                       "observations": obj.get("observations", [])})
     return DocRecord(obj["doc_id"], entities, relations, title=obj["title"], path=obj["path"],
-                     sha256=obj["sha256"], text=obj.get("text", ""))
+                     sha256=obj["sha256"], text=obj.get("text", ""), articles=extra.articles,
+                     observations=extra.observations)

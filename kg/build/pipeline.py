@@ -124,7 +124,8 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
           warn: Callable[[str], None] = lambda s: None,
           progress: Callable[[Iterable[DocRecord], int], Iterable[DocRecord]] | None = None,
           break_lock: bool = False, jobs: int | None = 1, prune: bool = False,
-          note: Callable[[str], None] | None = None, cluster: str | None = None) -> BuildResult:
+          note: Callable[[str], None] | None = None, cluster: str | None = None,
+          dates: dict[str, str] | None = None) -> BuildResult:
     """Bring the store, out_dir/kg.ttl and graph.html up to date with the files under `paths`.
 
     Incremental: only documents whose content (sha256) is new or changed are extracted (their
@@ -137,7 +138,12 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     `jobs` processes extract (1: in this process; 0 or None: every core), or, given `cluster`
     (tcp://HOST:PORT), a Dask scheduler's workers (`kg.build.cluster`). `progress(records,
     total)` wraps the stream of records as they come out of extraction (a progress bar).
+    `dates` (kg.corpus.articles.read_date_file) dates the files whose text shows no date; the
+    records and graphs made under one set of dates are not reused under another.
     """
+    if dates and cluster is not None:
+        raise KgError("a side file of dates does not reach a cluster's workers yet: build "
+                      "without --cluster")
     # start-up: a no-op kg build does not load the RDF mapping
     from kg.rdf.mapping import entity_iri_text, label_table
 
@@ -167,6 +173,10 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         raise
     try:
         extraction_fp, graph_fp = fingerprint(pkuseg_model)
+        if dates:  # the dates are an input of extraction: another set, other records
+            salt = json.dumps(sorted(dates.items()), ensure_ascii=False).encode()
+            extraction_fp = hashlib.sha256(extraction_fp.encode() + salt).hexdigest()
+            graph_fp = hashlib.sha256(graph_fp.encode() + salt).hexdigest()
         cache = RecordCache(out_dir / "cache", extraction_fp)
         stored = {} if rebuild else stored_documents(store)
         same_graphs = not rebuild and store.fingerprint() == graph_fp
@@ -184,7 +194,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         if missing:  # no document to extract: the NLP pipeline is not even loaded
             out: Iterable[DocRecord] = extract_records(
                 missing, jobs=jobs, pkuseg_model=pkuseg_model, graphs=bodies, text=False,
-                evidence=False, cache=cache, warn=_warn, note=note)
+                evidence=False, cache=cache, warn=_warn, note=note, dates=dates)
             if cluster is not None:
                 # optional: the Dask cluster only for --cluster
                 from kg.build.cluster import extract_cluster

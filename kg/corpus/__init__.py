@@ -54,6 +54,7 @@ class Document:
     title: str
     original: str = ""
     warnings: tuple[str, ...] = ()
+    published: str = ""  # the date an HTML page's <meta> tags give (YYYY-MM-DD), if any
 
     @property
     def source_text(self) -> str:
@@ -131,9 +132,12 @@ def read_document(path: Path, *, warn: Callable[[str], None] | None = None,
     decoded = decode_file(data, name, declared=declared)
     raw, enc = decoded.text, decoded.encoding
     title = ""
+    published = ""
     if is_html:
-        from kg.corpus.web import page_text  # start-up: web text extraction only for HTML files
+        # start-up: web text extraction only for HTML files
+        from kg.corpus.web import meta_date, page_text
 
+        published = meta_date(raw) or ""
         raw, title = page_text(raw)
         if not raw.strip():
             raise InputError(f"{name}: HTML page without text")
@@ -152,6 +156,7 @@ def read_document(path: Path, *, warn: Callable[[str], None] | None = None,
         title=to_simplified(title) if title else find_title(text),
         original=original if text != original else "",
         warnings=tuple(warnings),
+        published=published,
     )
 
 

@@ -86,3 +86,33 @@ def page_text(html: str, *, extractor: str = DEFAULT) -> tuple[str, str]:
     if headline and not any(headline in p for p in paragraphs[:3]):
         paragraphs.insert(0, headline)
     return "\n\n".join(paragraphs) + "\n", title
+
+
+# <meta> names and properties that carry a page's publication time (Open Graph, Dublin Core,
+# the Chinese CMS conventions pubdate/PubDate/publishdate).
+_META_DATE_NAMES = ("article:published_time", "og:published_time", "og:release_date",
+                    "pubdate", "publishdate", "publish_date", "publishtime", "dc.date.issued",
+                    "dc.date", "dcterms.date", "date", "sailthru.date", "weibo:article:create_at")
+_META = re.compile(r"<meta\b[^>]*>", re.I)
+_META_ATTR = re.compile(r"""(name|property|itemprop|http-equiv|content)\s*=\s*(["'])(.*?)\2""",
+                        re.I | re.S)
+_META_VALUE = re.compile(r"((?:19|20)\d{2})[-/年.](\d{1,2})[-/月.](\d{1,2})")
+
+
+def meta_date(html: str) -> str | None:
+    """The publication date a page's <meta> tags give (YYYY-MM-DD), or None."""
+    import datetime
+
+    for tag in _META.finditer(html[:200_000]):
+        attrs = {k.lower(): v for k, _q, v in _META_ATTR.findall(tag.group())}
+        key = next((attrs[k].strip().lower() for k in ("name", "property", "itemprop",
+                                                        "http-equiv") if k in attrs), "")
+        if key not in _META_DATE_NAMES or "content" not in attrs:
+            continue
+        m = _META_VALUE.search(attrs["content"])
+        if m:
+            try:
+                return datetime.date(*(int(g) for g in m.groups())).isoformat()
+            except ValueError:
+                continue
+    return None

@@ -55,6 +55,7 @@ class Report:
     relations: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     rules: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     errors: list[dict[str, Any]] = field(default_factory=list)
+    times: Any = None  # a kg.extract.timescore.TimeReport when a time gold file was given
 
     def total(self, table: dict[str, Score], keys: Iterable[str] | None = None) -> Score:
         out = Score()
@@ -66,6 +67,12 @@ class Report:
         return out
 
     def to_json(self) -> dict[str, Any]:
+        out = self._to_json()
+        if self.times is not None:
+            out["times"] = self.times.to_json()
+        return out
+
+    def _to_json(self) -> dict[str, Any]:
         return {
             "entities": {k: v.to_json() for k, v in sorted(self.entities.items())},
             "entities_micro": self.total(self.entities).to_json(),
@@ -145,17 +152,30 @@ def read_gold(path: Path) -> list[DocRecord]:
 
 def evaluate_files(paths: Iterable[Path], gold_path: Path, *,
                    pkuseg_model: str | Path | None = None,
-                   warn: Callable[[str], None] | None = None) -> Report:
+                   warn: Callable[[str], None] | None = None,
+                   times_path: Path | None = None,
+                   dates: dict[str, str] | None = None) -> Report:
     """Score the extraction of the files under `paths` against the gold file (what `kg eval` does).
 
     Only the documents the gold file names are extracted (in this process); an unreadable file
     goes to `warn` (or raises InputError without it), and a gold document with no file scores as
-    an empty prediction.
+    an empty prediction. With `times_path`, a time gold file (dates and observations), the
+    report's `times` scores those too (kg.extract.timescore); `dates` (a side file read by
+    kg.corpus.articles.read_date_file) dates the documents whose text shows no date.
     """
     gold = read_gold(gold_path)
-    wanted = {g.doc_id for g in gold}
+    time_gold = read_gold(times_path) if times_path is not None else None
+    wanted = {g.doc_id for g in gold} | {g.doc_id for g in time_gold or []}
     docs = [d for d in _documents(paths, warn) if d.doc_id in wanted]
-    return score(_extract(docs, pkuseg_model), gold)
+    if time_gold is None:
+        return score(_extract(docs, pkuseg_model, dates), gold)
+    from kg.extract.timescore import score_times
+
+    records = list(_extract(docs, pkuseg_model, dates))
+    report = score(records, gold)
+    report.times = score_times(records, time_gold, gold)
+    report.errors += report.times.errors
+    return report
 
 
 def _documents(paths: Iterable[Path], warn: Callable[[str], None] | None
@@ -169,7 +189,8 @@ def _documents(paths: Iterable[Path], warn: Callable[[str], None] | None
             warn(str(exc))
 
 
-def _extract(docs: list[Document], pkuseg_model: str | Path | None) -> Iterator[DocRecord]:
+def _extract(docs: list[Document], pkuseg_model: str | Path | None,
+             dates: dict[str, str] | None = None) -> Iterator[DocRecord]:
     if not docs:  # nothing to extract: the pipeline (and its model) is not even loaded
         return
     # spaCy loads here only: scoring given records (`score`) needs none of it
@@ -177,8 +198,10 @@ def _extract(docs: list[Document], pkuseg_model: str | Path | None) -> Iterator[
     from kg.nlp.pipeline import build_nlp  # heavy: spaCy loads only when extracting
 
     nlp = build_nlp(pkuseg_model=None if pkuseg_model is None else str(pkuseg_model))
+    from kg.corpus.articles import side_date
+
     for doc in docs:
-        yield extract_one(doc, nlp)
+        yield extract_one(doc, nlp, published=side_date(dates, doc.path, doc.doc_id))
 
 
 def _simplified(rec: DocRecord) -> DocRecord:

@@ -20,9 +20,15 @@ from spacy.vocab import Vocab
 
 from kg.errors import KgError
 from kg.lang.words import pkuseg_segmenter, use_segmenter
-from kg.nlp import amounts, anaphora, entities, relations  # noqa: F401  (registers the pk_ factories)
+from kg.nlp import (  # noqa: F401  (registers the pk_ factories)
+    amounts,
+    anaphora,
+    entities,
+    indicators,
+    relations,
+)
 
-PIPES = ("pk_entities", "pk_amounts", "pk_anaphora", "pk_relations")
+PIPES = ("pk_entities", "pk_amounts", "pk_anaphora", "pk_relations", "pk_indicators")
 # (tokenisation by script: Latin runs, numbers, spaces, one token per other character;
 # engine logic, not linguistic data)
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|\s+|.", re.S)
@@ -47,21 +53,31 @@ class CharTokenizer:
         return self
 
 
-def annotate(nlp: Language, text: str) -> Doc:
+def annotate(nlp: Language, text: str, *, articles: list | None = None) -> Doc:
     """Run the pk_ components over `text` and return the Doc; what extraction calls.
 
     With the default segmenter the Doc gets no tokens: the components read characters and the
     records read only their pk_ extensions, so one token per character (about a tenth of the
     time) would be built for nothing; `doc.ents` then stays empty. `nlp(text)` still gives the
-    full Doc. With a pkuseg model the text is segmented as before.
+    full Doc. With a pkuseg model the text is segmented as before. `articles`
+    (kg.corpus.articles.find_articles of the text) date the text for the time words; without
+    them the components find the articles themselves.
     """
     chosen = nlp.meta.get("pk_segmenter")
     if chosen:  # the words this pipeline was built with, should another build have changed them
         use_segmenter(*chosen)
     if not isinstance(nlp.tokenizer, CharTokenizer):
-        return nlp(text)
+        if articles is None:
+            return nlp(text)
+        doc = nlp.make_doc(text)
+        doc.user_data["pk_articles"] = articles
+        for _name, proc in nlp.pipeline:
+            doc = proc(doc)
+        return doc
     doc = Doc(nlp.vocab, words=[])
     doc.user_data["pk_text"] = text
+    if articles is not None:
+        doc.user_data["pk_articles"] = articles
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     return doc

@@ -16,12 +16,25 @@ from typing import Any
 from rdflib import RDF, RDFS, XSD, Dataset, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.extract.records import DocRecord
+from kg.extract.records import Article, DocRecord, Evidence, Observation, TimeValue
 from kg.lang.canon import canonical_key
 from kg.lang.rules import load_rules, rule_confidence
 from kg.rdf.graphs import iri_part
 from kg.rdf.terms import to_rdflib
-from kg.vocab import ID, PK, PREFIXES
+from kg.rdf.times import XSD_TYPES, span
+from kg.vocab import (
+    CODE,
+    ID,
+    INDICATOR,
+    PK,
+    PREFIXES,
+    QB,
+    SDMX_ATTRIBUTE,
+    SDMX_DIMENSION,
+    SDMX_MEASURE,
+    TIME,
+    UNIT,
+)
 
 _PREDICATES = {"hosts": PK.hosts, "built": PK.built, "investor": PK.investor,
                "partOf": PK.partOf}
@@ -113,7 +126,18 @@ _T = {name: f"<{iri}>" for name, iri in {
     "qualifier": PK.amountQualifier, "Statement": RDF.Statement, "subject": RDF.subject,
     "predicate": RDF.predicate, "object": RDF.object, "derived": PROV.wasDerivedFrom,
     "Evidence": PK.Evidence, "sentence": PK.sentence, "rule": PK.rule,
-    "confidence": PK.confidence}.items()}
+    "confidence": PK.confidence,
+    # issue 16: articles, fact times, observations
+    "Article": PK.Article, "isPartOf": DCTERMS.isPartOf, "date": DCTERMS.date,
+    "inArticle": PK.inArticle, "hasTime": TIME.hasTime, "Instant": TIME.Instant,
+    "ProperInterval": TIME.ProperInterval, "hasBeginning": TIME.hasBeginning,
+    "hasEnd": TIME.hasEnd, "precision": PK.precision, "timeValue": PK.timeValue,
+    "timeText": PK.timeText, "startDate": PK.startDate, "endDate": PK.endDate,
+    "Observation": QB.Observation, "dataSet": QB.dataSet, "refArea": SDMX_DIMENSION.refArea,
+    "refPeriod": SDMX_DIMENSION.refPeriod, "indicator": PK.indicator,
+    "obsValue": SDMX_MEASURE.obsValue, "unitMeasure": SDMX_ATTRIBUTE.unitMeasure,
+    "growth": PK.growthPercent, "valueText": PK.valueText, "clause": PK.clause,
+    "indicators": CODE["park-indicators"]}.items()}
 _CLASS_T = {k: f"<{v}>" for k, v in _CLASSES.items()}
 _PRED_T = {k: f"<{v}>" for k, v in _PREDICATES.items()}
 
@@ -200,6 +224,9 @@ def nquads_body(rec: DocRecord) -> str:
             if text:
                 out.append(f"{m}{surface_p}{_lit(text[start:end])}{tail}")
     n = 0
+    times = _Times(part, tail)
+    keyed = {(ft.head, ft.relation, ft.tail): ft.time for ft in rec.times}
+    articles = _article_spans(rec.articles, part)
     for r in rec.relations:
         head = iris.get(r.head)
         if head is None:
@@ -225,6 +252,12 @@ def nquads_body(rec: DocRecord) -> str:
         st = f"<{_ID}statement/{_hash(head, pred_iri, obj)}>"
         lines += (f"{st} {t['type']} {t['Statement']}{tail}", f"{st} {t['subject']} {h}{tail}",
                   f"{st} {t['predicate']} <{pred_iri}>{tail}", f"{st} {t['object']} {obj}{tail}")
+        when = r.time or keyed.get((r.head, r.relation,
+                                    r.amount_text if r.relation == "invests" else r.tail))
+        if when is not None:
+            node = times.node(when)
+            if node is not None:
+                lines.append(f"{st} {t['hasTime']} {node}{tail}")
         for line in lines:
             if line not in seen:
                 seen.add(line)
@@ -237,8 +270,167 @@ def nquads_body(rec: DocRecord) -> str:
                     f"{evi}{rule_p}{_lit(ev.rule)}{tail}")
             if ev.rule in confidence:
                 out.append(f"{evi}{confidence_p}{confidence[ev.rule]}\"^^{_XSD_DECIMAL}{tail}")
+            article = _article_of(articles, ev)
+            if article:
+                out.append(f"{evi} {t['inArticle']} {article}{tail}")
             n += 1
+    out += _article_lines(rec.articles, d, part, tail)
+    parks = dict(iris)
+    for e, iri in zip(rec.entities, _entity_iris(rec), strict=True):
+        if e.type == "Park":
+            for alias in e.aliases:
+                parks.setdefault(alias, iri)
+    for k, o in enumerate(rec.observations):
+        park = parks.get(o.park)
+        if park is None:
+            continue
+        obs = f"<{_ID}observation/{part}/{k}>"
+        out += _observation_lines(obs, o, f"<{park}>", times, tail)
+        if o.evidence is not None:
+            ev = o.evidence
+            evi = f"<{_ID}evidence/{part}/{n}>"
+            out += (f"{obs}{derived}{n}>{tail}", evi + is_evidence, evi + in_doc,
+                    f"{evi}{sentence_p}{_zh(ev.sentence)}{tail}",
+                    f"{evi}{start_p}{ev.start}{integer}", f"{evi}{end_p}{ev.end}{integer}",
+                    f"{evi}{rule_p}{_lit(ev.rule)}{tail}")
+            if ev.rule in confidence:
+                out.append(f"{evi}{confidence_p}{confidence[ev.rule]}\"^^{_XSD_DECIMAL}{tail}")
+            article = _article_of(articles, ev)
+            if article:
+                out.append(f"{evi} {t['inArticle']} {article}{tail}")
+            n += 1
+    out += times.lines
     return "".join(out)
+
+
+# --- issue 16: articles, times of facts, observations of parks (docs/rdf-model.md) ------------
+
+_XSD = str(XSD)
+
+
+def _number(value: float | int) -> str:
+    """An xsd:decimal lexical form of a number: 5.09, -3.2, 333300000000 (no exponent)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(repr(value)).normalize(), "f")
+    return text
+
+
+def _dated(value: str, precision: str) -> str:
+    """A date as a literal typed by its precision (xsd:date, xsd:gYearMonth, xsd:gYear); a
+    quarter, half or range, which XSD has no type for, as a plain string."""
+    form = XSD_TYPES.get(precision)
+    if form is None or span(value) is None:
+        return _lit(value)
+    return f'"{value}"^^<{_XSD}{form}>'
+
+
+# the OWL-Time property placing an instant known to a day, a month or a year
+_POSITION = {"day": f"<{TIME.inXSDDate}>", "month": f"<{TIME.inXSDgYearMonth}>",
+             "year": f"<{TIME.inXSDgYear}>"}
+
+
+class _Times:
+    """The time nodes of one document: one per distinct (value, precision, words), numbered in
+    the order first used (id:time/<doc>/<n>), with their quads gathered in `lines`."""
+
+    def __init__(self, part: str, tail: str) -> None:
+        self.part, self.tail = part, tail
+        self.nodes: dict[tuple[str, str, str], str] = {}
+        self.lines: list[str] = []
+
+    def node(self, tv: TimeValue) -> str | None:
+        """The IRI (as N-Quads) of the node of time `tv`; None when its value has no known form."""
+        key = (tv.value, tv.precision, tv.text)
+        found = self.nodes.get(key)
+        if found is not None:
+            return found
+        covered = span(tv.value)
+        if covered is None:
+            return None
+        iri = f"<{_ID}time/{self.part}/{len(self.nodes)}>"
+        self.nodes[key] = iri
+        t, tail, date_t = _T, self.tail, f"^^<{_XSD}date>{self.tail}"
+        out = self.lines
+        if tv.precision in XSD_TYPES and covered.instant:
+            form, value = covered.begin
+            out += (f"{iri} {t['type']} {t['Instant']}{tail}",
+                    f"{iri} {_POSITION[form]} \"{value}\"^^<{_XSD}{XSD_TYPES[form]}>{tail}")
+        else:
+            out.append(f"{iri} {t['type']} {t['ProperInterval']}{tail}")
+            for end, (form, value) in (("begin", covered.begin), ("end", covered.finish)):
+                inst = f"{iri[:-1]}/{end}>"
+                out += (f"{iri} {t['hasBeginning' if end == 'begin' else 'hasEnd']} {inst}{tail}",
+                        f"{inst} {t['type']} {t['Instant']}{tail}",
+                        f"{inst} {_POSITION[form]} \"{value}\"^^<{_XSD}{XSD_TYPES[form]}>{tail}")
+        out += (f"{iri} {t['timeValue']} {_lit(tv.value)}{tail}",
+                f"{iri} {t['precision']} {_lit(tv.precision)}{tail}",
+                f'{iri} {t["startDate"]} "{covered.start.isoformat()}"{date_t}',
+                f'{iri} {t["endDate"]} "{covered.end.isoformat()}"{date_t}')
+        if tv.text:
+            out.append(f"{iri} {t['timeText']} {_zh(tv.text)}{tail}")
+        return iri
+
+
+def _article_spans(articles: list[Article], part: str) -> list[tuple[int, int, str]]:
+    """(start, end, IRI) of the articles whose span is known, for placing evidence in them."""
+    return [(a.start, a.end, f"<{_ID}article/{part}/{i}>")
+            for i, a in enumerate(articles) if a.end > a.start]
+
+
+def _article_of(spans: list[tuple[int, int, str]], ev: Evidence) -> str | None:
+    """The IRI of the article whose span holds the start of an evidence sentence, if any."""
+    for start, end, iri in spans:
+        if start <= ev.start < end:
+            return iri
+    return None
+
+
+def _article_lines(articles: list[Article], doc: str, part: str, tail: str) -> list[str]:
+    """The quads of a document's articles: part of the document, title, date and its words."""
+    t, out = _T, []
+    for i, a in enumerate(articles):
+        iri = f"<{_ID}article/{part}/{i}>"
+        out += (f"{iri} {t['type']} {t['Article']}{tail}", f"{iri} {t['isPartOf']} {doc}{tail}")
+        if a.title:
+            out.append(f"{iri} {t['title']} {_zh(a.title)}{tail}")
+        when = a.time()
+        if when is not None:
+            out += (f"{iri} {t['date']} {_dated(when.value, when.precision)}{tail}",
+                    f"{iri} {t['precision']} {_lit(when.precision)}{tail}")
+            if when.text:
+                out.append(f"{iri} {t['timeText']} {_zh(when.text)}{tail}")
+        if a.end > a.start:
+            out += (f"{iri} {t['start']} \"{a.start}\"{_XSD_INTEGER}{tail}",
+                    f"{iri} {t['end']} \"{a.end}\"{_XSD_INTEGER}{tail}")
+    return out
+
+
+def _observation_lines(obs: str, o: Observation, park: str, times: _Times, tail: str
+                       ) -> list[str]:
+    """The quads of one park observation (a qb:Observation), without its evidence."""
+    t = _T
+    out = [f"{obs} {t['type']} {t['Observation']}{tail}",
+           f"{obs} {t['dataSet']} {t['indicators']}{tail}",
+           f"{obs} {t['refArea']} {park}{tail}",
+           f"{obs} {t['indicator']} <{INDICATOR}{iri_part(o.indicator)}>{tail}"]
+    if o.unit:
+        out.append(f"{obs} {t['unitMeasure']} <{UNIT}{iri_part(o.unit)}>{tail}")
+    if o.period is not None:
+        node = times.node(o.period)
+        if node is not None:
+            out.append(f"{obs} {t['refPeriod']} {node}{tail}")
+    if o.value is not None:
+        out.append(f'{obs} {t["obsValue"]} "{_number(o.value)}"^^{_XSD_DECIMAL}{tail}')
+    if o.growth_pct is not None:
+        out.append(f'{obs} {t["growth"]} "{_number(o.growth_pct)}"^^{_XSD_DECIMAL}{tail}')
+    if o.value_text:
+        out.append(f"{obs} {t['valueText']} {_lit(o.value_text)}{tail}")
+    if o.text:
+        out.append(f"{obs} {t['clause']} {_zh(o.text)}{tail}")
+    return out
 
 
 def nquads_labels(rec: DocRecord, labels: dict[str, str] | None = None) -> str:

@@ -29,7 +29,7 @@ from kg.errors import InputError, KgError, StoreError
 from kg.rdf.terms import to_rdflib
 from kg.store import open_store
 from kg.views.analysis import CLASSES, RELATIONS
-from kg.vocab import PK, PREFIXES
+from kg.vocab import PK, PREFIXES, SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE, TIME
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -194,6 +194,25 @@ class _Parts:
         default_factory=lambda: defaultdict(set))
     facts: set[tuple[str, str, str]] = field(default_factory=set)  # (subject, relation, object)
     documents: dict[str, dict[str, str]] = field(default_factory=dict)
+    # issue 16: the article of each evidence key (title, publication date), the times of facts
+    # (by fact, or by entity for an investment amount) and the figures of each park
+    articles: dict[Any, tuple[str, str]] = field(default_factory=dict)
+    fact_times: dict[tuple[str, str, str], set[str]] = field(
+        default_factory=lambda: defaultdict(set))
+    node_times: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    observations: dict[str, set[tuple[Any, ...]]] = field(
+        default_factory=lambda: defaultdict(set))
+
+    def add_time(self, subj: str | None, pred: str | None, obj: str | None, when: str
+                 ) -> None:
+        """Record the time `when` (as shown) of the reified fact (subj, pred, obj)."""
+        if subj is None or pred is None or obj is None:
+            return
+        if pred == str(PK.investmentAmount):
+            if subj in self.types:
+                self.node_times[subj].add(when)
+        elif pred.startswith(_PK):
+            self.fact_times[(subj, pred[len(_PK):], obj)].add(when)
 
     def add_type(self, node: str, name: str) -> None:
         """Take one class of a node: its first of CLASSES, Platform for a kind of platform."""
@@ -241,16 +260,52 @@ def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
             "amount_text": min((str(v) for v in of(PK.amountText, node)), default=None),
             "wikidata": min(wikidata, default=None, key=lambda q: (len(q), q)),
             "mentions": parts.mentions.get(node, 0),
-            "evidence": _evidence_list(parts.node_evidence.get(node, ()), parts.evidence),
+            "evidence": _evidence_list(parts.node_evidence.get(node, ()), parts.evidence,
+                                       parts.articles),
         }
         if node in parts.kinds:
             attrs["kind"] = parts.kinds[node]
+        if parts.node_times.get(node):
+            attrs["times"] = sorted(parts.node_times[node])
+        if parts.observations.get(node):
+            attrs["indicators"] = [_indicator_row(row) for row in sorted(
+                parts.observations[node], key=lambda r: tuple("" if v is None else str(v)
+                                                              for v in r))]
         g.add_node(node, **attrs)
     for s, name, o in sorted(parts.facts):
         found = parts.fact_evidence.get((s, str(PK[name]), o), ())
+        extra = {"times": sorted(parts.fact_times[(s, name, o)])} \
+            if parts.fact_times.get((s, name, o)) else {}
         g.add_edge(s, o, key=name, relation=name,
-                   evidence=_evidence_list(found, parts.evidence))
+                   evidence=_evidence_list(found, parts.evidence, parts.articles), **extra)
     return g
+
+
+def _indicator_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    """One figure of a park as the views keep it: indicator id, period, value, unit, growth in
+    percent and the clause (value and growth as numbers, None when the text gives none)."""
+    indicator, start, period, value, unit, growth, clause = row
+    return {"indicator": indicator, "period": period, "value": _decimal(value), "unit": unit,
+            "growth_pct": _decimal(growth), "text": clause or ""}
+
+
+def _decimal(value: Any) -> float | int | None:
+    """A number read from a literal's text: an int when whole, else a float; None otherwise."""
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _time_words(value: Any, precision: Any, text: Any) -> str:
+    """A time as the page shows it: its value, and the words it was read from."""
+    words = f" ({text})" if text is not None and str(text) else ""
+    return f"{value}{words}" if precision is None else f"{value} [{precision}]{words}"
 
 
 def _rdflib_parts(graph: Graph) -> _Parts:
@@ -291,7 +346,41 @@ def _rdflib_parts(graph: Graph) -> _Parts:
                     and str(o) in types:
                 parts.facts.add((str(s), name, str(o)))
     parts.documents = _documents(graph)
+    _rdflib_time_parts(graph, parts, ends)
     return parts
+
+
+def _rdflib_time_parts(graph: Graph, parts: _Parts, ends: dict[Node, dict[Node, Node]]
+                       ) -> None:
+    """Read the articles of evidence, the times of facts and the figures of parks (issue 16)."""
+    def first(s: Node, p: Node) -> Node | None:
+        return next((o for _, _, o in _triples(graph, s, p, None)), None)
+
+    for ev, _, article in _triples(graph, None, PK.inArticle, None):
+        if ev in parts.evidence:
+            title, date = first(article, DCTERMS.title), first(article, DCTERMS.date)
+            parts.articles[ev] = ("" if title is None else str(title),
+                                  "" if date is None else str(date))
+    for st, _, t in _triples(graph, None, TIME.hasTime, None):
+        when = _time_words(first(t, PK.timeValue), first(t, PK.precision), first(t, PK.timeText))
+        parts.add_time(*(None if ends[p].get(st) is None else str(ends[p][st])
+                         for p in (RDF.subject, RDF.predicate, RDF.object)), when)
+    for obs, _, park in _triples(graph, None, SDMX_DIMENSION.refArea, None):
+        if str(park) not in parts.types:
+            continue
+        period = first(obs, SDMX_DIMENSION.refPeriod)
+        code, unit = first(obs, PK.indicator), first(obs, SDMX_ATTRIBUTE.unitMeasure)
+        parts.observations[str(park)].add((
+            _code(code), None if period is None else str(first(period, PK.startDate)),
+            None if period is None else str(first(period, PK.timeValue)),
+            first(obs, SDMX_MEASURE.obsValue) and str(first(obs, SDMX_MEASURE.obsValue)),
+            _code(unit), first(obs, PK.growthPercent) and str(first(obs, PK.growthPercent)),
+            first(obs, PK.clause) and str(first(obs, PK.clause))))
+
+
+def _code(node: Any) -> str:
+    """The id of a code list concept (gdp of …/code/indicator/gdp); "" for none."""
+    return "" if node is None else str(getattr(node, "value", node)).rstrip("/").rsplit("/", 1)[-1]
 
 
 _PK = str(PK)
@@ -423,6 +512,7 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
                       for st, s, p, o in _store_rows(view, queries[name])
                       if isinstance(st, ox.NamedNode)}
         if not statements:
+            _store_time_parts(view, parts, statements, within)
             return parts
         stated = _iris(statements)
         # `?ev a pk:Evidence` would make Oxigraph scan every evidence node (20 s at 1M
@@ -454,7 +544,56 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
             parts.evidence[key] = (order, "" if sentence is None else sentence.value, where,
                                    text(rule))
         parts.add_evidence(key, *statements.get(st.value, (None, None, None)))
+    _store_time_parts(view, parts, statements, within)
     return parts
+
+
+# issue 16: where evidence lies (article title and date), the times of facts, park figures
+_STORE_ARTICLES = """SELECT ?ev ?title ?date WHERE { VALUES_EV ?ev pk:inArticle ?a .
+  OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a dcterms:date ?date } }"""
+_STORE_TIMES = f"""SELECT ?st ?value ?precision ?text WHERE {{ VALUES_ST
+  ?st <{TIME.hasTime}> ?t . ?t pk:timeValue ?value
+  OPTIONAL {{ ?t pk:precision ?precision }} OPTIONAL {{ ?t pk:timeText ?text }} }}"""
+_STORE_OBSERVATIONS = f"""SELECT ?park ?code ?start ?period ?value ?unit ?growth ?clause
+  WHERE {{ VALUES_PARK ?obs <{SDMX_DIMENSION.refArea}> ?park ; pk:indicator ?code .
+  OPTIONAL {{ ?obs <{SDMX_ATTRIBUTE.unitMeasure}> ?unit }}
+  OPTIONAL {{ ?obs <{SDMX_DIMENSION.refPeriod}> ?t . ?t pk:timeValue ?period
+             OPTIONAL {{ ?t pk:startDate ?start }} }}
+  OPTIONAL {{ ?obs <{SDMX_MEASURE.obsValue}> ?value }}
+  OPTIONAL {{ ?obs pk:growthPercent ?growth }} OPTIONAL {{ ?obs pk:clause ?clause }} }}"""
+
+
+def _store_time_parts(view: Any, parts: _Parts, statements: dict[str, tuple[Any, ...]],
+                      within: set[str] | None) -> None:
+    """Read from a store what `_rdflib_time_parts` reads from a graph (only about the
+    entities `within`, their statements and evidence, when given)."""
+    def values(name: str, keys: Iterable[str] | None) -> str:
+        return "" if keys is None else f"VALUES {name} {{ {_iris(keys)} }}"
+
+    def text(term: Any) -> str | None:
+        return None if term is None else term.value
+
+    evidence = None if within is None else list(parts.evidence)
+    if evidence is None or evidence:
+        query = _STORE_ARTICLES.replace("VALUES_EV", values("?ev", evidence))
+        for ev, title, date in _store_rows(view, query):
+            if ev.value in parts.evidence:
+                parts.articles[ev.value] = (text(title) or "", text(date) or "")
+    stated = None if within is None else list(statements)
+    if stated is None or stated:
+        query = _STORE_TIMES.replace("VALUES_ST", values("?st", stated))
+        for st, value, precision, words in _store_rows(view, query):
+            ends = statements.get(st.value)
+            if ends is not None:
+                parts.add_time(*ends, _time_words(value.value, text(precision), text(words)))
+    parks = None if within is None else [n for n in within if parts.types.get(n) == "Park"]
+    if parks is None or parks:
+        query = _STORE_OBSERVATIONS.replace("VALUES_PARK", values("?park", parks))
+        for park, code, start, period, value, unit, growth, clause in _store_rows(view, query):
+            if park.value in parts.types:
+                parts.observations[park.value].add(
+                    (_code(code), text(start), text(period), text(value), _code(unit),
+                     text(growth), text(clause)))
 
 
 def _triples(graph: Graph, s: Node | None, p: Node | None, o: Node | None) -> Iterator[tuple]:
@@ -522,11 +661,24 @@ def _evidence(graph: Graph) -> dict[Node, tuple[int, str, str, str]]:
 
 
 def _evidence_list(
-    nodes: Iterable[Node], evidence: dict[Node, tuple[int, str, str, str]]
+    nodes: Iterable[Node], evidence: dict[Node, tuple[int, str, str, str]],
+    articles: dict[Any, tuple[str, str]] | None = None,
 ) -> list[dict[str, str]]:
-    """Return evidence records {sentence, doc, rule} in document order, without duplicates."""
-    found = sorted(evidence[ev] for ev in set(nodes))
-    return [{"sentence": sentence, "doc": doc, "rule": rule} for _, sentence, doc, rule in found]
+    """Return evidence records {sentence, doc, rule} in document order, without duplicates;
+    with `article` (its title) and `published` (its date) where the graph places the
+    sentence in a dated or titled article."""
+    articles = articles or {}
+    found = sorted((*evidence[ev], ev) for ev in set(nodes))
+    out = []
+    for _, sentence, doc, rule, ev in found:
+        item = {"sentence": sentence, "doc": doc, "rule": rule}
+        title, published = articles.get(ev, ("", ""))
+        if title:
+            item["article"] = title
+        if published:
+            item["published"] = published
+        out.append(item)
+    return out
 
 
 def _pick_label(labels: set[Node] | None, aliases: set[Node] | None, node: Node) -> str:

@@ -9,6 +9,8 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,7 @@ from kg.views.graph import (
     to_networkx,
 )
 from kg.views.layout import _layout
+from kg.vocab import INDICATOR
 
 FONT_FACE = '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
 
@@ -379,6 +382,50 @@ def _amount_lines(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=1)
+def _indicator_names() -> dict[str, str]:
+    """The Chinese name of each indicator id, from the code list of ontology/parks.ttl."""
+    from rdflib.namespace import SKOS  # (rdflib is loaded by then: the graph was read)
+
+    from kg.rdf.ontology import read_ontology
+
+    names: dict[str, str] = {}
+    prefix = str(INDICATOR)
+    for concept, _, label in read_ontology().triples((None, SKOS.prefLabel, None)):
+        if str(concept).startswith(prefix) and getattr(label, "language", None) == "zh":
+            names[str(concept)[len(prefix):]] = str(label)
+    return names
+
+
+def _figure(value: float | int, unit: str) -> str:
+    """A figure with its unit for people: 亿元 for yuan, 亿美元 for dollars, %, or a count."""
+    if unit == "CNY":
+        return yi(value) if float(value).is_integer() else f"{value} 元"
+    if unit == "USD":
+        return format((Decimal(str(value)) / 100_000_000).normalize(), "f") + " 亿美元"
+    if unit == "percent":
+        return f"{value}%"
+    return f"{value:,}" if unit == "count" else f"{value} {unit}"
+
+
+def indicator_lines(data: dict[str, Any]) -> list[str]:
+    """A park's figures as the details panel lists them, one line each, by indicator and
+    period: 「地区生产总值 (gdp) 2021: 75.92 亿元, 同比 +48.69%」."""
+    names = _indicator_names()
+    lines = []
+    for row in data.get("indicators") or ():
+        ind = str(row.get("indicator", ""))
+        head = f"{names.get(ind, ind)} ({ind})" if ind in names else ind
+        when = f" {row['period']}" if row.get("period") else ""
+        parts = []
+        if row.get("value") is not None:
+            parts.append(_figure(row["value"], str(row.get("unit", ""))))
+        if row.get("growth_pct") is not None:
+            parts.append(f"同比 {row['growth_pct']:+g}%")
+        lines.append(f"{head}{when}: {', '.join(parts)}")
+    return lines
+
+
 def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
     """Everything the page's script shows beyond the drawing, indexed like the vis DataSets.
 
@@ -403,6 +450,8 @@ def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
                 doc_index[(doc, article)] = len(docs)
                 meta = documents.get(doc, {})
                 docs.append([doc, article or meta.get("title", ""), meta.get("file", "")])
+            if ev.get("published") and len(docs[doc_index[(doc, article)]]) == 3:
+                docs[doc_index[(doc, article)]].append(str(ev["published"]))  # the date
             key = (doc_index[(doc, article)], str(ev.get("sentence", "")))
             rule = str(ev.get("rule", ""))
             if key not in sentence_index:
@@ -430,11 +479,16 @@ def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
             item["totals"] = data["totals"]
         if data.get("mentions"):
             item["mentions"] = int(data["mentions"])
+        if data.get("indicators"):
+            item["indicators"] = indicator_lines(data)
+        if data.get("times"):
+            item["times"] = [str(t) for t in data["times"]]
         if data.get("evidence"):
             item["evidence"] = refs(data["evidence"])
         nodes.append(item)
     edges = [
         {"relation": str(data.get("relation", "")), "evidence": refs(data.get("evidence") or [])}
+        | ({"times": [str(t) for t in data["times"]]} if data.get("times") else {})
         for _, _, data in g.edges(data=True)
     ]
     return {

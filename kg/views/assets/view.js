@@ -92,7 +92,8 @@ function kgInit(network, nodes, edges) {
       item.appendChild(el("span", "kg-doc", "[" + doc[0] + "]"));
       item.appendChild(document.createTextNode(" " + s[1]));
       var rules = s[2] ? (s[2].indexOf(", ") >= 0 ? "rules " : "rule ") + s[2] : "";
-      var source = [doc[1] ? "《" + doc[1] + "》" : "", doc[2], rules];
+      var source = [doc[1] ? "《" + doc[1] + "》" : "", doc[3] ? "发布 Published " + doc[3] : "",
+                    doc[2], rules];
       item.appendChild(el("div", "kg-source", "来源 Source: " + source.filter(Boolean).join(" · ")));
       list.appendChild(item);
     });
@@ -132,16 +133,26 @@ function kgInit(network, nodes, edges) {
       parts.push(field("Wikidata", a));
     }
     (d.amounts || []).forEach(function (amount) { parts.push(field("投资额 Amount", amount)); });
+    (d.times || []).forEach(function (t) { parts.push(field("时间 Time", t)); });
     if (d.totals) {
       Object.keys(d.totals).forEach(function (k) { parts.push(field(k, d.totals[k])); });
     }
     parts.push(field("提及 Mentions", String(d.mentions || 0)));
+    if (d.indicators && d.indicators.length) { parts.push(indicatorBox(d.indicators)); }
     parts.push(relationsBox(id));
     parts.push(evidenceBox(d.evidence || [], EVIDENCE_IN_PANEL));
     parts.push(el("div", "kg-iri", d.iri || ""));
     openPanel(parts);
     state.shown = { node: id };
     return true;
+  }
+
+  // A park's figures (issue 16): one line each, by indicator and period.
+  function indicatorBox(lines) {
+    var box = el("div", "kg-indicators");
+    box.appendChild(el("div", "kg-section", "指标 Indicators (" + lines.length + ")"));
+    lines.forEach(function (line) { box.appendChild(el("div", "kg-indicator", line)); });
+    return box;
   }
 
   function relationsBox(id) {
@@ -179,8 +190,10 @@ function kgInit(network, nodes, edges) {
     ends.appendChild(entityButton(e.from));
     ends.appendChild(el("span", "kg-arrow", " → "));
     ends.appendChild(entityButton(e.to));
-    openPanel([el("h2", "kg-name", "关系 Relation: " + d.relation), ends,
-               evidenceBox(d.evidence || [], EVIDENCE_IN_PANEL)]);
+    var parts = [el("h2", "kg-name", "关系 Relation: " + d.relation), ends];
+    (d.times || []).forEach(function (t) { parts.push(field("时间 Time", t)); });
+    parts.push(evidenceBox(d.evidence || [], EVIDENCE_IN_PANEL));
+    openPanel(parts);
     state.shown = { edge: eid };
     return true;
   }

@@ -1,0 +1,100 @@
+"""pk_indicators and the records' observations: park figures read from sentences as the seeds
+and real news write them, and scored against the time gold of the seeds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.corpus import Document
+from kg.extract.extractor import extract_one
+from kg.extract.records import Observation
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def observations(nlp, text: str, published: str | None = None) -> list[Observation]:
+    doc = Document("t", "t.txt", text, "0" * 64, "utf-8", "")
+    return extract_one(doc, nlp, published=published).observations
+
+
+def rows(obs: list[Observation]) -> list[tuple]:
+    return [(o.park, o.indicator, o.value, o.unit, o.period.value if o.period else None,
+             o.growth_pct) for o in obs]
+
+
+def test_a_year_opens_a_list_of_figures(nlp) -> None:
+    text = ("2021年，阜新高新区实现地区生产总值75.92亿元，同比增长48.69%；规模以上工业总产值实现"
+            "254.99亿元，同比增长60.65%；固定资产投资实现53.53亿元，同比增长19.78%。")
+    assert rows(observations(nlp, text)) == [
+        ("阜新高新区", "gdp", 7_592_000_000, "CNY", "2021", 48.69),
+        ("阜新高新区", "industrial_output", 25_499_000_000, "CNY", "2021", 60.65),
+        ("阜新高新区", "fixed_asset_investment", 5_353_000_000, "CNY", "2021", 19.78)]
+
+
+def test_from_x_to_y_is_two_observations(nlp) -> None:
+    text = "3年来，西安高新区GDP从2020年的2410亿元增至2023年的3333亿元。"
+    assert rows(observations(nlp, text)) == [
+        ("西安高新区", "gdp", 241_000_000_000, "CNY", "2020", None),
+        ("西安高新区", "gdp", 333_300_000_000, "CNY", "2023", None)]
+
+
+def test_counts_of_enterprises(nlp) -> None:
+    text = "截至2021年底，阜新高新区拥有科技型中小企业79家、高新技术企业66家、瞪羚企业14家。"
+    assert rows(observations(nlp, text)) == [
+        ("阜新高新区", "tech_smes", 79, "count", "2021", None),
+        ("阜新高新区", "high_tech_enterprises", 66, "count", "2021", None),
+        ("阜新高新区", "gazelles", 14, "count", "2021", None)]
+
+
+def test_percent_dollars_and_a_change_alone(nlp) -> None:
+    assert rows(observations(nlp, "西安高新区全社会研发投入强度达5.09%。")) == [
+        ("西安高新区", "rnd_intensity", 5.09, "percent", None, None)]
+    assert rows(observations(nlp, "2023年，常州高新区实际使用外资总量累计达158亿美元。")) == [
+        ("常州高新区", "foreign_capital_used", 15_800_000_000, "USD", "2023", None)]
+    text = "2021年，通化医药高新区实现规模以上工业产值同比增长10.38%，工业增加值同比下降6.06%。"
+    assert rows(observations(nlp, text)) == [
+        ("通化医药高新区", "industrial_output", None, "CNY", "2021", 10.38),
+        ("通化医药高新区", "industrial_value_added", None, "CNY", "2021", -6.06)]
+
+
+@pytest.mark.parametrize("text", [
+    "力争到2025年，西安高新区地区生产总值达到5000亿元。",  # a target
+    "常州高新区是国家级高新区。2023年，常州市GDP突破1万亿元。",  # a city's figure
+    "西安高新区亩均税收102万元。",  # per area
+    "常州高新区实现高新技术产业产值2575亿元。",  # a slice of the park
+    "包头稀土高新区的项目建成后可实现产值10亿元。",  # a capacity
+])
+def test_figures_that_are_no_park_observation(nlp, text: str) -> None:
+    assert observations(nlp, text) == []
+
+
+def test_a_relative_period_needs_a_publication_date(nlp) -> None:
+    text = "上半年，北京经济技术开发区固定资产投资同比实现15.1%的增长。"
+    assert observations(nlp, text) == []
+    assert rows(observations(nlp, text, published="2024-07-02")) == [
+        ("北京经济技术开发区", "fixed_asset_investment", None, "CNY", "2024-H1", 15.1)]
+
+
+def test_an_anaphor_names_the_park(nlp) -> None:
+    text = "长春净月高新区位于长春市东南部。2021年，园区完成地区生产总值436.29亿元。"
+    obs, = observations(nlp, text)
+    assert (obs.park, obs.indicator, obs.value) == ("长春净月高新区", "gdp", 43_629_000_000)
+    assert obs.evidence is not None and text[obs.evidence.start:obs.evidence.end] == \
+        obs.evidence.sentence
+
+
+def test_kg_eval_times_on_the_seeds() -> None:
+    """The seeds' figures against their time gold: the scores the closing note reports."""
+    run = subprocess.run([sys.executable, "-m", "kg", "eval", "seeds", "--gold",
+                          "tests/gold/seeds.jsonl", "--times", "tests/gold/time-seeds.jsonl",
+                          "--json"], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    times = json.loads(run.stdout)["times"]
+    assert times["observations"]["f1"] >= 0.85
+    assert times["publication_dates"]["accuracy"] == 1.0
+    assert times["fact_times"]["total"] == 10

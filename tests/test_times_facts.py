@@ -1,0 +1,40 @@
+"""Fact times on relations: the time a fact's sentence gives, resolved against its article's
+publication date (seed 003, a newsletter of 30 November 2022, and news sentences)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.corpus import Document, read_document
+from kg.extract.extractor import extract_one
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_fact_times_of_a_dated_newsletter(nlp) -> None:
+    path = next((ROOT / "seeds").glob("003_*.txt"))
+    rec = extract_one(read_document(path), nlp)
+    times = {(r.head, r.relation, r.tail): r.time for r in rec.relations if r.time}
+    t = times[("佛山高新区", "hosts", "粤海智能制造产业园项目")]
+    assert (t.value, t.precision, t.text) == ("2022-05", "month", "今年5月")
+    t = times[("黄石大冶湖高新区", "built", "铝型材和芳香产业研究院")]
+    assert (t.value, t.precision) == ("2021", "year")
+
+
+def test_the_event_date_of_a_signing_reaches_the_projects_listed_after_it(nlp) -> None:
+    text = ("6月26日，济南高新区章锦片区举行重点招商项目签约仪式。此次共签约14个项目。"
+            "其中，智能交通产业园二期项目落户章锦片区。")
+    doc = Document("t", "t.txt", text, "0" * 64, "utf-8", "")
+    rec = extract_one(doc, nlp, published="2018-06-29")
+    timed = [(r.tail, r.time.value, r.time.precision) for r in rec.relations
+             if r.relation == "hosts" and r.time]
+    assert ("智能交通产业园二期项目", "2018-06-26", "day") in timed
+
+
+def test_a_dateline_is_no_fact_time_and_a_year_in_a_name_is_less_than_a_day(nlp) -> None:
+    text = ("本报8月17日讯 8月16日，沈抚新区组织举行2019年第二批重点项目集中开工仪式，"
+            "华为人工智能产业基地项目落户沈抚新区。")
+    doc = Document("t", "t.txt", text, "0" * 64, "utf-8", "")
+    rec = extract_one(doc, nlp, published="2019-08-17")
+    times = [r.time for r in rec.relations if r.relation == "hosts" and r.time]
+    assert times and all(t.value == "2019-08-16" for t in times)
