@@ -559,8 +559,8 @@ def _legend_html(g: nx.MultiDiGraph) -> str:
         f' inputmode="numeric" placeholder="从 {years[0] or "from"}" aria-label="from">'
         '<span>–</span><input id="kg-date-to" type="text" inputmode="numeric"'
         f' placeholder="到 {years[1] or "to"}" aria-label="to"></div>'
-        '<label class="kg-row"><input id="kg-undated" type="checkbox">'
-        f"隐藏无时间的关系 Hide undated facts <small>({dated} 有时间 dated)</small></label>"
+        f'<label class="kg-row" title="{dated} / {g.number_of_edges()} 关系有时间 facts dated">'
+        '<input id="kg-undated" type="checkbox">隐藏无日期关系 Hide undated facts</label>'
         '<label class="kg-row">大小 Size <select id="kg-size"><option value="">—</option>'
         '<option value="degree">度 degree</option><option value="investment">投资 investment'
         "</option></select></label>"
