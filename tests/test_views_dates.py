@@ -129,4 +129,10 @@ def test_views_dates_a_bound_that_is_no_date_is_marked_and_ignored(
     set_dates(opened, "2021年6月", "")  # a month in Chinese is read as 2021-06
     assert opened.js("() => kg.state.filters.dateFrom") == 20210601
     assert opened.js("() => document.getElementById('kg-date-from').validity.valid") is True
+    # the script's own call sets the inputs as typing does
+    visible = opened.js("() => kg.setDates('2021-06', '2021-06', true)")
+    assert opened.page.input_value("#kg-date-to") == "2021-06"
+    assert opened.js("() => kg.state.filters.dateTo") == 20210631
+    assert opened.page.is_checked("#kg-undated")
+    assert visible == len(opened.js("() => kg.visibleNodes()"))
     assert opened.errors == [] and opened.requests == []
