@@ -157,7 +157,8 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
 
     Node ids are entity IRIs; nodes carry label, type, aliases, amount (the largest),
     amounts, amount_text, wikidata, mentions and evidence; edges (key = relation) carry
-    relation and evidence. The Wikidata ID comes from pk:wikidata, skos:exactMatch or
+    relation and evidence, a dated one also its times (as shown) and spans (first and last
+    day of each time, ISO dates). The Wikidata ID comes from pk:wikidata, skos:exactMatch or
     owl:sameAs. `g.graph["documents"]` maps document ids to their title and file name. A
     Dataset is read across all its named graphs. Relation triples whose ends are not typed
     entities are skipped.
@@ -199,13 +200,17 @@ class _Parts:
     articles: dict[Any, tuple[str, str]] = field(default_factory=dict)
     fact_times: dict[tuple[str, str, str], set[str]] = field(
         default_factory=lambda: defaultdict(set))
+    # issue 17: the first and last day each time of a fact covers (ISO dates), for filters
+    fact_spans: dict[tuple[str, str, str], set[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(set))
     node_times: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     observations: dict[str, set[tuple[Any, ...]]] = field(
         default_factory=lambda: defaultdict(set))
 
-    def add_time(self, subj: str | None, pred: str | None, obj: str | None, when: str
-                 ) -> None:
-        """Record the time `when` (as shown) of the reified fact (subj, pred, obj)."""
+    def add_time(self, subj: str | None, pred: str | None, obj: str | None, when: str,
+                 start: Any = None, end: Any = None) -> None:
+        """Record the time `when` (as shown) of the reified fact (subj, pred, obj) and, when
+        the graph gives both, the first and last day it covers (pk:startDate, pk:endDate)."""
         if subj is None or pred is None or obj is None:
             return
         if pred == str(PK.investmentAmount):
@@ -213,6 +218,9 @@ class _Parts:
                 self.node_times[subj].add(when)
         elif pred.startswith(_PK):
             self.fact_times[(subj, pred[len(_PK):], obj)].add(when)
+            span = _span(start, end)
+            if span is not None:
+                self.fact_spans[(subj, pred[len(_PK):], obj)].add(span)
 
     def add_type(self, node: str, name: str) -> None:
         """Take one class of a node: its first of CLASSES, Platform for a kind of platform."""
@@ -274,8 +282,10 @@ def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
         g.add_node(node, **attrs)
     for s, name, o in sorted(parts.facts):
         found = parts.fact_evidence.get((s, str(PK[name]), o), ())
-        extra = {"times": sorted(parts.fact_times[(s, name, o)])} \
+        extra: dict[str, Any] = {"times": sorted(parts.fact_times[(s, name, o)])} \
             if parts.fact_times.get((s, name, o)) else {}
+        if parts.fact_spans.get((s, name, o)):
+            extra["spans"] = sorted(parts.fact_spans[(s, name, o)])
         g.add_edge(s, o, key=name, relation=name,
                    evidence=_evidence_list(found, parts.evidence, parts.articles), **extra)
     return g
@@ -300,6 +310,21 @@ def _decimal(value: Any) -> float | int | None:
     if not number.is_finite():
         return None
     return int(number) if number == number.to_integral_value() else float(number)
+
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+def _span(start: Any, end: Any) -> tuple[str, str] | None:
+    """(first day, last day) of a time as ISO dates, from its pk:startDate and pk:endDate;
+    None unless both are dates and the first is not after the last."""
+    if start is None or end is None:
+        return None
+    first = _ISO_DAY.match(str(getattr(start, "value", start)).strip())
+    last = _ISO_DAY.match(str(getattr(end, "value", end)).strip())
+    if first is None or last is None or first.group(0) > last.group(0):
+        return None
+    return first.group(0), last.group(0)
 
 
 def _time_words(value: Any, precision: Any, text: Any) -> str:
@@ -364,7 +389,8 @@ def _rdflib_time_parts(graph: Graph, parts: _Parts, ends: dict[Node, dict[Node, 
     for st, _, t in _triples(graph, None, TIME.hasTime, None):
         when = _time_words(first(t, PK.timeValue), first(t, PK.precision), first(t, PK.timeText))
         parts.add_time(*(None if ends[p].get(st) is None else str(ends[p][st])
-                         for p in (RDF.subject, RDF.predicate, RDF.object)), when)
+                         for p in (RDF.subject, RDF.predicate, RDF.object)), when,
+                       first(t, PK.startDate), first(t, PK.endDate))
     for obs, _, park in _triples(graph, None, SDMX_DIMENSION.refArea, None):
         if str(park) not in parts.types:
             continue
@@ -551,9 +577,10 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
 # issue 16: where evidence lies (article title and date), the times of facts, park figures
 _STORE_ARTICLES = """SELECT ?ev ?title ?date WHERE { VALUES_EV ?ev pk:inArticle ?a .
   OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a dcterms:date ?date } }"""
-_STORE_TIMES = f"""SELECT ?st ?value ?precision ?text WHERE {{ VALUES_ST
+_STORE_TIMES = f"""SELECT ?st ?value ?precision ?text ?start ?end WHERE {{ VALUES_ST
   ?st <{TIME.hasTime}> ?t . ?t pk:timeValue ?value
-  OPTIONAL {{ ?t pk:precision ?precision }} OPTIONAL {{ ?t pk:timeText ?text }} }}"""
+  OPTIONAL {{ ?t pk:precision ?precision }} OPTIONAL {{ ?t pk:timeText ?text }}
+  OPTIONAL {{ ?t pk:startDate ?start }} OPTIONAL {{ ?t pk:endDate ?end }} }}"""
 _STORE_OBSERVATIONS = f"""SELECT ?park ?code ?start ?period ?value ?unit ?growth ?clause
   WHERE {{ VALUES_PARK ?obs <{SDMX_DIMENSION.refArea}> ?park ; pk:indicator ?code .
   OPTIONAL {{ ?obs <{SDMX_ATTRIBUTE.unitMeasure}> ?unit }}
@@ -582,10 +609,11 @@ def _store_time_parts(view: Any, parts: _Parts, statements: dict[str, tuple[Any,
     stated = None if within is None else list(statements)
     if stated is None or stated:
         query = _STORE_TIMES.replace("VALUES_ST", values("?st", stated))
-        for st, value, precision, words in _store_rows(view, query):
+        for st, value, precision, words, start, end in _store_rows(view, query):
             ends = statements.get(st.value)
             if ends is not None:
-                parts.add_time(*ends, _time_words(value.value, text(precision), text(words)))
+                parts.add_time(*ends, _time_words(value.value, text(precision), text(words)),
+                               text(start), text(end))
     parks = None if within is None else [n for n in within if parts.types.get(n) == "Park"]
     if parks is None or parks:
         query = _STORE_OBSERVATIONS.replace("VALUES_PARK", values("?park", parks))

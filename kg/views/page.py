@@ -489,6 +489,7 @@ def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
     edges = [
         {"relation": str(data.get("relation", "")), "evidence": refs(data.get("evidence") or [])}
         | ({"times": [str(t) for t in data["times"]]} if data.get("times") else {})
+        | ({"span": _day_numbers(data["spans"])} if data.get("spans") else {})
         for _, _, data in g.edges(data=True)
     ]
     return {
@@ -502,6 +503,18 @@ def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
     }
 
 
+def _day_numbers(spans: Iterable[tuple[str, str]]) -> list[int]:
+    """A fact's times as the date filter compares them: first and last day of each, as
+    yyyymmdd numbers in one flat list ([20210101, 20211231, …]), short in the page's JSON."""
+    return [int(day[:10].replace("-", "")) for span in spans for day in span]
+
+
+def _date_bounds(g: nx.MultiDiGraph) -> tuple[str, str] | None:
+    """The first and last year that the dated facts of `g` cover; None when none is dated."""
+    days = [day for _, _, spans in g.edges(data="spans") for span in spans or () for day in span]
+    return (min(days)[:4], max(days)[:4]) if days else None
+
+
 def _script_json(data: object) -> str:
     """JSON that is safe inside a <script> element: <, > and & become \\u escapes."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -510,7 +523,8 @@ def _script_json(data: object) -> str:
 
 def _legend_html(g: nx.MultiDiGraph) -> str:
     """The legend and the explorer's controls: class and relation toggles, degree slider,
-    isolates, investment range, size and colour, path between two entities, exports."""
+    isolates, investment range, date range of facts, size and colour, path between two
+    entities, exports."""
     counts: dict[str, int] = defaultdict(int)
     for _, kind in g.nodes(data="type"):
         counts[str(kind)] += 1
@@ -532,6 +546,9 @@ def _legend_html(g: nx.MultiDiGraph) -> str:
             "</small></span></label>"
         )
     top = max((d for _, d in g.degree()), default=0)
+    bounds = _date_bounds(g)
+    dated = sum(1 for _, _, spans in g.edges(data="spans") if spans)
+    years = ("", "") if bounds is None else bounds
     controls = (
         '<div class="kg-row kg-note">→ 边标签 = 关系 relation</div>'
         '<details id="kg-tools" open><summary>筛选 Filters</summary>'
@@ -542,6 +559,13 @@ def _legend_html(g: nx.MultiDiGraph) -> str:
         '<div class="kg-row">投资 Investment <input id="kg-inv-min" type="number" min="0"'
         ' step="any" placeholder="min"> – <input id="kg-inv-max" type="number" min="0"'
         ' step="any" placeholder="max"> 亿元</div>'
+        '<div class="kg-row kg-dates" title="年 (2021)、年月 (2021-06) 或日期 (2021-06-15)'
+        ' year, month or date">时间 Date <input id="kg-date-from" type="text"'
+        f' inputmode="numeric" placeholder="从 {years[0] or "from"}" aria-label="from">'
+        '<span>–</span><input id="kg-date-to" type="text" inputmode="numeric"'
+        f' placeholder="到 {years[1] or "to"}" aria-label="to"></div>'
+        f'<label class="kg-row" title="{dated} / {g.number_of_edges()} 关系有时间 facts dated">'
+        '<input id="kg-undated" type="checkbox">隐藏无日期关系 Hide undated facts</label>'
         '<label class="kg-row">大小 Size <select id="kg-size"><option value="">—</option>'
         '<option value="degree">度 degree</option><option value="investment">投资 investment'
         "</option></select></label>"

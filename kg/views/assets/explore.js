@@ -27,7 +27,8 @@ function kgExplore(network, nodes, edges, KG, api) {
   });
   var pinned = new Set();
   var filters = { classes: {}, relations: {}, minDegree: 0, hideIsolates: false,
-                  invMin: null, invMax: null };
+                  invMin: null, invMax: null, dateFrom: null, dateTo: null,
+                  hideUndated: false };
   var look = { size: "", colour: "class", highlight: null, path: null };
   state.filters = filters;
   state.look = look;
@@ -93,14 +94,30 @@ function kgExplore(network, nodes, edges, KG, api) {
     return true;
   }
 
+  /* Whether a fact's time meets the date range: one of its times (KG.edges[j].span, first
+     and last day as yyyymmdd, in pairs) overlaps it; an undated fact unless they are hidden. */
+  function inDates(e) {
+    var from = filters.dateFrom, to = filters.dateTo, span = e.span;
+    if (!span || !span.length) { return !filters.hideUndated; }
+    if (from === null && to === null) { return true; }
+    for (var k = 0; k + 1 < span.length; k += 2) {
+      if ((from === null || span[k + 1] >= from) && (to === null || span[k] <= to)) { return true; }
+    }
+    return false;
+  }
+
+  /* Whether the relation and date filters keep the fact KG.edges[j]. */
+  function edgeOn(e) { return filters.relations[e.relation] !== false && inDates(e); }
+
   /* Which entities the filters keep: class, investment, then degree counted among the kept
-     entities over the relations switched on (the degree of the view, not of the graph). */
+     entities over the facts the relation and date filters keep (the degree of the view, not
+     of the graph), so an entity left with no fact in the date range is an isolate. */
   function visibleSet() {
     var ok = new Uint8Array(N);
     for (var k = 0; k < N; k++) { ok[k] = passes(k) ? 1 : 0; }
     var degree = new Int32Array(N);
     KG.edges.forEach(function (e) {
-      if (filters.relations[e.relation] === false || !ok[e.from] || !ok[e.to]) { return; }
+      if (!edgeOn(e) || !ok[e.from] || !ok[e.to]) { return; }
       degree[e.from] += 1;
       if (e.to !== e.from) { degree[e.to] += 1; }
     });
@@ -123,7 +140,7 @@ function kgExplore(network, nodes, edges, KG, api) {
     if (nodeUpdates.length) { nodes.update(nodeUpdates); }
     edges.forEach(function (e) {
       var d = KG.edges[e.id] || {};
-      var hide = filters.relations[d.relation] === false || !keep[e.from] || !keep[e.to];
+      var hide = !edgeOn(d) || !keep[e.from] || !keep[e.to];
       if (Boolean(e.hidden) !== hide) { edgeUpdates.push({ id: e.id, hidden: hide }); }
     });
     if (edgeUpdates.length) { edges.update(edgeUpdates); }
@@ -606,6 +623,49 @@ function kgExplore(network, nodes, edges, KG, api) {
     return v === null || isNaN(v) ? null : v;
   }
 
+  /* A day typed as a year (2021), a month (2021-06, 2021/6) or a date (2021-06-15) as a
+     yyyymmdd number: its first day, or its last when `last` (a month's last day is taken as
+     the 31st, which compares the same). null when empty, NaN when it is not a date. */
+  function dayNumber(text, last) {
+    var parts = String(text || "").trim().split(/\D+/).filter(Boolean);
+    if (!parts.length) { return null; }
+    var y = Number(parts[0]), m = parts.length > 1 ? Number(parts[1]) : null;
+    var d = parts.length > 2 ? Number(parts[2]) : null;
+    if (parts[0].length !== 4 || parts.length > 3 || (m !== null && (m < 1 || m > 12)) ||
+        (d !== null && (d < 1 || d > 31))) { return NaN; }
+    return y * 10000 + (m === null ? (last ? 12 : 1) : m) * 100 + (d === null ? (last ? 31 : 1) : d);
+  }
+
+  /* Read the date inputs: a bound that is not a date is marked invalid and ignored. */
+  function readDates() {
+    [["kg-date-from", "dateFrom", false], ["kg-date-to", "dateTo", true]].forEach(function (f) {
+      var input = byId(f[0]);
+      if (!input) { return; }
+      var day = dayNumber(input.value, f[2]);
+      var bad = typeof day === "number" && isNaN(day);
+      input.setCustomValidity(bad ? "2021, 2021-06 or 2021-06-15" : "");
+      input.classList.toggle("kg-invalid", bad);
+      filters[f[1]] = bad ? null : day;
+    });
+    var undated = byId("kg-undated");
+    filters.hideUndated = Boolean(undated && undated.checked);
+  }
+
+  /* Set the date range (texts as typed) and whether undated facts are hidden; returns how
+     many entities stay visible. */
+  function setDates(from, to, hideUndated) {
+    if (byId("kg-date-from")) { byId("kg-date-from").value = from || ""; }
+    if (byId("kg-date-to")) { byId("kg-date-to").value = to || ""; }
+    if (byId("kg-undated") && hideUndated !== undefined) { byId("kg-undated").checked = Boolean(hideUndated); }
+    readDates();
+    return applyFilters();
+  }
+
+  ["kg-date-from", "kg-date-to", "kg-undated"].forEach(function (key) {
+    var input = byId(key);
+    if (input) { input.addEventListener("change", function () { readDates(); applyFilters(); }); }
+  });
+
   document.querySelectorAll("[data-kg-class]").forEach(function (box) {
     box.addEventListener("change", function () {
       filters.classes[box.getAttribute("data-kg-class")] = box.checked;
@@ -663,6 +723,9 @@ function kgExplore(network, nodes, edges, KG, api) {
       if (degree) { degree.value = "0"; byId("kg-degree-value").textContent = "0"; }
       if (isolates) { isolates.checked = false; }
       ["kg-inv-min", "kg-inv-max"].forEach(function (key) { if (byId(key)) { byId(key).value = ""; } });
+      if (byId("kg-undated")) { byId("kg-undated").checked = false; }
+      ["kg-date-from", "kg-date-to"].forEach(function (key) { if (byId(key)) { byId(key).value = ""; } });
+      readDates();
       clearDim();
       applyFilters();
       network.fit();
@@ -696,7 +759,7 @@ function kgExplore(network, nodes, edges, KG, api) {
     ensure: ensure, reveal: reveal, applyFilters: applyFilters, visibleNodes: visibleNodes,
     visibleEdges: visibleEdges, highlight: highlight, clearDim: clearDim, expand: expand,
     shortestPath: shortestPath, showPath: showPath, pathByName: pathByName, setSize: setSize,
-    setColour: setColour, setMode: setMode, setMeasure: setMeasure, separateParks: separateParks, exportCSV: exportCSV,
+    setColour: setColour, setMode: setMode, setDates: setDates, inDates: inDates, setMeasure: setMeasure, separateParks: separateParks, exportCSV: exportCSV,
     exportGraphML: exportGraphML, exportPNG: exportPNG, pinned: pinned
   });
   return readable;
