@@ -18,8 +18,9 @@ from spacy.vocab import Vocab
 
 from kg.errors import KgError
 from kg.nlp import amounts, anaphora, entities, relations  # noqa: F401  (registers the pk_ factories)
+from kg.nlp import zones  # noqa: F401  (pk_zones: register names, docs/register.md)
 
-PIPES = ("pk_entities", "pk_amounts", "pk_anaphora", "pk_relations")
+PIPES = ("pk_entities", "pk_zones", "pk_amounts", "pk_anaphora", "pk_relations")
 # (tokenisation by script: Latin runs, numbers, spaces, one token per other character;
 # engine logic, not linguistic data)
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|\s+|.", re.S)
