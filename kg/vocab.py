@@ -57,6 +57,18 @@ class PK(DefinedNamespace):
     divisionCode: URIRef  # a Region's six-digit administrative division code, e.g. "610100"
     regionLevel: URIRef  # a Region's level: "province", "prefecture" or "county"
 
+    # The register of development zones (kg/data/zones.csv)
+    Zone: URIRef  # a development zone of the register, one IRI per zone
+    registerZone: URIRef  # Park -> Zone: the park is this zone
+    partOfZone: URIRef  # Park -> Zone: the park is a sub-park inside this zone
+    zoneProvince: URIRef  # Zone -> Region (province level)
+    zoneLevel: URIRef  # "national" or "provincial"
+    zoneType: URIRef  # the catalogue's class, e.g. "高新技术产业开发区"
+    customsKind: URIRef  # a customs zone's kind, e.g. "综合保税区"
+    approvalDate: URIRef  # xsd:gYearMonth
+    approvedArea: URIRef  # xsd:decimal, hectares
+    leadingIndustry: URIRef  # @zh, one value per industry
+
 
 # The classes extraction finds and the relations it states, by their local names in PK: the
 # same strings in patterns, records, JSONL, RDF and evaluation.

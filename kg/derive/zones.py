@@ -1,0 +1,142 @@
+"""Register zones for the graph: every zone of kg/data/zones.csv, and the parks that are one.
+
+The register (docs/register.md) becomes the graph id:graph/derived/zones: one pk:Zone per row
+(id:zone/<province>/<key>, kg.rdf.mapping.zone_iri) with its official and former names, level,
+type, customs kind, province, approval month, approved area, leading industries and source
+pages. A pk:Park node whose names resolve to a zone (kg.lang.zones: the name as written, its
+derived short forms, namesakes told apart by the province the park is placed in) gets
+pk:registerZone; a park that is pk:partOf such a park and is no register zone of its own keeps
+its node and gets pk:partOfZone the zone. Like the regions, the graph is rebuilt whole from the
+document graphs, so it depends only on the documents and the shipped tables.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from rdflib import RDF, RDFS, XSD, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from kg.derive.union import Union
+from kg.lang.places import Division, Gazetteer
+from kg.lang.zones import Zone, ZoneIndex, zone_index, zones
+from kg.rdf.mapping import zone_iri
+from kg.vocab import ID, PK
+
+ZONES_GRAPH = ID["graph/derived/zones"]  # (kg.derive.links writes it)
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+@lru_cache(maxsize=1)
+def source_urls() -> dict[str, str]:
+    """kg/data/zone_sources.csv: source key → the page's url."""
+    text = (resources.files("kg") / "data" / "zone_sources.csv").read_text(encoding="utf-8")
+    return {r["key"]: r["url"] for r in csv.DictReader(text.splitlines())}
+
+
+def register_triples(register: Iterable[Zone] | None = None) -> list[Triple]:
+    """Every zone of the register as a pk:Zone node with its attributes."""
+    urls = source_urls()
+    out: list[Triple] = []
+    for z in zones() if register is None else register:
+        iri = zone_iri(z.province, z.name)
+        out += [(iri, RDF.type, PK.Zone), (iri, RDFS.label, Literal(z.name, lang="zh")),
+                (iri, PK.zoneLevel, Literal(z.level)), (iri, PK.zoneType, Literal(z.type)),
+                (iri, PK.zoneProvince, URIRef(f"{ID}region/{z.province}"))]
+        out += [(iri, SKOS.altLabel, Literal(f, lang="zh")) for f in z.former]
+        if z.kind:
+            out.append((iri, PK.customsKind, Literal(z.kind)))
+        if z.approved:
+            out.append((iri, PK.approvalDate, Literal(z.approved, datatype=XSD.gYearMonth)))
+        if z.area_ha:
+            out.append((iri, PK.approvedArea, Literal(Decimal(z.area_ha))))
+        out += [(iri, PK.leadingIndustry, Literal(i, lang="zh")) for i in z.industries]
+        out += [(iri, DCTERMS.source, URIRef(urls[k])) for k in z.sources if k in urls]
+    return out
+
+
+def park_zones(union: Union, located: Mapping[str, Division], gaz: Gazetteer,
+               index: ZoneIndex | None = None) -> dict[str, Zone]:
+    """The register zone of each Park node (by IRI) that names one.
+
+    The label is tried first, then the aliases (which must not name another zone). A name
+    that several zones share resolves by the province of the zones the other parks of its
+    documents resolve to alone (南川工业园区 among 西宁's zones is 青海南川工业园区), else by the
+    province the park is placed in.
+    """
+    index = index or zone_index()
+    parks = sorted(s for s, _ in union.pairs(None, str(RDF.type), str(PK.Park)))
+    labels: dict[str, set[str]] = {}
+    alts: dict[str, set[str]] = {}
+    for pred, table in ((RDFS.label, labels), (SKOS.altLabel, alts)):
+        for s, o in union.pairs(None, str(pred), None):
+            table.setdefault(s, set()).add(o)
+    name_sets = {p: (sorted(labels.get(p, ())), sorted(alts.get(p, ()))) for p in parks}
+    out = {p: z for p in parks if (z := _by_names(index, name_sets[p], None)) is not None}
+    # the documents each park is mentioned in, and the provinces of the zones resolved there
+    mentions = dict(union.pairs(None, str(PK.mentionOf), None))
+    docs: dict[str, set[str]] = {}
+    for m, doc in union.pairs(None, str(PK.inDocument), None):
+        if m in mentions:
+            docs.setdefault(mentions[m], set()).add(doc)
+    provinces: dict[str, Counter[str]] = {}
+    for park, zone in out.items():
+        for doc in docs.get(park, ()):
+            provinces.setdefault(doc, Counter())[zone.province] += 1
+    for park in parks:
+        if park in out:
+            continue
+        tops = {provinces[d].most_common(1)[0][0] for d in docs.get(park, ()) if d in provinces}
+        d = located.get(park)
+        if not tops and d is not None:
+            tops = {gaz.chain(d.code)[0].code}
+        found = {z for top in tops if (z := _by_names(index, name_sets[park], top))}
+        if len(found) == 1:
+            out[park] = found.pop()
+    return out
+
+
+def _by_names(index: ZoneIndex, names: tuple[list[str], list[str]], province: str | None
+              ) -> Zone | None:
+    """The zone the label names, else the one zone the aliases name (None: none, or two)."""
+    for group in names:
+        got = {z for z in (index.resolve(n, province) for n in group) if z is not None}
+        if len(got) == 1:
+            return got.pop()
+        if got:
+            return None  # its names are two zones: better none than a wrong one
+    return None
+
+
+def zone_triples(union: Union, located: Mapping[str, Division], gaz: Gazetteer,
+                 index: ZoneIndex | None = None) -> tuple[list[Triple], set[str]]:
+    """The zones graph (register and park links) and the province codes its zones lie in,
+    whose pk:Region nodes the regions graph must hold."""
+    out = register_triples()
+    found = park_zones(union, located, gaz, index)
+    for park, zone in sorted(found.items()):
+        out.append((URIRef(park), PK.registerZone, zone_iri(zone.province, zone.name)))
+    parents: dict[str, set[str]] = {}
+    for s, o in union.pairs(None, str(PK.partOf), None):
+        parents.setdefault(s, set()).add(o)
+    for park in sorted(parents):
+        own = found.get(park)
+        seen, todo, within = {park}, sorted(parents[park]), set()
+        while todo:
+            up = todo.pop(0)
+            if up in seen:
+                continue
+            seen.add(up)
+            if up in found and found[up] != own:
+                within.add(found[up])
+                continue
+            todo.extend(sorted(parents.get(up, ())))
+        if len(within) == 1:
+            zone = within.pop()
+            out.append((URIRef(park), PK.partOfZone, zone_iri(zone.province, zone.name)))
+    return out, {z.province for z in zones()}
