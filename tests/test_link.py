@@ -16,6 +16,7 @@ from rdflib.namespace import SKOS
 
 from kg.cli import cli
 from kg.derive.links import (
+    DERIVED_GRAPHS,
     LINKS_GRAPH,
     REGIONS_GRAPH,
     Decision,
@@ -29,6 +30,7 @@ from kg.derive.links import (
     shipped_table,
 )
 from kg.errors import LinkError
+from kg.lang.zones import zones
 from kg.rdf.mapping import region_iri
 from kg.vocab import ID, PK, WD
 
@@ -227,8 +229,13 @@ def test_link_add_links_writes_regions_and_links_into_their_graphs(tmp_path):
     assert not list(links.objects(ID["enterprise/b"], PK.wikidata))
     assert not list(links.objects(ID["park/x"], PK.wikidata))
     assert stats.parks_placed == 2
-    assert stats.nodes == {"Park": 2, "Enterprise": 2, "Region": 4}
-    assert stats.linked == {"Region": 4, "Enterprise": 1}
+    # the regions of the two parks (西安市, 陕西省, 吉林市, 吉林省) and every province the
+    # register's zones lie in (kg.derive.zones: 31, 陕西 and 吉林 among them)
+    provinces = {z.province for z in zones()}
+    assert len(provinces) == 31
+    assert stats.nodes == {"Park": 2, "Enterprise": 2, "Region": 2 + len(provinces)}
+    assert stats.linked["Enterprise"] == 1
+    assert all((region_iri(c), RDF.type, PK.Region) in regions for c in provinces)
 
 
 def test_link_add_links_is_idempotent_and_deterministic(tmp_path):
@@ -269,9 +276,10 @@ def test_link_seeds_build_has_regions_and_links(seeds_ttl_graph):
     # coverage on the seeds (offline): most parks placed, most regions linked, no park linked
     parks = _count(g, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pk:Park }")
     placed = _count(g, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p pk:locatedIn ?r }")
-    regions_n = _count(g, "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a pk:Region }")
-    linked_regions = _count(g, "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a pk:Region ; "
-                               "pk:wikidata ?q }")
+    # (the regions parks lie in; the provinces of the register's zones are regions too)
+    regions_n = _count(g, "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?p pk:locatedIn ?r }")
+    linked_regions = _count(g, "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?p pk:locatedIn ?r . "
+                               "?r pk:wikidata ?q }")
     assert placed >= parks / 2
     assert linked_regions >= 0.8 * regions_n
     assert _count(g, "SELECT (COUNT(*) AS ?n) WHERE { ?p a pk:Park ; pk:wikidata ?q }") == 0
@@ -464,8 +472,8 @@ def test_link_derived_nquads_equal_the_whole_graph_path(built, tmp_path):
     got = derived_nquads(db, user_table=tmp_path / "none.csv")
     ds = _document_dataset(db)
     add_links(ds, user_table=tmp_path / "none.csv")
-    want = {str(g): _lines(ds.graph(g), g) for g in (REGIONS_GRAPH, LINKS_GRAPH)}
-    assert set(got) == {str(REGIONS_GRAPH), str(LINKS_GRAPH)}
+    want = {str(g): _lines(ds.graph(g), g) for g in DERIVED_GRAPHS}
+    assert set(got) == {str(g) for g in DERIVED_GRAPHS}
     for name, data in got.items():
         lines = data.splitlines(keepends=True)
         assert lines == sorted(set(lines))  # sorted, each once

@@ -424,7 +424,7 @@ def derive(union: Union, *, user_table: Path | None = None,
     have = {str(s) for s, p, o in regions if p == RDF.type}
     for code in sorted(provinces):  # the zones' provinces the parks did not bring
         if str(region_iri(code)) not in have:
-            zones += division_triples(gaz.by_code[code])
+            regions += division_triples(gaz.by_code[code])
     nodes = union_nodes(union, regions)
     decisions = read_decisions(user_table if user_table is not None else user_table_path())
     chosen = decide(nodes, shipped_table() if table is None else table, decisions)

@@ -116,7 +116,10 @@ def _by_names(index: ZoneIndex, names: tuple[list[str], list[str]], province: st
 def zone_triples(union: Union, located: Mapping[str, Division], gaz: Gazetteer,
                  index: ZoneIndex | None = None) -> tuple[list[Triple], set[str]]:
     """The zones graph (register and park links) and the province codes its zones lie in,
-    whose pk:Region nodes the regions graph must hold."""
+    whose pk:Region nodes the regions graph must hold; nothing for a graph without parks
+    (an empty store stays empty)."""
+    if next(iter(union.pairs(None, str(RDF.type), str(PK.Park))), None) is None:
+        return [], set()
     out = register_triples()
     found = park_zones(union, located, gaz, index)
     for park, zone in sorted(found.items()):
