@@ -16,9 +16,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+import kg.nlp.zones  # noqa: F401  (registers pk_zones: register names, docs/register.md)
 from kg.errors import KgError
 from kg.nlp import amounts, anaphora, entities, relations  # noqa: F401  (registers the pk_ factories)
-from kg.nlp import zones  # noqa: F401  (pk_zones: register names, docs/register.md)
 
 PIPES = ("pk_entities", "pk_zones", "pk_amounts", "pk_anaphora", "pk_relations")
 # (tokenisation by script: Latin runs, numbers, spaces, one token per other character;
