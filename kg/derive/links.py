@@ -413,14 +413,14 @@ def derive(union: Union, *, user_table: Path | None = None,
     """
     # start-up: a no-op build loads links for its fingerprint, not the gazetteer
     from kg.derive.regions import division_triples, gazetteer, place_parks, region_triples
-    from kg.derive.zones import zone_triples
+    from kg.derive.zones import zone_qids, zone_triples
 
     gaz = gazetteer()
     stats = LinkStats()
     located = place_parks(union, gaz=gaz)
     stats.parks_placed = len(located)
     regions = region_triples(located, gaz)
-    zones, provinces = zone_triples(union, located, gaz)
+    zones, provinces, park_zones = zone_triples(union, located, gaz)
     have = {str(s) for s, p, o in regions if p == RDF.type}
     for code in sorted(provinces):  # the zones' provinces the parks did not bring
         if str(region_iri(code)) not in have:
@@ -428,6 +428,11 @@ def derive(union: Union, *, user_table: Path | None = None,
     nodes = union_nodes(union, regions)
     decisions = read_decisions(user_table if user_table is not None else user_table_path())
     chosen = decide(nodes, shipped_table() if table is None else table, decisions)
+    zone_qid = zone_qids()
+    for node in nodes:  # a park that is a register zone: the zone's reviewed item, if any
+        zone = park_zones.get(node.iri)
+        if node.iri not in chosen and zone is not None and zone.name in zone_qid:
+            chosen[node.iri] = (zone_qid[zone.name], "register zone")
     links: list[Triple] = []
     for node in nodes:
         stats.nodes[node.type] = stats.nodes.get(node.type, 0) + 1

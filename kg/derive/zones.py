@@ -13,23 +13,87 @@ document graphs, so it depends only on the documents and the shipped tables.
 from __future__ import annotations
 
 import csv
+import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from kg.derive.union import Union
+from kg.errors import LinkError
 from kg.lang.places import Division, Gazetteer
 from kg.lang.zones import Zone, ZoneIndex, zone_index, zones
 from kg.rdf.mapping import zone_iri
-from kg.vocab import ID, PK
+from kg.vocab import ID, PK, WD
 
 ZONES_GRAPH = ID["graph/derived/zones"]  # (kg.derive.links writes it)
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
+ZONE_LINK_FIELDS = ("name", "qid", "decision", "score", "reasons")
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+@dataclass(frozen=True)
+class ZoneLink:
+    """A row of kg/data/zone_wikidata.csv: a person's decision on a register zone's item."""
+
+    name: str
+    qid: str
+    decision: str  # "accept" or "reject"
+    score: str = ""
+    reasons: str = ""
+
+    def row(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in ZONE_LINK_FIELDS}
+
+
+def read_zone_links(text: str, source: str, register: Iterable[Zone] | None = None
+                    ) -> list[ZoneLink]:
+    """The reviewed zone links of a table in the form of kg/data/zone_wikidata.csv, validated:
+    register names, QIDs, decisions, one accepted item per zone and one zone per item."""
+    names = {z.name for z in (zones() if register is None else register)}
+    rows = csv.DictReader(io.StringIO(text))
+    missing = set(ZONE_LINK_FIELDS[:3]) - set(rows.fieldnames or ())
+    if missing:
+        raise LinkError(f"{source}: missing column(s) {', '.join(sorted(missing))} "
+                        f"(expected {','.join(ZONE_LINK_FIELDS)})")
+    out: list[ZoneLink] = []
+    accepted: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for n, row in enumerate(rows, start=2):
+        link = ZoneLink(**{k: (row.get(k) or "").strip() for k in ZONE_LINK_FIELDS})
+        if link.name not in names:
+            raise LinkError(f"{source}:{n}: {link.name!r} is no zone of kg/data/zones.csv")
+        if not _QID.match(link.qid):
+            raise LinkError(f"{source}:{n}: {link.qid!r} is not a Wikidata item id like Q123")
+        if link.decision not in ("accept", "reject"):
+            raise LinkError(f"{source}:{n}: decision {link.decision!r} is not accept or reject")
+        if link.decision == "accept":
+            if accepted.setdefault(link.name, link.qid) != link.qid:
+                raise LinkError(f"{source}:{n}: {link.name} already has {accepted[link.name]}")
+            if owner.setdefault(link.qid, link.name) != link.name:
+                raise LinkError(f"{source}:{n}: {link.qid} is already {owner[link.qid]}")
+        out.append(link)
+    return out
+
+
+def zone_links_path() -> Path:
+    """The shipped table of reviewed zone links (a file of the installed package)."""
+    return Path(str(resources.files("kg") / "data" / "zone_wikidata.csv"))
+
+
+@lru_cache(maxsize=1)
+def zone_qids() -> dict[str, str]:
+    """Register zone name → its accepted Wikidata QID, from the shipped table."""
+    path = zone_links_path()
+    links = read_zone_links(path.read_text(encoding="utf-8"), "kg/data/zone_wikidata.csv")
+    return {z.name: z.qid for z in links if z.decision == "accept"}
 
 
 @lru_cache(maxsize=1)
@@ -39,9 +103,12 @@ def source_urls() -> dict[str, str]:
     return {r["key"]: r["url"] for r in csv.DictReader(text.splitlines())}
 
 
-def register_triples(register: Iterable[Zone] | None = None) -> list[Triple]:
-    """Every zone of the register as a pk:Zone node with its attributes."""
+def register_triples(register: Iterable[Zone] | None = None,
+                     qids: Mapping[str, str] | None = None) -> list[Triple]:
+    """Every zone of the register as a pk:Zone node with its attributes and, where a person
+    accepted one (kg/data/zone_wikidata.csv), its Wikidata item."""
     urls = source_urls()
+    qids = zone_qids() if qids is None else qids
     out: list[Triple] = []
     for z in zones() if register is None else register:
         iri = zone_iri(z.province, z.name)
@@ -57,6 +124,9 @@ def register_triples(register: Iterable[Zone] | None = None) -> list[Triple]:
             out.append((iri, PK.approvedArea, Literal(Decimal(z.area_ha))))
         out += [(iri, PK.leadingIndustry, Literal(i, lang="zh")) for i in z.industries]
         out += [(iri, DCTERMS.source, URIRef(urls[k])) for k in z.sources if k in urls]
+        if z.name in qids:
+            out += [(iri, SKOS.exactMatch, WD[qids[z.name]]),
+                    (iri, PK.wikidata, Literal(qids[z.name]))]
     return out
 
 
@@ -114,12 +184,13 @@ def _by_names(index: ZoneIndex, names: tuple[list[str], list[str]], province: st
 
 
 def zone_triples(union: Union, located: Mapping[str, Division], gaz: Gazetteer,
-                 index: ZoneIndex | None = None) -> tuple[list[Triple], set[str]]:
+                 index: ZoneIndex | None = None
+                 ) -> tuple[list[Triple], set[str], dict[str, Zone]]:
     """The zones graph (register and park links) and the province codes its zones lie in,
-    whose pk:Region nodes the regions graph must hold; nothing for a graph without parks
-    (an empty store stays empty)."""
+    whose pk:Region nodes the regions graph must hold, and the zone of each park that is one;
+    nothing for a graph without parks (an empty store stays empty)."""
     if next(iter(union.pairs(None, str(RDF.type), str(PK.Park))), None) is None:
-        return [], set()
+        return [], set(), {}
     out = register_triples()
     found = park_zones(union, located, gaz, index)
     for park, zone in sorted(found.items()):
@@ -142,4 +213,4 @@ def zone_triples(union: Union, located: Mapping[str, Division], gaz: Gazetteer,
         if len(within) == 1:
             zone = within.pop()
             out.append((URIRef(park), PK.partOfZone, zone_iri(zone.province, zone.name)))
-    return out, {z.province for z in zones()}
+    return out, {z.province for z in zones()}, found
