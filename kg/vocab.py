@@ -61,7 +61,8 @@ class PK(DefinedNamespace):
     Zone: URIRef  # a development zone of the register, one IRI per zone
     registerZone: URIRef  # Park -> Zone: the park is this zone
     partOfZone: URIRef  # Park -> Zone: the park is a sub-park inside this zone
-    zoneProvince: URIRef  # Zone -> Region (province level)
+    zoneProvince: URIRef  # Zone -> the province's region IRI (id:region/330000)
+    provinceName: URIRef  # Zone -> the province's name, @zh
     zoneLevel: URIRef  # "national" or "provincial"
     zoneType: URIRef  # the catalogue's class, e.g. "高新技术产业开发区"
     customsKind: URIRef  # a customs zone's kind, e.g. "综合保税区"

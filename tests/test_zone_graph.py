@@ -42,6 +42,7 @@ def test_zone_graph_holds_every_register_zone_with_its_attributes(seeds_ds) -> N
     assert (jinqiao, PK.zoneLevel, Literal("national")) in g
     assert (jinqiao, PK.zoneType, Literal("经济技术开发区")) in g
     assert (jinqiao, PK.zoneProvince, region_iri("310000")) in g
+    assert (jinqiao, PK.provinceName, Literal("上海市", lang="zh")) in g
     assert (jinqiao, PK.approvalDate, Literal("2001-09", datatype=XSD.gYearMonth)) in g
     assert set(g.objects(jinqiao, PK.leadingIndustry)) == {
         Literal("新能源汽车", lang="zh"), Literal("机器人", lang="zh")}

@@ -37,7 +37,6 @@ from rdflib.namespace import SKOS
 from kg.derive.union import DatasetUnion, StoreUnion, Union
 from kg.errors import LinkError
 from kg.files import atomic_write
-from kg.rdf.mapping import region_iri
 from kg.rdf.terms import to_ox
 from kg.vocab import ID, PK, WD
 
@@ -412,7 +411,7 @@ def derive(union: Union, *, user_table: Path | None = None,
     node of the documents and of the new regions graph then gets its Wikidata item, if any.
     """
     # start-up: a no-op build loads links for its fingerprint, not the gazetteer
-    from kg.derive.regions import division_triples, gazetteer, place_parks, region_triples
+    from kg.derive.regions import gazetteer, place_parks, region_triples
     from kg.derive.zones import zone_qids, zone_triples
 
     gaz = gazetteer()
@@ -420,11 +419,7 @@ def derive(union: Union, *, user_table: Path | None = None,
     located = place_parks(union, gaz=gaz)
     stats.parks_placed = len(located)
     regions = region_triples(located, gaz)
-    zones, provinces, park_zones = zone_triples(union, located, gaz)
-    have = {str(s) for s, p, o in regions if p == RDF.type}
-    for code in sorted(provinces):  # the zones' provinces the parks did not bring
-        if str(region_iri(code)) not in have:
-            regions += division_triples(gaz.by_code[code])
+    zones, park_zones = zone_triples(union, located, gaz)
     nodes = union_nodes(union, regions)
     decisions = read_decisions(user_table if user_table is not None else user_table_path())
     chosen = decide(nodes, shipped_table() if table is None else table, decisions)

@@ -28,7 +28,7 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from kg.derive.union import Union
 from kg.errors import LinkError
-from kg.lang.places import Division, Gazetteer
+from kg.lang.places import Division, Gazetteer, gazetteer
 from kg.lang.zones import Zone, ZoneIndex, zone_index, zones
 from kg.rdf.mapping import zone_iri
 from kg.vocab import ID, PK, WD
@@ -104,17 +104,21 @@ def source_urls() -> dict[str, str]:
 
 
 def register_triples(register: Iterable[Zone] | None = None,
-                     qids: Mapping[str, str] | None = None) -> list[Triple]:
+                     qids: Mapping[str, str] | None = None,
+                     gaz: Gazetteer | None = None) -> list[Triple]:
     """Every zone of the register as a pk:Zone node with its attributes and, where a person
-    accepted one (kg/data/zone_wikidata.csv), its Wikidata item."""
+    accepted one (kg/data/zone_wikidata.csv), its Wikidata item. The province is the IRI of
+    its region (a pk:Region where parks lie in it) and its name (pk:provinceName)."""
     urls = source_urls()
     qids = zone_qids() if qids is None else qids
+    by_code = (gaz or gazetteer()).by_code
     out: list[Triple] = []
     for z in zones() if register is None else register:
         iri = zone_iri(z.province, z.name)
         out += [(iri, RDF.type, PK.Zone), (iri, RDFS.label, Literal(z.name, lang="zh")),
                 (iri, PK.zoneLevel, Literal(z.level)), (iri, PK.zoneType, Literal(z.type)),
-                (iri, PK.zoneProvince, URIRef(f"{ID}region/{z.province}"))]
+                (iri, PK.zoneProvince, URIRef(f"{ID}region/{z.province}")),
+                (iri, PK.provinceName, Literal(by_code[z.province].name, lang="zh"))]
         out += [(iri, SKOS.altLabel, Literal(f, lang="zh")) for f in z.former]
         if z.kind:
             out.append((iri, PK.customsKind, Literal(z.kind)))
@@ -184,14 +188,12 @@ def _by_names(index: ZoneIndex, names: tuple[list[str], list[str]], province: st
 
 
 def zone_triples(union: Union, located: Mapping[str, Division], gaz: Gazetteer,
-                 index: ZoneIndex | None = None
-                 ) -> tuple[list[Triple], set[str], dict[str, Zone]]:
-    """The zones graph (register and park links) and the province codes its zones lie in,
-    whose pk:Region nodes the regions graph must hold, and the zone of each park that is one;
+                 index: ZoneIndex | None = None) -> tuple[list[Triple], dict[str, Zone]]:
+    """The zones graph (register and park links) and the zone of each park that is one;
     nothing for a graph without parks (an empty store stays empty)."""
     if next(iter(union.pairs(None, str(RDF.type), str(PK.Park))), None) is None:
-        return [], set(), {}
-    out = register_triples()
+        return [], {}
+    out = register_triples(gaz=gaz)
     found = park_zones(union, located, gaz, index)
     for park, zone in sorted(found.items()):
         out.append((URIRef(park), PK.registerZone, zone_iri(zone.province, zone.name)))
@@ -213,4 +215,4 @@ def zone_triples(union: Union, located: Mapping[str, Division], gaz: Gazetteer,
         if len(within) == 1:
             zone = within.pop()
             out.append((URIRef(park), PK.partOfZone, zone_iri(zone.province, zone.name)))
-    return out, {z.province for z in zones()}, found
+    return out, found
