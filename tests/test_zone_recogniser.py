@@ -57,3 +57,16 @@ def test_zones_text_without_zones_is_left_as_the_rules_made_it(nlp) -> None:
     bare.remove_pipe("pk_zones")
     assert [(m.start, m.end, m.type) for m in with_zones] == \
         [(m.start, m.end, m.type) for m in annotate(bare, text)._.pk_mentions]
+
+
+def test_zones_register_zone_in_a_list_of_projects_is_a_park(nlp) -> None:
+    # the list's head word (项目) types every item a Project; a register zone among them is a park
+    text = ("今年将推进哈尔滨大连港冷链物流中心、哈尔滨综合保税区、哈尔滨铁路集装箱中心站"
+            "等重点项目建设。")
+    got = {m.text: m.type for m in annotate(nlp, text)._.pk_mentions}
+    assert got["哈尔滨综合保税区"] == "Park"
+    assert got["哈尔滨大连港冷链物流中心"] == got["哈尔滨铁路集装箱中心站"] == "Project"
+    bare = build_nlp()
+    bare.remove_pipe("pk_zones")
+    assert {m.text: m.type for m in annotate(bare, text)._.pk_mentions}["哈尔滨综合保税区"] == \
+        "Project"

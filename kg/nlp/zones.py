@@ -86,10 +86,16 @@ class ZoneRecognizer:
         added: list[Mention] = []
         drop: set[int] = set()
         rekey: dict[str, str] = {}  # the entities of covered mentions become the register name's
+        retype: set[tuple[str, str]] = set()  # (type, key) of entities a register name is
         for start, end in self.phrases.find(text):
             if any(s <= start and end <= e for s, e in skip):
                 continue
             inside = [i for i, m in enumerate(mentions) if m.start < end and start < m.end]
+            if len(inside) == 1 and (mentions[inside[0]].start, mentions[inside[0]].end) == \
+                    (start, end) and mentions[inside[0]].type != "Park":
+                # a list's head typed a register zone otherwise (哈尔滨综合保税区 among projects)
+                retype.add((mentions[inside[0]].type, mentions[inside[0]].key))
+                continue
             if any(not (start <= mentions[i].start and mentions[i].end <= end) or
                    mentions[i].type != "Park" or
                    (mentions[i].start, mentions[i].end) == (start, end) for i in inside):
@@ -98,6 +104,9 @@ class ZoneRecognizer:
             name = text[start:end]
             rekey.update((mentions[i].key, name) for i in inside)
             added.append(Mention(start, end, "Park", name, RULE, key=name))
+        for m in mentions:
+            if (m.type, m.key) in retype:
+                m.type = "Park"
         if not added:
             return doc
         kept = [m for i, m in enumerate(mentions) if i not in drop]
