@@ -30,7 +30,7 @@ from kg.derive.union import Union
 from kg.errors import LinkError
 from kg.lang.places import Division, Gazetteer, gazetteer
 from kg.lang.zones import Zone, ZoneIndex, zone_index, zones
-from kg.rdf.mapping import zone_iri
+from kg.rdf.mapping import region_iri, zone_iri
 from kg.vocab import ID, PK, WD
 
 ZONES_GRAPH = ID["graph/derived/zones"]  # (kg.derive.links writes it)
@@ -117,7 +117,7 @@ def register_triples(register: Iterable[Zone] | None = None,
         iri = zone_iri(z.province, z.name)
         out += [(iri, RDF.type, PK.Zone), (iri, RDFS.label, Literal(z.name, lang="zh")),
                 (iri, PK.zoneLevel, Literal(z.level)), (iri, PK.zoneType, Literal(z.type)),
-                (iri, PK.zoneProvince, URIRef(f"{ID}region/{z.province}")),
+                (iri, PK.zoneProvince, region_iri(z.province)),
                 (iri, PK.provinceName, Literal(by_code[z.province].name, lang="zh"))]
         out += [(iri, SKOS.altLabel, Literal(f, lang="zh")) for f in z.former]
         if z.kind:
