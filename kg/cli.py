@@ -571,16 +571,30 @@ def stats(source: str, top: int, fmt: str) -> None:
               help="Seconds between two requests to Wikidata.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv"]), default="table",
               show_default=True)
+@click.option("--zones", "zone_scope", type=click.Choice(["named", "national", "all"]),
+              default=None,
+              help="Register zones instead of graph nodes: with --online --review, look up the "
+                   "zones the built graph names, every national zone or all; with --accept, "
+                   "record the reviewed zone links in the zone link table.")
+@click.option("--zone-table", type=LOCAL_PATH, default=None,
+              help="Zone link table for --zones [default: kg/data/zone_wikidata.csv of the "
+                   "package].")
 def link(store_path: str, online: bool, review_path: Path | None, accept_path: Path | None,
          user_table: Path | None, types: tuple[str, ...], threshold: float | None,
-         api_url: str | None, cache_dir: Path | None, delay: float, fmt: str) -> None:
+         api_url: str | None, cache_dir: Path | None, delay: float, fmt: str,
+         zone_scope: str | None, zone_table: Path | None) -> None:
     """Wikidata IDs: coverage of the built graph; --online lookups; --accept reviewed links.
 
     Offline (the default) it reports how many nodes of each type have a Wikidata ID. Builds
     apply the user table first, then the verified table shipped in kg/data/wikidata.csv.
+    With --zones, the register's zones are reconciled instead (docs/register.md).
     """
     from kg.derive import links as lk  # start-up: only this command needs it
 
+    if zone_scope is not None:
+        _link_zones(zone_scope, store_path, online, review_path, accept_path, zone_table,
+                    threshold, api_url, cache_dir, delay)
+        return
     table = user_table or lk.user_table_path()
     if accept_path is not None and (online or review_path is not None):
         raise click.UsageError("--accept records a reviewed file; run it without --online")
@@ -623,6 +637,51 @@ def link(store_path: str, online: bool, review_path: Path | None, accept_path: P
     text = to_table(names, rows) if fmt == "table" else to_delimited(
         names, rows, "," if fmt == "csv" else "\t")
     click.echo(text, nl=False)
+
+
+_NAMED_ZONES = """PREFIX pk: <https://w3id.org/parks-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?name WHERE { ?park pk:registerZone|pk:partOfZone ?zone .
+  ?zone rdfs:label ?name }"""
+
+
+def _link_zones(scope: str, store_path: str, online: bool, review_path: Path | None,
+                accept_path: Path | None, zone_table: Path | None, threshold: float | None,
+                api_url: str | None, cache_dir: Path | None, delay: float) -> None:
+    """`kg link --zones`: look register zones up for review, or record a reviewed file."""
+    from kg.derive.zones import zone_links_path  # start-up: only this command needs it
+    from kg.wikidata import zones as wz  # start-up: only this command needs it
+
+    table = zone_table or zone_links_path()
+    if accept_path is not None:
+        if online or review_path is not None:
+            raise click.UsageError("--accept records a reviewed file; run it without --online")
+        accepted, rejected, undecided = wz.accept_zones(accept_path, table)
+        click.echo(f"{table}: {accepted} accepted, {rejected} rejected ({undecided} row(s) "
+                   "left undecided); run `kg build` to apply", err=True)
+        return
+    if not online or review_path is None:
+        raise click.UsageError("--zones needs --online --review FILE (a person decides every "
+                               "zone's link) or --accept FILE")
+    named: list[str] = []
+    if scope == "named":
+        from kg.queries import parse_query, run_query  # start-up: only this needs them
+        from kg.store import open_store  # start-up: only this command needs it
+
+        store = open_store(_local_source(store_path, "link"))
+        named = [row[0].value for row in run_query(store, parse_query(_NAMED_ZONES, "zones"))[1]]
+    from kg.wikidata.client import DEFAULT_API, WikidataClient, default_cache_dir
+
+    client = WikidataClient(api_url or DEFAULT_API, min_interval=delay,
+                            cache_dir=cache_dir or default_cache_dir())
+    out = wz.link_zones(client, wz.scope_zones(scope, named), review=review_path, table=table,
+                        threshold=threshold,
+                        progress=lambda n: click.echo(f"kg: looking up {n.label}", err=True))
+    click.echo(f"{len(out.proposals)} zone(s) looked up ({out.requests} request(s), "
+               f"{out.cache_hits} from cache): {out.count('link')} linkable, "
+               f"{out.count('review')} to review, {out.count('none')} without a candidate",
+               err=True)
+    click.echo(f"wrote {review_path}", err=True)
 
 
 @cli.command()

@@ -69,6 +69,18 @@ class PK(DefinedNamespace):
     growthPercent: URIRef  # an observation's relative change, in percent (negative: a fall)
     valueText: URIRef  # an observation's figure as written
     clause: URIRef  # the words of the clause that states an observation, @zh
+    # The register of development zones (kg/data/zones.csv)
+    Zone: URIRef  # a development zone of the register, one IRI per zone
+    registerZone: URIRef  # Park -> Zone: the park is this zone
+    partOfZone: URIRef  # Park -> Zone: the park is a sub-park inside this zone
+    zoneProvince: URIRef  # Zone -> the province's region IRI (id:region/330000)
+    provinceName: URIRef  # Zone -> the province's name, @zh
+    zoneLevel: URIRef  # "national" or "provincial"
+    zoneType: URIRef  # the catalogue's class, e.g. "高新技术产业开发区"
+    customsKind: URIRef  # a customs zone's kind, e.g. "综合保税区"
+    approvalDate: URIRef  # xsd:gYearMonth
+    approvedArea: URIRef  # xsd:decimal, hectares
+    leadingIndustry: URIRef  # @zh, one value per industry
 
 
 # The classes extraction finds and the relations it states, by their local names in PK: the

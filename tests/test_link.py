@@ -16,6 +16,7 @@ from rdflib.namespace import SKOS
 
 from kg.cli import cli
 from kg.derive.links import (
+    DERIVED_GRAPHS,
     LINKS_GRAPH,
     REGIONS_GRAPH,
     Decision,
@@ -464,8 +465,8 @@ def test_link_derived_nquads_equal_the_whole_graph_path(built, tmp_path):
     got = derived_nquads(db, user_table=tmp_path / "none.csv")
     ds = _document_dataset(db)
     add_links(ds, user_table=tmp_path / "none.csv")
-    want = {str(g): _lines(ds.graph(g), g) for g in (REGIONS_GRAPH, LINKS_GRAPH)}
-    assert set(got) == {str(REGIONS_GRAPH), str(LINKS_GRAPH)}
+    want = {str(g): _lines(ds.graph(g), g) for g in DERIVED_GRAPHS}
+    assert set(got) == {str(g) for g in DERIVED_GRAPHS}
     for name, data in got.items():
         lines = data.splitlines(keepends=True)
         assert lines == sorted(set(lines))  # sorted, each once

@@ -128,6 +128,13 @@ def test_notebooks_explore_runs_headless(kernel: str) -> None:
     assert "vis.Network" in frame and focus in frame
     page = frame.split("srcdoc=", 1)[1]
     assert re.search(r"(?:src|href)=(?:&quot;|&#x27;)?(?:https?:)?//", page) is None  # offline
+    # national high-tech zones beside economic-development zones, from the register's queries
+    compare = _data(outputs["zones"], "text/html")[0]
+    for word in ("高新技术产业开发区", "经济技术开发区", "<th>register_zones</th>",
+                 "<th>zones_named</th>"):
+        assert word in compare
+    assert len(_data(outputs["zones"], "image/png")) == 1
+    assert "杭州高新技术产业开发区" in _streams(outputs["zones"], "stdout")
     # Wikidata links, as links
     linked = _data(outputs["wikidata"], "text/html")[0]
     assert '<a href="http://www.wikidata.org/entity/Q' in linked

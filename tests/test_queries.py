@@ -44,6 +44,9 @@ LABEL_QUERIES = {
         " rdfs:label ?n } ORDER BY ?l LIMIT 1",
         "SELECT ?l WHERE { ?p a pk:Park ; rdfs:label ?l } ORDER BY ?l LIMIT 1",
     ],
+    "province": [  # (zone-list: a province the register lists zones under)
+        "SELECT ?l WHERE { ?z a pk:Zone ; pk:provinceName ?l } ORDER BY ?l LIMIT 1",
+    ],
     "name": [
         "SELECT ?l WHERE { ?st a rdf:Statement ; rdf:subject ?s ; prov:wasDerivedFrom ?ev ."
         " ?s rdfs:label ?l . ?ev pk:sentence ?x ; pk:rule ?r ; pk:inDocument ?d ."

@@ -42,6 +42,8 @@ from kg.vocab import ID, PK, WD
 
 REGIONS_GRAPH = ID["graph/derived/regions"]
 LINKS_GRAPH = ID["graph/derived/wikidata"]
+ZONES_GRAPH = ID["graph/derived/zones"]
+DERIVED_GRAPHS = (REGIONS_GRAPH, LINKS_GRAPH, ZONES_GRAPH)
 TABLE_FIELDS = ("label", "aliases", "qid", "kind", "label_en")
 USER_FIELDS = ("type", "name", "qid", "decision", "score", "reasons", "node")
 REVIEW_FIELDS = ("decision", "type", "name", "qid", "wikidata_label", "wikidata_description",
@@ -363,12 +365,12 @@ def add_links(ds: Dataset, *, user_table: Path | None = None,
     The graphs id:graph/derived/regions and id:graph/derived/wikidata are replaced whole.
     """
 
-    for graph in (REGIONS_GRAPH, LINKS_GRAPH):
+    for graph in DERIVED_GRAPHS:
         ds.remove_graph(ds.graph(graph))
-    regions, links, stats = derive(DatasetUnion(ds, [REGIONS_GRAPH, LINKS_GRAPH]),
-                                   user_table=user_table, table=table)
+    regions, links, stats, zones = derive(DatasetUnion(ds, DERIVED_GRAPHS),
+                                          user_table=user_table, table=table)
     ds.bind("wd", WD)
-    for name, triples in ((REGIONS_GRAPH, regions), (LINKS_GRAPH, links)):
+    for name, triples in ((REGIONS_GRAPH, regions), (LINKS_GRAPH, links), (ZONES_GRAPH, zones)):
         g = ds.graph(name)
         for triple in triples:
             g.add(triple)
@@ -387,9 +389,9 @@ def derived_nquads(db: Any, *, user_table: Path | None = None,
     """
     import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
-    regions, links, _ = derive(StoreUnion(db), user_table=user_table, table=table)
+    regions, links, _, zones = derive(StoreUnion(db), user_table=user_table, table=table)
     out: dict[str, bytes] = {}
-    for name, triples in ((REGIONS_GRAPH, regions), (LINKS_GRAPH, links)):
+    for name, triples in ((REGIONS_GRAPH, regions), (LINKS_GRAPH, links), (ZONES_GRAPH, zones)):
         if triples:
             g = ox.NamedNode(str(name))
             data = ox.serialize([ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
@@ -399,8 +401,10 @@ def derived_nquads(db: Any, *, user_table: Path | None = None,
 
 
 def derive(union: Union, *, user_table: Path | None = None,
-           table: Iterable[Entry] | None = None) -> tuple[list[Triple], list[Triple], LinkStats]:
-    """The rules of both derived graphs, once: (regions triples, links triples, what was done).
+           table: Iterable[Entry] | None = None
+           ) -> tuple[list[Triple], list[Triple], LinkStats, list[Triple]]:
+    """The rules of the derived graphs, once: (regions triples, links triples, what was done,
+    zones triples: the register and the parks that are its zones, kg.derive.zones).
 
     Parks are placed from the union of the document graphs (kg.derive.regions.place_parks); every
     typed
@@ -408,15 +412,22 @@ def derive(union: Union, *, user_table: Path | None = None,
     """
     # start-up: a no-op build loads links for its fingerprint, not the gazetteer
     from kg.derive.regions import gazetteer, place_parks, region_triples
+    from kg.derive.zones import zone_qids, zone_triples
 
     gaz = gazetteer()
     stats = LinkStats()
     located = place_parks(union, gaz=gaz)
     stats.parks_placed = len(located)
     regions = region_triples(located, gaz)
+    zones, park_zones = zone_triples(union, located, gaz)
     nodes = union_nodes(union, regions)
     decisions = read_decisions(user_table if user_table is not None else user_table_path())
     chosen = decide(nodes, shipped_table() if table is None else table, decisions)
+    zone_qid = zone_qids()
+    for node in nodes:  # a park that is a register zone: the zone's reviewed item, if any
+        zone = park_zones.get(node.iri)
+        if node.iri not in chosen and zone is not None and zone.name in zone_qid:
+            chosen[node.iri] = (zone_qid[zone.name], "register zone")
     links: list[Triple] = []
     for node in nodes:
         stats.nodes[node.type] = stats.nodes.get(node.type, 0) + 1
@@ -427,7 +438,7 @@ def derive(union: Union, *, user_table: Path | None = None,
             stats.linked[node.type] = stats.linked.get(node.type, 0) + 1
             key = source.split(" ")[0]
             stats.sources[key] = stats.sources.get(key, 0) + 1
-    return regions, links, stats
+    return regions, links, stats, zones
 
 
 # --- reading a built store -----------------------------------------------------------------------

@@ -194,14 +194,20 @@ def region_triples(located: Mapping[str, Division], gaz: Gazetteer | None = None
         for d in gaz.chain(division.code):
             out.append((URIRef(park), located_in, region_iri(d.code)))
             regions[d.code] = d
-    for code, d in sorted(regions.items()):
-        r = region_iri(code)
-        out.append((r, RDF.type, PK.Region))
-        out.append((r, RDFS.label, Literal(d.name, lang="zh")))
-        if d.short and d.short != d.name:
-            out.append((r, SKOS.altLabel, Literal(d.short, lang="zh")))
-        out.append((r, PK.divisionCode, Literal(code)))
-        out.append((r, PK.regionLevel, Literal(d.level)))
-        if d.parent:
-            out.append((r, SCHEMA.containedInPlace, region_iri(d.parent)))
+    for _code, d in sorted(regions.items()):
+        out += division_triples(d)
+    return out
+
+
+def division_triples(d: Division) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """A division as a pk:Region node: its names, code, level and parent."""
+    r = region_iri(d.code)
+    out: list[tuple[URIRef, URIRef, URIRef | Literal]] = [
+        (r, RDF.type, PK.Region), (r, RDFS.label, Literal(d.name, lang="zh"))]
+    if d.short and d.short != d.name:
+        out.append((r, SKOS.altLabel, Literal(d.short, lang="zh")))
+    out.append((r, PK.divisionCode, Literal(d.code)))
+    out.append((r, PK.regionLevel, Literal(d.level)))
+    if d.parent:
+        out.append((r, SCHEMA.containedInPlace, region_iri(d.parent)))
     return out

@@ -182,7 +182,8 @@ class ZoneIndex:
 
     def candidates(self, mention: str) -> list[str]:
         """The forms of a mention to look up, in order: as written, without a trailing bracket,
-        then without the leading words and places the register may not carry."""
+        then without the leading words (also in brackets) and places the register may not
+        carry."""
         text = _PINYIN.sub("", mention.replace(" ", "").replace("（", "(").replace("）", ")"))
         out = [text]
         bare = _BRACKETS.sub("", text)
@@ -192,6 +193,8 @@ class ZoneIndex:
             for word in self.rules.drop_leading:
                 if form.startswith(word):
                     out.append(form[len(word):])
+                if f"({word})" in form:  # 西宁(国家级)经济技术开发区
+                    out.append(form.replace(f"({word})", ""))
         for form in list(out):
             for n, place in _leading_places(form, self.places):
                 if len(form) - n >= MIN_STEM + 2:

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+import kg.nlp.zones  # noqa: F401  (registers pk_zones: register names, docs/register.md)
 from kg.errors import KgError
 from kg.lang.words import pkuseg_segmenter, use_segmenter
 from kg.nlp import (  # noqa: F401  (registers the pk_ factories)
@@ -28,7 +29,8 @@ from kg.nlp import (  # noqa: F401  (registers the pk_ factories)
     relations,
 )
 
-PIPES = ("pk_entities", "pk_amounts", "pk_anaphora", "pk_relations", "pk_indicators")
+PIPES = ("pk_entities", "pk_zones", "pk_amounts", "pk_anaphora", "pk_relations",
+         "pk_indicators")
 # (tokenisation by script: Latin runs, numbers, spaces, one token per other character;
 # engine logic, not linguistic data)
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|\s+|.", re.S)

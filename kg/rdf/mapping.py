@@ -62,6 +62,12 @@ def region_iri(code: str) -> URIRef:
     return ID[f"region/{code}"]
 
 
+def zone_iri(province: str, name: str) -> URIRef:
+    """The IRI of a register zone (kg/data/zones.csv): its province code and a hash of its
+    official name (id:zone/330000/…), the same whichever rows the register gains or loses."""
+    return ID[f"zone/{province}/{_hash('zone', name)}"]
+
+
 def doc_iri(doc_id: str) -> URIRef:
     """The IRI of a document (its file name without extension, escaped where needed)."""
     return ID[f"doc/{iri_part(doc_id)}"]

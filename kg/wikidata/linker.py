@@ -281,13 +281,15 @@ class Linker:
         cand.score = round(min(score, 1.0), 2)
         return cand
 
-    def propose(self, node: Node, *, rejected: Iterable[str] = ()) -> Proposal:
-        """Search, check and score the candidates for one node; decide link, review or none."""
+    def propose(self, node: Node, *, rejected: Iterable[str] = (),
+                terms: Iterable[str] | None = None) -> Proposal:
+        """Search, check and score the candidates for one node; decide link, review or none.
+        `terms`: the strings to search for (default: `search_terms(node)`)."""
         if self.progress is not None:
             self.progress(node)
         rejected = set(rejected)
         hits: dict[str, str] = {}
-        for term in search_terms(node):
+        for term in search_terms(node) if terms is None else terms:
             for h in self.client.search(term):
                 if h.id not in rejected:
                     hits.setdefault(h.id, h.label)
