@@ -117,8 +117,8 @@ class _Plan:
     def _targets(self, shape: Any) -> str | None:
         """The shape's focus nodes as a SPARQL group binding ?this; None when it has none."""
         g = self.shapes
-        if any(g.objects(shape, SH.targetObjectsOf)) or any(g.objects(shape, SH.target)):
-            raise _Unsupported("sh:targetObjectsOf / sh:target")
+        if any(g.objects(shape, SH.target)):
+            raise _Unsupported("sh:target")
         parts = []
         classes = set(g.objects(shape, SH.targetClass))
         if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
@@ -128,6 +128,8 @@ class _Plan:
             parts.append(f"{{ ?this a {var} VALUES {var} {{ {self._classes(c)} }} }}")
         for p in sorted(g.objects(shape, SH.targetSubjectsOf)):
             parts.append(f"{{ ?this {_term(p)} {self._var()} }}")
+        for p in sorted(g.objects(shape, SH.targetObjectsOf)):
+            parts.append(f"{{ {self._var()} {_term(p)} ?this }}")
         for n in sorted(g.objects(shape, SH.targetNode)):
             parts.append(f"{{ VALUES ?this {{ {_term(n)} }} }}")
         if not parts:
@@ -143,15 +145,16 @@ class _Plan:
         g = self.shapes
         if key in (SH.minCount, SH.maxCount, SH.sparql, SH.flags):
             return None
+        if key == SH["or"] and not all(
+                {p for p, _ in g.predicate_objects(m)} - {RDF.type} == {SH["class"]}
+                for m in Collection(g, value)):
+            return self._or(value, v)
         if key == SH["class"] or key == SH["or"]:
             if key == SH["class"]:
                 classes = self.subclasses(value)
-            else:
+            else:  # an or of classes: one test against all of them
                 classes = set()
                 for member in Collection(g, value):
-                    keys = {p for p, _ in g.predicate_objects(member)} - {RDF.type}
-                    if keys != {SH["class"]}:
-                        raise _Unsupported("sh:or of shapes other than sh:class")
                     classes |= self.subclasses(g.value(member, SH["class"]))
             var = self._var()
             return (f"NOT EXISTS {{ {v} a {var} VALUES {var} "
@@ -193,6 +196,34 @@ class _Plan:
         else:
             return "true"  # a constraint not translated: every value is checked by pyshacl
         return f"COALESCE({test.replace('@V', v)}, true)"
+
+    def _or(self, members: Any, v: str) -> str | None:
+        """A test true when value `v` may fail every shape of an sh:or list (then it fails the
+        or); None when some member holds for every value. Members are value constraints or a
+        path with a minimum count (ObservationMeasureShape's value-or-growth)."""
+        g = self.shapes
+        alternatives = []
+        for member in Collection(g, members):
+            path = g.value(member, SH.path)
+            keys = {p for p, _ in g.predicate_objects(member)} - {RDF.type, SH.message}
+            if path is not None:
+                if not isinstance(path, URIRef) or keys - {SH.path, SH.minCount}:
+                    raise _Unsupported("sh:or of property shapes other than a path's minCount")
+                low = g.value(member, SH.minCount)
+                if low is None or int(low) <= 0:
+                    return None
+                alternatives.append(f"NOT EXISTS {{ {v} {_term(path)} {self._var()} }}"
+                                    if int(low) == 1 else "true")
+                continue
+            if keys & {SH.minCount, SH.maxCount, SH.sparql, SH.property, SH.node, SH["not"],
+                       SH["and"], SH.xone}:
+                raise _Unsupported("sh:or of shapes with counts, nested shapes or SPARQL")
+            tests = [t for k, val in sorted(g.predicate_objects(member)) if k in keys
+                     for t in [self._bad(k, val, v, member)] if t is not None]
+            if not tests:
+                return None
+            alternatives.append("(" + " || ".join(tests) + ")")
+        return "(" + " && ".join(alternatives) + ")" if alternatives else "true"
 
     def _node(self, shape: Any, targets: str) -> None:
         """Flag the targets failing a node-level constraint; queue the SPARQL constraints."""
