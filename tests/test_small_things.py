@@ -171,3 +171,23 @@ def test_small_updates_are_refused_by_name(text: str, seeds_build) -> None:  # t
 ])
 def test_small_queries_that_mention_update_words_still_run(text: str) -> None:
     assert not is_update(text)
+
+
+def test_small_readme_tour_build_line_matches_a_seeds_build(seeds_build) -> None:  # type: ignore[no-untyped-def]
+    """The tour's `kg build seeds/` line gives the counts a build of the seeds gives (its time
+    varies and is not checked)."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"5 documents → entities: (.*?); relations: (.*?) \(distinct\); (\d+) quads in ",
+                  text)
+    assert m, "README's tour has no build line"
+    res = seeds_build.result
+
+    def counts(part: str) -> dict[str, int]:
+        return {name: int(n) for n, name in (item.split(" ") for item in part.split(", "))}
+
+    assert counts(m.group(1)) == dict(res.entities)
+    assert counts(m.group(2)) == dict(res.relations)
+    assert int(m.group(3)) == res.quads
+
