@@ -52,10 +52,12 @@ def snapshot(target: Path) -> None:
 
 
 def _params(name: str) -> list[str]:
-    """Parameters for the stored queries that require some, from names the seeds hold."""
-    known = {"entity-facts": ["--param", "name=西南氢能装备研发制造基地项目"],
-             "park-enterprises": ["--param", "park=新余高新区"]}
-    return known.get(name, [])
+    """Parameters for the stored queries: the examples the query cookbook runs on the seeds
+    (scripts/make_docs.py EXAMPLES, one list for both)."""
+    from make_docs import EXAMPLES  # (scripts/ is on the path when a script runs)
+
+    return [arg for key, value in EXAMPLES.get(name, {}).items()
+            for arg in ("--param", f"{key}={value}")]
 
 
 def compare(before: Path) -> None:
