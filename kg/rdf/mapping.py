@@ -209,8 +209,12 @@ def nquads_body(rec: DocRecord) -> str:
     is_evidence = f" {t['type']} {t['Evidence']}{tail}"
     sentence_p, rule_p = f" {t['sentence']} ", f" {t['rule']} "
     confidence_p, confidence = f" {t['confidence']} \"", rule_confidence()
+    parks: dict[str, str] = {}  # a park's name and aliases → its IRI (observations name parks)
     for e, iri in zip(rec.entities, _entity_iris(rec), strict=True):
         iris[e.name] = iri
+        if e.type == "Park":
+            for alias in e.aliases:
+                parks.setdefault(alias, iri)
         line = f"<{iri}> {t['type']} {_CLASS_T[e.type]}{tail}"
         if line not in seen:
             seen.add(line)
@@ -230,6 +234,22 @@ def nquads_body(rec: DocRecord) -> str:
             if text:
                 out.append(f"{m}{surface_p}{_lit(text[start:end])}{tail}")
     n = 0
+
+    def evidence(subject: str, ev: Any) -> None:
+        """The evidence node `n` of `subject` (a statement or an observation), then n + 1."""
+        nonlocal n
+        evi = f"<{_ID}evidence/{part}/{n}>"
+        out.extend((f"{subject}{derived}{n}>{tail}", evi + is_evidence, evi + in_doc,
+                    f"{evi}{sentence_p}{_zh(ev.sentence)}{tail}",
+                    f"{evi}{start_p}{ev.start}{integer}", f"{evi}{end_p}{ev.end}{integer}",
+                    f"{evi}{rule_p}{_lit(ev.rule)}{tail}"))
+        if ev.rule in confidence:
+            out.append(f"{evi}{confidence_p}{confidence[ev.rule]}\"^^{_XSD_DECIMAL}{tail}")
+        article = _article_of(articles, ev)
+        if article:
+            out.append(f"{evi} {t['inArticle']} {article}{tail}")
+        n += 1
+
     times = _Times(part, tail)
     keyed = {(ft.head, ft.relation, ft.tail): ft.time for ft in rec.times}
     articles = _article_spans(rec.articles, part)
@@ -269,42 +289,16 @@ def nquads_body(rec: DocRecord) -> str:
                 seen.add(line)
                 out.append(line)
         for ev in r.evidence:
-            evi = f"<{_ID}evidence/{part}/{n}>"
-            out += (f"{st}{derived}{n}>{tail}", evi + is_evidence, evi + in_doc,
-                    f"{evi}{sentence_p}{_zh(ev.sentence)}{tail}",
-                    f"{evi}{start_p}{ev.start}{integer}", f"{evi}{end_p}{ev.end}{integer}",
-                    f"{evi}{rule_p}{_lit(ev.rule)}{tail}")
-            if ev.rule in confidence:
-                out.append(f"{evi}{confidence_p}{confidence[ev.rule]}\"^^{_XSD_DECIMAL}{tail}")
-            article = _article_of(articles, ev)
-            if article:
-                out.append(f"{evi} {t['inArticle']} {article}{tail}")
-            n += 1
+            evidence(st, ev)
     out += _article_lines(rec.articles, d, part, tail)
-    parks = dict(iris)
-    for e, iri in zip(rec.entities, _entity_iris(rec), strict=True):
-        if e.type == "Park":
-            for alias in e.aliases:
-                parks.setdefault(alias, iri)
     for k, o in enumerate(rec.observations):
-        park = parks.get(o.park)
+        park = iris.get(o.park) or parks.get(o.park)
         if park is None:
             continue
         obs = f"<{_ID}observation/{part}/{k}>"
         out += _observation_lines(obs, o, f"<{park}>", times, tail)
         if o.evidence is not None:
-            ev = o.evidence
-            evi = f"<{_ID}evidence/{part}/{n}>"
-            out += (f"{obs}{derived}{n}>{tail}", evi + is_evidence, evi + in_doc,
-                    f"{evi}{sentence_p}{_zh(ev.sentence)}{tail}",
-                    f"{evi}{start_p}{ev.start}{integer}", f"{evi}{end_p}{ev.end}{integer}",
-                    f"{evi}{rule_p}{_lit(ev.rule)}{tail}")
-            if ev.rule in confidence:
-                out.append(f"{evi}{confidence_p}{confidence[ev.rule]}\"^^{_XSD_DECIMAL}{tail}")
-            article = _article_of(articles, ev)
-            if article:
-                out.append(f"{evi} {t['inArticle']} {article}{tail}")
-            n += 1
+            evidence(obs, o.evidence)
     out += times.lines
     return "".join(out)
 
