@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -98,6 +98,21 @@ def union(graph: Graph) -> Graph:
     return out
 
 
+def run_pyshacl(pyshacl: Any, data: Graph, shapes_graph: Graph, ont_graph: Graph) -> Graph:
+    """pyshacl's results graph for `data`; a ValidationError naming the first problem when the
+    shapes cannot run (pyshacl raises its own types, or reports a "Validation Failure")."""
+    try:
+        _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph, ont_graph=ont_graph,
+                                            inference="none", advanced=False)
+    except Exception as exc:  # pyshacl reports broken shapes with its own exception types
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ValidationError(f"cannot run the SHACL shapes: {first}") from None
+    if str(text).startswith("Validation Failure"):
+        first = str(text).splitlines()[0].partition(" - ")[2] or "unknown failure"
+        raise ValidationError(f"cannot run the SHACL shapes: {first}")
+    return results
+
+
 def validate(graph: Graph, *, shapes: Path | None = None, ontology: Path | None = None
              ) -> Validation:
     """Run the SHACL shapes over `graph` (merged first if it is a Dataset) and list what fails.
@@ -114,15 +129,7 @@ def validate(graph: Graph, *, shapes: Path | None = None, ontology: Path | None 
     data = union(graph)
     shapes_graph = Graph().parse(shapes or ontology_file("shapes.ttl"), format="turtle")
     ont_graph = Graph().parse(ontology or ontology_file("parks.ttl"), format="turtle")
-    try:
-        _, results, text = pyshacl.validate(data, shacl_graph=shapes_graph, ont_graph=ont_graph,
-                                            inference="none", advanced=False)
-    except Exception as exc:  # pyshacl reports broken shapes with its own exception types
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ValidationError(f"cannot run the SHACL shapes: {first}") from None
-    if str(text).startswith("Validation Failure"):
-        first = str(text).splitlines()[0].partition(" - ")[2] or "unknown failure"
-        raise ValidationError(f"cannot run the SHACL shapes: {first}")
+    results = run_pyshacl(pyshacl, data, shapes_graph, ont_graph)
     report = Validation(triples=len(data))
     seen: set[Violation] = set()
     for result in results.subjects(RDF.type, SH.ValidationResult):

@@ -38,6 +38,7 @@ from kg.rdf.shapes import (
     Violation,
     _compact,
     _violation,
+    run_pyshacl,
     validate,
 )
 from kg.rdf.terms import to_ox, to_rdflib
@@ -432,15 +433,7 @@ def validate_store(db: Any, *, shapes: Path | None = None, ontology: Path | None
         data = _neighbourhood(db, part)
         # (not pyshacl's focus_nodes: it also skips the value nodes that sh:or checks)
         focus = {URIRef(n.value) for n in part}
-        try:
-            _, results, text = pyshacl.validate(data, shacl_graph=checked, ont_graph=ont_graph,
-                                                inference="none", advanced=False)
-        except Exception as exc:  # pyshacl reports broken shapes with its own exception types
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ValidationError(f"cannot run the SHACL shapes: {first}") from None
-        if str(text).startswith("Validation Failure"):
-            first = str(text).splitlines()[0].partition(" - ")[2] or "unknown failure"
-            raise ValidationError(f"cannot run the SHACL shapes: {first}")
+        results = run_pyshacl(pyshacl, data, checked, ont_graph)
         violations = [_violation(results, r, data)
                       for r in results.subjects(RDF.type, SH.ValidationResult)
                       if results.value(r, SH.focusNode) in focus]
