@@ -24,7 +24,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -88,13 +88,31 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(a.strip() for a in value.split("|") if a.strip())
 
 
-def read_table(text: str, source: str) -> list[Entry]:
-    """Parse a table of verified links, failing on the first bad row with its line number."""
+def table_rows(text: str, source: str, required: Iterable[str],
+               fields: Sequence[str]) -> csv.DictReader:
+    """The rows of a CSV table; a LinkError naming `source` when a `required` column is
+    missing (the message lists the table's `fields`)."""
     rows = csv.DictReader(io.StringIO(text))
-    missing = set(TABLE_FIELDS[:4]) - set(rows.fieldnames or ())
+    missing = set(required) - set(rows.fieldnames or ())
     if missing:
         raise LinkError(f"{source}: missing column(s) {', '.join(sorted(missing))} "
-                        f"(expected {','.join(TABLE_FIELDS)})")
+                        f"(expected {','.join(fields)})")
+    return rows
+
+
+def read_table_text(path: Path, what: str) -> str:
+    """A table file's text; a LinkError naming the file when it cannot be read as UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise LinkError(f"{path}: cannot read the {what} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise LinkError(f"{path}: the {what} is not UTF-8") from None
+
+
+def read_table(text: str, source: str) -> list[Entry]:
+    """Parse a table of verified links, failing on the first bad row with its line number."""
+    rows = table_rows(text, source, TABLE_FIELDS[:4], TABLE_FIELDS)
     out: list[Entry] = []
     seen: dict[tuple[str, str], str] = {}
     for n, row in enumerate(rows, start=2):
@@ -161,13 +179,7 @@ def user_table_path() -> Path:
 
 def _csv_rows(path: Path, what: str, hint: str) -> csv.DictReader:
     """A CSV file's rows, or a LinkError naming the file when it cannot be read as one of ours."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise LinkError(f"{path}: cannot read the {what} ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise LinkError(f"{path}: the {what} is not UTF-8") from None
-    rows = csv.DictReader(io.StringIO(text))
+    rows = csv.DictReader(io.StringIO(read_table_text(path, what)))
     missing = {"type", "name", "qid", "decision"} - set(rows.fieldnames or ())
     if missing:
         raise LinkError(f"{path}: missing column(s) {', '.join(sorted(missing))}{hint}")

@@ -13,7 +13,6 @@ document graphs, so it depends only on the documents and the shipped tables.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -26,6 +25,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
+from kg.derive.links import table_rows
 from kg.derive.union import Union
 from kg.errors import LinkError
 from kg.lang.places import Division, Gazetteer, gazetteer
@@ -58,11 +58,7 @@ def read_zone_links(text: str, source: str, register: Iterable[Zone] | None = No
     """The reviewed zone links of a table in the form of kg/data/zone_wikidata.csv, validated:
     register names, QIDs, decisions, one accepted item per zone and one zone per item."""
     names = {z.name for z in (zones() if register is None else register)}
-    rows = csv.DictReader(io.StringIO(text))
-    missing = set(ZONE_LINK_FIELDS[:3]) - set(rows.fieldnames or ())
-    if missing:
-        raise LinkError(f"{source}: missing column(s) {', '.join(sorted(missing))} "
-                        f"(expected {','.join(ZONE_LINK_FIELDS)})")
+    rows = table_rows(text, source, ZONE_LINK_FIELDS[:3], ZONE_LINK_FIELDS)
     out: list[ZoneLink] = []
     accepted: dict[str, str] = {}
     owner: dict[str, str] = {}

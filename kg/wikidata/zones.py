@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kg.derive.links import REVIEW_FIELDS, Entry, Node, shipped_table, write_csv
+from kg.derive.links import REVIEW_FIELDS, Entry, Node, read_table_text, shipped_table, write_csv
 from kg.derive.zones import ZONE_LINK_FIELDS, ZoneLink, read_zone_links
 from kg.errors import LinkError
 from kg.lang.places import gazetteer
@@ -142,13 +142,7 @@ def read_zone_table(path: Path) -> list[ZoneLink]:
     """The zone link table at `path` ([] when there is none)."""
     if not path.exists():
         return []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise LinkError(f"{path}: cannot read the zone link table ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise LinkError(f"{path}: the zone link table is not UTF-8") from None
-    return read_zone_links(text, str(path))
+    return read_zone_links(read_table_text(path, "zone link table"), str(path))
 
 
 def accept_zones(review: Path, table: Path) -> tuple[int, int, int]:
