@@ -7,8 +7,11 @@ Checks every row: the columns are the expected ones; the name and the former nam
 the fixed lists of kg/patterns/zones.toml (a customs zone names its kind, a word of its name;
 other types have none); the province is a province row of kg/data/divisions.csv and the optional
 division lies inside it; the approval month is YYYY-MM between 1984-01 and the current month;
-the approved area is a positive number of hectares; every row names at least one source key of
-kg/data/zone_sources.csv. Each problem is one line `FILE:LINE: problem` on stderr and the exit
+the approved area is a number of hectares between 1 and 50,000 (the catalogue's smallest zones
+have some ten hectares and its largest, 中关村, some 23,000: a figure outside the range is a unit
+slip, km² or m² taken for ha); the leading industries are `、`-separated names without blanks or
+other separators; every row names at least one source key of kg/data/zone_sources.csv, each
+once. Each problem is one line `FILE:LINE: problem` on stderr and the exit
 status is 1; a clean table prints counts per level and type and per province (as a Markdown
 table with --markdown, the form docs/register.md carries) and exits 0.
 """
@@ -34,6 +37,8 @@ CUSTOMS = VOCABULARY["customs"]["type"]
 CUSTOMS_KINDS = tuple(VOCABULARY["customs"]["kinds"])
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 FIRST_MONTH = (1984, 1)  # the first national development zones were approved in 1984
+AREA_RANGE = (1.0, 50000.0)  # hectares
+INDUSTRY = re.compile(r"^[^\s,，;；、/]+$")
 
 
 def load_divisions(path: Path = DATA / "divisions.csv") -> dict[str, dict[str, str]]:
@@ -101,9 +106,19 @@ def check_row(row: dict[str, str], seen: set[str], divisions: dict[str, dict[str
             area = -1.0
         if not area > 0:
             problems.append(f"area_ha {row['area_ha']!r} is not a positive number")
+        elif not AREA_RANGE[0] <= area <= AREA_RANGE[1]:
+            problems.append(f"area_ha {row['area_ha']} is out of range ({AREA_RANGE[0]:g} to "
+                            f"{AREA_RANGE[1]:g} ha): a km² or m² figure?")
+    if row["industries"]:
+        bad = [i for i in row["industries"].split("、") if not INDUSTRY.match(i)]
+        if bad:
+            problems.append(f"industries {row['industries']!r}: {bad[0]!r} is empty or holds a "
+                            f"blank or a separator other than 、")
     keys = row["sources"].split()
     if not keys:
         problems.append("no source")
+    if len(set(keys)) < len(keys):
+        problems.append(f"a source key is listed twice in {row['sources']!r}")
     for key in keys:
         if key not in sources:
             problems.append(f"source key {key!r} is not in zone_sources.csv")
@@ -145,6 +160,7 @@ def report(rows: list[dict[str, str]], markdown: bool = False) -> str:
     kinds = Counter(r["kind"] for r in rows if r["kind"])
     dated = sum(1 for r in rows if r["approved"])
     sized = sum(1 for r in rows if r["area_ha"])
+    with_industries = sum(1 for r in rows if r["industries"])
     crossed = sum(1 for r in rows if len(r["sources"].split()) >= 2)
     levels = Counter(r["level"] for r in rows)
     out = []
@@ -165,7 +181,8 @@ def report(rows: list[dict[str, str]], markdown: bool = False) -> str:
                 for code, n in sorted(by_province.items())]
     out += ["", f"{len(rows)} zones: {levels['national']} national, "
                 f"{levels['provincial']} provincial; {dated} with an approval month, {sized} with "
-                f"an approved area, {crossed} cross-checked in two sources"]
+                f"an approved area, {with_industries} with leading industries, {crossed} "
+                f"cross-checked in two sources"]
     return "\n".join(out)
 
 

@@ -58,6 +58,11 @@ def test_zones_national_register_covers_the_catalogue() -> None:
     names = {r["name"]: r for r in rows}
     assert names["上海张江高新技术产业开发区"]["approved"] == "1991-03"
     assert names["上海张江高新技术产业开发区"]["area_ha"] == "4211.7"
+    # the catalogue's months, areas and industries reach the national zones that keep their names
+    dated = [r for r in national if r["approved"] and r["area_ha"]]
+    assert len(dated) >= 540
+    assert names["天津经济技术开发区"]["approved"] == "1984-12"
+    assert "cat2018" in names["北京经济技术开发区"]["sources"].split()
     assert names["阿克苏阿拉尔高新技术产业开发区"]["province"] == "650000"
     # an upgraded provincial zone is one national row that keeps its old name as former
     assert names["宁乡高新技术产业开发区"]["former"] == "宁乡高新技术产业园区"
@@ -97,6 +102,11 @@ def _set(index: int, **values: str):  # type: ignore[no-untyped-def]
     (_set(0, approved="1991.03"), "is not YYYY-MM"),
     (_set(0, area_ha="-5"), "not a positive number"),
     (_set(0, area_ha="0"), "not a positive number"),
+    (_set(0, area_ha="0.5"), "out of range"),
+    (_set(0, area_ha="398000"), "out of range"),
+    (_set(0, industries="汽车,电子信息"), "separator other than"),
+    (_set(0, industries="汽车、、电子信息"), "is empty"),
+    (_set(0, sources="gbt37028 gbt37028"), "listed twice"),
     (_set(0, type="工业园区"), "is not one of the national types"),
     (_set(0, level="county"), "is not national or provincial"),
     (_set(0, sources=""), "no source"),
