@@ -119,3 +119,23 @@ def test_a_county_short_name_begins_a_park_name(nlp):
               "会议在元氏国家级高新技术产业开发区举行。")
     parks = {e.text for e in doc.ents if e.label_ == "Park"}
     assert {"正定高新技术产业开发区", "元氏国家级高新技术产业开发区"} <= parks
+
+
+def test_a_park_heading_a_list_hosts_its_items(nlp):
+    """东湖开发区A、B等新建项目: the park opening a list's first item is no part of it; the
+    items are the park's, not the article's topic park's."""
+    pairs = _pairs(nlp, "# 江城新区项目建设提速\n\n按片区看，江城高新区星河智能装备基地、"
+                      "蓝海新材料等新建项目12个；东湖开发区晨光物流中心、远洋冷链仓储等续建项目8个。",
+                   "hosts")
+    assert {("江城高新区", "hosts", "星河智能装备基地"), ("江城高新区", "hosts", "蓝海新材料"),
+            ("东湖开发区", "hosts", "晨光物流中心"),
+            ("东湖开发区", "hosts", "远洋冷链仓储")} <= pairs
+    assert not any(head == "江城新区" for head, _, _ in pairs)
+
+
+def test_a_park_name_inside_a_listed_park_project_stays_whole(nlp):
+    """X科学城Y科技园一期 is one listed name: what follows the park names a park as well."""
+    doc = nlp("今年开工的有科学会堂、城市中心一期等城市建设类项目，"
+              "以及宏远科学城大健康科技园一期、智能网联汽车等产业发展类项目。")
+    projects = {e.text for e in doc.ents if e.label_ == "Project"}
+    assert "大健康科技园一期" not in projects

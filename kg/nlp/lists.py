@@ -138,7 +138,8 @@ class ListFinder:
                     items[0] = (new_s0, e0)
                 list_id += 1
                 for s, e in items:
-                    item = self._item(text, s, e, typ, known, list_id, 32)
+                    item = self._item(text, s, e, typ, known, list_id, 32,
+                                      led=(s, e) == items[0])
                     if item is not None:
                         out.append(item)
         return out + self._colon_list_mentions(text, sents, known + out, list_id)
@@ -170,9 +171,10 @@ class ListFinder:
         return out
 
     def _item(self, text: str, s: int, e: int, typ: str, known: list[Mention], list_id: int,
-              max_len: int) -> Mention | None:
+              max_len: int, led: bool = False) -> Mention | None:
         """The list item text[s:e] as a new mention of `typ`, or None: no name, or a name found
-        already (which then joins the list; a park listed among projects becomes one)."""
+        already (which then joins the list; a park listed among projects becomes one). `led`:
+        the list's first item, which a park found already may open."""
         name = text[s:e].strip()
         rec = self.rec
         if not (2 <= len(name) <= max_len) or rec._is_generic(name, typ) or \
@@ -183,6 +185,12 @@ class ListFinder:
                 typ == "Park" and all(w in places() for w, _ in segment(name)):
             return None  # universities are no firms, 沈阳、大连等高新区 lists cities
         hit = next((k for k in known if k.start <= s and e <= k.end), None)
+        lead = None if hit or not led else self._leading_park(text, s, e, known)
+        if lead is not None:
+            # "A开发区X、Y等新建项目": the park heads the list; the item is what follows it
+            s, name = lead.end, text[lead.end : e].strip()
+            if len(name) < 2 or rec._is_generic(name, typ):
+                return None
         if hit:
             hit.list_id = list_id
             if typ == "Project" and hit.type != "Project":
@@ -193,6 +201,19 @@ class ListFinder:
         if typ != "Project" and rec.suffix_re.search(name):
             return None
         return Mention(s, e, typ, name, f"{typ}.list", list_id=list_id)
+
+    def _leading_park(self, text: str, s: int, e: int, known: list[Mention]) -> Mention | None:
+        """A park found already that opens the list item text[s:e] and leaves a name after it
+        (东湖开发区晨光物流中心、…等新建项目: the list is the park's, the park no item); not where
+        what is left names a park too (X科学城Y科技园一期 is one name)."""
+        for k in known:
+            if k.type == "Park" and not k.anaphor and k.start == s and k.end <= e - 2:
+                rest = text[k.end : e]
+                parks = self.rec.rules.suffixes["Park"]
+                if any(w in rest for w in (*parks.strong, *parks.weak)):
+                    return None
+                return k
+        return None
 
     def neighbour_list_mentions(self, text: str, sents: list[corpus.Sentence],
                                 known: list[Mention]) -> list[Mention]:
