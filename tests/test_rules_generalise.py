@@ -139,3 +139,15 @@ def test_a_park_name_inside_a_listed_park_project_stays_whole(nlp):
               "以及宏远科学城大健康科技园一期、智能网联汽车等产业发展类项目。")
     projects = {e.text for e in doc.ents if e.label_ == "Project"}
     assert "大健康科技园一期" not in projects
+
+
+def test_what_a_county_does_is_not_hosted_by_the_topic_park(nlp):
+    """今年，衡阳县将推进A、B: a sentence whose subject is a county or city (or 该县) is about
+    that place; a sentence about the park still gives the park its projects."""
+    pairs = _pairs(nlp, "# 江城经开区项目建设提速\n\n江城经开区位于湖南中部。"
+                      "今年，衡阳县将重点推进星河智能装备基地项目建设。"
+                      "同时，该县加快推进远洋冷链仓储项目。"
+                      "今年，晨光物流中心项目正式开工。", "hosts")
+    assert ("江城经开区", "hosts", "晨光物流中心项目") in pairs
+    assert not {("江城经开区", "hosts", "星河智能装备基地项目"),
+                ("江城经开区", "hosts", "远洋冷链仓储项目")} & pairs

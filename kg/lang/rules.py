@@ -91,6 +91,8 @@ class RelationRule:
     trigger_re: re.Pattern[str] | None = field(default=None, compare=False)
     # words around a firm that give it another role than being placed (see hosts.toml)
     firm_role_after: tuple[str, ...] = ()
+    # words that, opening a sentence, make a place its subject (该县…; see hosts.toml)
+    place_subjects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -415,7 +417,8 @@ def load_relations(root: Root = None) -> tuple[RelationRule, ...]:
             where = f"{fwhere} rule {rid or '?'}"
             _check_keys(obj, {"id", "order", "triggers", "max_gap", "blockers", "not_followed_by",
                               "examples", "counterexamples", "head", "tail",
-                              "sentence_blockers", "firm_role_after"}, where)
+                              "sentence_blockers", "firm_role_after", "place_subjects"},
+                        where)
             if not re.fullmatch(rf"{re.escape(rel)}\.[a-z0-9_]+", rid):
                 raise RuleError(f"{where}: id must look like '{rel}.some_name'")
             if rid in seen:
@@ -442,6 +445,7 @@ def load_relations(root: Root = None) -> tuple[RelationRule, ...]:
                     counterexamples=_strs(obj, "counterexamples", where),
                     sentence_blockers=_strs(obj, "sentence_blockers", where),
                     firm_role_after=_strs(obj, "firm_role_after", where),
+                    place_subjects=_strs(obj, "place_subjects", where),
                     trigger_re=(
                         re.compile("|".join(map(re.escape, sorted(triggers, key=len,
                                                                   reverse=True))))

@@ -17,7 +17,9 @@ from spacy.tokens import Doc
 
 from kg.corpus import Sentence
 from kg.lang.canon import park_canon
+from kg.lang.places import gazetteer
 from kg.lang.rules import RelationRule, RuleSet, load_rules
+from kg.lang.words import segment
 from kg.nlp.spans import (
     Amount,
     Mention,
@@ -32,6 +34,7 @@ from kg.nlp.spans import (
 _HARD = re.compile(r"[。；;！？!?]")  # (a line break inside a sentence joins a broken page)
 _CLAUSE = re.compile(r"[，,：:]")
 _NOT_ADJACENT = re.compile(r"[^\u3400-\u9fff“”「」]")  # between two names side by side
+_OPENING = re.compile(r"[^，,。；;：:]{1,8}[，,]")  # a short opening phrase (今年，同时，)
 
 
 class RelationFinder:
@@ -196,6 +199,8 @@ class RelationFinder:
         others = [h for h in heads if h.rule != "topic" and h.key != topic.key]
         if any(b in sent.text for b in rule.sentence_blockers):
             return  # an event's organisers and speakers, a firm's customers: not the park's
+        if rule.place_subjects and self._place_subject(rule, text, sent, heads, tails):
+            return  # "今年，该县将推进A、B": what a county or city does is not the park's
         subject = self._subject_park(text, sent, heads)
         # a firm or platform opening the sentence builds what follows it (built only)
         builder = self._subject_other(text, sent, heads, tails) \
@@ -233,6 +238,30 @@ class RelationFinder:
                     not text.startswith(self._locatives, sent.start):
                 continue  # its clause must say the thing is there (建成, 落户, 揭牌…)
             yield topic, t
+
+    def _place_subject(self, rule: RelationRule, text: str, sent: Sentence,
+                       heads: list[Mention], tails: list[Mention | Amount]) -> bool:
+        """Whether the sentence's subject (after an opener such as 今年，) is a city or county
+        (衡东县, 烟台) or a word for one (该县): the sentence is about that place, not a park."""
+        starts = {m.start for m in (*heads, *tails) if isinstance(m, Mention)}
+        pos = sent.start
+        conn = self._connective.match(text, pos)
+        if conn:
+            pos = conn.end()
+        opening = _OPENING.match(text, pos, sent.end)
+        if opening and not any(pos <= s < opening.end() for s in starts):
+            pos = opening.end()
+        if pos in starts:
+            return False  # a park or firm opens it
+        if text.startswith(rule.place_subjects, pos):
+            return True
+        words = segment(text[pos : min(sent.end, pos + 12)])
+        if len(words) < 2:
+            return False
+        (first, tag), (_, nxt_tag) = words[0], words[1]
+        if tag != "ns" or not any(d.level != "province" for d in gazetteer().named(first)):
+            return False  # (a province mostly qualifies what follows: 广东省超高清…企业)
+        return nxt_tag[:1] in ("v", "d", "p")
 
     def _subject_other(self, text: str, sent: Sentence, heads: list[Mention],
                        tails: list[Mention | Amount]) -> Mention | None:
