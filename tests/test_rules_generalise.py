@@ -151,3 +151,13 @@ def test_what_a_county_does_is_not_hosted_by_the_topic_park(nlp):
     assert ("江城经开区", "hosts", "晨光物流中心项目") in pairs
     assert not {("江城经开区", "hosts", "星河智能装备基地项目"),
                 ("江城经开区", "hosts", "远洋冷链仓储项目")} & pairs
+
+
+def test_firms_a_delegation_calls_on_are_not_hosted(nlp):
+    """访问/拜访 like 走访: the firms a park's delegation calls on elsewhere are not its own."""
+    pairs = _pairs(nlp, "# 江城高新区赴沪招商\n\n江城高新区位于湖北东部。"
+                      "招商期间，高新区代表团先后访问了星海重工集团、蓝天传媒有限公司等企业。"
+                      "江城远航精密制造有限公司入驻园区。", "hosts")
+    assert ("江城高新区", "hosts", "江城远航精密制造有限公司") in pairs
+    assert not {("江城高新区", "hosts", "星海重工集团"),
+                ("江城高新区", "hosts", "蓝天传媒有限公司")} & pairs
