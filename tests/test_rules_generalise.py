@@ -161,3 +161,15 @@ def test_firms_a_delegation_calls_on_are_not_hosted(nlp):
     assert ("江城高新区", "hosts", "江城远航精密制造有限公司") in pairs
     assert not {("江城高新区", "hosts", "星海重工集团"),
                 ("江城高新区", "hosts", "蓝天传媒有限公司")} & pairs
+
+
+def test_names_listed_with_projects_are_projects(nlp):
+    """包括A项目、B项目、C产业园、D中心等: names listed beside two or more 项目 are projects,
+    each its own name (not joined across 、), and the park that hosts one hosts them all."""
+    doc = nlp("# 江城高新区重大项目集中开工\n\n江城高新区位于湖北东部。"
+              "据介绍，集中开工的重大项目有9个，包括星河算力平台项目、蓝海新能源零部件项目、"
+              "远航智能装备产业园、临江医学检测实验室、白沙海洋科创中心等，涵盖多个领域。")
+    projects = {m.text for m in doc._.pk_mentions if m.type == "Project"}
+    assert {"星河算力平台项目", "蓝海新能源零部件项目", "远航智能装备产业园",
+            "临江医学检测实验室", "白沙海洋科创中心"} <= projects
+    assert not any("、" in p for p in projects)

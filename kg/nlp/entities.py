@@ -790,6 +790,9 @@ class EntityRecognizer:
         more = self.lists.neighbour_list_mentions(text, sents, found)
         if more:
             found = resolve_overlaps(found + more)
+        more = self.lists.project_list_mentions(text, sents, found)
+        if more:
+            found = resolve_overlaps(found + more)
         found = self._trim_fronts(text, found)
         found = self._join_owned(text, found)
         found = self._join_coordinated(text, sents, found)

@@ -95,6 +95,9 @@ class ListFinder:
         # "A、B、C等" with no list head after it
         self.bare_list_re = re.compile(
             rf"((?:[^、，,。；;：:！？\s“”]{{2,12}}、)+[^、，,。；;：:！？\s“”{e}]{{2,12}}?){e}")
+        # the same with names as long as the list items of list_re: lists of projects
+        self.long_bare_list_re = re.compile(
+            rf"((?:[^、，,。；;：:！？\s“”]{{2,32}}、)+[^、，,。；;：:！？\s“”{e}]{{2,32}}?){e}")
 
     def list_mentions(self, text: str, sents: list[corpus.Sentence],
                       known: list[Mention]) -> list[Mention]:
@@ -214,6 +217,59 @@ class ListFinder:
                     return None
                 return k
         return None
+
+    def project_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                              known: list[Mention]) -> list[Mention]:
+        """Names listed (A、B、C等) with two or more projects named by their 项目 are projects.
+
+        "包括A项目、B项目、C产业园、D实验室等": the text lists C and D among projects, so they
+        are projects (as `_item` makes a park listed under a 项目 head one); a name found
+        nowhere else becomes a Project mention.
+        """
+        suffix = self.rec.rules.suffixes["Project"].strong
+        out: list[Mention] = []
+        list_id = max((k.list_id for k in known), default=0)
+        for sent in sents:
+            if self.etc not in sent.text or "、" not in sent.text:
+                continue
+            for m in _stretch_matches(self.long_bare_list_re, text, sent.start, sent.end,
+                                      _places(text, self.etc, sent.start, sent.end), "、"):
+                if text[m.end(1) - 1 : m.end(1) + len(self.etc)] in self.etc_words:
+                    continue
+                body_start = m.start(1)
+                items, pos = [], body_start
+                for sep in re.finditer("、", m.group(1)):
+                    items.append((pos, body_start + sep.start()))
+                    pos = body_start + sep.end()
+                items.append((pos, m.end(1)))
+                exact = {(k.start, k.end): k for k in known}
+                s0, e0 = items[0]  # (its left edge: where a name found already starts)
+                first = next((k for k in known if k.end == e0 and s0 <= k.start < e0), None)
+                if first is not None:
+                    items[0] = (first.start, e0)
+                projects = sum(1 for s, e in items if (k := exact.get((s, e))) is not None
+                               and k.type == "Project" and k.suffix in suffix)
+                if projects < 2 or len(items) < 3:
+                    continue
+                list_id += 1  # (a list: its items are not joined into one name, and share edges)
+                for i, (s, e) in enumerate(items):
+                    if i == 0 and first is None:
+                        continue  # (the first item's left edge is not known)
+                    hit = exact.get((s, e))
+                    if hit is not None:
+                        if hit.type in ("Park", "Platform") and not hit.anaphor:
+                            hit.type, hit.rule = "Project", "Project.list_neighbour"
+                        if hit.type == "Project" and hit.list_id < 0:
+                            hit.list_id = list_id
+                        continue
+                    name = text[s:e]
+                    if any(a < e and s < b for a, b in exact) or \
+                            self.rec._is_generic(name, "Project") or \
+                            any(ch in name for ch in "的“”《》"):
+                        continue
+                    out.append(Mention(s, e, "Project", name, "Project.list_neighbour",
+                                       list_id=list_id))
+        return out
 
     def neighbour_list_mentions(self, text: str, sents: list[corpus.Sentence],
                                 known: list[Mention]) -> list[Mention]:
