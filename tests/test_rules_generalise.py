@@ -173,3 +173,13 @@ def test_names_listed_with_projects_are_projects(nlp):
     assert {"星河算力平台项目", "蓝海新能源零部件项目", "远航智能装备产业园",
             "临江医学检测实验室", "白沙海洋科创中心"} <= projects
     assert not any("、" in p for p in projects)
+
+
+def test_a_firm_named_after_another_city_is_not_hosted_by_the_topic_park(nlp):
+    """A firm whose name begins with a city outside the topic park's (深圳… in a Xiangyang park)
+    is an investor from elsewhere unless its clause places it (引进, 落户…)."""
+    pairs = _pairs(nlp, "# 襄阳高新区新能源项目开工\n\n襄阳高新区位于湖北北部。"
+                      "深圳市星海电子有限公司投资建设的热管理系统生产基地项目开工。"
+                      "园区今年引进了杭州远航精密制造有限公司。", "hosts")
+    assert ("襄阳高新区", "hosts", "深圳市星海电子有限公司") not in pairs
+    assert ("襄阳高新区", "hosts", "杭州远航精密制造有限公司") in pairs

@@ -93,6 +93,8 @@ class RelationRule:
     firm_role_after: tuple[str, ...] = ()
     # words that, opening a sentence, make a place its subject (该县…; see hosts.toml)
     place_subjects: tuple[str, ...] = ()
+    # words in a firm's clause that place it even when its name is from elsewhere (引进, 落户)
+    placing_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -417,7 +419,8 @@ def load_relations(root: Root = None) -> tuple[RelationRule, ...]:
             where = f"{fwhere} rule {rid or '?'}"
             _check_keys(obj, {"id", "order", "triggers", "max_gap", "blockers", "not_followed_by",
                               "examples", "counterexamples", "head", "tail",
-                              "sentence_blockers", "firm_role_after", "place_subjects"},
+                              "sentence_blockers", "firm_role_after", "place_subjects",
+                              "placing_words"},
                         where)
             if not re.fullmatch(rf"{re.escape(rel)}\.[a-z0-9_]+", rid):
                 raise RuleError(f"{where}: id must look like '{rel}.some_name'")
@@ -446,6 +449,7 @@ def load_relations(root: Root = None) -> tuple[RelationRule, ...]:
                     sentence_blockers=_strs(obj, "sentence_blockers", where),
                     firm_role_after=_strs(obj, "firm_role_after", where),
                     place_subjects=_strs(obj, "place_subjects", where),
+                    placing_words=_strs(obj, "placing_words", where),
                     trigger_re=(
                         re.compile("|".join(map(re.escape, sorted(triggers, key=len,
                                                                   reverse=True))))

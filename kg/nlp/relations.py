@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from kg.corpus import Sentence
 from kg.lang.canon import park_canon
-from kg.lang.places import gazetteer
+from kg.lang.places import Division, gazetteer
 from kg.lang.rules import RelationRule, RuleSet, load_rules
 from kg.lang.words import segment
 from kg.nlp.spans import (
@@ -68,6 +68,7 @@ class RelationFinder:
         self._list_openers = words.list_follow
         self._not_subject_lead = re.compile(
             f"[{re.escape(words.lead_blockers + words.single_conjunctions)}、]")
+        self._park_places: dict[str, Division | bool] = {}  # park key → its division (False: none)
         self._roles = {r.id: re.compile(alternation(r.firm_role_after))
                        for r in self.rules.relations if r.firm_role_after}
 
@@ -223,6 +224,11 @@ class RelationFinder:
                 continue
             if self._other_role(rule, text, t):
                 continue  # X旗下的Y: the parent group is named, Y is placed
+            if rule.placing_words and t.type == "Enterprise" and \
+                    not t.rule.endswith(".gazetteer") and self._elsewhere(topic.key, t.text) and \
+                    not any(w in text[clause_start(text, t.start) : clause_end(text, t.end)]
+                            for w in rule.placing_words):
+                continue  # 深圳X科技有限公司 in a Tianjin park's article: named after elsewhere
             if text.rfind("《", sent.start, t.start) > text.rfind("》", sent.start, t.start):
                 continue  # 《共建X实验室协议》: a name in a document's title is only cited
             # another park in the same clause takes precedence (explicit rules handle it)
@@ -238,6 +244,27 @@ class RelationFinder:
                     not text.startswith(self._locatives, sent.start):
                 continue  # its clause must say the thing is there (建成, 落户, 揭牌…)
             yield topic, t
+
+    def _elsewhere(self, park: str, name: str) -> bool:
+        """Whether `name` begins with a division that neither holds nor lies in the one the
+        park's name gives (仙游县…项目 for a park of 宁德): the thing is named after elsewhere."""
+        places = gazetteer()
+        where = self._park_places.get(park)
+        if where is None:
+            where = places.locate(park) or False
+            if where and where.level == "county" and not any(
+                    d.short and d.short in park for d in places.chain(where.code)[:-1]):
+                where = False  # (a county's name alone may be a river's or a town's: 南川)
+            self._park_places[park] = where
+        if not where:
+            return False
+        for size in range(min(6, len(name) - 1), 1, -1):
+            form = name[:size]
+            cands = [d for d in places.named(form) if d.level != "county" or form == d.name]
+            if cands:
+                return not any(places.within(d, where) or places.within(where, d)
+                               for d in cands)
+        return False
 
     def _place_subject(self, rule: RelationRule, text: str, sent: Sentence,
                        heads: list[Mention], tails: list[Mention | Amount]) -> bool:
