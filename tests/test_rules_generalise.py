@@ -183,3 +183,14 @@ def test_a_firm_named_after_another_city_is_not_hosted_by_the_topic_park(nlp):
                       "园区今年引进了杭州远航精密制造有限公司。", "hosts")
     assert ("襄阳高新区", "hosts", "深圳市星海电子有限公司") not in pairs
     assert ("襄阳高新区", "hosts", "杭州远航精密制造有限公司") in pairs
+
+
+def test_one_parks_names_meet_and_the_park_named_most_is_the_topic(nlp):
+    """烟台经济技术开发区 … 烟台开发区 are one park; a park named in passing first is not the
+    section's topic when another is named at least two times more."""
+    doc = nlp("据临江开发区消息，江城经济技术开发区今年新签约项目12个。"
+              "江城开发区位于湖北东部。江城开发区星河智能装备基地项目正式开工，"
+              "江城开发区远航精密制造有限公司入驻园区。")
+    keys = {m.key for m in doc._.pk_mentions if m.type == "Park" and "江城" in m.text}
+    assert keys == {"江城经济技术开发区"}
+    assert doc._.pk_topics[0] == "江城经济技术开发区"

@@ -53,6 +53,8 @@ class SuffixRule:
     short_forms: tuple[tuple[str, str], ...] = ()  # (long suffix, the short one it is written as)
     place_named: frozenset[str] = frozenset()
     not_endings: tuple[str, ...] = ()  # a name ending so is none of this type (…基础设施)
+    # (suffix, the form it meets): in one document one park (烟台经济技术开发区 = 烟台开发区)
+    same_park_forms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,8 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
     data = _read_toml(rel, root)
     out: dict[str, SuffixRule] = {}
     keys = {"max_len", "min_prefix", "stop_after", "allow_pos", "allow_words", "strong", "weak",
-            "absorb_after", "examples", "short_forms", "place_named", "not_endings"}
+            "absorb_after", "examples", "short_forms", "place_named", "not_endings",
+            "same_park_forms"}
     roles = _Roles()
     for typ, obj in data.items():
         where = f"{_label(rel, root)} [{typ}]"
@@ -359,6 +362,10 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
             if long not in strong + weak or short not in strong + weak:
                 raise RuleError(f"{where}: short_forms {long!r} = {short!r}: both must be "
                                 f"suffixes of {typ}")
+        same = obj.get("same_park_forms", {})
+        if not isinstance(same, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in same.items()):
+            raise RuleError(f"{where}: 'same_park_forms' must be a table of suffix = form")
         place_named = _strs(obj, "place_named", where)
         if set(place_named) - set(strong + weak):
             raise RuleError(f"{where}: place_named holds words that are no suffix of {typ}")
@@ -376,6 +383,7 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
             short_forms=tuple(forms.items()),
             place_named=frozenset(place_named),
             not_endings=_strs(obj, "not_endings", where),
+            same_park_forms=tuple(sorted(same.items(), key=lambda kv: -len(kv[0]))),
         )
     return out
 
