@@ -194,3 +194,13 @@ def test_one_parks_names_meet_and_the_park_named_most_is_the_topic(nlp):
     keys = {m.key for m in doc._.pk_mentions if m.type == "Park" and "江城" in m.text}
     assert keys == {"江城经济技术开发区"}
     assert doc._.pk_topics[0] == "江城经济技术开发区"
+
+
+def test_a_verb_glued_to_a_firms_name_is_cut_off(nlp):
+    """培育出|X股份有限公司, 全力支持|X集团: a verb (or a word jieba makes of one and what follows)
+    is no part of the name after it."""
+    doc = nlp("园区今年培育出江城众创科技股份有限公司等一批企业。"
+              "这个项目将全力支持江城汽车集团发展。")
+    firms = {e.text for e in doc.ents if e.label_ == "Enterprise"}
+    assert {"江城众创科技股份有限公司", "江城汽车集团"} <= firms
+    assert not any(f.startswith(("培育", "全力")) for f in firms)

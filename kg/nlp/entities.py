@@ -64,6 +64,10 @@ class EntityRecognizer:
         self._counties = frozenset(d.short for d in gazetteer().by_code.values()
                                    if d.level == "county" and len(d.short) >= 2)
         self._place_endings = pl.endings
+        # stop and lead words of two characters or more: a name's first word beginning with
+        # one is a verb phrase glued on (培育出, 全力支持)
+        self._fronts = tuple(w for w in (*self.bounds.stop_words, *self.words.lead_words)
+                             if len(w) >= 2)
         # an amount's unit ends the name before it (投资约12亿元建设…项目); a bare 元 would end
         # too many words (单元, 多元), so units of one character do not
         self._currency_units = tuple(u for u in self.rules.amounts.units if len(u) > 1)
@@ -652,8 +656,9 @@ class EntityRecognizer:
                     cut = max(cut, i + len(dash))
             rest = name[cut:]
             while True:
-                w = segment(rest)[0][0] if rest else ""
-                if w and w in words.lead_words and len(rest) > len(w):
+                w, flag = segment(rest)[0] if rest else ("", "")
+                if w and (w in words.lead_words or self._verb_front(w, flag)) and \
+                        len(rest) > len(w):
                     rest = rest[len(w):]
                     cut += len(w)
                     continue
@@ -680,6 +685,14 @@ class EntityRecognizer:
                             suffix=m.suffix, extra=m.extra)
             out.append(m)
         return out
+
+    def _verb_front(self, w: str, flag: str) -> bool:
+        """Whether a name's first word is a verb phrase glued on (培育出|河南…公司, 全力支持|
+        一汽集团): a word that begins with a stop or lead word of two characters or more
+        (jieba calls some such runs nouns, so their tags do not stop the leftward walk)."""
+        if w in self.bounds.name_words:
+            return False
+        return len(w) > 2 and any(w.startswith(x) for x in self._fronts)
 
     def _is_name_after_cut(self, rest: str, m: Mention) -> bool:
         prefix = rest[: len(rest) - len(m.suffix)]
