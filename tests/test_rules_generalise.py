@@ -204,3 +204,12 @@ def test_a_verb_glued_to_a_firms_name_is_cut_off(nlp):
     firms = {e.text for e in doc.ents if e.label_ == "Enterprise"}
     assert {"江城众创科技股份有限公司", "江城汽车集团"} <= firms
     assert not any(f.startswith(("培育", "全力")) for f in firms)
+
+
+def test_an_official_announcing_a_start_is_no_project_name(nlp):
+    """市长X宣布项目开工, 副市长X出席: the official and the verb are no project; a named project
+    in the same text still is."""
+    doc = nlp("开工仪式上，副市长王建国宣布项目开工，市领导李明出席项目签约。"
+              "星河智能装备基地项目总投资10亿元。")
+    projects = {e.text for e in doc.ents if e.label_ == "Project"}
+    assert projects == {"星河智能装备基地项目"}
