@@ -213,3 +213,11 @@ def test_an_official_announcing_a_start_is_no_project_name(nlp):
               "星河智能装备基地项目总投资10亿元。")
     projects = {e.text for e in doc.ents if e.label_ == "Project"}
     assert projects == {"星河智能装备基地项目"}
+
+
+def test_classes_of_projects_are_no_project_names(nlp):
+    """重大|工程项目, X领域项目, 众多…项目: a class of projects, not one; a named one stays."""
+    doc = nlp("全市梳理了“十四五”时期重大工程项目清单，公布省级重点工程项目名单，"
+              "聚焦新材料领域项目，吸引众多世界500强项目落户。星河智能装备基地项目开工。")
+    projects = {e.text for e in doc.ents if e.label_ == "Project"}
+    assert projects == {"星河智能装备基地项目"}

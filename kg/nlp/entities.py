@@ -64,6 +64,7 @@ class EntityRecognizer:
         self._counties = frozenset(d.short for d in gazetteer().by_code.values()
                                    if d.level == "county" and len(d.short) >= 2)
         self._place_endings = pl.endings
+        self._class_phrases = tuple(w for w in self.bounds.class_words if len(w) > 2)
         # stop and lead words of two characters or more: a name's first word beginning with
         # one is a verb phrase glued on (培育出, 全力支持)
         self._fronts = tuple(w for w in (*self.bounds.stop_words, *self.words.lead_words)
@@ -273,8 +274,14 @@ class EntityRecognizer:
                     not self._is_generic(prefix[: park.start()], "Park", park.group(),
                                          anchored=True):
                 return False  # 白马园区项目: the project that develops a named park
-            # "…大型项目", "…优胜项目": a class of projects, not one
+            # "…大型项目", "…优胜项目": a class of projects, not one; also where the class
+            # word and a works noun are two words (重大|工程项目), and "众多…项目"
             if words and words[-1][0] in self.bounds.class_words:
+                return True
+            if len(words) > 1 and any((words[-2][0] + words[-1][0]).endswith(c)
+                                      for c in self._class_phrases):
+                return True
+            if words and words[0][0] in self.bounds.quantifiers:
                 return True
             # a short project name needs a proper name, a place, a brand or a figure (年产3000吨)
             distinct = any(f in _DISTINCT_POS for _, f in words) or self._figure.search(prefix)
