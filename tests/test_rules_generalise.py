@@ -221,3 +221,14 @@ def test_classes_of_projects_are_no_project_names(nlp):
               "聚焦新材料领域项目，吸引众多世界500强项目落户。星河智能装备基地项目开工。")
     projects = {e.text for e in doc.ents if e.label_ == "Project"}
     assert projects == {"星河智能装备基地项目"}
+
+
+def test_platforms_a_project_builds_are_not_the_topic_parks(nlp):
+    """X项目将建设A研究院、B工作站: the platforms are the project's parts, not built by the topic
+    park; a platform the park builds is still its own."""
+    pairs = _pairs(nlp, "# 江城高新区重大项目签约\n\n江城高新区位于湖北东部。"
+                      "星河电缆研发生产基地项目将建设智慧电网研究院、高端线缆博士工作站。"
+                      "园区内还建成了湖北星火工业设计研究院。", "built")
+    assert ("江城高新区", "built", "湖北星火工业设计研究院") in pairs
+    assert not {("江城高新区", "built", "智慧电网研究院"),
+                ("江城高新区", "built", "高端线缆博士工作站")} & pairs

@@ -147,7 +147,9 @@ class RelationFinder:
             yield from self._head_list(rule, text, sent, heads, tails)
             return
         if order == "section-topic":
-            yield from self._section_topic(rule, text, sent, heads, tails)
+            # (a project opening the sentence builds the platforms it names: X项目将建设A研究院)
+            builders = [m for m in ms if m.type == "Project"] if rule.relation == "built" else []
+            yield from self._section_topic(rule, text, sent, heads, tails, builders)
             return
         for trig in self._triggers(rule, text, sent.start, sent.end):
             ts, te = trig.start(), trig.end()
@@ -183,7 +185,8 @@ class RelationFinder:
                     yield near_right, near_left
 
     def _section_topic(self, rule: RelationRule, text: str, sent: Sentence,
-                       heads: list[Mention], tails: list[Mention | Amount]
+                       heads: list[Mention], tails: list[Mention | Amount],
+                       builders: list[Mention] | None = None
                        ) -> Iterator[tuple[Mention, Mention | Amount]]:
         """The article's topic park hosts what the sentence names, unless it names another park."""
         topic = heads[0] if heads and heads[0].rule == "topic" else None
@@ -204,7 +207,7 @@ class RelationFinder:
             return  # "今年，该县将推进A、B": what a county or city does is not the park's
         subject = self._subject_park(text, sent, heads)
         # a firm or platform opening the sentence builds what follows it (built only)
-        builder = self._subject_other(text, sent, heads, tails) \
+        builder = self._subject_other(text, sent, heads, [*tails, *(builders or [])]) \
             if rule.relation == "built" else None
         if subject is not None and subject.key != topic.key:
             topic = subject  # "江南园以…为主导，集聚了A、B…": the sentence is about a sub-park
@@ -292,9 +295,9 @@ class RelationFinder:
 
     def _subject_other(self, text: str, sent: Sentence, heads: list[Mention],
                        tails: list[Mention | Amount]) -> Mention | None:
-        """A firm or platform opening the sentence (after 据了解，at most): its subject."""
+        """A firm, platform or project opening the sentence (after 据了解，at most): its subject."""
         first = min((t for t in tails if isinstance(t, Mention) and not t.anaphor
-                     and t.type in ("Enterprise", "Platform")),
+                     and t.type in ("Enterprise", "Platform", "Project")),
                     key=lambda t: t.start, default=None)
         if first is None:
             return None
