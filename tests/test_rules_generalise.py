@@ -232,3 +232,14 @@ def test_platforms_a_project_builds_are_not_the_topic_parks(nlp):
     assert ("江城高新区", "built", "湖北星火工业设计研究院") in pairs
     assert not {("江城高新区", "built", "智慧电网研究院"),
                 ("江城高新区", "built", "高端线缆博士工作站")} & pairs
+
+
+def test_a_platform_being_built_is_a_project(nlp):
+    """X研究院于…开工建设: a platform under construction is a project; a platform named inside a
+    project's name (X中心一期项目…封顶) is left to that project."""
+    doc = nlp("星河材料研究院于2023年8月开工建设。蓝海数据中心一期项目主体结构封顶。"
+              "园区建成了临江检测研究院。")
+    types = {m.text: m.type for m in doc._.pk_mentions}
+    assert types.get("星河材料研究院") == "Project"
+    assert types.get("蓝海数据中心一期项目") == "Project"
+    assert types.get("临江检测研究院") == "Platform"

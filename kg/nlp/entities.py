@@ -47,6 +47,7 @@ _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _BRACKETED = re.compile(r"\(.*?\)|（.*?）")
 _INNER_GAP = re.compile(r"[\u3400-\u9fff]{0,4}")
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:！？!?\n]")  # (between a name and a word of its clause)
 
 
 class EntityRecognizer:
@@ -469,6 +470,9 @@ class EntityRecognizer:
             pat = _alternation(words)
             if pat.search(text) is None:
                 continue  # (none of the words in the text, so in none of its sentences)
+            if rule.after and rule.retype:
+                self._retype_before(text, sents, known, rule, pat)
+                continue
             srule = self.rules.suffixes[rule.type]
             for sent in sents:
                 for m in pat.finditer(text, sent.start, sent.end):
@@ -486,6 +490,22 @@ class EntityRecognizer:
                         continue
                     out.append(Mention(start, end, rule.type, name, rule.id))
         return out
+
+    def _retype_before(self, text: str, sents: list[corpus.Sentence], known: list[Mention],
+                       rule: ContextRule, pat: re.Pattern[str]) -> None:
+        """A name of a `retype` type that one of the rule's `after` words follows in its
+        clause, at most `max_len` characters on, takes the rule's type (X研究院于去年开工建设:
+        a platform being built is a project); not where a suffix of that type follows the
+        name (X中心一期项目…竣工: the project is named, the platform is part of its name)."""
+        suffixes = self.rules.suffixes[rule.type].strong
+        for sent in sents:
+            for m in pat.finditer(text, sent.start, sent.end):
+                for k in known:
+                    if k.type in rule.retype and not k.anaphor and \
+                            k.end <= m.start() <= k.end + rule.max_len and \
+                            not _CLAUSE_BREAK.search(text, k.end, m.start()) and \
+                            not any(w in text[k.end : m.start()] for w in suffixes):
+                        k.type, k.rule = rule.type, rule.id
 
     def _pattern_mentions(self, text: str, sents: list[corpus.Sentence],
                           known: list[Mention], rule: ContextRule) -> list[Mention]:
