@@ -243,3 +243,12 @@ def test_a_platform_being_built_is_a_project(nlp):
     assert types.get("星河材料研究院") == "Project"
     assert types.get("蓝海数据中心一期项目") == "Project"
     assert types.get("临江检测研究院") == "Platform"
+
+
+def test_names_in_brackets_after_a_head_and_count_are_listed(nlp):
+    """上市公司3家（A、B、C）: the names in brackets after a list head and its count take the
+    head noun's type."""
+    doc = nlp("# 江城新区招商成效显著\n\n江城新区位于湖北东部。"
+              "全年累计招引上市公司3家（星河精密、蓝海雷射、远航科技），新签约项目48个。")
+    firms = {m.text for m in doc._.pk_mentions if m.type == "Enterprise"}
+    assert {"星河精密", "蓝海雷射", "远航科技"} <= firms

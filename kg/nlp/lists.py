@@ -84,6 +84,10 @@ class ListFinder:
             rf"[:：]?|(?:{alternation(words.colon_openers)})?[:：])"
             r"((?:[^、，,。；;：:！？\s“”]{2,32}、)+[^、，,。；;：:！？\s“”]{2,32})(?=[。；;，,]|$)"
         )
+        # "上市公司8家（A、B、C）": a head noun and a count, then the names in brackets
+        self.bracket_list_re = re.compile(
+            rf"({head_alt})(?:\d+|[一二三四五六七八九十两]+)(?:余|多)?(?:家|个|项|座|所)"
+            r"[(（]((?:[^、，,。；;：:！？\s“”()（）]{2,32}、)+[^、，,。；;：:！？\s“”()（）]{2,32})[)）]")
         # "A、B两个园区": without 等 a count closes only a list of two or more; `counted` finds
         # such a count (a quick test, and where the stretches to search are)
         alone = words.count_alone_pattern.pattern
@@ -145,7 +149,28 @@ class ListFinder:
                                       led=(s, e) == items[0])
                     if item is not None:
                         out.append(item)
-        return out + self._colon_list_mentions(text, sents, known + out, list_id)
+        out += self._colon_list_mentions(text, sents, known + out, list_id)
+        list_id = max((m.list_id for m in out), default=list_id)
+        return out + self._bracket_list_mentions(text, sents, known + out, list_id)
+
+    def _bracket_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                               known: list[Mention], list_id: int) -> list[Mention]:
+        """Names listed in brackets after a head noun and its count (上市公司8家（A、B、C）)
+        take the head noun's type."""
+        out: list[Mention] = []
+        for sent in sents:
+            if "、" not in sent.text:
+                continue
+            for m in self.bracket_list_re.finditer(text, sent.start, sent.end):
+                typ = self.rec.list_heads[m.group(1)]
+                list_id += 1
+                pos = m.start(2)
+                for part in m.group(2).split("、"):
+                    item = self._item(text, pos, pos + len(part), typ, known + out, list_id, 32)
+                    pos += len(part) + 1
+                    if item is not None:
+                        out.append(item)
+        return out
 
     def _matches(self, pattern: re.Pattern[str], text: str, anchors: Iterable[int],
                  needs: str = "") -> Iterator[re.Match[str]]:
