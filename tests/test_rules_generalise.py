@@ -119,3 +119,136 @@ def test_a_county_short_name_begins_a_park_name(nlp):
               "会议在元氏国家级高新技术产业开发区举行。")
     parks = {e.text for e in doc.ents if e.label_ == "Park"}
     assert {"正定高新技术产业开发区", "元氏国家级高新技术产业开发区"} <= parks
+
+
+def test_a_park_heading_a_list_hosts_its_items(nlp):
+    """东湖开发区A、B等新建项目: the park opening a list's first item is no part of it; the
+    items are the park's, not the article's topic park's."""
+    pairs = _pairs(nlp, "# 江城新区项目建设提速\n\n按片区看，江城高新区星河智能装备基地、"
+                      "蓝海新材料等新建项目12个；东湖开发区晨光物流中心、远洋冷链仓储等续建项目8个。",
+                   "hosts")
+    assert {("江城高新区", "hosts", "星河智能装备基地"), ("江城高新区", "hosts", "蓝海新材料"),
+            ("东湖开发区", "hosts", "晨光物流中心"),
+            ("东湖开发区", "hosts", "远洋冷链仓储")} <= pairs
+    assert not any(head == "江城新区" for head, _, _ in pairs)
+
+
+def test_a_park_name_inside_a_listed_park_project_stays_whole(nlp):
+    """X科学城Y科技园一期 is one listed name: what follows the park names a park as well."""
+    doc = nlp("今年开工的有科学会堂、城市中心一期等城市建设类项目，"
+              "以及宏远科学城大健康科技园一期、智能网联汽车等产业发展类项目。")
+    projects = {e.text for e in doc.ents if e.label_ == "Project"}
+    assert "大健康科技园一期" not in projects
+
+
+def test_what_a_county_does_is_not_hosted_by_the_topic_park(nlp):
+    """今年，衡阳县将推进A、B: a sentence whose subject is a county or city (or 该县) is about
+    that place; a sentence about the park still gives the park its projects."""
+    pairs = _pairs(nlp, "# 江城经开区项目建设提速\n\n江城经开区位于湖南中部。"
+                      "今年，衡阳县将重点推进星河智能装备基地项目建设。"
+                      "同时，该县加快推进远洋冷链仓储项目。"
+                      "今年，晨光物流中心项目正式开工。", "hosts")
+    assert ("江城经开区", "hosts", "晨光物流中心项目") in pairs
+    assert not {("江城经开区", "hosts", "星河智能装备基地项目"),
+                ("江城经开区", "hosts", "远洋冷链仓储项目")} & pairs
+
+
+def test_firms_a_delegation_calls_on_are_not_hosted(nlp):
+    """访问/拜访 like 走访: the firms a park's delegation calls on elsewhere are not its own."""
+    pairs = _pairs(nlp, "# 江城高新区赴沪招商\n\n江城高新区位于湖北东部。"
+                      "招商期间，高新区代表团先后访问了星海重工集团、蓝天传媒有限公司等企业。"
+                      "江城远航精密制造有限公司入驻园区。", "hosts")
+    assert ("江城高新区", "hosts", "江城远航精密制造有限公司") in pairs
+    assert not {("江城高新区", "hosts", "星海重工集团"),
+                ("江城高新区", "hosts", "蓝天传媒有限公司")} & pairs
+
+
+def test_names_listed_with_projects_are_projects(nlp):
+    """包括A项目、B项目、C产业园、D中心等: names listed beside two or more 项目 are projects,
+    each its own name (not joined across 、), and the park that hosts one hosts them all."""
+    doc = nlp("# 江城高新区重大项目集中开工\n\n江城高新区位于湖北东部。"
+              "据介绍，集中开工的重大项目有9个，包括星河算力平台项目、蓝海新能源零部件项目、"
+              "远航智能装备产业园、临江医学检测实验室、白沙海洋科创中心等，涵盖多个领域。")
+    projects = {m.text for m in doc._.pk_mentions if m.type == "Project"}
+    assert {"星河算力平台项目", "蓝海新能源零部件项目", "远航智能装备产业园",
+            "临江医学检测实验室", "白沙海洋科创中心"} <= projects
+    assert not any("、" in p for p in projects)
+
+
+def test_a_firm_named_after_another_city_is_not_hosted_by_the_topic_park(nlp):
+    """A firm whose name begins with a city outside the topic park's (深圳… in a Xiangyang park)
+    is an investor from elsewhere unless its clause places it (引进, 落户…)."""
+    pairs = _pairs(nlp, "# 襄阳高新区新能源项目开工\n\n襄阳高新区位于湖北北部。"
+                      "深圳市星海电子有限公司投资建设的热管理系统生产基地项目开工。"
+                      "园区今年引进了杭州远航精密制造有限公司。", "hosts")
+    assert ("襄阳高新区", "hosts", "深圳市星海电子有限公司") not in pairs
+    assert ("襄阳高新区", "hosts", "杭州远航精密制造有限公司") in pairs
+
+
+def test_one_parks_names_meet_and_the_park_named_most_is_the_topic(nlp):
+    """烟台经济技术开发区 … 烟台开发区 are one park; a park named in passing first is not the
+    section's topic when another is named at least two times more."""
+    doc = nlp("据临江开发区消息，江城经济技术开发区今年新签约项目12个。"
+              "江城开发区位于湖北东部。江城开发区星河智能装备基地项目正式开工，"
+              "江城开发区远航精密制造有限公司入驻园区。")
+    keys = {m.key for m in doc._.pk_mentions if m.type == "Park" and "江城" in m.text}
+    assert keys == {"江城经济技术开发区"}
+    assert doc._.pk_topics[0] == "江城经济技术开发区"
+
+
+def test_a_verb_glued_to_a_firms_name_is_cut_off(nlp):
+    """培育出|X股份有限公司, 全力支持|X集团: a verb (or a word jieba makes of one and what follows)
+    is no part of the name after it."""
+    doc = nlp("园区今年培育出江城众创科技股份有限公司等一批企业。"
+              "这个项目将全力支持江城汽车集团发展。")
+    firms = {e.text for e in doc.ents if e.label_ == "Enterprise"}
+    assert {"江城众创科技股份有限公司", "江城汽车集团"} <= firms
+    assert not any(f.startswith(("培育", "全力")) for f in firms)
+
+
+def test_an_official_announcing_a_start_is_no_project_name(nlp):
+    """市长X宣布项目开工, 副市长X出席: the official and the verb are no project; a named project
+    in the same text still is."""
+    doc = nlp("开工仪式上，副市长王建国宣布项目开工，市领导李明出席项目签约。"
+              "星河智能装备基地项目总投资10亿元。")
+    projects = {e.text for e in doc.ents if e.label_ == "Project"}
+    assert projects == {"星河智能装备基地项目"}
+
+
+def test_classes_of_projects_are_no_project_names(nlp):
+    """重大|工程项目, X领域项目, 众多…项目: a class of projects, not one; a named one stays."""
+    doc = nlp("全市梳理了“十四五”时期重大工程项目清单，公布省级重点工程项目名单，"
+              "聚焦新材料领域项目，吸引众多世界500强项目落户。星河智能装备基地项目开工。")
+    projects = {e.text for e in doc.ents if e.label_ == "Project"}
+    assert projects == {"星河智能装备基地项目"}
+
+
+def test_platforms_a_project_builds_are_not_the_topic_parks(nlp):
+    """X项目将建设A研究院、B工作站: the platforms are the project's parts, not built by the topic
+    park; a platform the park builds is still its own."""
+    pairs = _pairs(nlp, "# 江城高新区重大项目签约\n\n江城高新区位于湖北东部。"
+                      "星河电缆研发生产基地项目将建设智慧电网研究院、高端线缆博士工作站。"
+                      "园区内还建成了湖北星火工业设计研究院。", "built")
+    assert ("江城高新区", "built", "湖北星火工业设计研究院") in pairs
+    assert not {("江城高新区", "built", "智慧电网研究院"),
+                ("江城高新区", "built", "高端线缆博士工作站")} & pairs
+
+
+def test_a_platform_being_built_is_a_project(nlp):
+    """X研究院于…开工建设: a platform under construction is a project; a platform named inside a
+    project's name (X中心一期项目…封顶) is left to that project."""
+    doc = nlp("星河材料研究院于2023年8月开工建设。蓝海数据中心一期项目主体结构封顶。"
+              "园区建成了临江检测研究院。")
+    types = {m.text: m.type for m in doc._.pk_mentions}
+    assert types.get("星河材料研究院") == "Project"
+    assert types.get("蓝海数据中心一期项目") == "Project"
+    assert types.get("临江检测研究院") == "Platform"
+
+
+def test_names_in_brackets_after_a_head_and_count_are_listed(nlp):
+    """上市公司3家（A、B、C）: the names in brackets after a list head and its count take the
+    head noun's type."""
+    doc = nlp("# 江城新区招商成效显著\n\n江城新区位于湖北东部。"
+              "全年累计招引上市公司3家（星河精密、蓝海雷射、远航科技），新签约项目48个。")
+    firms = {m.text for m in doc._.pk_mentions if m.type == "Enterprise"}
+    assert {"星河精密", "蓝海雷射", "远航科技"} <= firms

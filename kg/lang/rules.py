@@ -53,6 +53,8 @@ class SuffixRule:
     short_forms: tuple[tuple[str, str], ...] = ()  # (long suffix, the short one it is written as)
     place_named: frozenset[str] = frozenset()
     not_endings: tuple[str, ...] = ()  # a name ending so is none of this type (…基础设施)
+    # (suffix, the form it meets): in one document one park (烟台经济技术开发区 = 烟台开发区)
+    same_park_forms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,10 @@ class RelationRule:
     trigger_re: re.Pattern[str] | None = field(default=None, compare=False)
     # words around a firm that give it another role than being placed (see hosts.toml)
     firm_role_after: tuple[str, ...] = ()
+    # words that, opening a sentence, make a place its subject (该县…; see hosts.toml)
+    place_subjects: tuple[str, ...] = ()
+    # words in a firm's clause that place it even when its name is from elsewhere (引进, 落户)
+    placing_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -335,7 +341,8 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
     data = _read_toml(rel, root)
     out: dict[str, SuffixRule] = {}
     keys = {"max_len", "min_prefix", "stop_after", "allow_pos", "allow_words", "strong", "weak",
-            "absorb_after", "examples", "short_forms", "place_named", "not_endings"}
+            "absorb_after", "examples", "short_forms", "place_named", "not_endings",
+            "same_park_forms"}
     roles = _Roles()
     for typ, obj in data.items():
         where = f"{_label(rel, root)} [{typ}]"
@@ -355,6 +362,10 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
             if long not in strong + weak or short not in strong + weak:
                 raise RuleError(f"{where}: short_forms {long!r} = {short!r}: both must be "
                                 f"suffixes of {typ}")
+        same = obj.get("same_park_forms", {})
+        if not isinstance(same, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in same.items()):
+            raise RuleError(f"{where}: 'same_park_forms' must be a table of suffix = form")
         place_named = _strs(obj, "place_named", where)
         if set(place_named) - set(strong + weak):
             raise RuleError(f"{where}: place_named holds words that are no suffix of {typ}")
@@ -372,6 +383,7 @@ def load_suffixes(root: Root = None) -> dict[str, SuffixRule]:
             short_forms=tuple(forms.items()),
             place_named=frozenset(place_named),
             not_endings=_strs(obj, "not_endings", where),
+            same_park_forms=tuple(sorted(same.items(), key=lambda kv: -len(kv[0]))),
         )
     return out
 
@@ -415,7 +427,9 @@ def load_relations(root: Root = None) -> tuple[RelationRule, ...]:
             where = f"{fwhere} rule {rid or '?'}"
             _check_keys(obj, {"id", "order", "triggers", "max_gap", "blockers", "not_followed_by",
                               "examples", "counterexamples", "head", "tail",
-                              "sentence_blockers", "firm_role_after"}, where)
+                              "sentence_blockers", "firm_role_after", "place_subjects",
+                              "placing_words"},
+                        where)
             if not re.fullmatch(rf"{re.escape(rel)}\.[a-z0-9_]+", rid):
                 raise RuleError(f"{where}: id must look like '{rel}.some_name'")
             if rid in seen:
@@ -442,6 +456,8 @@ def load_relations(root: Root = None) -> tuple[RelationRule, ...]:
                     counterexamples=_strs(obj, "counterexamples", where),
                     sentence_blockers=_strs(obj, "sentence_blockers", where),
                     firm_role_after=_strs(obj, "firm_role_after", where),
+                    place_subjects=_strs(obj, "place_subjects", where),
+                    placing_words=_strs(obj, "placing_words", where),
                     trigger_re=(
                         re.compile("|".join(map(re.escape, sorted(triggers, key=len,
                                                                   reverse=True))))

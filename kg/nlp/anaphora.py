@@ -1,8 +1,10 @@
 """pk_anaphora: fold name variants into one entity and point 该高新区 / 园区 / 该公司 at theirs.
 
 Parks: 西安高新技术产业开发区 = 西安国家高新区 = 西安高新区, and a name with a place prefix
-(湖北随州高新区) = the one without (随州高新区). Each section (an article, or a part of one)
-has a topic park: the park of its heading, else the first park it names; bare 园区 or 高新区
+(湖北随州高新区) = the one without (随州高新区); within a document also the same-park forms
+(烟台经济技术开发区 = 烟台开发区, see `park_variant`). Each section (an article, or a part of one)
+has a topic park: the park of its heading, else the park it names most when that is named at
+least two times more than the first one, else the first park it names; bare 园区 or 高新区
 refers to it.
 """
 
@@ -34,10 +36,39 @@ def is_place_prefix(prefix: str, rules: RuleSet | None = None) -> bool:
     return all(f == "ns" or w in endings for w, f in words)
 
 
+_BRACKET = re.compile(r"[(（]([^()（）]{1,8})[)）]")
+
+
+def park_variant(name: str, rules: RuleSet) -> str:
+    """The form under which one document's names of a park meet: short forms to the end
+    (大庆国家高新技术产业开发区 → 大庆高新区), no designation in brackets or national prefix
+    (西宁(国家级)经开区, 国家新乡经开区), 中国(云南)… as 云南…, and the same-park forms of
+    suffixes.toml (烟台经济技术开发区 = 烟台开发区)."""
+    for _ in range(3):  # (国家高新技术产业开发区 → 国家高新区 → 高新区)
+        shorter = park_canon(name)
+        if shorter == name:
+            break
+        name = shorter
+    name = _BRACKET.sub(lambda m: "" if m.group(1) in rules.boundaries.designation_words
+                        else m.group(0), name)
+    words = rules.words
+    for lead in words.national_prefixes:
+        if name.startswith(lead) and len(name) > len(lead) + 4:
+            name = name[len(lead) :]
+    for lead in words.not_places:  # 中国(云南)自由贸易试验区 → 云南自由贸易试验区
+        m = _BRACKET.match(name, len(lead)) if name.startswith(lead) else None
+        if m is not None:
+            name = m.group(1) + name[m.end() :]
+    for long, short in rules.suffixes["Park"].same_park_forms:
+        name = name.replace(long, short)
+    return name
+
+
 def group_parks(mentions: list[Mention], rules: RuleSet | None = None) -> dict[str, str]:
     """Map each park name to the key (longest name) of its group of variants."""
+    rules = rules or load_rules()
     names = sorted({m.key for m in mentions if m.type == "Park"}, key=len)
-    canon = {n: park_canon(n) for n in names}
+    canon = {n: park_variant(n, rules) for n in names}
     parent = {n: n for n in names}
 
     def find(n: str) -> str:
@@ -83,7 +114,13 @@ class AnaphoraResolver:
             elif (sec.level >= 2 or prev_bare) and prev:
                 topic = prev
             elif inside:
-                topic = inside[0].key
+                counts: dict[str, int] = {}
+                for m in inside:
+                    counts[m.key] = counts.get(m.key, 0) + 1
+                first = inside[0].key
+                best = max(counts, key=lambda k: counts[k])
+                # (a park named in passing first, 据A开发区消息…, is not what the section is about)
+                topic = best if counts[best] > counts[first] + 1 else first
             else:
                 topic = None  # a new article that names no park has no topic park
             out.append(topic)

@@ -47,6 +47,7 @@ _LEADING_POS = frozenset({"v", "vd", "vn", "p", "c", "d", "r", "f", "q", "ad", "
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _BRACKETED = re.compile(r"\(.*?\)|（.*?）")
 _INNER_GAP = re.compile(r"[\u3400-\u9fff]{0,4}")
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:！？!?\n]")  # (between a name and a word of its clause)
 
 
 class EntityRecognizer:
@@ -64,6 +65,11 @@ class EntityRecognizer:
         self._counties = frozenset(d.short for d in gazetteer().by_code.values()
                                    if d.level == "county" and len(d.short) >= 2)
         self._place_endings = pl.endings
+        self._class_phrases = tuple(w for w in self.bounds.class_words if len(w) > 2)
+        # stop and lead words of two characters or more: a name's first word beginning with
+        # one is a verb phrase glued on (培育出, 全力支持)
+        self._fronts = tuple(w for w in (*self.bounds.stop_words, *self.words.lead_words)
+                             if len(w) >= 2)
         # an amount's unit ends the name before it (投资约12亿元建设…项目); a bare 元 would end
         # too many words (单元, 多元), so units of one character do not
         self._currency_units = tuple(u for u in self.rules.amounts.units if len(u) > 1)
@@ -269,8 +275,14 @@ class EntityRecognizer:
                     not self._is_generic(prefix[: park.start()], "Park", park.group(),
                                          anchored=True):
                 return False  # 白马园区项目: the project that develops a named park
-            # "…大型项目", "…优胜项目": a class of projects, not one
+            # "…大型项目", "…优胜项目": a class of projects, not one; also where the class
+            # word and a works noun are two words (重大|工程项目), and "众多…项目"
             if words and words[-1][0] in self.bounds.class_words:
+                return True
+            if len(words) > 1 and any((words[-2][0] + words[-1][0]).endswith(c)
+                                      for c in self._class_phrases):
+                return True
+            if words and words[0][0] in self.bounds.quantifiers:
                 return True
             # a short project name needs a proper name, a place, a brand or a figure (年产3000吨)
             distinct = any(f in _DISTINCT_POS for _, f in words) or self._figure.search(prefix)
@@ -458,6 +470,9 @@ class EntityRecognizer:
             pat = _alternation(words)
             if pat.search(text) is None:
                 continue  # (none of the words in the text, so in none of its sentences)
+            if rule.after and rule.retype:
+                self._retype_before(text, sents, known, rule, pat)
+                continue
             srule = self.rules.suffixes[rule.type]
             for sent in sents:
                 for m in pat.finditer(text, sent.start, sent.end):
@@ -475,6 +490,22 @@ class EntityRecognizer:
                         continue
                     out.append(Mention(start, end, rule.type, name, rule.id))
         return out
+
+    def _retype_before(self, text: str, sents: list[corpus.Sentence], known: list[Mention],
+                       rule: ContextRule, pat: re.Pattern[str]) -> None:
+        """A name of a `retype` type that one of the rule's `after` words follows in its
+        clause, at most `max_len` characters on, takes the rule's type (X研究院于去年开工建设:
+        a platform being built is a project); not where a suffix of that type follows the
+        name (X中心一期项目…竣工: the project is named, the platform is part of its name)."""
+        suffixes = self.rules.suffixes[rule.type].strong
+        for sent in sents:
+            for m in pat.finditer(text, sent.start, sent.end):
+                for k in known:
+                    if k.type in rule.retype and not k.anaphor and \
+                            k.end <= m.start() <= k.end + rule.max_len and \
+                            not _CLAUSE_BREAK.search(text, k.end, m.start()) and \
+                            not any(w in text[k.end : m.start()] for w in suffixes):
+                        k.type, k.rule = rule.type, rule.id
 
     def _pattern_mentions(self, text: str, sents: list[corpus.Sentence],
                           known: list[Mention], rule: ContextRule) -> list[Mention]:
@@ -652,8 +683,9 @@ class EntityRecognizer:
                     cut = max(cut, i + len(dash))
             rest = name[cut:]
             while True:
-                w = segment(rest)[0][0] if rest else ""
-                if w and w in words.lead_words and len(rest) > len(w):
+                w, flag = segment(rest)[0] if rest else ("", "")
+                if w and (w in words.lead_words or self._verb_front(w, flag)) and \
+                        len(rest) > len(w):
                     rest = rest[len(w):]
                     cut += len(w)
                     continue
@@ -680,6 +712,14 @@ class EntityRecognizer:
                             suffix=m.suffix, extra=m.extra)
             out.append(m)
         return out
+
+    def _verb_front(self, w: str, flag: str) -> bool:
+        """Whether a name's first word is a verb phrase glued on (培育出|河南…公司, 全力支持|
+        一汽集团): a word that begins with a stop or lead word of two characters or more
+        (jieba calls some such runs nouns, so their tags do not stop the leftward walk)."""
+        if w in self.bounds.name_words:
+            return False
+        return len(w) > 2 and any(w.startswith(x) for x in self._fronts)
 
     def _is_name_after_cut(self, rest: str, m: Mention) -> bool:
         prefix = rest[: len(rest) - len(m.suffix)]
@@ -788,6 +828,9 @@ class EntityRecognizer:
         if more:
             found = resolve_overlaps(found + more)
         more = self.lists.neighbour_list_mentions(text, sents, found)
+        if more:
+            found = resolve_overlaps(found + more)
+        more = self.lists.project_list_mentions(text, sents, found)
         if more:
             found = resolve_overlaps(found + more)
         found = self._trim_fronts(text, found)

@@ -84,6 +84,10 @@ class ListFinder:
             rf"[:：]?|(?:{alternation(words.colon_openers)})?[:：])"
             r"((?:[^、，,。；;：:！？\s“”]{2,32}、)+[^、，,。；;：:！？\s“”]{2,32})(?=[。；;，,]|$)"
         )
+        # "上市公司8家（A、B、C）": a head noun and a count, then the names in brackets
+        self.bracket_list_re = re.compile(
+            rf"({head_alt})(?:\d+|[一二三四五六七八九十两]+)(?:余|多)?(?:家|个|项|座|所)"
+            r"[(（]((?:[^、，,。；;：:！？\s“”()（）]{2,32}、)+[^、，,。；;：:！？\s“”()（）]{2,32})[)）]")
         # "A、B两个园区": without 等 a count closes only a list of two or more; `counted` finds
         # such a count (a quick test, and where the stretches to search are)
         alone = words.count_alone_pattern.pattern
@@ -95,6 +99,9 @@ class ListFinder:
         # "A、B、C等" with no list head after it
         self.bare_list_re = re.compile(
             rf"((?:[^、，,。；;：:！？\s“”]{{2,12}}、)+[^、，,。；;：:！？\s“”{e}]{{2,12}}?){e}")
+        # the same with names as long as the list items of list_re: lists of projects
+        self.long_bare_list_re = re.compile(
+            rf"((?:[^、，,。；;：:！？\s“”]{{2,32}}、)+[^、，,。；;：:！？\s“”{e}]{{2,32}}?){e}")
 
     def list_mentions(self, text: str, sents: list[corpus.Sentence],
                       known: list[Mention]) -> list[Mention]:
@@ -138,10 +145,32 @@ class ListFinder:
                     items[0] = (new_s0, e0)
                 list_id += 1
                 for s, e in items:
-                    item = self._item(text, s, e, typ, known, list_id, 32)
+                    item = self._item(text, s, e, typ, known, list_id, 32,
+                                      led=(s, e) == items[0])
                     if item is not None:
                         out.append(item)
-        return out + self._colon_list_mentions(text, sents, known + out, list_id)
+        out += self._colon_list_mentions(text, sents, known + out, list_id)
+        list_id = max((m.list_id for m in out), default=list_id)
+        return out + self._bracket_list_mentions(text, sents, known + out, list_id)
+
+    def _bracket_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                               known: list[Mention], list_id: int) -> list[Mention]:
+        """Names listed in brackets after a head noun and its count (上市公司8家（A、B、C）)
+        take the head noun's type."""
+        out: list[Mention] = []
+        for sent in sents:
+            if "、" not in sent.text:
+                continue
+            for m in self.bracket_list_re.finditer(text, sent.start, sent.end):
+                typ = self.rec.list_heads[m.group(1)]
+                list_id += 1
+                pos = m.start(2)
+                for part in m.group(2).split("、"):
+                    item = self._item(text, pos, pos + len(part), typ, known + out, list_id, 32)
+                    pos += len(part) + 1
+                    if item is not None:
+                        out.append(item)
+        return out
 
     def _matches(self, pattern: re.Pattern[str], text: str, anchors: Iterable[int],
                  needs: str = "") -> Iterator[re.Match[str]]:
@@ -170,9 +199,10 @@ class ListFinder:
         return out
 
     def _item(self, text: str, s: int, e: int, typ: str, known: list[Mention], list_id: int,
-              max_len: int) -> Mention | None:
+              max_len: int, led: bool = False) -> Mention | None:
         """The list item text[s:e] as a new mention of `typ`, or None: no name, or a name found
-        already (which then joins the list; a park listed among projects becomes one)."""
+        already (which then joins the list; a park listed among projects becomes one). `led`:
+        the list's first item, which a park found already may open."""
         name = text[s:e].strip()
         rec = self.rec
         if not (2 <= len(name) <= max_len) or rec._is_generic(name, typ) or \
@@ -183,6 +213,12 @@ class ListFinder:
                 typ == "Park" and all(w in places() for w, _ in segment(name)):
             return None  # universities are no firms, 沈阳、大连等高新区 lists cities
         hit = next((k for k in known if k.start <= s and e <= k.end), None)
+        lead = None if hit or not led else self._leading_park(text, s, e, known)
+        if lead is not None:
+            # "A开发区X、Y等新建项目": the park heads the list; the item is what follows it
+            s, name = lead.end, text[lead.end : e].strip()
+            if len(name) < 2 or rec._is_generic(name, typ):
+                return None
         if hit:
             hit.list_id = list_id
             if typ == "Project" and hit.type != "Project":
@@ -193,6 +229,72 @@ class ListFinder:
         if typ != "Project" and rec.suffix_re.search(name):
             return None
         return Mention(s, e, typ, name, f"{typ}.list", list_id=list_id)
+
+    def _leading_park(self, text: str, s: int, e: int, known: list[Mention]) -> Mention | None:
+        """A park found already that opens the list item text[s:e] and leaves a name after it
+        (东湖开发区晨光物流中心、…等新建项目: the list is the park's, the park no item); not where
+        what is left names a park too (X科学城Y科技园一期 is one name)."""
+        for k in known:
+            if k.type == "Park" and not k.anaphor and k.start == s and k.end <= e - 2:
+                rest = text[k.end : e]
+                parks = self.rec.rules.suffixes["Park"]
+                if any(w in rest for w in (*parks.strong, *parks.weak)):
+                    return None
+                return k
+        return None
+
+    def project_list_mentions(self, text: str, sents: list[corpus.Sentence],
+                              known: list[Mention]) -> list[Mention]:
+        """Names listed (A、B、C等) with two or more projects named by their 项目 are projects.
+
+        "包括A项目、B项目、C产业园、D实验室等": the text lists C and D among projects, so they
+        are projects (as `_item` makes a park listed under a 项目 head one); a name found
+        nowhere else becomes a Project mention.
+        """
+        suffix = self.rec.rules.suffixes["Project"].strong
+        out: list[Mention] = []
+        list_id = max((k.list_id for k in known), default=0)
+        for sent in sents:
+            if self.etc not in sent.text or "、" not in sent.text:
+                continue
+            for m in _stretch_matches(self.long_bare_list_re, text, sent.start, sent.end,
+                                      _places(text, self.etc, sent.start, sent.end), "、"):
+                if text[m.end(1) - 1 : m.end(1) + len(self.etc)] in self.etc_words:
+                    continue
+                body_start = m.start(1)
+                items, pos = [], body_start
+                for sep in re.finditer("、", m.group(1)):
+                    items.append((pos, body_start + sep.start()))
+                    pos = body_start + sep.end()
+                items.append((pos, m.end(1)))
+                exact = {(k.start, k.end): k for k in known}
+                s0, e0 = items[0]  # (its left edge: where a name found already starts)
+                first = next((k for k in known if k.end == e0 and s0 <= k.start < e0), None)
+                if first is not None:
+                    items[0] = (first.start, e0)
+                projects = sum(1 for s, e in items if (k := exact.get((s, e))) is not None
+                               and k.type == "Project" and k.suffix in suffix)
+                if projects < 2 or len(items) < 3:
+                    continue
+                list_id += 1  # (a list: its items are not joined into one name, and share edges)
+                for i, (s, e) in enumerate(items):
+                    if i == 0 and first is None:
+                        continue  # (the first item's left edge is not known)
+                    hit = exact.get((s, e))
+                    if hit is not None:
+                        if hit.type in ("Park", "Platform") and not hit.anaphor:
+                            hit.type, hit.rule = "Project", "Project.list_neighbour"
+                        if hit.type == "Project" and hit.list_id < 0:
+                            hit.list_id = list_id
+                        continue
+                    name = text[s:e]
+                    if any(a < e and s < b for a, b in exact) or \
+                            self.rec._is_generic(name, "Project") or \
+                            any(ch in name for ch in "的“”《》"):
+                        continue
+                    out.append(Mention(s, e, "Project", name, "Project.list_neighbour",
+                                       list_id=list_id))
+        return out
 
     def neighbour_list_mentions(self, text: str, sents: list[corpus.Sentence],
                                 known: list[Mention]) -> list[Mention]:

@@ -17,7 +17,9 @@ from spacy.tokens import Doc
 
 from kg.corpus import Sentence
 from kg.lang.canon import park_canon
+from kg.lang.places import Division, gazetteer
 from kg.lang.rules import RelationRule, RuleSet, load_rules
+from kg.lang.words import segment
 from kg.nlp.spans import (
     Amount,
     Mention,
@@ -32,6 +34,7 @@ from kg.nlp.spans import (
 _HARD = re.compile(r"[。；;！？!?]")  # (a line break inside a sentence joins a broken page)
 _CLAUSE = re.compile(r"[，,：:]")
 _NOT_ADJACENT = re.compile(r"[^\u3400-\u9fff“”「」]")  # between two names side by side
+_OPENING = re.compile(r"[^，,。；;：:]{1,8}[，,]")  # a short opening phrase (今年，同时，)
 
 
 class RelationFinder:
@@ -65,6 +68,7 @@ class RelationFinder:
         self._list_openers = words.list_follow
         self._not_subject_lead = re.compile(
             f"[{re.escape(words.lead_blockers + words.single_conjunctions)}、]")
+        self._park_places: dict[str, Division | bool] = {}  # park key → its division (False: none)
         self._roles = {r.id: re.compile(alternation(r.firm_role_after))
                        for r in self.rules.relations if r.firm_role_after}
 
@@ -143,7 +147,9 @@ class RelationFinder:
             yield from self._head_list(rule, text, sent, heads, tails)
             return
         if order == "section-topic":
-            yield from self._section_topic(rule, text, sent, heads, tails)
+            # (a project opening the sentence builds the platforms it names: X项目将建设A研究院)
+            builders = [m for m in ms if m.type == "Project"] if rule.relation == "built" else []
+            yield from self._section_topic(rule, text, sent, heads, tails, builders)
             return
         for trig in self._triggers(rule, text, sent.start, sent.end):
             ts, te = trig.start(), trig.end()
@@ -179,7 +185,8 @@ class RelationFinder:
                     yield near_right, near_left
 
     def _section_topic(self, rule: RelationRule, text: str, sent: Sentence,
-                       heads: list[Mention], tails: list[Mention | Amount]
+                       heads: list[Mention], tails: list[Mention | Amount],
+                       builders: list[Mention] | None = None
                        ) -> Iterator[tuple[Mention, Mention | Amount]]:
         """The article's topic park hosts what the sentence names, unless it names another park."""
         topic = heads[0] if heads and heads[0].rule == "topic" else None
@@ -196,9 +203,11 @@ class RelationFinder:
         others = [h for h in heads if h.rule != "topic" and h.key != topic.key]
         if any(b in sent.text for b in rule.sentence_blockers):
             return  # an event's organisers and speakers, a firm's customers: not the park's
+        if rule.place_subjects and self._place_subject(rule, text, sent, heads, tails):
+            return  # "今年，该县将推进A、B": what a county or city does is not the park's
         subject = self._subject_park(text, sent, heads)
         # a firm or platform opening the sentence builds what follows it (built only)
-        builder = self._subject_other(text, sent, heads, tails) \
+        builder = self._subject_other(text, sent, heads, [*tails, *(builders or [])]) \
             if rule.relation == "built" else None
         if subject is not None and subject.key != topic.key:
             topic = subject  # "江南园以…为主导，集聚了A、B…": the sentence is about a sub-park
@@ -218,6 +227,11 @@ class RelationFinder:
                 continue
             if self._other_role(rule, text, t):
                 continue  # X旗下的Y: the parent group is named, Y is placed
+            if rule.placing_words and t.type == "Enterprise" and \
+                    not t.rule.endswith(".gazetteer") and self._elsewhere(topic.key, t.text) and \
+                    not any(w in text[clause_start(text, t.start) : clause_end(text, t.end)]
+                            for w in rule.placing_words):
+                continue  # 深圳X科技有限公司 in a Tianjin park's article: named after elsewhere
             if text.rfind("《", sent.start, t.start) > text.rfind("》", sent.start, t.start):
                 continue  # 《共建X实验室协议》: a name in a document's title is only cited
             # another park in the same clause takes precedence (explicit rules handle it)
@@ -234,11 +248,56 @@ class RelationFinder:
                 continue  # its clause must say the thing is there (建成, 落户, 揭牌…)
             yield topic, t
 
+    def _elsewhere(self, park: str, name: str) -> bool:
+        """Whether `name` begins with a division that neither holds nor lies in the one the
+        park's name gives (仙游县…项目 for a park of 宁德): the thing is named after elsewhere."""
+        places = gazetteer()
+        where = self._park_places.get(park)
+        if where is None:
+            where = places.locate(park) or False
+            if where and where.level == "county" and not any(
+                    d.short and d.short in park for d in places.chain(where.code)[:-1]):
+                where = False  # (a county's name alone may be a river's or a town's: 南川)
+            self._park_places[park] = where
+        if not where:
+            return False
+        for size in range(min(6, len(name) - 1), 1, -1):
+            form = name[:size]
+            cands = [d for d in places.named(form) if d.level != "county" or form == d.name]
+            if cands:
+                return not any(places.within(d, where) or places.within(where, d)
+                               for d in cands)
+        return False
+
+    def _place_subject(self, rule: RelationRule, text: str, sent: Sentence,
+                       heads: list[Mention], tails: list[Mention | Amount]) -> bool:
+        """Whether the sentence's subject (after an opener such as 今年，) is a city or county
+        (衡东县, 烟台) or a word for one (该县): the sentence is about that place, not a park."""
+        starts = {m.start for m in (*heads, *tails) if isinstance(m, Mention)}
+        pos = sent.start
+        conn = self._connective.match(text, pos)
+        if conn:
+            pos = conn.end()
+        opening = _OPENING.match(text, pos, sent.end)
+        if opening and not any(pos <= s < opening.end() for s in starts):
+            pos = opening.end()
+        if pos in starts:
+            return False  # a park or firm opens it
+        if text.startswith(rule.place_subjects, pos):
+            return True
+        words = segment(text[pos : min(sent.end, pos + 12)])
+        if len(words) < 2:
+            return False
+        (first, tag), (_, nxt_tag) = words[0], words[1]
+        if tag != "ns" or not any(d.level != "province" for d in gazetteer().named(first)):
+            return False  # (a province mostly qualifies what follows: 广东省超高清…企业)
+        return nxt_tag[:1] in ("v", "d", "p")
+
     def _subject_other(self, text: str, sent: Sentence, heads: list[Mention],
                        tails: list[Mention | Amount]) -> Mention | None:
-        """A firm or platform opening the sentence (after 据了解，at most): its subject."""
+        """A firm, platform or project opening the sentence (after 据了解，at most): its subject."""
         first = min((t for t in tails if isinstance(t, Mention) and not t.anaphor
-                     and t.type in ("Enterprise", "Platform")),
+                     and t.type in ("Enterprise", "Platform", "Project")),
                     key=lambda t: t.start, default=None)
         if first is None:
             return None
