@@ -149,3 +149,24 @@ def test_a_build_dates_files_from_a_side_file_and_rebuilds_under_other_dates(
     second = build([corpus], out, html=False, dates={"news.txt": "2023-07-02"})
     ttl = (out / "kg.ttl").read_text(encoding="utf-8")
     assert second.extracted == 1 and "2023-07-02" in ttl and "2024-07-02" not in ttl
+
+
+def test_a_reprint_page_date_gives_way_to_the_dateline_below_it() -> None:
+    """A page date months after the dateline under it is the reprint's: the report's date is
+    the dateline's; a paper printed the day after its 讯 keeps its own date."""
+    reprint = ("某市高新区签约12个项目\n时间:2015-09-30 08:00 来源:某某网\n"
+               "某某网合肥6月12日电 11日，某市高新区签约12个项目。\n")
+    art = find_articles(reprint)[0]
+    assert (art.published, art.source) == ("2015-06-12", "dateline")
+    paper = ("某市高新区签约12个项目\n某某日报 2015年06月13日\n"
+             "本报6月12日讯 11日，某市高新区签约12个项目。\n")
+    assert find_articles(paper)[0].published == "2015-06-13"
+
+
+def test_a_date_split_over_a_year_line_and_a_day_line() -> None:
+    """「2021」 over 「03/18」 over 「13:12」: one date line, and the figures start no article."""
+    text = ("某某片区首批项目集中开工 总投资近50亿元\n2021\n03/18\n13:12\n\n"
+            "本报讯 记者获悉，某某片区于3月15日组织首批项目集中开工。\n")
+    arts = find_articles(text)
+    assert len(arts) == 1
+    assert (arts[0].published, arts[0].text) == ("2021-03-18", "2021 03/18")

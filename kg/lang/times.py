@@ -68,6 +68,8 @@ class TimeParser:
             self.fact_verbs: tuple[str, ...] = tuple(t["fact_verbs"]["words"])
             self.verb_window = int(t["fact_verbs"]["within"])
             self.event_words: tuple[str, ...] = tuple(t["event_words"]["words"])
+            self.event_markers: tuple[str, ...] = tuple(t["event_words"]["markers"])
+            self.lead_words: tuple[str, ...] = tuple(t["event_words"]["leads"])
             event_within = int(t["event_names"]["within"])
             event_ends = list(t["event_names"]["endings"])
             y, mo, q, qp = t["year"], t["month"], t["quarter"], t["quarter_prefix"]
