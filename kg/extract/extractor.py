@@ -189,9 +189,11 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
                  and any(w in text[x.start:x.end] for w in parser.event_words)
                  for h in times_in(x.start, x.end)
                  if h.start - _body_start(text, x.start, x.end) < _LEAD_CHARS
-                 or clause_start(text, h.start) >= h.start - 1]
+                 or clause_start(text, h.start) >= h.start - 1
+                 or text[h.start - 1:h.start] in parser.event_markers]
         for fine in (("day", "month"), () if got is not None else ("quarter", "half")):
-            event = next((h for h in leads if h.precision in fine), None)
+            event = next((h for h in leads if h.precision in fine
+                          or "day" in fine and _rank(h) < 1), None)  # (15日至16日)
             if event is not None:
                 break
         # the event's date, where the sentence gives none or one the event's date lies in
@@ -215,7 +217,9 @@ def _body_start(text: str, start: int, end: int) -> int:
     global _DATELINE
     if _DATELINE is None:
         ends = "|".join(re.escape(w) for w in load_times().dateline_ends)
-        _DATELINE = re.compile(rf"\s*[^，。,；;]{{0,24}}?\d{{1,2}}月\d{{1,2}}日(?:{ends})")
+        leads = "|".join(re.escape(w) for w in load_times().lead_words)
+        _DATELINE = re.compile(rf"\s*[^，。,；;]{{0,24}}?\d{{1,2}}月\d{{1,2}}日(?:{ends})"
+                               rf"|\s*[^，。,；;\s]{{2,12}}?(?:{leads})(?=[\s(（])")
     m = _DATELINE.match(text, start, end)
     start = m.end() if m else start
     m = _BYLINE.match(text, start, end)
