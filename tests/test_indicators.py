@@ -98,3 +98,11 @@ def test_kg_eval_times_on_the_seeds() -> None:
     assert times["observations"]["f1"] >= 0.85
     assert times["publication_dates"]["accuracy"] == 1.0
     assert times["fact_times"]["total"] == 10
+
+
+def test_a_range_of_months_opening_the_sentence_is_the_period(nlp) -> None:
+    """「今年1-9月，…，园区工业总产值突破140亿元」: the months of the year so far."""
+    obs = observations(nlp, "南湖高新区召开工作会议。今年1-9月，南湖高新区新签约亿元以上项目18个，"
+                            "园区工业总产值突破140亿元。", "2018-10-20")
+    assert ("industrial_output", 14000000000, "2018-01/2018-09") in [
+        (o.indicator, o.value, o.period.value if o.period else None) for o in obs]

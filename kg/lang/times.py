@@ -96,6 +96,9 @@ class TimeParser:
             ("mrange", re.compile(
                 rf"(?P<y>{yr}){y_}(?P<m1>{num}){re.escape(mo)}?(?:{jn})(?P<m2>{num})"
                 rf"{re.escape(mo)}(?!(?:{num})?(?:{dd}))")),
+            ("mrange_rel", re.compile(  # 1至4月, 今年1-9月, 1月-5月: the year from the anchor
+                rf"(?<![\d{y_}.\-/])(?:(?P<rel>{_alt(self.rel_years)}))?(?P<m1>{num})"
+                rf"{re.escape(mo)}?(?:{jn})(?P<m2>{num}){re.escape(mo)}(?!(?:{num})?(?:{dd}))")),
             ("numeric", re.compile(
                 rf"(?<!\d)(?P<y>{yr})(?P<s>{sep})(?P<m>\d{{1,2}})(?P=s)(?P<d>\d{{1,2}})(?!\d)")),
             ("dmy", re.compile(
@@ -173,6 +176,14 @@ class TimeParser:
             year, m1, m2 = int(g["y"]), self.number(g["m1"]), self.number(g["m2"])
             if not (m1 and m2 and 1 <= m1 < m2 <= 12):
                 return None
+            return f"{year}-{m1:02d}/{year}-{m2:02d}", "range"
+        if kind == "mrange_rel":
+            m1, m2 = self.number(g["m1"]), self.number(g["m2"])
+            if anchor is None or not (m1 and m2 and 1 <= m1 < m2 <= 12):
+                return None
+            year = anchor.year + (self.rel_years[g["rel"]] if g["rel"] else 0)
+            if not g["rel"] and m2 - anchor.month > 6:
+                year -= 1  # 1-11月 in an article of February: last year's
             return f"{year}-{m1:02d}/{year}-{m2:02d}", "range"
         if kind == "dayrange":
             d1, d2 = int(g["d1"]), int(g["d2"])

@@ -381,8 +381,8 @@ class IndicatorFinder:
                   and not _bracketed(text, cs, h.start)]
         if inside:
             return inside[-1]
-        leading = [h for h in times if ps <= h.start < cs and h.precision != "range"
-                   and _opens_clause(text, h)]
+        leading = [h for h in times if ps <= h.start < cs and _opens_clause(text, h)
+                   and (h.precision != "range" or "-" in h.value)]  # (今年1-9月, not 十四五)
         return leading[-1] if leading else None
 
 
