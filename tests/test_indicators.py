@@ -106,3 +106,32 @@ def test_a_range_of_months_opening_the_sentence_is_the_period(nlp) -> None:
                             "园区工业总产值突破140亿元。", "2018-10-20")
     assert ("industrial_output", 14000000000, "2018-01/2018-09") in [
         (o.indicator, o.value, o.period.value if o.period else None) for o in obs]
+
+
+def test_counts_in_ten_thousands_and_foreign_direct_investment(nlp) -> None:
+    """「市场主体突破20万户」 is 200000; 外商直接投资 and 引进外资 are foreign capital used."""
+    text = "截至目前，南湖高新区市场主体突破20万户，外商直接投资6.8亿美元。"
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "enterprises", 200000, "count", None, None),
+        ("南湖高新区", "foreign_capital_used", 680_000_000, "USD", None, None)]
+    text = "南湖高新区成立以来已经累计引进外资40亿美元。"
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "foreign_capital_used", 4_000_000_000, "USD", None, None)]
+
+
+def test_enterprises_a_verb_counts(nlp) -> None:
+    """「共引进甲科技、乙科技等企业12家」 and 「产业园已落地企业76家」 count the park's firms;
+    a sector's firms (集聚数字经济企业2500家) are a slice."""
+    text = "目前，南湖高新区共引进甲乙科技、丙丁科技等企业12家。"
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "enterprises", 12, "count", None, None)]
+    text = "南湖大数据产业园位于南湖高新区。产业园已落地企业76家。"
+    assert [(o.indicator, o.value) for o in observations(nlp, text)] == [("enterprises", 76)]
+    assert observations(nlp, "目前，南湖高新区已集聚数字经济企业2500家。") == []
+
+
+def test_a_city_opening_a_sentence_takes_the_figures_after_it(nlp) -> None:
+    """「2023年，西安市…。国家高新技术企业…突破1.3万家」: the city's, not the park's before."""
+    text = ("南湖高新区是国家级高新区。2023年，南湖市全社会研发投入强度达到5.56%。"
+            "国家高新技术企业突破1.3万家。")
+    assert observations(nlp, text) == []

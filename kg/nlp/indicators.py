@@ -72,6 +72,8 @@ class IndicatorFinder:
             self.qualified: dict[str, tuple[str, ...]] = {
                 k: tuple(v) for k, v in t.get("qualified", {}).items()}
             self.count_units = list(vals["count_units"])
+            self.multipliers: dict[str, int] = {k: int(v) for k, v in
+                                                vals["count_multipliers"].items()}
             count_nouns = list(vals["count_nouns"])
             percent = list(vals["percent"])
             self.gap = int(vals["gap_chars"])
@@ -83,6 +85,12 @@ class IndicatorFinder:
             self.province_end = str(nots["province_ending"])
             self.prefix_chars = int(nots["prefix_chars"])
             self.slice_words = tuple(nots["slice_words"])
+            self.slice_exceptions = tuple(nots["slice_exceptions"])
+            vc = t["verb_counts"]
+            self.verb_indicator = str(vc["indicator"])
+            verb_words, verb_nouns = list(vc["verbs"]), list(vc["nouns"])
+            verb_within, verb_gap = int(vc["within"]), int(vc["gap"])
+            self.verb_list_end = tuple(vc["list_end"])
             self.capacity_year = str(nots["capacity_year"])
             self.slice_after = tuple(nots["slice_after"])
             self.threshold_nouns = tuple(nots["threshold_nouns"])
@@ -103,9 +111,18 @@ class IndicatorFinder:
         self.is_percent = {p: p != "个百分点" for p in percent}
         pct = alternation(percent)
         cu = alternation(self.count_units)
-        self.count_after = re.compile(rf"(?P<num>{_NUM})(?P<q>余|多)?(?:{cu})")
+        mul = alternation(list(self.multipliers))
+        self.count_after = re.compile(rf"(?P<num>{_NUM})(?P<mul>{mul})?(?P<q>余|多)?(?:{cu})")
         self.count_before = re.compile(
-            rf"(?P<num>{_NUM})(?P<q>余|多)?(?:{cu})(?:{alternation(count_nouns)})?")
+            rf"(?P<num>{_NUM})(?P<mul>{mul})?(?P<q>余|多)?(?:{cu})"
+            rf"(?:{alternation(count_nouns)})?")
+        if self.verb_indicator not in self.indicators:
+            raise RuleError(f"kg/patterns/indicators.toml: verb_counts: unknown indicator "
+                            f"{self.verb_indicator!r}")
+        self.verb_count_re = re.compile(
+            rf"(?:{alternation(verb_words)})(?P<between>[^，,。；;：:\n]{{0,{verb_within}}}?)"
+            rf"(?P<noun>{alternation(verb_nouns)})[近约达超]{{0,{verb_gap}}}"
+            rf"(?P<num>{_NUM})(?P<mul>{mul})?(?P<q>余|多)?(?:{cu})")
         self.percent_re = re.compile(rf"(?P<num>{_NUM})(?P<pct>{pct})")
         self.growth_re = re.compile(
             rf"(?P<dir>{alternation(rise + fall)})(?:了|率|幅度)?(?:达到|达|为|至|超过|超)?"
@@ -147,7 +164,11 @@ class IndicatorFinder:
         m = self.count_after.search(text, lo, hi)
         if m is None or any(c in text[lo:m.start()] for c in "、，,；;"):
             return None  # (a count past a list mark belongs to the next item)
-        return int(_number(m.group("num"))), "count", m.start(), m.end(), m.group()
+        return self._count(m), "count", m.start(), m.end(), m.group()
+
+    def _count(self, m: re.Match[str]) -> int:
+        """The count a match gives, its multiplier applied (20万户 → 200000)."""
+        return int(_number(m.group("num")) * self.multipliers.get(m.group("mul") or "", 1))
 
     def _growth(self, text: str, lo: int, hi: int) -> tuple[float, int, int] | None:
         for m in self.growth_re.finditer(text, lo, hi):
@@ -214,8 +235,52 @@ class IndicatorFinder:
                     continue  # 上半年 in an undated article: the period is unknown
                 out.append(ObservationHit(park, ind.id, unit, value, vtext, growth, period,
                                           (cs, ce), (sent.start, sent.end), rule))
+        out += self._verb_counts(text, sents, sent_starts, parks, park_starts, others, topics,
+                                 secs, sec_starts, articles, time_cache)
         doc._.pk_observations = _dedupe(out)
         return doc
+
+    def _verb_counts(self, text: str, sents: list, sent_starts: list[int], parks: list[Mention],
+                     park_starts: list[int], others: list[Mention], topics: list[str | None],
+                     secs: list, sec_starts: list[int], articles: list[DatedArticle],
+                     time_cache: dict) -> list[ObservationHit]:
+        """Counts of enterprises a verb states (已集聚…企业近50家, 共引进…等企业12家)."""
+        out = []
+        ind = self.indicators[self.verb_indicator]
+        for m in self.verb_count_re.finditer(text):
+            ws, ns = m.start(), m.start("noun")
+            between = m.group("between")
+            if between and not between.endswith(self.verb_list_end):
+                continue  # 集聚数字经济企业2500家: a sector's firms
+            if any(o.start < ns + 2 and ns < o.end for o in others):
+                continue  # the noun inside a name
+            si = bisect_right(sent_starts, ws) - 1
+            if si < 0:
+                continue
+            sent = sents[si]
+            cs, ce = max(clause_start(text, ws), sent.start), clause_end(text, m.end())
+            if any(w in text[sent.start:ce] for w in self.plan_words) or self._slice(
+                    text, ws, ws):
+                continue
+            ps = text.rfind("\n", 0, ws) + 1
+            pe = text.find("\n", ws)
+            pe = len(text) if pe == -1 else pe
+            park = self._park(text, parks, park_starts, ws, ps, sent.start, topics, secs,
+                              sec_starts, others, True)
+            if park is None:
+                continue
+            if ps not in time_cache:
+                time_cache[ps] = self._times(text, _published(articles, ws), ps, pe)
+            times, relative = time_cache[ps]
+            now = any(w in text[sent.start:ws] for w in self.now_words)
+            period = None if now else self._period(text, times, cs, ws, ps)
+            if period is not None and (period.start, period.end) in relative:
+                continue
+            value_at = m.start("num")
+            out.append(ObservationHit(park, ind.id, "count", self._count(m),
+                                      text[value_at:m.end()], None, period, (cs, ce),
+                                      (sent.start, sent.end), "indicator.verb_count"))
+        return out
 
     def _times(self, text: str, anchor: date | None, lo: int, hi: int
                ) -> tuple[list[TimeHit], set[tuple[int, int]]]:
@@ -231,7 +296,10 @@ class IndicatorFinder:
         """True when the words around the indicator make the figure a slice of the park or
         another body's (产业产值, 亩均税收, 市级专精特新, 年产值, 高新技术企业培育库)."""
         lo = max(clause_start(text, ws), ws - self.prefix_chars)
-        if any(w in text[lo:ws] for w in self.slice_words):
+        before = text[lo:ws]
+        for w in self.slice_exceptions:
+            before = before.replace(w, " ")
+        if any(w in before for w in self.slice_words):
             return True
         if text.startswith(self.slice_after, we):
             return True
@@ -264,6 +332,8 @@ class IndicatorFinder:
             return None
         if not count and self._province(between):
             return None  # 海南规模以上工业增加值: a province's figure
+        if self._city_since(text, cand.end if cand is not None else ps, ss):
+            return None  # 「2023年，西安市…。国家高新技术企业…突破1.3万家」: the city's
         demo = self._demonstrative(text, parks, ps, ws)
         if demo is not None and (cand is None or demo.start > cand.start):
             return demo
@@ -276,6 +346,15 @@ class IndicatorFinder:
             if model is not None:
                 return Mention(ws, ws, "Park", model.text, "Park.topic", key=key, anaphor=True)
         return None
+
+    def _city_since(self, text: str, lo: int, hi: int) -> bool:
+        """True when a sentence between `lo` and `hi` has a city (or 全市…) as its subject:
+        the figures after it are the city's, not the park's named before."""
+        for m in _SENT_OPEN.finditer(text, lo, hi):
+            at = m.end()
+            if self.place_re.match(text, at) or text.startswith(self.other_subjects, at):
+                return True
+        return False
 
     def _province(self, words: str) -> bool:
         """True when a province's name stands in `words` (the figure's subject)."""
@@ -313,7 +392,7 @@ class IndicatorFinder:
             if near:
                 m = near[-1]
                 period = None if now else self._period(text, times, cs, ws, ps)
-                return [(int(_number(m.group("num"))), "count", m.group(), None, period,
+                return [(self._count(m), "count", m.group(), None, period,
                          "indicator.count_before")]
         # the next clause when it only states the change (…436.29亿元,同比增长6.7%)
         ge = ce
@@ -363,7 +442,7 @@ class IndicatorFinder:
             if before:
                 m = before[-1]
                 period = None if now else self._period(text, times, cs, ws, ps)
-                return [(int(_number(m.group("num"))), "count", m.group(), None, period,
+                return [(self._count(m), "count", m.group(), None, period,
                          "indicator.count_before")]
             return []
         growth = self._growth(text, we, ge)
@@ -386,6 +465,8 @@ class IndicatorFinder:
         return leading[-1] if leading else None
 
 
+# A sentence's subject: after its end mark and a time clause opening the next (2023年，).
+_SENT_OPEN = re.compile(r"[。！？!?](?:[^，,。！？!?\n]{0,10}[，,])?")
 _QUOTES = "“”‘’「」『』\"'（(）) "
 _OPENERS = ("截至", "截止", "截至到", "在", "于", "到")
 
