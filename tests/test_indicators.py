@@ -135,3 +135,32 @@ def test_a_city_opening_a_sentence_takes_the_figures_after_it(nlp) -> None:
     text = ("南湖高新区是国家级高新区。2023年，南湖市全社会研发投入强度达到5.56%。"
             "国家高新技术企业突破1.3万家。")
     assert observations(nlp, text) == []
+
+
+def test_new_counts_are_left_out_and_the_total_after_them_kept(nlp) -> None:
+    """「新认定…131家」「净增…49家」 are flows, not the park's stock: only the 累计 total."""
+    text = "2021年，南湖高新区净增高新技术企业49家，累计达280余家。"
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "high_tech_enterprises", 280, "count", "2021", None)]
+    text = "2021年，南湖高新区新增科技型中小企业1328家、高新技术企业198家。"
+    assert observations(nlp, text) == []
+
+
+def test_a_threshold_passed_and_the_figure_after_it(nlp) -> None:
+    """「首破1000亿元，达1041亿元」 is 1041亿元; 「首次突破千亿元大关」 alone is 1000亿元; an
+    amount per area is no total."""
+    text = "2020年，南湖高新区地区生产总值首破1000亿元，达1041亿元，同比增长7.8%。"
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "gdp", 104_100_000_000, "CNY", "2020", 7.8)]
+    text = "2018年，南湖高新区地区生产总值首次突破千亿元大关。"
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "gdp", 100_000_000_000, "CNY", "2018", None)]
+    assert observations(nlp, "南湖高新区单位土地GDP达25亿元/平方公里。") == []
+
+
+def test_more_words_of_the_vocabulary(nlp) -> None:
+    """国科小 (tech SMEs) and 地方公共财政预算收入 (fiscal revenue)."""
+    text = "2012年，南湖高新区入库国科小1435家，地方公共财政预算收入185亿元。"
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "tech_smes", 1435, "count", "2012", None),
+        ("南湖高新区", "fiscal_revenue", 18_500_000_000, "CNY", "2012", None)]

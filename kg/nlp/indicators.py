@@ -95,6 +95,10 @@ class IndicatorFinder:
             self.slice_after = tuple(nots["slice_after"])
             self.threshold_nouns = tuple(nots["threshold_nouns"])
             self.threshold_words = tuple(nots["threshold_words"])
+            self.threshold_before = tuple(nots["threshold_before"])
+            self.threshold_then = tuple(sorted(nots["threshold_then"], key=len, reverse=True))
+            self.per_unit_after = tuple(nots["per_unit_after"])
+            self.flow_words = tuple(nots["flow_words"])
             self.now_words = tuple(nots["now_words"])
             self.cumulative = tuple(sorted(nots["cumulative_words"], key=len, reverse=True))
             self.demonstratives = tuple(nots["demonstratives"])
@@ -150,10 +154,15 @@ class IndicatorFinder:
                 amt = self.amounts.parse(m)
                 if amt is None or amt.start < lo or amt.currency not in ("CNY", "USD"):
                     continue
-                if text.startswith(self.threshold_nouns, amt.end):
-                    return None  # 营收10亿元以上企业65家: a count of firms, not a figure
-                if text.startswith(self.threshold_words, amt.end):
-                    continue  # 突破千亿元大关，达到1173亿元: the figure comes next
+                if text.startswith(self.threshold_nouns + self.per_unit_after, amt.end):
+                    return None  # 营收10亿元以上企业65家, 25亿元/平方公里: no total
+                passed = text.startswith(self.threshold_words, amt.end) or any(
+                    text.endswith(w, lo, amt.start) or text.endswith(w, lo, amt.start - 1)
+                    for w in self.threshold_before)
+                if passed:
+                    then = self._then(text, amt.end)
+                    if then is not None:
+                        return then  # 首破1000亿元，达1041亿元: the figure comes next
                 return amt.value, amt.currency, amt.start, amt.end, amt.text
             return None
         if ind.unit == "percent":
@@ -165,6 +174,24 @@ class IndicatorFinder:
         if m is None or any(c in text[lo:m.start()] for c in "、，,；;"):
             return None  # (a count past a list mark belongs to the next item)
         return self._count(m), "count", m.start(), m.end(), m.group()
+
+    def _then(self, text: str, pos: int) -> tuple[int | float, str, int, int, str] | None:
+        """The amount the clause after a passed threshold opens with (…，达到1173亿元)."""
+        pos += len(next((w for w in self.threshold_words if text.startswith(w, pos)), ""))
+        if pos >= len(text) or text[pos] not in "，,":
+            return None
+        word = next((w for w in self.threshold_then if text.startswith(w, pos + 1)), None)
+        if word is None:
+            return None
+        at = pos + 1 + len(word)
+        for m in self.amounts.matches(text[:clause_end(text, at)]):
+            amt = self.amounts.parse(m)
+            if amt is None or amt.start < at:
+                continue
+            if amt.start <= at + 1 and amt.currency in ("CNY", "USD"):
+                return amt.value, amt.currency, amt.start, amt.end, amt.text
+            break
+        return None
 
     def _count(self, m: re.Match[str]) -> int:
         """The count a match gives, its multiplier applied (20万户 → 200000)."""
@@ -386,6 +413,13 @@ class IndicatorFinder:
         rule); two for a from-X-to-Y with a time at each end."""
         unit = ind.unit
         now = any(w in text[ss:ws] for w in self.now_words)
+        flow = ind.unit == "count" and any(w in text[cs:ws] for w in self.flow_words)
+        if flow:  # 新认定…131家: left out, but a 累计 figure after it is the stock
+            got = self._value(text, ind, we, ce)
+            if got is None:
+                return []
+            period = self._period(text, times, cs, ws, ps, exclude=(we, got[3]))
+            return [x for x in self._cumulative(text, ind, got[3], period)]
         if ind.unit == "count":
             near = [m for m in self.count_before.finditer(text, cs, ws)
                     if ws - m.end() <= 4 and not any(c in text[m.end():ws] for c in "、，,；;")]
@@ -402,6 +436,11 @@ class IndicatorFinder:
         if got is not None and got[2] - we > self.gap and not self.from_re.search(
                 text, we, got[2]):
             got = None
+        if got is not None and got[3] > ce:  # the figure after a threshold, a clause on
+            ce = clause_end(text, got[3])
+            ge = ce
+            if ce < se and self.change_start.match(text, ce + 1):
+                ge = clause_end(text, ce + 1)
         out = []
         if got is not None:
             value, vunit, vs, ve, vtext = got
@@ -428,13 +467,7 @@ class IndicatorFinder:
             growth = self._growth(text, ve, ge)
             period = None if now else self._period(text, times, cs, ws, ps, exclude=(we, ve))
             out = [(value, unit, vtext, growth[0] if growth else None, period, "indicator.value")]
-            more = ve + 1 if text[ve:ve + 1] in "，," else ve
-            cum = next((w for w in self.cumulative if text.startswith(w, more)), None)
-            if cum is not None:
-                nxt = self._value(text, ind, more + len(cum), clause_end(text, more + len(cum)))
-                if nxt is not None and nxt[2] - more - len(cum) <= 2:
-                    out.append((nxt[0], nxt[1], nxt[4], None, period, "indicator.cumulative"))
-            return out
+            return out + self._cumulative(text, ind, ve, period)
         if ind.unit == "count":
             before = [m for m in self.count_before.finditer(text, cs, ws)
                       if ws - m.end() <= self.gap - 4
@@ -450,6 +483,19 @@ class IndicatorFinder:
             period = None if now else self._period(text, times, cs, ws, ps)
             return [(None, ind.unit, "", growth[0], period, "indicator.change")]
         return []
+
+    def _cumulative(self, text: str, ind: Indicator, ve: int, period: TimeHit | None
+                    ) -> list[tuple[int | float | None, str, str, float | None, TimeHit | None,
+                                    str]]:
+        """A second figure of the same indicator right after one (…49家，累计达280余家)."""
+        more = ve + 1 if text[ve:ve + 1] in "，," else ve
+        cum = next((w for w in self.cumulative if text.startswith(w, more)), None)
+        if cum is None:
+            return []
+        nxt = self._value(text, ind, more + len(cum), clause_end(text, more + len(cum)))
+        if nxt is None or nxt[2] - more - len(cum) > 2:
+            return []
+        return [(nxt[0], nxt[1], nxt[4], None, period, "indicator.cumulative")]
 
     def _period(self, text: str, times: list[TimeHit], cs: int, ws: int, ps: int,
                 exclude: tuple[int, int] | None = None) -> TimeHit | None:
