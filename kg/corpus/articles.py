@@ -68,6 +68,14 @@ class _Rules:
         ends = "|".join(re.escape(w) for w in self.dateline_end)
         self.dateline = re.compile(rf"(?<!\d)(\d{{1,2}})月(\d{{1,2}})日(?:{ends})")
         self.year = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|-|/|\.)")
+        verbs = "|".join(re.escape(w) for w in pub["annual_verbs"])
+        units = "|".join(re.escape(w) for w in pub["annual_units"])
+        chars = int(pub["annual_chars"])
+        # 2023年(,)…完成…1295亿元; not 2023年1-11月, 2023年上半年, 2023年一季度 (a part of it)
+        self.annual = re.compile(
+            rf"(?<!\d)((?:19|20)\d{{2}})年(?![\d上下前一二三四第底末初])(?:全年)?"
+            rf"[^。；;！？\n]{{0,{chars}}}?(?:{verbs})[^。；;！？\n，,]{{0,8}}?"
+            rf"\d+(?:\.\d+)?(?:{units})")
 
 
 _RULES: dict[Path | None, _Rules] = {}
@@ -219,6 +227,10 @@ def date_of(text: str, span: ArticleSpan, *, root: Path | None = None,
         year = context_year or _latest_year(rules, text[span.start:span.end])
         if year is None:
             break
+        if context_year is None and any(
+                int(a.group(1)) == year for a in rules.annual.finditer(text, span.start,
+                                                                         span.end)):
+            year += 1  # 2023年完成地区生产总值1295亿元: reported in 2024
         try:
             value = date(year, int(m.group(1)), int(m.group(2))).isoformat()
         except ValueError:
