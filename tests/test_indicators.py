@@ -164,3 +164,30 @@ def test_more_words_of_the_vocabulary(nlp) -> None:
     assert rows(observations(nlp, text)) == [
         ("南湖高新区", "tech_smes", 1435, "count", "2012", None),
         ("南湖高新区", "fiscal_revenue", 18_500_000_000, "CNY", "2012", None)]
+
+
+def test_verb_before_the_count_and_words_of_ratio_and_rank(nlp) -> None:
+    """「集聚超2.5万家企业」; 国家级专精特新企业 are the 小巨人; 「R&D经费支出占GDP比重8.1%」
+    is the R&D intensity; 科技型上市企业 names no city (上市)."""
+    text = ("南湖高新区从百业待兴到集聚超2.5万家企业。南湖高新区国家级专精特新企业达173家，"
+            "R&D经费支出占GDP比重8.1%。科技型上市企业达15家。")
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "little_giants", 173, "count", None, None),
+        ("南湖高新区", "rnd_intensity", 8.1, "percent", None, None),
+        ("南湖高新区", "listed_companies", 15, "count", None, None),
+        ("南湖高新区", "enterprises", 25000, "count", None, None)]
+
+
+def test_periods_of_stocks_and_of_figures_after_a_day(nlp) -> None:
+    """A stock count takes no period from an earlier sentence; 「10月28日，…公布前三季度经济数据：
+    GDP总量达2292.2亿元」 is of the first three quarters; 「总数突破7619家」 is a total."""
+    text = ("今年上半年，南湖高新区入库国科小1435家，瞪羚企业40家。科技型上市企业达15家。")
+    assert [(o.indicator, o.period.value if o.period else None)
+            for o in observations(nlp, text, "2023-07-10")] == [
+        ("tech_smes", "2023-H1"), ("gazelles", "2023-H1"), ("listed_companies", None)]
+    text = "10月28日，南湖高新区公布前三季度经济数据：GDP总量达2292.2亿元，同比增长6.7%。"
+    assert rows(observations(nlp, text, "2025-10-29")) == [
+        ("南湖高新区", "gdp", 229_220_000_000, "CNY", "2025-Q1/2025-Q3", 6.7)]
+    text = "2015年，南湖高新区新增科技型中小企业1328家，总数突破7619家。"
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "tech_smes", 7619, "count", "2015", None)]

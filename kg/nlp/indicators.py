@@ -82,6 +82,7 @@ class IndicatorFinder:
             self.plan_words = tuple(nots["plan_words"])
             self.other_subjects = tuple(nots["other_subjects"])
             place_endings = list(nots["place_endings"])
+            self.not_places = tuple(nots["not_places"])
             self.province_end = str(nots["province_ending"])
             self.prefix_chars = int(nots["prefix_chars"])
             self.slice_words = tuple(nots["slice_words"])
@@ -99,6 +100,7 @@ class IndicatorFinder:
             self.threshold_then = tuple(sorted(nots["threshold_then"], key=len, reverse=True))
             self.per_unit_after = tuple(nots["per_unit_after"])
             self.flow_words = tuple(nots["flow_words"])
+            self.listed_words = tuple(nots["listed_words"])
             self.now_words = tuple(nots["now_words"])
             self.cumulative = tuple(sorted(nots["cumulative_words"], key=len, reverse=True))
             self.demonstratives = tuple(nots["demonstratives"])
@@ -126,7 +128,9 @@ class IndicatorFinder:
         self.verb_count_re = re.compile(
             rf"(?:{alternation(verb_words)})(?P<between>[^，,。；;：:\n]{{0,{verb_within}}}?)"
             rf"(?P<noun>{alternation(verb_nouns)})[近约达超]{{0,{verb_gap}}}"
-            rf"(?P<num>{_NUM})(?P<mul>{mul})?(?P<q>余|多)?(?:{cu})")
+            rf"(?P<num>{_NUM})(?P<mul>{mul})?(?P<q>余|多)?(?:{cu})"
+            rf"|(?:{alternation(verb_words)})(?P<between2>)[近约达超]{{0,{verb_gap}}}"
+            rf"(?P<num2>{_NUM})(?P<mul2>{mul})?(?:余|多)?(?:{cu})(?P<noun2>{alternation(verb_nouns)})")
         self.percent_re = re.compile(rf"(?P<num>{_NUM})(?P<pct>{pct})")
         self.growth_re = re.compile(
             rf"(?P<dir>{alternation(rise + fall)})(?:了|率|幅度)?(?:达到|达|为|至|超过|超)?"
@@ -275,8 +279,9 @@ class IndicatorFinder:
         out = []
         ind = self.indicators[self.verb_indicator]
         for m in self.verb_count_re.finditer(text):
-            ws, ns = m.start(), m.start("noun")
-            between = m.group("between")
+            second = m.group("num2") is not None
+            ws, ns = m.start(), m.start("noun2" if second else "noun")
+            between = m.group("between") or ""
             if between and not between.endswith(self.verb_list_end):
                 continue  # 集聚数字经济企业2500家: a sector's firms
             if any(o.start < ns + 2 and ns < o.end for o in others):
@@ -300,11 +305,13 @@ class IndicatorFinder:
                 time_cache[ps] = self._times(text, _published(articles, ws), ps, pe)
             times, relative = time_cache[ps]
             now = any(w in text[sent.start:ws] for w in self.now_words)
-            period = None if now else self._period(text, times, cs, ws, ps)
+            period = None if now else self._period(text, times, cs, ws, max(ps, sent.start))
             if period is not None and (period.start, period.end) in relative:
                 continue
-            value_at = m.start("num")
-            out.append(ObservationHit(park, ind.id, "count", self._count(m),
+            value_at = m.start("num2" if second else "num")
+            count = int(_number(m.group("num2")) * self.multipliers.get(
+                m.group("mul2") or "", 1)) if second else self._count(m)
+            out.append(ObservationHit(park, ind.id, "count", count,
                                       text[value_at:m.end()], None, period, (cs, ce),
                                       (sent.start, sent.end), "indicator.verb_count"))
         return out
@@ -379,7 +386,10 @@ class IndicatorFinder:
         the figures after it are the city's, not the park's named before."""
         for m in _SENT_OPEN.finditer(text, lo, hi):
             at = m.end()
-            if self.place_re.match(text, at) or text.startswith(self.other_subjects, at):
+            place = self.place_re.match(text, at)
+            if place is not None and not place.group().endswith(self.not_places):
+                return True
+            if text.startswith(self.other_subjects, at):
                 return True
         return False
 
@@ -413,6 +423,10 @@ class IndicatorFinder:
         rule); two for a from-X-to-Y with a time at each end."""
         unit = ind.unit
         now = any(w in text[ss:ws] for w in self.now_words)
+        # a count stated as a stock (高新技术企业达到461家) takes its period from its own
+        # sentence only; one told as the year's event (7家公司入库…) from the paragraph
+        vps = max(ps, ss) if ind.unit == "count" and not any(
+            w in text[cs:ws] for w in self.listed_words) else ps
         flow = ind.unit == "count" and any(w in text[cs:ws] for w in self.flow_words)
         if flow:  # 新认定…131家: left out, but a 累计 figure after it is the stock
             got = self._value(text, ind, we, ce)
@@ -465,7 +479,7 @@ class IndicatorFinder:
                     return [(second[0], unit, second[4], growth[0] if growth else None, period,
                              "indicator.to")]
             growth = self._growth(text, ve, ge)
-            period = None if now else self._period(text, times, cs, ws, ps, exclude=(we, ve))
+            period = None if now else self._period(text, times, cs, ws, vps, exclude=(we, ve))
             out = [(value, unit, vtext, growth[0] if growth else None, period, "indicator.value")]
             return out + self._cumulative(text, ind, ve, period)
         if ind.unit == "count":
@@ -508,7 +522,16 @@ class IndicatorFinder:
             return inside[-1]
         leading = [h for h in times if ps <= h.start < cs and _opens_clause(text, h)
                    and (h.precision != "range" or "-" in h.value)]  # (今年1-9月, not 十四五)
-        return leading[-1] if leading else None
+        if not leading:
+            return None
+        got = leading[-1]
+        if got.precision == "day":  # 10月28日，…公布前三季度经济数据：GDP…: the span told of
+            stop = min([cs] + [i for i in (text.find(c, got.end, cs) for c in "。！？")
+                               if i != -1])
+            spans = [h for h in times if got.end <= h.start < stop and h.precision != "day"]
+            if spans:
+                return spans[-1]
+        return got
 
 
 # A sentence's subject: after its end mark and a time clause opening the next (2023年，).
