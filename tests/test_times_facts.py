@@ -65,3 +65,10 @@ def test_the_event_date_after_yu_or_a_quote_and_after_a_dateless_lead(nlp) -> No
                         "南湖高新区在深圳举行招商推介会。其中，智能装备产业园项目落户南湖高新区。",
                    "2017-08-18")
     assert ("智能装备产业园项目", "2017-08-15/2017-08-16", "range") in timed
+
+
+def test_a_sentence_opening_with_xiangmu_dates_the_project_named_before(nlp) -> None:
+    """「项目于2021年12月份开工」 after the project's own paragraph: its start dates it."""
+    timed = _times(nlp, "智能装备产业园项目位于南湖高新区。\n项目于2021年12月份开工，"
+                        "建成后将服务全省。", "2022-03-01")
+    assert ("智能装备产业园项目", "2021-12", "month") in timed

@@ -176,6 +176,15 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
             sent = next((x for x in sents if x.start <= m.start < x.end), None)
             if sent is not None:
                 others.append((times_in(sent.start, sent.end), m.start))
+        if hit.tail.type == "Project":  # 「项目于2021年12月份开工」 after the project's name
+            for x in sents:
+                body = text[x.start:x.end].lstrip()
+                at = x.end - len(body)
+                if x.start == s or not body.startswith(parser.back_refs):
+                    continue
+                last = [m for m in mentions if m.type == "Project" and m.end <= at]
+                if last and last[-1].key == hit.tail.key:
+                    others.append((times_in(x.start, x.end), at))
         got, level = next(((t, 1) for hits, at in others
                            if (t := best(verbal(hits), at)) is not None), (None, 0))
     if got is None:

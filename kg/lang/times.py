@@ -70,6 +70,8 @@ class TimeParser:
             self.event_words: tuple[str, ...] = tuple(t["event_words"]["words"])
             self.event_markers: tuple[str, ...] = tuple(t["event_words"]["markers"])
             self.lead_words: tuple[str, ...] = tuple(t["event_words"]["leads"])
+            self.back_refs: tuple[str, ...] = tuple(sorted(t["back_references"]["words"],
+                                                          key=len, reverse=True))
             event_within = int(t["event_names"]["within"])
             event_ends = list(t["event_names"]["endings"])
             y, mo, q, qp = t["year"], t["month"], t["quarter"], t["quarter_prefix"]
