@@ -72,3 +72,14 @@ def test_a_sentence_opening_with_xiangmu_dates_the_project_named_before(nlp) -> 
     timed = _times(nlp, "智能装备产业园项目位于南湖高新区。\n项目于2021年12月份开工，"
                         "建成后将服务全省。", "2022-03-01")
     assert ("智能装备产业园项目", "2021-12", "month") in timed
+
+
+def test_today_under_a_lead_that_dates_the_event_and_a_fairs_year(nlp) -> None:
+    """「某某网讯 4月7日…签约仪式举行…。今天签约的包括…」 in a page dated the 15th: 今天 is the
+    7th; 「在2019某某投资贸易洽谈会上…签订了20个项目」 dates the projects listed after it."""
+    timed = _times(nlp, "某某网讯 4月7日南湖高新区投资说明暨签约仪式举行，完成了6大项目的集中签约。"
+                        "今天签约的包括智能装备产业园项目等6大项目，落户南湖高新区。", "2011-04-15")
+    assert ("智能装备产业园项目", "2011-04-07", "day") in timed
+    timed = _times(nlp, "本报讯 连日来，在2019南湖国际投资贸易洽谈会上，南湖高新区签订了20个项目。"
+                        "其中，智能装备产业园项目将在南湖高新区建设。", "")
+    assert ("智能装备产业园项目", "2019", "year") in timed

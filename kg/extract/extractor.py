@@ -192,7 +192,8 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
     if got is None:
         got, level = next(((t, 3) for hits, at in others if (t := best(hits, at)) is not None),
                           (None, 0))
-    if got is None or got.precision in ("quarter", "half", "year"):
+    relative_day = got is not None and got.text in parser.rel_days
+    if got is None or got.precision in ("quarter", "half", "year") or relative_day:
         event = None
         leads = [h for x in sents if (got is not None or x.end <= s or x.start == s)
                  and any(w in text[x.start:x.end] for w in parser.event_words)
@@ -200,11 +201,17 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
                  if h.start - _body_start(text, x.start, x.end) < _LEAD_CHARS
                  or clause_start(text, h.start) >= h.start - 1
                  or text[h.start - 1:h.start] in parser.event_markers]
-        for fine in (("day", "month"), () if got is not None else ("quarter", "half")):
+        tiers = [("day", "month")] + ([] if got is not None else [("quarter", "half"), ("fair",)])
+        for fine in tiers:
             event = next((h for h in leads if h.precision in fine
-                          or "day" in fine and _rank(h) < 1), None)  # (15日至16日)
+                          or "day" in fine and _rank(h) < 1  # (15日至16日)
+                          or "fair" in fine and h.text.isdigit()), None)  # (2019厦门…洽谈会)
             if event is not None:
                 break
+        if relative_day:  # 「今天签约的…」 under 「4月7日…签约仪式举行」 in a page of the 15th
+            if event is not None and event.precision == "day" and event.value < got.value:
+                got = event
+            event = None
         # the event's date, where the sentence gives none or one the event's date lies in
         # (长株潭新能源产业园: 四季度 of the headline, 10月8日 of the lead)
         if event is not None and got is None:
