@@ -191,3 +191,16 @@ def test_periods_of_stocks_and_of_figures_after_a_day(nlp) -> None:
     text = "2015年，南湖高新区新增科技型中小企业1328家，总数突破7619家。"
     assert rows(observations(nlp, text)) == [
         ("南湖高新区", "tech_smes", 7619, "count", "2015", None)]
+
+
+def test_a_change_of_a_count_a_period_in_brackets_and_selections(nlp) -> None:
+    """「市场主体数量增长15%」 is a change alone; 「GDP 905亿元(2013年)」 is of 2013; 「10家企业入选
+    …“小巨人”企业名单」 is a selection, no stock; 「进出口货物10万吨、货值6亿美元」 no trade."""
+    text = "2022年上半年，南湖高新区市场主体数量增长15%。"
+    assert rows(observations(nlp, text)) == [
+        ("南湖高新区", "enterprises", None, "count", "2022-H1", 15)]
+    assert rows(observations(nlp, "南湖高新区GDP 905亿元(2013年)。")) == [
+        ("南湖高新区", "gdp", 90_500_000_000, "CNY", "2013", None)]
+    assert observations(nlp, "南湖高新区10家企业入选第四批专精特新“小巨人”企业名单。") == []
+    assert observations(nlp, "南湖高新区1月-5月进出口货物10.44万吨、货值约6.27亿美元。",
+                        "2022-06-19") == []

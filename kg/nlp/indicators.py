@@ -480,6 +480,8 @@ class IndicatorFinder:
                              "indicator.to")]
             growth = self._growth(text, ve, ge)
             period = None if now else self._period(text, times, cs, ws, vps, exclude=(we, ve))
+            if text[ve:ve + 1] in "(（":  # 905亿元(2013年): the period in brackets
+                period = next((h for h in times if h.start == ve + 1), period)
             out = [(value, unit, vtext, growth[0] if growth else None, period, "indicator.value")]
             return out + self._cumulative(text, ind, ve, period)
         if ind.unit == "count":
@@ -491,6 +493,10 @@ class IndicatorFinder:
                 period = None if now else self._period(text, times, cs, ws, ps)
                 return [(self._count(m), "count", m.group(), None, period,
                          "indicator.count_before")]
+            growth = self._growth(text, we, ge)  # 市场主体数量增长15%: a change alone
+            if growth is not None and growth[1] - we <= self.prefix_chars:
+                period = None if now else self._period(text, times, cs, ws, ps)
+                return [(None, "count", "", growth[0], period, "indicator.change")]
             return []
         growth = self._growth(text, we, ge)
         if growth is not None and growth[1] - we <= self.gap:
