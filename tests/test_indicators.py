@@ -204,3 +204,13 @@ def test_a_change_of_a_count_a_period_in_brackets_and_selections(nlp) -> None:
     assert observations(nlp, "南湖高新区10家企业入选第四批专精特新“小巨人”企业名单。") == []
     assert observations(nlp, "南湖高新区1月-5月进出口货物10.44万吨、货值约6.27亿美元。",
                         "2022-06-19") == []
+
+
+def test_a_news_lead_before_the_opening_time_and_a_split_indicator(nlp) -> None:
+    """「本报讯 今年一季度，南湖高新区规上工业实现增加值44.99亿元…；全区GDP增长11.0%」: the
+    quarter is the period of both; 规上工业实现增加值 is industrial value added."""
+    text = ("本报讯 今年一季度，南湖高新区规上工业实现增加值44.99亿元，同比增长18.6%；"
+            "全区GDP增长11.0%。")
+    assert rows(observations(nlp, text, "2014-04-24")) == [
+        ("南湖高新区", "industrial_value_added", 4_499_000_000, "CNY", "2014-Q1", 18.6),
+        ("南湖高新区", "gdp", None, "CNY", "2014-Q1", 11.0)]

@@ -526,7 +526,8 @@ class IndicatorFinder:
                   and not _bracketed(text, cs, h.start)]
         if inside:
             return inside[-1]
-        leading = [h for h in times if ps <= h.start < cs and _opens_clause(text, h)
+        leading = [h for h in times if ps <= h.start < cs
+                   and _opens_clause(text, h, self.times.lead_words)
                    and (h.precision != "range" or "-" in h.value)]  # (今年1-9月, not 十四五)
         if not leading:
             return None
@@ -546,11 +547,11 @@ _QUOTES = "“”‘’「」『』\"'（(）) "
 _OPENERS = ("截至", "截止", "截至到", "在", "于", "到")
 
 
-def _opens_clause(text: str, hit: TimeHit) -> bool:
-    """True when the time opens its clause (2021年，… / 截至2021年底，…)."""
+def _opens_clause(text: str, hit: TimeHit, leads: tuple[str, ...] = ()) -> bool:
+    """True when the time opens its clause (2021年，… / 截至2021年底，… / 本报讯 今年一季度，…)."""
     start = clause_start(text, hit.start)
     lead = text[start:hit.start].strip().strip(_QUOTES)
-    return not lead or lead in _OPENERS
+    return not lead or lead in _OPENERS or bool(leads) and lead.endswith(leads)
 
 
 def _bracketed(text: str, lo: int, pos: int) -> bool:
