@@ -214,3 +214,8 @@ def test_a_news_lead_before_the_opening_time_and_a_split_indicator(nlp) -> None:
     assert rows(observations(nlp, text, "2014-04-24")) == [
         ("南湖高新区", "industrial_value_added", 4_499_000_000, "CNY", "2014-Q1", 18.6),
         ("南湖高新区", "gdp", None, "CNY", "2014-Q1", 11.0)]
+
+
+def test_a_figure_in_the_name_of_an_event_is_none(nlp) -> None:
+    """「2022年南湖高新区GDP超千亿元新闻发布会举行」 names a press conference."""
+    assert observations(nlp, "2022年南湖高新区GDP超千亿元新闻发布会举行。") == []
