@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -195,8 +196,15 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
     relative_day = got is not None and got.text in parser.rel_days
     if got is None or got.precision in ("quarter", "half", "year") or relative_day:
         event = None
+        told: dict[int, bool] = doc.user_data.setdefault("pk_event_sentences", {})
+
+        def tells_event(x: Any) -> bool:  # (asked once a sentence, not once a relation)
+            if x.start not in told:
+                told[x.start] = any(w in text[x.start:x.end] for w in parser.event_words)
+            return told[x.start]
+
         leads = [h for x in sents if (got is not None or x.end <= s or x.start == s)
-                 and any(w in text[x.start:x.end] for w in parser.event_words)
+                 and tells_event(x)
                  for h in times_in(x.start, x.end)
                  if h.start - _body_start(text, x.start, x.end) < _LEAD_CHARS
                  or clause_start(text, h.start) >= h.start - 1
