@@ -83,3 +83,6 @@ def test_today_under_a_lead_that_dates_the_event_and_a_fairs_year(nlp) -> None:
     timed = _times(nlp, "本报讯 连日来，在2019南湖国际投资贸易洽谈会上，南湖高新区签订了20个项目。"
                         "其中，智能装备产业园项目将在南湖高新区建设。", "")
     assert ("智能装备产业园项目", "2019", "year") in timed
+    timed = _times(nlp, "本报讯 记者从2024南湖创新大会上了解到，南湖高新区发展迅速。"
+                        "其中，智能装备产业园项目落户南湖高新区。", "")
+    assert timed == []  # news heard at a fair, no deal made there

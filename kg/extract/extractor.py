@@ -213,7 +213,8 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
         for fine in tiers:
             event = next((h for h in leads if h.precision in fine
                           or "day" in fine and _rank(h) < 1  # (15日至16日)
-                          or "fair" in fine and h.text.isdigit()), None)  # (2019厦门…洽谈会)
+                          or "fair" in fine and h.text.isdigit()  # (2019厦门…洽谈会…签订)
+                          and _deal_told(text, h.start, parser.deal_words)), None)
             if event is not None:
                 break
         if relative_day:  # 「今天签约的…」 under 「4月7日…签约仪式举行」 in a page of the 15th
@@ -233,6 +234,13 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
 
 _BYLINE = re.compile(r"\s*(?:[(（【\[][^()（）【】\[\]]{0,40}[)）】\]]\s*)?")
 _DATELINE: re.Pattern[str] | None = None
+
+
+def _deal_told(text: str, pos: int, words: tuple[str, ...]) -> bool:
+    """True when the sentence holding `pos` tells of a deal (签约, 签订, 开工…)."""
+    lo = max(text.rfind(c, 0, pos) for c in "。！？\n") + 1
+    ends = [i for i in (text.find(c, pos) for c in "。！？\n") if i != -1]
+    return any(w in text[lo:min(ends) if ends else len(text)] for w in words)
 
 
 def _body_start(text: str, start: int, end: int) -> int:

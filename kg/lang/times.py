@@ -74,6 +74,7 @@ class TimeParser:
                                                           key=len, reverse=True))
             event_within = int(t["event_names"]["within"])
             event_ends = list(t["event_names"]["endings"])
+            self.deal_words: tuple[str, ...] = tuple(t["event_names"]["deal_words"])
             y, mo, q, qp = t["year"], t["month"], t["quarter"], t["quarter_prefix"]
             days, joiners, seps = list(t["day"]), list(t["range_joiners"]), t["date_separators"]
             self.day_not_before: tuple[str, ...] = tuple(t["day_not_before"])
