@@ -17,7 +17,9 @@ annotations were made on, and whether a gold file follows the record format.
 passed as `kg eval --dates`) for the texts that show none: a researcher knows each page's URL.
 
 Sets: `dev` (tests/real/gold/dev-*.jsonl), `blind` (blind-*.jsonl, scored once, at the end),
-`second` (tests/real/second/dev-second.jsonl, the second annotation of 20 dev texts).
+`second` (tests/real/second/dev-second.jsonl, the second annotation of 20 dev texts), and
+observation sets (`obsdev`, `obsblind`: only time-<set>.jsonl and parks-<set>.jsonl), whose
+`eval` scores publication dates and observations alone, parks resolved by the parks file.
 """
 
 from __future__ import annotations
@@ -166,13 +168,21 @@ def summary() -> None:
 
 
 def gold_files(name: str) -> list[Path]:
-    """The gold files of a set: dev, blind or second."""
+    """The gold files of a set: dev, blind or second (an observation set has none)."""
     if name == "second":
         return [REAL / "second" / "dev-second.jsonl"]
     files = sorted((REAL / "gold").glob(f"{name}-*.jsonl"))
-    if not files:
+    if not files and not observation_set(name):
         sys.exit(f"no gold files for set {name!r} under {REAL / 'gold'}")
     return files
+
+
+def observation_set(name: str) -> bool:
+    """True for a set annotated only for dates and observations (obsdev, obsblind): a time
+    gold (time-<set>.jsonl) and the parks of each text (parks-<set>.jsonl), no entity gold."""
+    gold = REAL / "gold"
+    return (not list(gold.glob(f"{name}-*.jsonl")) and (gold / f"time-{name}.jsonl").exists()
+            and (gold / f"parks-{name}.jsonl").exists())
 
 
 def gold_lines(name: str) -> list[str]:
@@ -236,6 +246,8 @@ def dates_csv() -> str:
 
 def evaluate(name: str, options: list[str], texts: Path) -> int:
     """Run `kg eval` on the texts of a set against its gold; returns kg's exit code."""
+    if observation_set(name):
+        return evaluate_observations(name, options, texts)
     every = gold_lines(name)
     lines = [line for line in every if (texts / f"{json.loads(line)['doc_id']}.txt").exists()]
     if not lines:
@@ -259,6 +271,75 @@ def evaluate(name: str, options: list[str], texts: Path) -> int:
         command = [sys.executable, "-m", "kg", "eval", "--gold", gold.name, *extra, *options,
                    *(str(texts / f"{i}.txt") for i in ids)]
         return subprocess.run(command).returncode
+
+
+_TIME_ERRORS = ("published", "fact_time", "observation")
+
+
+def evaluate_observations(name: str, options: list[str], texts: Path) -> int:
+    """Score an observation set: publication dates and observations of its texts against
+    time-<set>.jsonl, each observation's park resolved through the names and aliases of
+    parks-<set>.jsonl; no entity or relation scores (that gold has only the parks)."""
+    from kg.extract.timescore import TimeReport, format_times
+
+    gold = REAL / "gold"
+    rows = read_jsonl(gold / f"time-{name}.jsonl")
+    present = [row for row in rows if (texts / f"{row['doc_id']}.txt").exists()]
+    if not present:
+        sys.exit(f"no text of set {name} under {texts}: see tests/real/README.md")
+    if len(present) < len(rows):
+        print(f"scoring the {len(present)} of {len(rows)} texts of set {name} present under "
+              f"{texts} (run `check` for the rest)", file=sys.stderr)
+    ids = [row["doc_id"] for row in present]
+    parks = {row["doc_id"]: row for row in read_jsonl(gold / f"parks-{name}.jsonl")}
+    as_json, errors = "--json" in options, "--errors" in options
+    passed = [o for o in options if o not in ("--json", "--errors", "--by-rule")]
+    with tempfile.TemporaryDirectory() as work:
+        time_path, park_path = Path(work) / "time.jsonl", Path(work) / "parks.jsonl"
+        dates = Path(work) / "dates.csv"
+        time_path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n"
+                                     for row in present), encoding="utf-8")
+        park_path.write_text("".join(
+            json.dumps({"doc_id": i, "entities": parks.get(i, {}).get("entities", []),
+                        "relations": []}, ensure_ascii=False) + "\n" for i in ids),
+            encoding="utf-8")
+        dates.write_text(dates_csv(), encoding="utf-8")
+        extra = [] if "--dates" in passed else ["--dates", str(dates)]
+        command = [sys.executable, "-m", "kg", "eval", "--gold", str(park_path), "--times",
+                   str(time_path), "--json", "--errors", *extra, *passed,
+                   *(str(texts / f"{i}.txt") for i in ids)]
+        done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if done.returncode:
+        return done.returncode
+    data = json.loads(done.stdout)
+    times = data["times"]
+    wrong = [e for e in data.get("errors", []) if e.get("kind") in _TIME_ERRORS
+             and e["kind"] != "fact_time"]
+    if as_json:
+        out = {"set": name, "texts": len(ids),
+               "observations": times["observations"],
+               "observations_by_indicator": times["observations_by_indicator"],
+               "publication_dates": times["publication_dates"],
+               "publication_dates_dated": times["publication_dates_dated"]}
+        if errors:
+            out["errors"] = wrong
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+    report = TimeReport()
+    obs = times["observations"]
+    report.obs_tp, report.obs_fp, report.obs_fn = obs["tp"], obs["fp"], obs["fn"]
+    for key, acc in (("publication_dates", report.published),
+                     ("publication_dates_dated", report.published_dated)):
+        got = times[key]
+        acc.right, acc.scored, acc.total = got["right"], got["scored"], got["total"]
+    lines = format_times(report).splitlines()
+    print(f"set {name}: {len(ids)} texts; observations and publication dates only")
+    print("\n".join(line for line in lines if not line.startswith("fact times")))
+    if errors:
+        print("")
+        for e in wrong:
+            print(json.dumps(e, ensure_ascii=False))
+    return 0
 
 
 def main() -> None:

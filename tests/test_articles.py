@@ -46,7 +46,8 @@ def test_kicker_and_title_lines_make_one_title_and_a_byline_none() -> None:
      "2014-09-09", "date_line"),
     ("总投资超千亿元 合肥经开区107个重大项目集中开工\n\n2020年05月08日14:51  来源:人民网\n\n正文。",
      "2020-05-08", "date_line"),
-    ("新华社成都6月7日电 2023年，成都高新区实现地区生产总值3000亿元。", "2023-06-07", "dateline"),
+    ("新华社成都6月7日电 2023年，成都高新区签约重点项目12个。", "2023-06-07", "dateline"),
+    ("新华社成都6月7日电 2023年，成都高新区实现地区生产总值3000亿元。", "2024-06-07", "dateline"),
     ("正文第一段。\n" + "又一段，说了很多。\n" * 8 + "来源：火炬动态 2024-12-06", "2024-12-06",
      "source_line"),
 ])
@@ -149,3 +150,36 @@ def test_a_build_dates_files_from_a_side_file_and_rebuilds_under_other_dates(
     second = build([corpus], out, html=False, dates={"news.txt": "2023-07-02"})
     ttl = (out / "kg.ttl").read_text(encoding="utf-8")
     assert second.extracted == 1 and "2023-07-02" in ttl and "2024-07-02" not in ttl
+
+
+def test_a_reprint_page_date_gives_way_to_the_dateline_below_it() -> None:
+    """A page date months after the dateline under it is the reprint's: the report's date is
+    the dateline's; a paper printed the day after its 讯 keeps its own date."""
+    reprint = ("某市高新区签约12个项目\n时间:2015-09-30 08:00 来源:某某网\n"
+               "某某网合肥6月12日电 11日，某市高新区签约12个项目。\n")
+    art = find_articles(reprint)[0]
+    assert (art.published, art.source) == ("2015-06-12", "dateline")
+    paper = ("某市高新区签约12个项目\n某某日报 2015年06月13日\n"
+             "本报6月12日讯 11日，某市高新区签约12个项目。\n")
+    assert find_articles(paper)[0].published == "2015-06-13"
+
+
+def test_a_date_split_over_a_year_line_and_a_day_line() -> None:
+    """「2021」 over 「03/18」 over 「13:12」: one date line, and the figures start no article."""
+    text = ("某某片区首批项目集中开工 总投资近50亿元\n2021\n03/18\n13:12\n\n"
+            "本报讯 记者获悉，某某片区于3月15日组织首批项目集中开工。\n")
+    arts = find_articles(text)
+    assert len(arts) == 1
+    assert (arts[0].published, arts[0].text) == ("2021-03-18", "2021 03/18")
+
+
+def test_a_dateline_after_a_year_reported_whole_is_of_the_year_after() -> None:
+    """「本报1月6日电 2002年…工业总产值首次突破千亿元」: a whole year's result is reported after
+    that year ends; a table row holding a date is no date line."""
+    text = ("某市开发区工业产值逾千亿\n本报某市1月6日电 2002年某市开发区工业总产值首次突破千亿元，"
+            "达到1030亿元。\n")
+    assert find_articles(text)[0].published == "2003-01-06"
+    text = ("某市开发区举行签约仪式\n本报某市1月6日电 2002年某市开发区签约项目12个。\n")
+    assert find_articles(text)[0].published == "2002-01-06"
+    assert find_articles("某市开发区\n建立 | 1988年7月23日 |\n面积 | 5.98平方公里 |\n")[0] \
+        .published is None

@@ -59,6 +59,7 @@ class _Rules:
         self.source_words = tuple(pub["source_words"])
         self.line_chars = int(pub["date_line_chars"])
         self.line_lines = int(pub["date_line_lines"])
+        self.reprint_days = int(pub["reprint_days"])
         self.marks = tuple(pub["sentence_marks"])
         self.byline_chars = int(pub["byline_chars"])
         self.title_chars = int(pub["article_title_chars"])
@@ -67,6 +68,14 @@ class _Rules:
         ends = "|".join(re.escape(w) for w in self.dateline_end)
         self.dateline = re.compile(rf"(?<!\d)(\d{{1,2}})月(\d{{1,2}})日(?:{ends})")
         self.year = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年|-|/|\.)")
+        verbs = "|".join(re.escape(w) for w in pub["annual_verbs"])
+        units = "|".join(re.escape(w) for w in pub["annual_units"])
+        chars = int(pub["annual_chars"])
+        # 2023年(,)…完成…1295亿元; not 2023年1-11月, 2023年上半年, 2023年一季度 (a part of it)
+        self.annual = re.compile(
+            rf"(?<!\d)((?:19|20)\d{{2}})年(?![\d上下前一二三四第底末初])(?:全年)?"
+            rf"[^。；;！？\n]{{0,{chars}}}?(?:{verbs})[^。；;！？\n，,]{{0,8}}?"
+            rf"\d+(?:\.\d+)?(?:{units})")
 
 
 _RULES: dict[Path | None, _Rules] = {}
@@ -96,6 +105,9 @@ def split_articles(text: str, secs: list[Section] | None = None, *,
         if heading and body.startswith(("#", heading)) or heading in body[:len(heading) + 8]:
             body = body.split("\n", 1)[1].strip() if "\n" in body else ""
         is_date = bool(heading) and _full_date(parser, heading) is not None
+        if heading and spans and not pending and not any(c.isalpha() for c in heading):
+            spans[-1][1] = sec.end  # figures only (「03/18」「13:12」 under a year): no title
+            continue
         starts = sec.start == 0 or ((sec.level == 1 or markdown)
                                     and (not body or _article_heading(rules, heading, body)))
         if not body and heading and not is_date:
@@ -179,17 +191,25 @@ def date_of(text: str, span: ArticleSpan, *, root: Path | None = None,
     parser = load_times(root)
     lines = _lines(text, span.start, span.end)
     base = DatedArticle(span.start, span.end, span.title)
-    for pos, line in lines[: rules.line_lines + (span.title or "").count(" ") + 1]:
+    head = lines[: rules.line_lines + (span.title or "").count(" ") + 1]
+    for k, (pos, line) in enumerate(head):
         stripped = line.strip()
         if len(stripped) > rules.line_chars:
             continue
-        hit = _full_date(parser, stripped)
+        read = stripped
+        if _YEAR_ONLY.fullmatch(stripped) and k + 1 < len(head):
+            read = f"{stripped} {head[k + 1][1].strip()}"  # 「2021」 over 「03/18」: one date
+        hit = _full_date(parser, read)
         if hit is None or (any(m in stripped for m in rules.marks)
                            and not any(w in stripped for w in rules.source_words)):
             continue
         off = pos + line.index(stripped)
-        return replace(base, published=hit.value, precision="day", text=stripped,
-                       source="date_line", date_start=off, date_end=off + len(stripped))
+        end = off + len(stripped)
+        if read != stripped:
+            end = head[k + 1][0] + len(head[k + 1][1].rstrip())
+        found = replace(base, published=hit.value, precision="day", text=read,
+                        source="date_line", date_start=off, date_end=end)
+        return _reprint(rules, found, lines) or found
     for pos, line in lines:
         stripped = line.strip()
         if len(stripped) <= rules.line_chars * 2 and any(w in stripped
@@ -207,6 +227,10 @@ def date_of(text: str, span: ArticleSpan, *, root: Path | None = None,
         year = context_year or _latest_year(rules, text[span.start:span.end])
         if year is None:
             break
+        if context_year is None and any(
+                int(a.group(1)) == year for a in rules.annual.finditer(text, span.start,
+                                                                         span.end)):
+            year += 1  # 2023年完成地区生产总值1295亿元: reported in 2024
         try:
             value = date(year, int(m.group(1)), int(m.group(2))).isoformat()
         except ValueError:
@@ -214,6 +238,31 @@ def date_of(text: str, span: ArticleSpan, *, root: Path | None = None,
         return replace(base, published=value, precision="day", text=m.group(),
                        source="dateline", date_start=pos + m.start(), date_end=pos + m.end())
     return base
+
+
+_YEAR_ONLY = re.compile(r"(?:19|20)\d{2}")
+
+
+def _reprint(rules: _Rules, found: DatedArticle, lines: list[tuple[int, str]]
+             ) -> DatedArticle | None:
+    """A page date line over a dateline of earlier that year (「时间:2009-08-19」 above
+    「南京5月26日电」): the page reprints the report, whose date is the dateline's."""
+    if found.published is None:
+        return None
+    page = date.fromisoformat(found.published)
+    for pos, line in lines[: rules.line_lines]:
+        m = rules.dateline.search(line, 0, rules.dateline_window)
+        if m is None:
+            continue
+        try:
+            told = date(page.year, int(m.group(1)), int(m.group(2)))
+        except ValueError:
+            return None
+        if told >= page or (page - told).days <= rules.reprint_days:
+            return None  # (本报6月28日讯 in the paper of the 29th: the page's date stands)
+        return replace(found, published=told.isoformat(), text=m.group(), source="dateline",
+                       date_start=pos + m.start(), date_end=pos + m.end())
+    return None
 
 
 def _latest_year(rules: _Rules, text: str) -> int | None:

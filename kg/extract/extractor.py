@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -176,6 +177,15 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
             sent = next((x for x in sents if x.start <= m.start < x.end), None)
             if sent is not None:
                 others.append((times_in(sent.start, sent.end), m.start))
+        if hit.tail.type == "Project":  # 「项目于2021年12月份开工」 after the project's name
+            for x in sents:
+                body = text[x.start:x.end].lstrip()
+                at = x.end - len(body)
+                if x.start == s or not body.startswith(parser.back_refs):
+                    continue
+                last = [m for m in mentions if m.type == "Project" and m.end <= at]
+                if last and last[-1].key == hit.tail.key:
+                    others.append((times_in(x.start, x.end), at))
         got, level = next(((t, 1) for hits, at in others
                            if (t := best(verbal(hits), at)) is not None), (None, 0))
     if got is None:
@@ -183,17 +193,34 @@ def _fact_time(doc: Doc, hit: RelationHit, articles: list[DatedArticle]
     if got is None:
         got, level = next(((t, 3) for hits, at in others if (t := best(hits, at)) is not None),
                           (None, 0))
-    if got is None or got.precision in ("quarter", "half", "year"):
+    relative_day = got is not None and got.text in parser.rel_days
+    if got is None or got.precision in ("quarter", "half", "year") or relative_day:
         event = None
+        told: dict[int, bool] = doc.user_data.setdefault("pk_event_sentences", {})
+
+        def tells_event(x: Any) -> bool:  # (asked once a sentence, not once a relation)
+            if x.start not in told:
+                told[x.start] = any(w in text[x.start:x.end] for w in parser.event_words)
+            return told[x.start]
+
         leads = [h for x in sents if (got is not None or x.end <= s or x.start == s)
-                 and any(w in text[x.start:x.end] for w in parser.event_words)
+                 and tells_event(x)
                  for h in times_in(x.start, x.end)
                  if h.start - _body_start(text, x.start, x.end) < _LEAD_CHARS
-                 or clause_start(text, h.start) >= h.start - 1]
-        for fine in (("day", "month"), () if got is not None else ("quarter", "half")):
-            event = next((h for h in leads if h.precision in fine), None)
+                 or clause_start(text, h.start) >= h.start - 1
+                 or text[h.start - 1:h.start] in parser.event_markers]
+        tiers = [("day", "month")] + ([] if got is not None else [("quarter", "half"), ("fair",)])
+        for fine in tiers:
+            event = next((h for h in leads if h.precision in fine
+                          or "day" in fine and _rank(h) < 1  # (15日至16日)
+                          or "fair" in fine and h.text.isdigit()  # (2019厦门…洽谈会…签订)
+                          and _deal_told(text, h.start, parser.deal_words)), None)
             if event is not None:
                 break
+        if relative_day:  # 「今天签约的…」 under 「4月7日…签约仪式举行」 in a page of the 15th
+            if event is not None and event.precision == "day" and event.value < got.value:
+                got = event
+            event = None
         # the event's date, where the sentence gives none or one the event's date lies in
         # (长株潭新能源产业园: 四季度 of the headline, 10月8日 of the lead)
         if event is not None and got is None:
@@ -209,13 +236,22 @@ _BYLINE = re.compile(r"\s*(?:[(（【\[][^()（）【】\[\]]{0,40}[)）】\]]\s
 _DATELINE: re.Pattern[str] | None = None
 
 
+def _deal_told(text: str, pos: int, words: tuple[str, ...]) -> bool:
+    """True when the sentence holding `pos` tells of a deal (签约, 签订, 开工…)."""
+    lo = max(text.rfind(c, 0, pos) for c in "。！？\n") + 1
+    ends = [i for i in (text.find(c, pos) for c in "。！？\n") if i != -1]
+    return any(w in text[lo:min(ends) if ends else len(text)] for w in words)
+
+
 def _body_start(text: str, start: int, end: int) -> int:
     """Where a sentence's own words start: after a dateline (央广网广州2月21日消息) and a
     bracketed byline (（记者 丁白玉）10月8日…)."""
     global _DATELINE
     if _DATELINE is None:
         ends = "|".join(re.escape(w) for w in load_times().dateline_ends)
-        _DATELINE = re.compile(rf"\s*[^，。,；;]{{0,24}}?\d{{1,2}}月\d{{1,2}}日(?:{ends})")
+        leads = "|".join(re.escape(w) for w in load_times().lead_words)
+        _DATELINE = re.compile(rf"\s*[^，。,；;]{{0,24}}?\d{{1,2}}月\d{{1,2}}日(?:{ends})"
+                               rf"|\s*[^，。,；;\s]{{2,12}}?(?:{leads})(?=[\s(（])")
     m = _DATELINE.match(text, start, end)
     start = m.end() if m else start
     m = _BYLINE.match(text, start, end)

@@ -2,8 +2,9 @@
 times and park observations, as docs/extraction-format.md "Scoring" says.
 
 - An observation is right when its park resolves to the gold one (name or alias, through the
-  entity gold), indicator, unit and period agree and the value agrees within 1% (both null
-  agree); precision, recall and F1, micro-averaged.
+  entity gold), indicator, unit and period agree (the same span, however written: 2025-Q1/
+  2025-Q3 is 2025-01/2025-09) and the value agrees within 1% (both null agree); precision,
+  recall and F1, micro-averaged.
 - A publication date is right when value and precision agree; articles are matched by title
   (spaces and punctuation aside, one title holding the other), else in order.
 - A fact time is scored only where the system found the gold time's relation: right when value
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from kg.corpus import simplify_name
@@ -144,6 +146,47 @@ class _Resolver:
         return got or {-hash(key)}
 
 
+def _bounds(value: str) -> tuple[date, date] | None:
+    """The first and last day of a time value (2025-Q3 → 1 July, 30 September; a range's
+    ends); None when the value has no such form."""
+    if "/" in value:
+        a, _, b = value.partition("/")
+        first, last = _bounds(a), _bounds(b)
+        return (first[0], last[1]) if first and last else None
+    m = re.fullmatch(r"(\d{4})(?:-(?:(\d{2})(?:-(\d{2}))?|Q([1-4])|H([12])))?", value)
+    if m is None:
+        return None
+    year, month, day, quarter, half = m.groups()
+    y = int(year)
+    if day:
+        d = date(y, int(month), int(day))
+        return d, d
+    lo, hi = 1, 12
+    if month:
+        lo = hi = int(month)
+    elif quarter:
+        lo, hi = 3 * int(quarter) - 2, 3 * int(quarter)
+    elif half:
+        lo, hi = 6 * int(half) - 5, 6 * int(half)
+    end = date(y + hi // 12, hi % 12 + 1, 1) - timedelta(days=1)
+    return date(y, lo, 1), end
+
+
+def same_period(gold: str | None, predicted: str | None) -> bool:
+    """True when two periods are the same span of time, however written: equal values, or
+    a range and another value with the same first and last day (2025-Q1/2025-Q3 and
+    2025-01/2025-09, the first three quarters)."""
+    if gold == predicted:
+        return True
+    if gold is None or predicted is None or "/" not in gold + predicted:
+        return False
+    try:
+        a, b = _bounds(gold), _bounds(predicted)
+    except ValueError:
+        return False
+    return a is not None and a == b
+
+
 def _close(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
@@ -253,8 +296,8 @@ def _observations(pred: list[Observation], gold: list[Observation], doc_id: str,
         for i, go in enumerate(gold):
             if i in used or go.indicator != po.indicator or go.unit != po.unit:
                 continue
-            if (go.period.value if go.period else None) != (po.period.value if po.period
-                                                            else None):
+            if not same_period(go.period.value if go.period else None,
+                               po.period.value if po.period else None):
                 continue
             if not _close(po.value, go.value) or not (res.gold_ids(go.park) & parks):
                 continue
@@ -284,4 +327,4 @@ def _obs(o: Observation) -> dict[str, Any]:
             "text": o.text}
 
 
-__all__ = ["Accuracy", "TimeReport", "format_times", "score_times"]
+__all__ = ["Accuracy", "TimeReport", "format_times", "same_period", "score_times"]

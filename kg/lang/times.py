@@ -68,8 +68,13 @@ class TimeParser:
             self.fact_verbs: tuple[str, ...] = tuple(t["fact_verbs"]["words"])
             self.verb_window = int(t["fact_verbs"]["within"])
             self.event_words: tuple[str, ...] = tuple(t["event_words"]["words"])
+            self.event_markers: tuple[str, ...] = tuple(t["event_words"]["markers"])
+            self.lead_words: tuple[str, ...] = tuple(t["event_words"]["leads"])
+            self.back_refs: tuple[str, ...] = tuple(sorted(t["back_references"]["words"],
+                                                          key=len, reverse=True))
             event_within = int(t["event_names"]["within"])
             event_ends = list(t["event_names"]["endings"])
+            self.deal_words: tuple[str, ...] = tuple(t["event_names"]["deal_words"])
             y, mo, q, qp = t["year"], t["month"], t["quarter"], t["quarter_prefix"]
             days, joiners, seps = list(t["day"]), list(t["range_joiners"]), t["date_separators"]
             self.day_not_before: tuple[str, ...] = tuple(t["day_not_before"])
@@ -94,6 +99,9 @@ class TimeParser:
             ("mrange", re.compile(
                 rf"(?P<y>{yr}){y_}(?P<m1>{num}){re.escape(mo)}?(?:{jn})(?P<m2>{num})"
                 rf"{re.escape(mo)}(?!(?:{num})?(?:{dd}))")),
+            ("mrange_rel", re.compile(  # 1至4月, 今年1-9月, 1月-5月: the year from the anchor
+                rf"(?<![\d{y_}.\-/])(?:(?P<rel>{_alt(self.rel_years)}))?(?P<m1>{num})"
+                rf"{re.escape(mo)}?(?:{jn})(?P<m2>{num}){re.escape(mo)}(?!(?:{num})?(?:{dd}))")),
             ("numeric", re.compile(
                 rf"(?<!\d)(?P<y>{yr})(?P<s>{sep})(?P<m>\d{{1,2}})(?P=s)(?P<d>\d{{1,2}})(?!\d)")),
             ("dmy", re.compile(
@@ -171,6 +179,14 @@ class TimeParser:
             year, m1, m2 = int(g["y"]), self.number(g["m1"]), self.number(g["m2"])
             if not (m1 and m2 and 1 <= m1 < m2 <= 12):
                 return None
+            return f"{year}-{m1:02d}/{year}-{m2:02d}", "range"
+        if kind == "mrange_rel":
+            m1, m2 = self.number(g["m1"]), self.number(g["m2"])
+            if anchor is None or not (m1 and m2 and 1 <= m1 < m2 <= 12):
+                return None
+            year = anchor.year + (self.rel_years[g["rel"]] if g["rel"] else 0)
+            if not g["rel"] and m2 - anchor.month > 6:
+                year -= 1  # 1-11月 in an article of February: last year's
             return f"{year}-{m1:02d}/{year}-{m2:02d}", "range"
         if kind == "dayrange":
             d1, d2 = int(g["d1"]), int(g["d2"])

@@ -72,6 +72,8 @@ class IndicatorFinder:
             self.qualified: dict[str, tuple[str, ...]] = {
                 k: tuple(v) for k, v in t.get("qualified", {}).items()}
             self.count_units = list(vals["count_units"])
+            self.multipliers: dict[str, int] = {k: int(v) for k, v in
+                                                vals["count_multipliers"].items()}
             count_nouns = list(vals["count_nouns"])
             percent = list(vals["percent"])
             self.gap = int(vals["gap_chars"])
@@ -80,13 +82,25 @@ class IndicatorFinder:
             self.plan_words = tuple(nots["plan_words"])
             self.other_subjects = tuple(nots["other_subjects"])
             place_endings = list(nots["place_endings"])
+            self.not_places = tuple(nots["not_places"])
             self.province_end = str(nots["province_ending"])
             self.prefix_chars = int(nots["prefix_chars"])
             self.slice_words = tuple(nots["slice_words"])
+            self.slice_exceptions = tuple(nots["slice_exceptions"])
+            vc = t["verb_counts"]
+            self.verb_indicator = str(vc["indicator"])
+            verb_words, verb_nouns = list(vc["verbs"]), list(vc["nouns"])
+            verb_within, verb_gap = int(vc["within"]), int(vc["gap"])
+            self.verb_list_end = tuple(vc["list_end"])
             self.capacity_year = str(nots["capacity_year"])
             self.slice_after = tuple(nots["slice_after"])
             self.threshold_nouns = tuple(nots["threshold_nouns"])
             self.threshold_words = tuple(nots["threshold_words"])
+            self.threshold_before = tuple(nots["threshold_before"])
+            self.threshold_then = tuple(sorted(nots["threshold_then"], key=len, reverse=True))
+            self.per_unit_after = tuple(nots["per_unit_after"])
+            self.flow_words = tuple(nots["flow_words"])
+            self.listed_words = tuple(nots["listed_words"])
             self.now_words = tuple(nots["now_words"])
             self.cumulative = tuple(sorted(nots["cumulative_words"], key=len, reverse=True))
             self.demonstratives = tuple(nots["demonstratives"])
@@ -103,9 +117,20 @@ class IndicatorFinder:
         self.is_percent = {p: p != "个百分点" for p in percent}
         pct = alternation(percent)
         cu = alternation(self.count_units)
-        self.count_after = re.compile(rf"(?P<num>{_NUM})(?P<q>余|多)?(?:{cu})")
+        mul = alternation(list(self.multipliers))
+        self.count_after = re.compile(rf"(?P<num>{_NUM})(?P<mul>{mul})?(?P<q>余|多)?(?:{cu})")
         self.count_before = re.compile(
-            rf"(?P<num>{_NUM})(?P<q>余|多)?(?:{cu})(?:{alternation(count_nouns)})?")
+            rf"(?P<num>{_NUM})(?P<mul>{mul})?(?P<q>余|多)?(?:{cu})"
+            rf"(?:{alternation(count_nouns)})?")
+        if self.verb_indicator not in self.indicators:
+            raise RuleError(f"kg/patterns/indicators.toml: verb_counts: unknown indicator "
+                            f"{self.verb_indicator!r}")
+        self.verb_count_re = re.compile(
+            rf"(?:{alternation(verb_words)})(?P<between>[^，,。；;：:\n]{{0,{verb_within}}}?)"
+            rf"(?P<noun>{alternation(verb_nouns)})[近约达超]{{0,{verb_gap}}}"
+            rf"(?P<num>{_NUM})(?P<mul>{mul})?(?P<q>余|多)?(?:{cu})"
+            rf"|(?:{alternation(verb_words)})(?P<between2>)[近约达超]{{0,{verb_gap}}}"
+            rf"(?P<num2>{_NUM})(?P<mul2>{mul})?(?:余|多)?(?:{cu})(?P<noun2>{alternation(verb_nouns)})")
         self.percent_re = re.compile(rf"(?P<num>{_NUM})(?P<pct>{pct})")
         self.growth_re = re.compile(
             rf"(?P<dir>{alternation(rise + fall)})(?:了|率|幅度)?(?:达到|达|为|至|超过|超)?"
@@ -133,10 +158,15 @@ class IndicatorFinder:
                 amt = self.amounts.parse(m)
                 if amt is None or amt.start < lo or amt.currency not in ("CNY", "USD"):
                     continue
-                if text.startswith(self.threshold_nouns, amt.end):
-                    return None  # 营收10亿元以上企业65家: a count of firms, not a figure
-                if text.startswith(self.threshold_words, amt.end):
-                    continue  # 突破千亿元大关，达到1173亿元: the figure comes next
+                if text.startswith(self.threshold_nouns + self.per_unit_after, amt.end):
+                    return None  # 营收10亿元以上企业65家, 25亿元/平方公里: no total
+                passed = text.startswith(self.threshold_words, amt.end) or any(
+                    text.endswith(w, lo, amt.start) or text.endswith(w, lo, amt.start - 1)
+                    for w in self.threshold_before)
+                if passed:
+                    then = self._then(text, amt.end)
+                    if then is not None:
+                        return then  # 首破1000亿元，达1041亿元: the figure comes next
                 return amt.value, amt.currency, amt.start, amt.end, amt.text
             return None
         if ind.unit == "percent":
@@ -147,7 +177,29 @@ class IndicatorFinder:
         m = self.count_after.search(text, lo, hi)
         if m is None or any(c in text[lo:m.start()] for c in "、，,；;"):
             return None  # (a count past a list mark belongs to the next item)
-        return int(_number(m.group("num"))), "count", m.start(), m.end(), m.group()
+        return self._count(m), "count", m.start(), m.end(), m.group()
+
+    def _then(self, text: str, pos: int) -> tuple[int | float, str, int, int, str] | None:
+        """The amount the clause after a passed threshold opens with (…，达到1173亿元)."""
+        pos += len(next((w for w in self.threshold_words if text.startswith(w, pos)), ""))
+        if pos >= len(text) or text[pos] not in "，,":
+            return None
+        word = next((w for w in self.threshold_then if text.startswith(w, pos + 1)), None)
+        if word is None:
+            return None
+        at = pos + 1 + len(word)
+        for m in self.amounts.matches(text[:clause_end(text, at)]):
+            amt = self.amounts.parse(m)
+            if amt is None or amt.start < at:
+                continue
+            if amt.start <= at + 1 and amt.currency in ("CNY", "USD"):
+                return amt.value, amt.currency, amt.start, amt.end, amt.text
+            break
+        return None
+
+    def _count(self, m: re.Match[str]) -> int:
+        """The count a match gives, its multiplier applied (20万户 → 200000)."""
+        return int(_number(m.group("num")) * self.multipliers.get(m.group("mul") or "", 1))
 
     def _growth(self, text: str, lo: int, hi: int) -> tuple[float, int, int] | None:
         for m in self.growth_re.finditer(text, lo, hi):
@@ -214,8 +266,55 @@ class IndicatorFinder:
                     continue  # 上半年 in an undated article: the period is unknown
                 out.append(ObservationHit(park, ind.id, unit, value, vtext, growth, period,
                                           (cs, ce), (sent.start, sent.end), rule))
+        out += self._verb_counts(text, sents, sent_starts, parks, park_starts, others, topics,
+                                 secs, sec_starts, articles, time_cache)
         doc._.pk_observations = _dedupe(out)
         return doc
+
+    def _verb_counts(self, text: str, sents: list, sent_starts: list[int], parks: list[Mention],
+                     park_starts: list[int], others: list[Mention], topics: list[str | None],
+                     secs: list, sec_starts: list[int], articles: list[DatedArticle],
+                     time_cache: dict) -> list[ObservationHit]:
+        """Counts of enterprises a verb states (已集聚…企业近50家, 共引进…等企业12家)."""
+        out = []
+        ind = self.indicators[self.verb_indicator]
+        for m in self.verb_count_re.finditer(text):
+            second = m.group("num2") is not None
+            ws, ns = m.start(), m.start("noun2" if second else "noun")
+            between = m.group("between") or ""
+            if between and not between.endswith(self.verb_list_end):
+                continue  # 集聚数字经济企业2500家: a sector's firms
+            if any(o.start < ns + 2 and ns < o.end for o in others):
+                continue  # the noun inside a name
+            si = bisect_right(sent_starts, ws) - 1
+            if si < 0:
+                continue
+            sent = sents[si]
+            cs, ce = max(clause_start(text, ws), sent.start), clause_end(text, m.end())
+            if any(w in text[sent.start:ce] for w in self.plan_words) or self._slice(
+                    text, ws, ws):
+                continue
+            ps = text.rfind("\n", 0, ws) + 1
+            pe = text.find("\n", ws)
+            pe = len(text) if pe == -1 else pe
+            park = self._park(text, parks, park_starts, ws, ps, sent.start, topics, secs,
+                              sec_starts, others, True)
+            if park is None:
+                continue
+            if ps not in time_cache:
+                time_cache[ps] = self._times(text, _published(articles, ws), ps, pe)
+            times, relative = time_cache[ps]
+            now = any(w in text[sent.start:ws] for w in self.now_words)
+            period = None if now else self._period(text, times, cs, ws, max(ps, sent.start))
+            if period is not None and (period.start, period.end) in relative:
+                continue
+            value_at = m.start("num2" if second else "num")
+            count = int(_number(m.group("num2")) * self.multipliers.get(
+                m.group("mul2") or "", 1)) if second else self._count(m)
+            out.append(ObservationHit(park, ind.id, "count", count,
+                                      text[value_at:m.end()], None, period, (cs, ce),
+                                      (sent.start, sent.end), "indicator.verb_count"))
+        return out
 
     def _times(self, text: str, anchor: date | None, lo: int, hi: int
                ) -> tuple[list[TimeHit], set[tuple[int, int]]]:
@@ -231,7 +330,10 @@ class IndicatorFinder:
         """True when the words around the indicator make the figure a slice of the park or
         another body's (产业产值, 亩均税收, 市级专精特新, 年产值, 高新技术企业培育库)."""
         lo = max(clause_start(text, ws), ws - self.prefix_chars)
-        if any(w in text[lo:ws] for w in self.slice_words):
+        before = text[lo:ws]
+        for w in self.slice_exceptions:
+            before = before.replace(w, " ")
+        if any(w in before for w in self.slice_words):
             return True
         if text.startswith(self.slice_after, we):
             return True
@@ -264,6 +366,8 @@ class IndicatorFinder:
             return None
         if not count and self._province(between):
             return None  # 海南规模以上工业增加值: a province's figure
+        if self._city_since(text, cand.end if cand is not None else ps, ss):
+            return None  # 「2023年，西安市…。国家高新技术企业…突破1.3万家」: the city's
         demo = self._demonstrative(text, parks, ps, ws)
         if demo is not None and (cand is None or demo.start > cand.start):
             return demo
@@ -276,6 +380,18 @@ class IndicatorFinder:
             if model is not None:
                 return Mention(ws, ws, "Park", model.text, "Park.topic", key=key, anaphor=True)
         return None
+
+    def _city_since(self, text: str, lo: int, hi: int) -> bool:
+        """True when a sentence between `lo` and `hi` has a city (or 全市…) as its subject:
+        the figures after it are the city's, not the park's named before."""
+        for m in _SENT_OPEN.finditer(text, lo, hi):
+            at = m.end()
+            place = self.place_re.match(text, at)
+            if place is not None and not place.group().endswith(self.not_places):
+                return True
+            if text.startswith(self.other_subjects, at):
+                return True
+        return False
 
     def _province(self, words: str) -> bool:
         """True when a province's name stands in `words` (the figure's subject)."""
@@ -307,13 +423,24 @@ class IndicatorFinder:
         rule); two for a from-X-to-Y with a time at each end."""
         unit = ind.unit
         now = any(w in text[ss:ws] for w in self.now_words)
+        # a count stated as a stock (高新技术企业达到461家) takes its period from its own
+        # sentence only; one told as the year's event (7家公司入库…) from the paragraph
+        vps = max(ps, ss) if ind.unit == "count" and not any(
+            w in text[cs:ws] for w in self.listed_words) else ps
+        flow = ind.unit == "count" and any(w in text[cs:ws] for w in self.flow_words)
+        if flow:  # 新认定…131家: left out, but a 累计 figure after it is the stock
+            got = self._value(text, ind, we, ce)
+            if got is None:
+                return []
+            period = self._period(text, times, cs, ws, ps, exclude=(we, got[3]))
+            return [x for x in self._cumulative(text, ind, got[3], period)]
         if ind.unit == "count":
             near = [m for m in self.count_before.finditer(text, cs, ws)
                     if ws - m.end() <= 4 and not any(c in text[m.end():ws] for c in "、，,；;")]
             if near:
                 m = near[-1]
                 period = None if now else self._period(text, times, cs, ws, ps)
-                return [(int(_number(m.group("num"))), "count", m.group(), None, period,
+                return [(self._count(m), "count", m.group(), None, period,
                          "indicator.count_before")]
         # the next clause when it only states the change (…436.29亿元,同比增长6.7%)
         ge = ce
@@ -323,6 +450,11 @@ class IndicatorFinder:
         if got is not None and got[2] - we > self.gap and not self.from_re.search(
                 text, we, got[2]):
             got = None
+        if got is not None and got[3] > ce:  # the figure after a threshold, a clause on
+            ce = clause_end(text, got[3])
+            ge = ce
+            if ce < se and self.change_start.match(text, ce + 1):
+                ge = clause_end(text, ce + 1)
         out = []
         if got is not None:
             value, vunit, vs, ve, vtext = got
@@ -347,15 +479,11 @@ class IndicatorFinder:
                     return [(second[0], unit, second[4], growth[0] if growth else None, period,
                              "indicator.to")]
             growth = self._growth(text, ve, ge)
-            period = None if now else self._period(text, times, cs, ws, ps, exclude=(we, ve))
+            period = None if now else self._period(text, times, cs, ws, vps, exclude=(we, ve))
+            if text[ve:ve + 1] in "(（":  # 905亿元(2013年): the period in brackets
+                period = next((h for h in times if h.start == ve + 1), period)
             out = [(value, unit, vtext, growth[0] if growth else None, period, "indicator.value")]
-            more = ve + 1 if text[ve:ve + 1] in "，," else ve
-            cum = next((w for w in self.cumulative if text.startswith(w, more)), None)
-            if cum is not None:
-                nxt = self._value(text, ind, more + len(cum), clause_end(text, more + len(cum)))
-                if nxt is not None and nxt[2] - more - len(cum) <= 2:
-                    out.append((nxt[0], nxt[1], nxt[4], None, period, "indicator.cumulative"))
-            return out
+            return out + self._cumulative(text, ind, ve, period)
         if ind.unit == "count":
             before = [m for m in self.count_before.finditer(text, cs, ws)
                       if ws - m.end() <= self.gap - 4
@@ -363,14 +491,31 @@ class IndicatorFinder:
             if before:
                 m = before[-1]
                 period = None if now else self._period(text, times, cs, ws, ps)
-                return [(int(_number(m.group("num"))), "count", m.group(), None, period,
+                return [(self._count(m), "count", m.group(), None, period,
                          "indicator.count_before")]
+            growth = self._growth(text, we, ge)  # 市场主体数量增长15%: a change alone
+            if growth is not None and growth[1] - we <= self.prefix_chars:
+                period = None if now else self._period(text, times, cs, ws, ps)
+                return [(None, "count", "", growth[0], period, "indicator.change")]
             return []
         growth = self._growth(text, we, ge)
         if growth is not None and growth[1] - we <= self.gap:
             period = None if now else self._period(text, times, cs, ws, ps)
             return [(None, ind.unit, "", growth[0], period, "indicator.change")]
         return []
+
+    def _cumulative(self, text: str, ind: Indicator, ve: int, period: TimeHit | None
+                    ) -> list[tuple[int | float | None, str, str, float | None, TimeHit | None,
+                                    str]]:
+        """A second figure of the same indicator right after one (…49家，累计达280余家)."""
+        more = ve + 1 if text[ve:ve + 1] in "，," else ve
+        cum = next((w for w in self.cumulative if text.startswith(w, more)), None)
+        if cum is None:
+            return []
+        nxt = self._value(text, ind, more + len(cum), clause_end(text, more + len(cum)))
+        if nxt is None or nxt[2] - more - len(cum) > 2:
+            return []
+        return [(nxt[0], nxt[1], nxt[4], None, period, "indicator.cumulative")]
 
     def _period(self, text: str, times: list[TimeHit], cs: int, ws: int, ps: int,
                 exclude: tuple[int, int] | None = None) -> TimeHit | None:
@@ -381,20 +526,32 @@ class IndicatorFinder:
                   and not _bracketed(text, cs, h.start)]
         if inside:
             return inside[-1]
-        leading = [h for h in times if ps <= h.start < cs and h.precision != "range"
-                   and _opens_clause(text, h)]
-        return leading[-1] if leading else None
+        leading = [h for h in times if ps <= h.start < cs
+                   and _opens_clause(text, h, self.times.lead_words)
+                   and (h.precision != "range" or "-" in h.value)]  # (今年1-9月, not 十四五)
+        if not leading:
+            return None
+        got = leading[-1]
+        if got.precision == "day":  # 10月28日，…公布前三季度经济数据：GDP…: the span told of
+            stop = min([cs] + [i for i in (text.find(c, got.end, cs) for c in "。！？")
+                               if i != -1])
+            spans = [h for h in times if got.end <= h.start < stop and h.precision != "day"]
+            if spans:
+                return spans[-1]
+        return got
 
 
+# A sentence's subject: after its end mark and a time clause opening the next (2023年，).
+_SENT_OPEN = re.compile(r"[。！？!?](?:[^，,。！？!?\n]{0,10}[，,])?")
 _QUOTES = "“”‘’「」『』\"'（(）) "
 _OPENERS = ("截至", "截止", "截至到", "在", "于", "到")
 
 
-def _opens_clause(text: str, hit: TimeHit) -> bool:
-    """True when the time opens its clause (2021年，… / 截至2021年底，…)."""
+def _opens_clause(text: str, hit: TimeHit, leads: tuple[str, ...] = ()) -> bool:
+    """True when the time opens its clause (2021年，… / 截至2021年底，… / 本报讯 今年一季度，…)."""
     start = clause_start(text, hit.start)
     lead = text[start:hit.start].strip().strip(_QUOTES)
-    return not lead or lead in _OPENERS
+    return not lead or lead in _OPENERS or bool(leads) and lead.endswith(leads)
 
 
 def _bracketed(text: str, lo: int, pos: int) -> bool:
