@@ -478,13 +478,7 @@ def _store_queries(within: set[str] | None) -> dict[str, str]:
         "mentions": "SELECT ?e (COUNT(?m) AS ?n) WHERE { VALUES ?e { " + iris
                     + " } ?m pk:mentionOf ?e } GROUP BY ?e",
         "relations": about,
-        # the statements about them, by their subject, then by their object: two joins from
-        # the VALUES block (a UNION with DISTINCT took half as long again)
-        "statements": f"""SELECT ?st ?s ?p ?o WHERE {{ VALUES ?s {{ {iris} }}
-  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}""",
-        "statements_by_object": f"""SELECT ?st ?s ?p ?o WHERE {{ VALUES ?o {{ {iris} }}
-  ?st rdf:object ?o ; rdf:subject ?s ; rdf:predicate ?p }}""",
-        "evidence": "",  # filled in once the statements are known
+        "iris": iris,  # the VALUES block itself, for the evidence of `_store_cut_evidence`
     }
 
 
@@ -527,26 +521,21 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
             d.value.rsplit("/doc/", 1)[-1]
         parts.documents.setdefault(key, {"title": title.value if title is not None else "",
                                          "file": file.value if file is not None else ""})
-    if within is None:
-        statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
-                      for st, s, p, o in _store_rows(view, queries["statements"])}
-    else:  # the (whole) statements about these entities, then their evidence, by VALUES
-        import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
+    if within is not None:
+        _store_cut_evidence(view, parts, within, queries["iris"])
+        return parts
+    statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
+                  for st, s, p, o in _store_rows(view, queries["statements"])}
+    add = _evidence_adder(view, parts)
+    for ev, st, doc, sentence, rule in _store_rows(view, queries["evidence"]):
+        add(ev, doc, sentence, rule, *statements.get(st.value, (None, None, None)))
+    _store_time_parts(view, parts, statements)
+    return parts
 
-        statements = {st.value: (s.value, p.value, o.value)
-                      for name in ("statements", "statements_by_object")
-                      for st, s, p, o in _store_rows(view, queries[name])
-                      if isinstance(st, ox.NamedNode)}
-        if not statements:
-            _store_time_parts(view, parts, statements, within)
-            return parts
-        stated = _iris(statements)
-        # `?ev a pk:Evidence` would make Oxigraph scan every evidence node (20 s at 1M
-        # triples): what a statement is derived from, in a document, with a sentence, is
-        # evidence (docs/rdf-model.md)
-        queries["evidence"] = f"""SELECT ?ev ?st ?doc ?sentence ?rule WHERE {{
-  VALUES ?st {{ {stated} }} ?st prov:wasDerivedFrom ?ev . ?ev pk:inDocument ?doc ;
-  pk:sentence ?sentence . OPTIONAL {{ ?ev pk:rule ?rule }} }}"""
+
+def _evidence_adder(view: Any, parts: _Parts) -> Callable[..., None]:
+    """A function that records one evidence row (evidence, document, sentence, rule, and the
+    subject, predicate and object of the statement it supports) in `parts`."""
     doc_ids: dict[str, str] = {}
     for doc, doc_id in _store_rows(view, _STORE_IDENTIFIERS):
         doc_ids[doc.value] = doc_ids.get(doc.value) or doc_id.value
@@ -561,7 +550,8 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
         key = doc_ids.get(doc.value) or doc.value.rsplit("/doc/", 1)[-1]
         return names.setdefault(key, key)
 
-    for ev, st, doc, sentence, rule in _store_rows(view, queries["evidence"]):
+    def add(ev: Any, doc: Any, sentence: Any, rule: Any, subj: str | None, pred: str | None,
+            obj: str | None) -> None:
         key = ev.value
         if key not in parts.evidence:
             tail = key.rsplit("/", 1)[-1]
@@ -569,9 +559,65 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
             order = (where, int(tail) if tail.isdigit() else -1, key)
             parts.evidence[key] = (order, "" if sentence is None else sentence.value, where,
                                    text(rule))
-        parts.add_evidence(key, *statements.get(st.value, (None, None, None)))
-    _store_time_parts(view, parts, statements, within)
-    return parts
+        parts.add_evidence(key, subj, pred, obj)
+
+    return add
+
+
+# The evidence of the statements about some entities (VALUES ?s or ?o), with the title and
+# date of its article, in one answer: the statement's own IRI is not asked for (every term
+# that comes back is one more read of Oxigraph's string table).
+_CUT_EVIDENCE = """SELECT ?s ?p ?o ?ev ?doc ?sentence ?rule ?title ?date WHERE { VALUES_BLOCK
+  STATEMENT FILTER (isIRI(?st)) ?st prov:wasDerivedFrom ?ev .
+  ?ev pk:inDocument ?doc ; pk:sentence ?sentence . OPTIONAL { ?ev pk:rule ?rule }
+  OPTIONAL { ?ev pk:inArticle ?a OPTIONAL { ?a dcterms:title ?title }
+             OPTIONAL { ?a dcterms:date ?date } } }"""
+_CUT_TIMES = """SELECT ?s ?p ?o ?value ?precision ?text ?start ?end WHERE { VALUES_BLOCK
+  STATEMENT FILTER (isIRI(?st)) ?t pk:timeValue ?value
+  OPTIONAL { ?t pk:precision ?precision } OPTIONAL { ?t pk:timeText ?text }
+  OPTIONAL { ?t pk:startDate ?start } OPTIONAL { ?t pk:endDate ?end } }"""
+_BY_SUBJECT = "?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ."
+
+
+def _store_cut_evidence(view: Any, parts: _Parts, within: set[str], iris: str) -> None:
+    """Read the evidence, articles and times of the statements about the entities `within`
+    (`iris`: them as a VALUES block) and the figures of the parks among them.
+
+    Each row is a few reads of the store, so none is asked twice: the statements are taken
+    by their subject, then those by their object whose subject lies outside `within` (in a
+    focus view most of the latter are the view's own relations, already read).
+    """
+    add = _evidence_adder(view, parts)
+
+    def text(term: Any) -> str | None:
+        return None if term is None else term.value
+
+    def rows(query: str, values: str, statement: str) -> Iterable[list[Any]]:
+        return _store_rows(view, query.replace("VALUES_BLOCK", values)
+                           .replace("STATEMENT", statement))
+
+    by_object = [st.value for st, s in _store_rows(view, f"""SELECT ?st ?s WHERE {{
+      VALUES ?o {{ {iris} }} ?st rdf:object ?o ; rdf:subject ?s FILTER (isIRI(?st)) }}""")
+                 if s.value not in within]
+    sides = [(f"VALUES ?s {{ {iris} }}", _BY_SUBJECT)]
+    if by_object:
+        sides.append((f"VALUES ?st {{ {_iris(by_object)} }}", _BY_SUBJECT))
+    for values, statement in sides:
+        for s, p, o, ev, doc, sentence, rule, title, date in rows(_CUT_EVIDENCE, values,
+                                                                    statement):
+            add(ev, doc, sentence, rule, s.value, p.value, o.value)
+            if title is not None or date is not None:
+                parts.articles[ev.value] = (text(title) or "", text(date) or "")
+    timed = f"<{TIME.hasTime}> ?t ."
+    for values, statement in ((f"VALUES ?s {{ {iris} }}", f"?st rdf:subject ?s ; {timed} "
+                               "?st rdf:predicate ?p ; rdf:object ?o ."),
+                              (f"VALUES ?o {{ {iris} }}", f"?st rdf:object ?o ; {timed} "
+                               "?st rdf:subject ?s ; rdf:predicate ?p .")):
+        for s, p, o, value, precision, words, start, end in rows(_CUT_TIMES, values, statement):
+            parts.add_time(s.value, p.value, o.value,
+                           _time_words(value.value, text(precision), text(words)),
+                           text(start), text(end))
+    _store_observations(view, parts, [n for n in within if parts.types.get(n) == "Park"])
 
 
 # issue 16: where evidence lies (article title and date), the times of facts, park figures
@@ -590,38 +636,39 @@ _STORE_OBSERVATIONS = f"""SELECT ?park ?code ?start ?period ?value ?unit ?growth
   OPTIONAL {{ ?obs pk:growthPercent ?growth }} OPTIONAL {{ ?obs pk:clause ?clause }} }}"""
 
 
-def _store_time_parts(view: Any, parts: _Parts, statements: dict[str, tuple[Any, ...]],
-                      within: set[str] | None) -> None:
-    """Read from a store what `_rdflib_time_parts` reads from a graph (only about the
-    entities `within`, their statements and evidence, when given)."""
-    def values(name: str, keys: Iterable[str] | None) -> str:
-        return "" if keys is None else f"VALUES {name} {{ {_iris(keys)} }}"
-
+def _store_time_parts(view: Any, parts: _Parts, statements: dict[str, tuple[Any, ...]]
+                      ) -> None:
+    """Read from a whole store what `_rdflib_time_parts` reads from a graph."""
     def text(term: Any) -> str | None:
         return None if term is None else term.value
 
-    evidence = None if within is None else list(parts.evidence)
-    if evidence is None or evidence:
-        query = _STORE_ARTICLES.replace("VALUES_EV", values("?ev", evidence))
-        for ev, title, date in _store_rows(view, query):
-            if ev.value in parts.evidence:
-                parts.articles[ev.value] = (text(title) or "", text(date) or "")
-    stated = None if within is None else list(statements)
-    if stated is None or stated:
-        query = _STORE_TIMES.replace("VALUES_ST", values("?st", stated))
-        for st, value, precision, words, start, end in _store_rows(view, query):
-            ends = statements.get(st.value)
-            if ends is not None:
-                parts.add_time(*ends, _time_words(value.value, text(precision), text(words)),
-                               text(start), text(end))
-    parks = None if within is None else [n for n in within if parts.types.get(n) == "Park"]
-    if parks is None or parks:
-        query = _STORE_OBSERVATIONS.replace("VALUES_PARK", values("?park", parks))
-        for park, code, start, period, value, unit, growth, clause in _store_rows(view, query):
-            if park.value in parts.types:
-                parts.observations[park.value].add(
-                    (_code(code), text(start), text(period), text(value), _code(unit),
-                     text(growth), text(clause)))
+    query = _STORE_ARTICLES.replace("VALUES_EV", "")
+    for ev, title, date in _store_rows(view, query):
+        if ev.value in parts.evidence:
+            parts.articles[ev.value] = (text(title) or "", text(date) or "")
+    for st, value, precision, words, start, end in _store_rows(
+            view, _STORE_TIMES.replace("VALUES_ST", "")):
+        ends = statements.get(st.value)
+        if ends is not None:
+            parts.add_time(*ends, _time_words(value.value, text(precision), text(words)),
+                           text(start), text(end))
+    _store_observations(view, parts, None)
+
+
+def _store_observations(view: Any, parts: _Parts, parks: list[str] | None) -> None:
+    """Read the figures (observations) of the parks `parks`, or of every park when None."""
+    def text(term: Any) -> str | None:
+        return None if term is None else term.value
+
+    if parks is not None and not parks:
+        return
+    values = "" if parks is None else f"VALUES ?park {{ {_iris(parks)} }}"
+    query = _STORE_OBSERVATIONS.replace("VALUES_PARK", values)
+    for park, code, start, period, value, unit, growth, clause in _store_rows(view, query):
+        if park.value in parts.types:
+            parts.observations[park.value].add(
+                (_code(code), text(start), text(period), text(value), _code(unit),
+                 text(growth), text(clause)))
 
 
 def _triples(graph: Graph, s: Node | None, p: Node | None, o: Node | None) -> Iterator[tuple]:
