@@ -268,8 +268,8 @@ def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
             "amount_text": min((str(v) for v in of(PK.amountText, node)), default=None),
             "wikidata": min(wikidata, default=None, key=lambda q: (len(q), q)),
             "mentions": parts.mentions.get(node, 0),
-            "evidence": _evidence_list(parts.node_evidence.get(node, ()), parts.evidence,
-                                       parts.articles),
+            "evidence": _evidence_list(parts.node_evidence[node], parts.evidence,
+                                       parts.articles) if node in parts.node_evidence else [],
         }
         if node in parts.kinds:
             attrs["kind"] = parts.kinds[node]
@@ -287,7 +287,8 @@ def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
         if parts.fact_spans.get((s, name, o)):
             extra["spans"] = sorted(parts.fact_spans[(s, name, o)])
         g.add_edge(s, o, key=name, relation=name,
-                   evidence=_evidence_list(found, parts.evidence, parts.articles), **extra)
+                   evidence=_evidence_list(found, parts.evidence, parts.articles)
+                   if found else [], **extra)
     return g
 
 
