@@ -452,6 +452,11 @@ def _store_rows(view: Any, sparql: str) -> Iterable[list[Any]]:
     return result[1]
 
 
+def _store_has(view: Any, pattern: str) -> bool:
+    """Whether the merged graph has a match of the triple pattern (read with a LIMIT 1)."""
+    return any(True for _ in _store_rows(view, f"SELECT * WHERE {{ {pattern} }} LIMIT 1"))
+
+
 def _iris(nodes: Iterable[str]) -> str:
     """IRIs as SPARQL terms for a VALUES block (escaped by pyoxigraph, never pasted raw)."""
     import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
@@ -610,10 +615,14 @@ def _store_cut_evidence(view: Any, parts: _Parts, within: set[str], iris: str) -
             if title is not None or date is not None:
                 parts.articles[ev.value] = (text(title) or "", text(date) or "")
     timed = f"<{TIME.hasTime}> ?t ."
-    for values, statement in ((f"VALUES ?s {{ {iris} }}", f"?st rdf:subject ?s ; {timed} "
-                               "?st rdf:predicate ?p ; rdf:object ?o ."),
-                              (f"VALUES ?o {{ {iris} }}", f"?st rdf:object ?o ; {timed} "
-                               "?st rdf:subject ?s ; rdf:predicate ?p .")):
+    # a store without dated facts is not asked about each statement's time (a read each:
+    # 0.2 s for the 21,000 statements of a view of the 1M-triple benchmark store)
+    sides = [] if not _store_has(view, f"?st {timed}") else [
+        (f"VALUES ?s {{ {iris} }}", f"?st rdf:subject ?s ; {timed} "
+                                    "?st rdf:predicate ?p ; rdf:object ?o ."),
+        (f"VALUES ?o {{ {iris} }}", f"?st rdf:object ?o ; {timed} "
+                                    "?st rdf:subject ?s ; rdf:predicate ?p .")]
+    for values, statement in sides:
         for s, p, o, value, precision, words, start, end in rows(_CUT_TIMES, values, statement):
             parts.add_time(s.value, p.value, o.value,
                            _time_words(value.value, text(precision), text(words)),
