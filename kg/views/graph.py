@@ -249,22 +249,25 @@ def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
     import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     values = parts.values
-
-    def of(predicate: URIRef, node: str) -> set[Node]:
-        return values.get(predicate, {}).get(node, set())
+    none: frozenset[Node] = frozenset()
+    # the predicates' values looked up once, not per node (each PK.x builds an IRI)
+    amounts_of, texts_of, labels_of, aliases_of = (
+        values.get(p, {}) for p in (PK.investmentAmount, PK.amountText, RDFS.label,
+                                    SKOS.altLabel))
+    wikidata_of = [values.get(p, {}) for p in (PK.wikidata, SKOS.exactMatch, OWL.sameAs)]
 
     g = nx.MultiDiGraph(documents=dict(sorted(parts.documents.items())))
     for node in sorted(parts.types):
-        yuan = sorted({v for v in map(_yuan, of(PK.investmentAmount, node)) if v is not None})
-        wikidata = {q for p in (PK.wikidata, SKOS.exactMatch, OWL.sameAs)
-                    for q in map(_qid, of(p, node)) if q}
+        yuan = sorted({v for v in map(_yuan, amounts_of.get(node, none)) if v is not None})
+        wikidata = {q for found in wikidata_of for q in map(_qid, found.get(node, none)) if q}
+        aliases = aliases_of.get(node, none)
         attrs: dict[str, Any] = {
-            "label": _pick_label(of(RDFS.label, node), of(SKOS.altLabel, node), node),
+            "label": _pick_label(labels_of.get(node, none), aliases, node),
             "type": parts.types[node],
-            "aliases": sorted({str(v) for v in of(SKOS.altLabel, node)}),
+            "aliases": sorted({str(v) for v in aliases}),
             "amount": yuan[-1] if yuan else None,
             "amounts": yuan[::-1],
-            "amount_text": min((str(v) for v in of(PK.amountText, node)), default=None),
+            "amount_text": min((str(v) for v in texts_of.get(node, none)), default=None),
             "wikidata": min(wikidata, default=None, key=lambda q: (len(q), q)),
             "mentions": parts.mentions.get(node, 0),
             "evidence": _evidence_list(parts.node_evidence[node], parts.evidence,
@@ -279,15 +282,18 @@ def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
                 parts.observations[node], key=lambda r: tuple("" if v is None else str(v)
                                                               for v in r))]
         g.add_node(node, **attrs)
+    iris = {name: str(PK[name]) for name in {name for _, name, _ in parts.facts}}
+    edges = []
     for s, name, o in sorted(parts.facts):
-        found = parts.fact_evidence.get((s, str(PK[name]), o), ())
-        extra: dict[str, Any] = {"times": sorted(parts.fact_times[(s, name, o)])} \
-            if parts.fact_times.get((s, name, o)) else {}
+        found = parts.fact_evidence.get((s, iris[name], o), ())
+        attrs = {"relation": name, "evidence": _evidence_list(found, parts.evidence,
+                                                              parts.articles) if found else []}
+        if parts.fact_times.get((s, name, o)):
+            attrs["times"] = sorted(parts.fact_times[(s, name, o)])
         if parts.fact_spans.get((s, name, o)):
-            extra["spans"] = sorted(parts.fact_spans[(s, name, o)])
-        g.add_edge(s, o, key=name, relation=name,
-                   evidence=_evidence_list(found, parts.evidence, parts.articles)
-                   if found else [], **extra)
+            attrs["spans"] = sorted(parts.fact_spans[(s, name, o)])
+        edges.append((s, o, name, attrs))
+    g.add_edges_from(edges)
     return g
 
 
