@@ -437,7 +437,6 @@ _STORE_STATEMENTS = """SELECT ?st ?s ?p ?o WHERE {
   { SELECT DISTINCT ?st WHERE { ?st prov:wasDerivedFrom ?ev . ?ev a pk:Evidence } }
   OPTIONAL { ?st rdf:subject ?s } OPTIONAL { ?st rdf:predicate ?p }
   OPTIONAL { ?st rdf:object ?o } }"""
-_STORE_IDENTIFIERS = "SELECT ?doc ?id WHERE { ?doc dcterms:identifier ?id }"
 _STORE_EVIDENCE = """SELECT ?ev ?st ?doc ?sentence ?rule WHERE {
   ?ev a pk:Evidence . ?st prov:wasDerivedFrom ?ev . OPTIONAL { ?ev pk:inDocument ?doc }
   OPTIONAL { ?ev pk:sentence ?sentence } OPTIONAL { ?ev pk:rule ?rule } }"""
@@ -542,29 +541,30 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
             parts.facts.add((s.value, relation[p.value], o.value))
     if not evidence:
         return parts
+    doc_ids: dict[str, str] = {}  # document IRI → its identifier, for the evidence
     for d, doc_id, title, file in _store_rows(view, _STORE_DOCUMENTS):
+        if doc_id is not None:
+            doc_ids[d.value] = doc_ids.get(d.value) or doc_id.value
         key = doc_id.value if doc_id is not None and doc_id.value else \
             d.value.rsplit("/doc/", 1)[-1]
         parts.documents.setdefault(key, {"title": title.value if title is not None else "",
                                          "file": file.value if file is not None else ""})
     if within is not None:
-        _store_cut_evidence(view, parts, within, queries["iris"])
+        _store_cut_evidence(view, parts, within, queries["iris"], doc_ids)
         return parts
     statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
                   for st, s, p, o in _store_rows(view, queries["statements"])}
-    add = _evidence_adder(view, parts)
+    add = _evidence_adder(parts, doc_ids)
     for ev, st, doc, sentence, rule in _store_rows(view, queries["evidence"]):
         add(ev, doc, sentence, rule, *statements.get(st.value, (None, None, None)))
     _store_time_parts(view, parts, statements)
     return parts
 
 
-def _evidence_adder(view: Any, parts: _Parts) -> Callable[..., None]:
+def _evidence_adder(parts: _Parts, doc_ids: dict[str, str]) -> Callable[..., None]:
     """A function that records one evidence row (evidence, document, sentence, rule, and the
-    subject, predicate and object of the statement it supports) in `parts`."""
-    doc_ids: dict[str, str] = {}
-    for doc, doc_id in _store_rows(view, _STORE_IDENTIFIERS):
-        doc_ids[doc.value] = doc_ids.get(doc.value) or doc_id.value
+    subject, predicate and object of the statement it supports) in `parts`; `doc_ids` maps
+    document IRIs to their identifiers."""
     names: dict[str, str] = {}  # one copy of each document id and rule
 
     def text(term: Any) -> str:
@@ -605,15 +605,17 @@ _CUT_TIMES = """SELECT ?s ?p ?o ?value ?precision ?text ?start ?end WHERE { VALU
 _BY_SUBJECT = "?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ."
 
 
-def _store_cut_evidence(view: Any, parts: _Parts, within: set[str], iris: str) -> None:
+def _store_cut_evidence(view: Any, parts: _Parts, within: set[str], iris: str,
+                        doc_ids: dict[str, str]) -> None:
     """Read the evidence, articles and times of the statements about the entities `within`
     (`iris`: them as a VALUES block) and the figures of the parks among them.
 
     Each row is a few reads of the store, so none is asked twice: the statements are taken
     by their subject, then those by their object whose subject lies outside `within` (in a
-    focus view most of the latter are the view's own relations, already read).
+    focus view most of the latter are the view's own relations, already read). `doc_ids`
+    maps document IRIs to their identifiers.
     """
-    add = _evidence_adder(view, parts)
+    add = _evidence_adder(parts, doc_ids)
 
     def text(term: Any) -> str | None:
         return None if term is None else term.value
