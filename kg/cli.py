@@ -208,7 +208,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
     res = run_build(targets, out_dir, store_path=store_spec, rebuild=rebuild,
                     pkuseg_model=pkuseg_model, html=not no_html, warn=_warn,
                     progress=_progress("extracting"), break_lock=break_lock, jobs=jobs,
-                    prune=prune, note=_warn, cluster=cluster)
+                    prune=prune, note=_warn, cluster=cluster, steps=_ticker("build"))
     ents = ", ".join(f"{n} {t}" for t, n in sorted(res.entities.items()))
     rels = ", ".join(f"{n} {r}" for r, n in sorted(res.relations.items()))
     click.echo(f"{res.documents} documents → entities: {ents or 'none'}; relations: "

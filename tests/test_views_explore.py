@@ -583,3 +583,21 @@ def test_explore_map_places_parks_by_province_and_links_back(
     opened.page.select_option("#kg-mode", "graph")
     assert opened.js("() => JSON.stringify(network.getPositions())") == before
     assert opened.errors == [] and opened.requests == []
+
+
+def test_explore_store_view_of_a_store_without_dated_facts(seeds_store: Any) -> None:
+    """A store with no time:hasTime at all is not asked for the times of each statement: the
+    view is still the one `select` cuts, now without times (and the seeds' view had some)."""
+    import pyoxigraph as ox
+
+    has_time = ox.NamedNode("http://www.w3.org/2006/time#hasTime")
+    db = ox.Store()
+    db.bulk_extend(q for q in seeds_store.database() if q.predicate != has_time)
+    options = {"focus": "内江", "hops": 2}
+
+    cut = views.store_view(db, **options)
+
+    assert _same(cut, views.select(views.store_networkx(db), **options))
+    assert not any("times" in d for _, _, d in cut.edges(data=True))
+    assert any("times" in d for _, _, d in views.store_view(seeds_store, **options)
+               .edges(data=True))

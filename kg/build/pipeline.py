@@ -11,11 +11,12 @@ interrupted build leaves the previous outputs as they were.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,8 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
           progress: Callable[[Iterable[DocRecord], int], Iterable[DocRecord]] | None = None,
           break_lock: bool = False, jobs: int | None = 1, prune: bool = False,
           note: Callable[[str], None] | None = None, cluster: str | None = None,
-          dates: dict[str, str] | None = None) -> BuildResult:
+          dates: dict[str, str] | None = None,
+          steps: Callable[[str], None] | None = None) -> BuildResult:
     """Bring the store, out_dir/kg.ttl and graph.html up to date with the files under `paths`.
 
     Incremental: only documents whose content (sha256) is new or changed are extracted (their
@@ -140,7 +142,10 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     total)` wraps the stream of records as they come out of extraction (a progress bar).
     `dates` (kg.corpus.articles.read_date_file) dates the files whose text shows no date; the
     records and graphs made under one set of dates are not reused under another.
+    `steps(line)` hears the work after extraction as it goes (mapping, storing, deriving,
+    writing kg.ttl and graph.html), several times a step when it is long.
     """
+    say = steps or (lambda _: None)
     if dates and cluster is not None:
         raise KgError("a side file of dates does not reach a cluster's workers yet: build "
                       "without --cluster")
@@ -247,22 +252,25 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         changes = Changes(remove=gone | {graph_name(d) for d in dirty}, fingerprint=graph_fp,
                           reset=rebuild)
         if dirty:
+            say(f"mapping {len(dirty)} document(s) to RDF")
             _spool_graphs([r for r in ordered if r.doc_id in dirty], labels, bodies, cache,
                           graphs)
             changes.add = graphs  # type: ignore[assignment] # read one graph at a time
         if changes or not same_graphs:
             _derive(store, changes, rebuild)
+            if isinstance(store, OxigraphStore):
+                _report_writes(changes, say)
         title = "parks-kg: " + ", ".join(str(p) for p in paths)
         staged: list[tuple[Path, Path]] = []
         try:
             if changes or not same_graphs:
                 store.write(changes, before_commit=lambda view: staged.extend(
-                    _stage_outputs(view, out_dir, html, title, result)))
+                    _stage_outputs(view, out_dir, html, title, result, say)))
             else:
                 result.unchanged = True
                 if not (out_dir / "kg.ttl").is_file() or (html and not (out_dir / "graph.html")
                                                           .is_file()):
-                    staged += _stage_outputs(store, out_dir, html, title, result)
+                    staged += _stage_outputs(store, out_dir, html, title, result, say)
                 else:
                     result.quads = count_graph_quads(store)
             for tmp, target in staged:
@@ -466,32 +474,101 @@ def _check_outputs(out_dir: Path, html: bool) -> None:
 
 
 def _stage_outputs(view: object, out_dir: Path, html: bool, title: str,
-                   result: BuildResult) -> list[tuple[Path, Path]]:
+                   result: BuildResult, say: Callable[[str], None] = lambda _: None
+                   ) -> list[tuple[Path, Path]]:
     """Write kg.ttl (and graph.html) of the document and derived graphs beside their targets.
 
     Both read the store as a stream (`kg.store.turtle.write_turtle`, `kg.views.render`): no
-    copy of the whole graph is made.
+    copy of the whole graph is made. `say(line)` hears each step.
     """
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    say("writing kg.ttl")
     result.quads = count_graph_quads(view)
     staged = []
     try:
         ttl_tmp = _stage(out_dir, "kg.ttl")
         staged.append((ttl_tmp, out_dir / "kg.ttl"))
-        write_turtle(view, ttl_tmp)
+        write_turtle(view, ttl_tmp, progress=say)
         if html:
             # start-up: views load only when a build writes the HTML page
             from kg.views import render
 
+            say("drawing graph.html")
             page_tmp = _stage(out_dir, "graph.html")
             staged.append((page_tmp, out_dir / "graph.html"))
-            render(view, page_tmp, title=title)
+            render(view, page_tmp, title=title, progress=say)
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
     return staged
+
+
+def _report_writes(changes: Changes, say: Callable[[str], None]) -> None:
+    """Have an embedded store's write of `changes` report as it goes: the megabytes of
+    document graphs loaded so far, then the derivation of links.
+
+    A single document graph can take many seconds to load (a 5 MB one-line text gives 40 MB
+    of N-Quads); pyoxigraph parses a file object as it reads it, so each graph is handed over
+    as one whose reads are counted (Oxigraph's write parses the graphs it is given, and takes
+    a file object where it takes bytes).
+    """
+    if changes.add:
+        changes.add = _CountedGraphs(changes.add, say)  # type: ignore[assignment]
+    inner = changes.derive
+    if inner is not None:
+        def derive(db: Any) -> Mapping[str, bytes]:
+            say("deriving the links between documents")
+            return inner(db)
+
+        changes.derive = derive
+
+
+class _CountedGraphs(Mapping[str, Any]):
+    """The graphs of a write, each read as a stream that reports the megabytes read so far
+    out of the whole."""
+
+    def __init__(self, graphs: Mapping[str, bytes], say: Callable[[str], None]) -> None:
+        self._graphs = graphs
+        self._say = say
+        parts = getattr(graphs, "parts", None)  # a Spool knows its sizes without reading
+        self._total = sum(n for key in graphs for _, _, n in parts(key)) if parts else None
+        self._read = 0
+
+    def __getitem__(self, key: str) -> Any:
+        return _CountedReader(self._graphs[key], self)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._graphs)
+
+    def __len__(self) -> int:
+        return len(self._graphs)
+
+    def count(self, n: int) -> None:
+        """Add `n` bytes read and say where the load is."""
+        self._read += n
+        whole = f" of {self._total / 1e6:.1f}" if self._total else ""
+        self._say(f"storing the document graphs: {self._read / 1e6:.1f}{whole} MB read")
+
+
+class _CountedReader(io.RawIOBase):
+    """Bytes read as a binary file whose every read is counted by a `_CountedGraphs`."""
+
+    def __init__(self, data: bytes, counter: _CountedGraphs) -> None:
+        self._data = memoryview(data)
+        self._at = 0
+        self._counter = counter
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = min(len(buffer), len(self._data) - self._at)
+        buffer[:n] = self._data[self._at:self._at + n]
+        self._at += n
+        self._counter.count(n)
+        return n
 
 
 def _stage(out_dir: Path, name: str) -> Path:

@@ -7,7 +7,7 @@ store's merged graph gives in subject order. Memory stays flat whatever the numb
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,9 +34,14 @@ def merged_triples(source: Any) -> Iterator[Any]:
             yield t
 
 
-def write_turtle(source: Any, out: str | Path | IO[bytes]) -> int:
+PROGRESS_TRIPLES = 50_000  # triples between two calls of write_turtle's progress
+
+
+def write_turtle(source: Any, out: str | Path | IO[bytes],
+                 progress: Callable[[str], None] | None = None) -> int:
     """Write `merged_triples(source)` as Turtle with kg.vocab.PREFIXES to a path or a binary
-    file; the number of triples written. A path is written in place (stage it yourself)."""
+    file; the number of triples written. A path is written in place (stage it yourself).
+    `progress(line)` hears the count every PROGRESS_TRIPLES triples."""
     import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
 
     n = 0
@@ -45,6 +50,8 @@ def write_turtle(source: Any, out: str | Path | IO[bytes]) -> int:
         nonlocal n
         for triple in merged_triples(source):
             n += 1
+            if progress is not None and n % PROGRESS_TRIPLES == 0:
+                progress(f"writing kg.ttl: {n} triples")
             yield triple
 
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()}

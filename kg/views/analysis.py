@@ -101,16 +101,18 @@ def park_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
 
 def rank_parks(
-    g: nx.MultiDiGraph, *, by: str = "enterprises", top: int | None = 10
+    g: nx.MultiDiGraph, *, by: str = "enterprises", top: int | None = 10,
+    rows: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Parks with a non-zero `by` ("enterprises", "platforms" or "investment"), largest first.
 
-    Ties are broken by the other two figures, then by name.
+    Ties are broken by the other two figures, then by name. `rows`: `park_rows(g)` when the
+    caller has them already (each ranking would count them again).
     """
     if by not in PARK_METRICS:
         raise ValueError(f"unknown park metric {by!r}; choose from {', '.join(PARK_METRICS)}")
     keys = [PARK_METRICS[by]] + [k for m, k in PARK_METRICS.items() if m != by]
-    rows = [r for r in park_rows(g) if r[keys[0]] > 0]
+    rows = [r for r in (park_rows(g) if rows is None else rows) if r[keys[0]] > 0]
     rows.sort(key=lambda r: (*(-r[k] for k in keys), r["park"]))
     return rows if top is None else rows[:top]
 
@@ -417,14 +419,15 @@ def summarize(g: nx.MultiDiGraph, *, top: int = 10) -> Stats:
         key=lambda r: (-r["betweenness"], -r["degree"], r["entity"]),
     )
     comps = components(g)
+    parks = park_rows(g)
     return Stats(
         entities=g.number_of_nodes(),
         relations=g.number_of_edges(),
         classes=class_counts(g),
         relation_counts=relation_counts(g),
-        parks_by_enterprises=rank_parks(g, by="enterprises", top=top),
-        parks_by_platforms=rank_parks(g, by="platforms", top=top),
-        parks_by_investment=rank_parks(g, by="investment", top=top),
+        parks_by_enterprises=rank_parks(g, by="enterprises", top=top, rows=parks),
+        parks_by_platforms=rank_parks(g, by="platforms", top=top, rows=parks),
+        parks_by_investment=rank_parks(g, by="investment", top=top, rows=parks),
         top_degree=[r for r in by_degree if r["degree"] > 0][:top],
         top_betweenness=by_between[:top],
         betweenness_exact=exact,

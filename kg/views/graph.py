@@ -26,7 +26,6 @@ from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.errors import InputError, KgError, StoreError
-from kg.rdf.terms import to_rdflib
 from kg.store import open_store
 from kg.views.analysis import CLASSES, RELATIONS
 from kg.vocab import PK, PREFIXES, SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE, TIME
@@ -250,26 +249,29 @@ def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
     import networkx as nx  # heavy: networkx loads only for graph views and analysis
 
     values = parts.values
-
-    def of(predicate: URIRef, node: str) -> set[Node]:
-        return values.get(predicate, {}).get(node, set())
+    none: frozenset[Node] = frozenset()
+    # the predicates' values looked up once, not per node (each PK.x builds an IRI)
+    amounts_of, texts_of, labels_of, aliases_of = (
+        values.get(p, {}) for p in (PK.investmentAmount, PK.amountText, RDFS.label,
+                                    SKOS.altLabel))
+    wikidata_of = [values.get(p, {}) for p in (PK.wikidata, SKOS.exactMatch, OWL.sameAs)]
 
     g = nx.MultiDiGraph(documents=dict(sorted(parts.documents.items())))
     for node in sorted(parts.types):
-        yuan = sorted({v for v in map(_yuan, of(PK.investmentAmount, node)) if v is not None})
-        wikidata = {q for p in (PK.wikidata, SKOS.exactMatch, OWL.sameAs)
-                    for q in map(_qid, of(p, node)) if q}
+        yuan = sorted({v for v in map(_yuan, amounts_of.get(node, none)) if v is not None})
+        wikidata = {q for found in wikidata_of for q in map(_qid, found.get(node, none)) if q}
+        aliases = aliases_of.get(node, none)
         attrs: dict[str, Any] = {
-            "label": _pick_label(of(RDFS.label, node), of(SKOS.altLabel, node), node),
+            "label": _pick_label(labels_of.get(node, none), aliases, node),
             "type": parts.types[node],
-            "aliases": sorted({str(v) for v in of(SKOS.altLabel, node)}),
+            "aliases": sorted({str(v) for v in aliases}),
             "amount": yuan[-1] if yuan else None,
             "amounts": yuan[::-1],
-            "amount_text": min((str(v) for v in of(PK.amountText, node)), default=None),
+            "amount_text": min((str(v) for v in texts_of.get(node, none)), default=None),
             "wikidata": min(wikidata, default=None, key=lambda q: (len(q), q)),
             "mentions": parts.mentions.get(node, 0),
-            "evidence": _evidence_list(parts.node_evidence.get(node, ()), parts.evidence,
-                                       parts.articles),
+            "evidence": _evidence_list(parts.node_evidence[node], parts.evidence,
+                                       parts.articles) if node in parts.node_evidence else [],
         }
         if node in parts.kinds:
             attrs["kind"] = parts.kinds[node]
@@ -280,14 +282,18 @@ def _entity_graph(parts: _Parts) -> nx.MultiDiGraph:
                 parts.observations[node], key=lambda r: tuple("" if v is None else str(v)
                                                               for v in r))]
         g.add_node(node, **attrs)
+    iris = {name: str(PK[name]) for name in {name for _, name, _ in parts.facts}}
+    edges = []
     for s, name, o in sorted(parts.facts):
-        found = parts.fact_evidence.get((s, str(PK[name]), o), ())
-        extra: dict[str, Any] = {"times": sorted(parts.fact_times[(s, name, o)])} \
-            if parts.fact_times.get((s, name, o)) else {}
+        found = parts.fact_evidence.get((s, iris[name], o), ())
+        attrs = {"relation": name, "evidence": _evidence_list(found, parts.evidence,
+                                                              parts.articles) if found else []}
+        if parts.fact_times.get((s, name, o)):
+            attrs["times"] = sorted(parts.fact_times[(s, name, o)])
         if parts.fact_spans.get((s, name, o)):
-            extra["spans"] = sorted(parts.fact_spans[(s, name, o)])
-        g.add_edge(s, o, key=name, relation=name,
-                   evidence=_evidence_list(found, parts.evidence, parts.articles), **extra)
+            attrs["spans"] = sorted(parts.fact_spans[(s, name, o)])
+        edges.append((s, o, name, attrs))
+    g.add_edges_from(edges)
     return g
 
 
@@ -431,10 +437,24 @@ _STORE_STATEMENTS = """SELECT ?st ?s ?p ?o WHERE {
   { SELECT DISTINCT ?st WHERE { ?st prov:wasDerivedFrom ?ev . ?ev a pk:Evidence } }
   OPTIONAL { ?st rdf:subject ?s } OPTIONAL { ?st rdf:predicate ?p }
   OPTIONAL { ?st rdf:object ?o } }"""
-_STORE_IDENTIFIERS = "SELECT ?doc ?id WHERE { ?doc dcterms:identifier ?id }"
 _STORE_EVIDENCE = """SELECT ?ev ?st ?doc ?sentence ?rule WHERE {
   ?ev a pk:Evidence . ?st prov:wasDerivedFrom ?ev . OPTIONAL { ?ev pk:inDocument ?doc }
   OPTIONAL { ?ev pk:sentence ?sentence } OPTIONAL { ?ev pk:rule ?rule } }"""
+
+
+class _Text(str):
+    """A value of the store as the entity graph reads it: its text (a literal's lexical form,
+    an IRI) and `language` (its tag or None). Lighter than an rdflib term, whose literals
+    parse their lexical form: a whole store's values (27,000 at 1M triples) took 0.25 s."""
+
+    language: str | None
+
+    @classmethod
+    def of(cls, term: Any) -> _Text:
+        """The text and language of a pyoxigraph term."""
+        text = cls(term.value)
+        text.language = getattr(term, "language", None)
+        return text
 
 
 def _store_rows(view: Any, sparql: str) -> Iterable[list[Any]]:
@@ -449,6 +469,11 @@ def _store_rows(view: Any, sparql: str) -> Iterable[list[Any]]:
     if isinstance(result, bool):
         raise StoreError("expected rows from a SELECT query, got a boolean")
     return result[1]
+
+
+def _store_has(view: Any, pattern: str) -> bool:
+    """Whether the merged graph has a match of the triple pattern (read with a LIMIT 1)."""
+    return any(True for _ in _store_rows(view, f"SELECT * WHERE {{ {pattern} }} LIMIT 1"))
 
 
 def _iris(nodes: Iterable[str]) -> str:
@@ -478,13 +503,7 @@ def _store_queries(within: set[str] | None) -> dict[str, str]:
         "mentions": "SELECT ?e (COUNT(?m) AS ?n) WHERE { VALUES ?e { " + iris
                     + " } ?m pk:mentionOf ?e } GROUP BY ?e",
         "relations": about,
-        # the statements about them, by their subject, then by their object: two joins from
-        # the VALUES block (a UNION with DISTINCT took half as long again)
-        "statements": f"""SELECT ?st ?s ?p ?o WHERE {{ VALUES ?s {{ {iris} }}
-  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }}""",
-        "statements_by_object": f"""SELECT ?st ?s ?p ?o WHERE {{ VALUES ?o {{ {iris} }}
-  ?st rdf:object ?o ; rdf:subject ?s ; rdf:predicate ?p }}""",
-        "evidence": "",  # filled in once the statements are known
+        "iris": iris,  # the VALUES block itself, for the evidence of `_store_cut_evidence`
     }
 
 
@@ -512,7 +531,7 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
     wanted = {str(p) for p in _VALUE_PREDICATES}
     for s, p, o in triples:
         if p.value in wanted and s.value in types:
-            parts.values[URIRef(p.value)][s.value].add(to_rdflib(o))
+            parts.values[URIRef(p.value)][s.value].add(_Text.of(o))
     for e, n in _store_rows(view, queries["mentions"]) if evidence else ():
         if e.value in types:
             parts.mentions[e.value] = int(n.value)
@@ -522,34 +541,30 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
             parts.facts.add((s.value, relation[p.value], o.value))
     if not evidence:
         return parts
+    doc_ids: dict[str, str] = {}  # document IRI → its identifier, for the evidence
     for d, doc_id, title, file in _store_rows(view, _STORE_DOCUMENTS):
+        if doc_id is not None:
+            doc_ids[d.value] = doc_ids.get(d.value) or doc_id.value
         key = doc_id.value if doc_id is not None and doc_id.value else \
             d.value.rsplit("/doc/", 1)[-1]
         parts.documents.setdefault(key, {"title": title.value if title is not None else "",
                                          "file": file.value if file is not None else ""})
-    if within is None:
-        statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
-                      for st, s, p, o in _store_rows(view, queries["statements"])}
-    else:  # the (whole) statements about these entities, then their evidence, by VALUES
-        import pyoxigraph as ox  # heavy: pyoxigraph loads only when a store or term needs it
+    if within is not None:
+        _store_cut_evidence(view, parts, within, queries["iris"], doc_ids)
+        return parts
+    statements = {st.value: tuple(None if t is None else t.value for t in (s, p, o))
+                  for st, s, p, o in _store_rows(view, queries["statements"])}
+    add = _evidence_adder(parts, doc_ids)
+    for ev, st, doc, sentence, rule in _store_rows(view, queries["evidence"]):
+        add(ev, doc, sentence, rule, *statements.get(st.value, (None, None, None)))
+    _store_time_parts(view, parts, statements)
+    return parts
 
-        statements = {st.value: (s.value, p.value, o.value)
-                      for name in ("statements", "statements_by_object")
-                      for st, s, p, o in _store_rows(view, queries[name])
-                      if isinstance(st, ox.NamedNode)}
-        if not statements:
-            _store_time_parts(view, parts, statements, within)
-            return parts
-        stated = _iris(statements)
-        # `?ev a pk:Evidence` would make Oxigraph scan every evidence node (20 s at 1M
-        # triples): what a statement is derived from, in a document, with a sentence, is
-        # evidence (docs/rdf-model.md)
-        queries["evidence"] = f"""SELECT ?ev ?st ?doc ?sentence ?rule WHERE {{
-  VALUES ?st {{ {stated} }} ?st prov:wasDerivedFrom ?ev . ?ev pk:inDocument ?doc ;
-  pk:sentence ?sentence . OPTIONAL {{ ?ev pk:rule ?rule }} }}"""
-    doc_ids: dict[str, str] = {}
-    for doc, doc_id in _store_rows(view, _STORE_IDENTIFIERS):
-        doc_ids[doc.value] = doc_ids.get(doc.value) or doc_id.value
+
+def _evidence_adder(parts: _Parts, doc_ids: dict[str, str]) -> Callable[..., None]:
+    """A function that records one evidence row (evidence, document, sentence, rule, and the
+    subject, predicate and object of the statement it supports) in `parts`; `doc_ids` maps
+    document IRIs to their identifiers."""
     names: dict[str, str] = {}  # one copy of each document id and rule
 
     def text(term: Any) -> str:
@@ -561,7 +576,8 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
         key = doc_ids.get(doc.value) or doc.value.rsplit("/doc/", 1)[-1]
         return names.setdefault(key, key)
 
-    for ev, st, doc, sentence, rule in _store_rows(view, queries["evidence"]):
+    def add(ev: Any, doc: Any, sentence: Any, rule: Any, subj: str | None, pred: str | None,
+            obj: str | None) -> None:
         key = ev.value
         if key not in parts.evidence:
             tail = key.rsplit("/", 1)[-1]
@@ -569,9 +585,71 @@ def _store_parts(view: Any, within: set[str] | None = None, *, evidence: bool = 
             order = (where, int(tail) if tail.isdigit() else -1, key)
             parts.evidence[key] = (order, "" if sentence is None else sentence.value, where,
                                    text(rule))
-        parts.add_evidence(key, *statements.get(st.value, (None, None, None)))
-    _store_time_parts(view, parts, statements, within)
-    return parts
+        parts.add_evidence(key, subj, pred, obj)
+
+    return add
+
+
+# The evidence of the statements about some entities (VALUES ?s or ?o), with the title and
+# date of its article, in one answer: the statement's own IRI is not asked for (every term
+# that comes back is one more read of Oxigraph's string table).
+_CUT_EVIDENCE = """SELECT ?s ?p ?o ?ev ?doc ?sentence ?rule ?title ?date WHERE { VALUES_BLOCK
+  STATEMENT FILTER (isIRI(?st)) ?st prov:wasDerivedFrom ?ev .
+  ?ev pk:inDocument ?doc ; pk:sentence ?sentence . OPTIONAL { ?ev pk:rule ?rule }
+  OPTIONAL { ?ev pk:inArticle ?a OPTIONAL { ?a dcterms:title ?title }
+             OPTIONAL { ?a dcterms:date ?date } } }"""
+_CUT_TIMES = """SELECT ?s ?p ?o ?value ?precision ?text ?start ?end WHERE { VALUES_BLOCK
+  STATEMENT FILTER (isIRI(?st)) ?t pk:timeValue ?value
+  OPTIONAL { ?t pk:precision ?precision } OPTIONAL { ?t pk:timeText ?text }
+  OPTIONAL { ?t pk:startDate ?start } OPTIONAL { ?t pk:endDate ?end } }"""
+_BY_SUBJECT = "?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ."
+
+
+def _store_cut_evidence(view: Any, parts: _Parts, within: set[str], iris: str,
+                        doc_ids: dict[str, str]) -> None:
+    """Read the evidence, articles and times of the statements about the entities `within`
+    (`iris`: them as a VALUES block) and the figures of the parks among them.
+
+    Each row is a few reads of the store, so none is asked twice: the statements are taken
+    by their subject, then those by their object whose subject lies outside `within` (in a
+    focus view most of the latter are the view's own relations, already read). `doc_ids`
+    maps document IRIs to their identifiers.
+    """
+    add = _evidence_adder(parts, doc_ids)
+
+    def text(term: Any) -> str | None:
+        return None if term is None else term.value
+
+    def rows(query: str, values: str, statement: str) -> Iterable[list[Any]]:
+        return _store_rows(view, query.replace("VALUES_BLOCK", values)
+                           .replace("STATEMENT", statement))
+
+    by_object = [st.value for st, s in _store_rows(view, f"""SELECT ?st ?s WHERE {{
+      VALUES ?o {{ {iris} }} ?st rdf:object ?o ; rdf:subject ?s FILTER (isIRI(?st)) }}""")
+                 if s.value not in within]
+    sides = [(f"VALUES ?s {{ {iris} }}", _BY_SUBJECT)]
+    if by_object:
+        sides.append((f"VALUES ?st {{ {_iris(by_object)} }}", _BY_SUBJECT))
+    for values, statement in sides:
+        for s, p, o, ev, doc, sentence, rule, title, date in rows(_CUT_EVIDENCE, values,
+                                                                    statement):
+            add(ev, doc, sentence, rule, s.value, p.value, o.value)
+            if title is not None or date is not None:
+                parts.articles[ev.value] = (text(title) or "", text(date) or "")
+    timed = f"<{TIME.hasTime}> ?t ."
+    # a store without dated facts is not asked about each statement's time (a read each:
+    # 0.2 s for the 21,000 statements of a view of the 1M-triple benchmark store)
+    sides = [] if not _store_has(view, f"?st {timed}") else [
+        (f"VALUES ?s {{ {iris} }}", f"?st rdf:subject ?s ; {timed} "
+                                    "?st rdf:predicate ?p ; rdf:object ?o ."),
+        (f"VALUES ?o {{ {iris} }}", f"?st rdf:object ?o ; {timed} "
+                                    "?st rdf:subject ?s ; rdf:predicate ?p .")]
+    for values, statement in sides:
+        for s, p, o, value, precision, words, start, end in rows(_CUT_TIMES, values, statement):
+            parts.add_time(s.value, p.value, o.value,
+                           _time_words(value.value, text(precision), text(words)),
+                           text(start), text(end))
+    _store_observations(view, parts, [n for n in within if parts.types.get(n) == "Park"])
 
 
 # issue 16: where evidence lies (article title and date), the times of facts, park figures
@@ -590,38 +668,39 @@ _STORE_OBSERVATIONS = f"""SELECT ?park ?code ?start ?period ?value ?unit ?growth
   OPTIONAL {{ ?obs pk:growthPercent ?growth }} OPTIONAL {{ ?obs pk:clause ?clause }} }}"""
 
 
-def _store_time_parts(view: Any, parts: _Parts, statements: dict[str, tuple[Any, ...]],
-                      within: set[str] | None) -> None:
-    """Read from a store what `_rdflib_time_parts` reads from a graph (only about the
-    entities `within`, their statements and evidence, when given)."""
-    def values(name: str, keys: Iterable[str] | None) -> str:
-        return "" if keys is None else f"VALUES {name} {{ {_iris(keys)} }}"
-
+def _store_time_parts(view: Any, parts: _Parts, statements: dict[str, tuple[Any, ...]]
+                      ) -> None:
+    """Read from a whole store what `_rdflib_time_parts` reads from a graph."""
     def text(term: Any) -> str | None:
         return None if term is None else term.value
 
-    evidence = None if within is None else list(parts.evidence)
-    if evidence is None or evidence:
-        query = _STORE_ARTICLES.replace("VALUES_EV", values("?ev", evidence))
-        for ev, title, date in _store_rows(view, query):
-            if ev.value in parts.evidence:
-                parts.articles[ev.value] = (text(title) or "", text(date) or "")
-    stated = None if within is None else list(statements)
-    if stated is None or stated:
-        query = _STORE_TIMES.replace("VALUES_ST", values("?st", stated))
-        for st, value, precision, words, start, end in _store_rows(view, query):
-            ends = statements.get(st.value)
-            if ends is not None:
-                parts.add_time(*ends, _time_words(value.value, text(precision), text(words)),
-                               text(start), text(end))
-    parks = None if within is None else [n for n in within if parts.types.get(n) == "Park"]
-    if parks is None or parks:
-        query = _STORE_OBSERVATIONS.replace("VALUES_PARK", values("?park", parks))
-        for park, code, start, period, value, unit, growth, clause in _store_rows(view, query):
-            if park.value in parts.types:
-                parts.observations[park.value].add(
-                    (_code(code), text(start), text(period), text(value), _code(unit),
-                     text(growth), text(clause)))
+    query = _STORE_ARTICLES.replace("VALUES_EV", "")
+    for ev, title, date in _store_rows(view, query):
+        if ev.value in parts.evidence:
+            parts.articles[ev.value] = (text(title) or "", text(date) or "")
+    for st, value, precision, words, start, end in _store_rows(
+            view, _STORE_TIMES.replace("VALUES_ST", "")):
+        ends = statements.get(st.value)
+        if ends is not None:
+            parts.add_time(*ends, _time_words(value.value, text(precision), text(words)),
+                           text(start), text(end))
+    _store_observations(view, parts, None)
+
+
+def _store_observations(view: Any, parts: _Parts, parks: list[str] | None) -> None:
+    """Read the figures (observations) of the parks `parks`, or of every park when None."""
+    def text(term: Any) -> str | None:
+        return None if term is None else term.value
+
+    if parks is not None and not parks:
+        return
+    values = "" if parks is None else f"VALUES ?park {{ {_iris(parks)} }}"
+    query = _STORE_OBSERVATIONS.replace("VALUES_PARK", values)
+    for park, code, start, period, value, unit, growth, clause in _store_rows(view, query):
+        if park.value in parts.types:
+            parts.observations[park.value].add(
+                (_code(code), text(start), text(period), text(value), _code(unit),
+                 text(growth), text(clause)))
 
 
 def _triples(graph: Graph, s: Node | None, p: Node | None, o: Node | None) -> Iterator[tuple]:
@@ -712,9 +791,7 @@ def _evidence_list(
 def _pick_label(labels: set[Node] | None, aliases: set[Node] | None, node: Node) -> str:
     """Choose one display name: a Chinese rdfs:label first, then any label, alias or IRI tail."""
     if labels:
-        zh = [
-            str(v) for v in labels if isinstance(v, Literal) and (v.language or "").startswith("zh")
-        ]
+        zh = [str(v) for v in labels if (getattr(v, "language", None) or "").startswith("zh")]
         return min(zh or [str(v) for v in labels])
     if aliases:
         return min(str(v) for v in aliases)
