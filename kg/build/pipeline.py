@@ -22,9 +22,10 @@ from typing import Any
 
 from rdflib import Dataset, Graph
 
-from kg.build.cache import RecordCache, fingerprint
+from kg.build.cache import RecordCache, cache_key, fingerprint
 from kg.build.parallel import Source, extract_parallel
 from kg.corpus import Document, iter_files, read_document
+from kg.corpus.articles import side_date
 from kg.errors import InputError, KgError
 from kg.extract.records import DocRecord, Entity, Relation
 from kg.files import atomic_write, umask_mode
@@ -125,7 +126,8 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
           progress: Callable[[Iterable[DocRecord], int], Iterable[DocRecord]] | None = None,
           break_lock: bool = False, jobs: int | None = 1, prune: bool = False,
           note: Callable[[str], None] | None = None, cluster: str | None = None,
-          dates: dict[str, str] | None = None) -> BuildResult:
+          dates: dict[str, str] | None = None, dates_file: str | Path | None = None
+          ) -> BuildResult:
     """Bring the store, out_dir/kg.ttl and graph.html up to date with the files under `paths`.
 
     Incremental: only documents whose content (sha256) is new or changed are extracted (their
@@ -138,12 +140,12 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     `jobs` processes extract (1: in this process; 0 or None: every core), or, given `cluster`
     (tcp://HOST:PORT), a Dask scheduler's workers (`kg.build.cluster`). `progress(records,
     total)` wraps the stream of records as they come out of extraction (a progress bar).
-    `dates` (kg.corpus.articles.read_date_file) dates the files whose text shows no date; the
-    records and graphs made under one set of dates are not reused under another.
+    `dates` (kg.corpus.articles.read_date_file, from the file `dates_file`, named in its
+    warnings) dates the files whose text shows no date: a record is cached under its file's
+    bytes and date, so another date file re-extracts only the documents whose date changed
+    (their document graphs are all rewritten, from the cache); its paths that name no file
+    given are a warning.
     """
-    if dates and cluster is not None:
-        raise KgError("a side file of dates does not reach a cluster's workers yet: build "
-                      "without --cluster")
     # start-up: a no-op kg build does not load the RDF mapping
     from kg.rdf.mapping import entity_iri_text, label_table
 
@@ -158,6 +160,11 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     ids = {src.doc_id for src, _ in files}
     if not files:
         raise KgError("no readable documents in " + ", ".join(map(str, paths)))
+    unused = unused_dates(dates, [src for src, _ in files])
+    if unused:
+        warn(f"{dates_file or 'date file'}: {len(unused)} path(s) name no file given: "
+             f"{', '.join(unused[:5])}{' …' if len(unused) > 5 else ''}")
+    published = {src.path: side_date(dates, src.path, src.doc_id) for src, _ in files}
     spec = store_path if store_path is not None else out_dir / "store"
     if break_lock and is_remote(spec):
         open_store(spec).break_lock()
@@ -173,9 +180,8 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         raise
     try:
         extraction_fp, graph_fp = fingerprint(pkuseg_model)
-        if dates:  # the dates are an input of extraction: another set, other records
+        if dates:  # records are cached by date (RecordCache); stored graphs by date file
             salt = json.dumps(sorted(dates.items()), ensure_ascii=False).encode()
-            extraction_fp = hashlib.sha256(extraction_fp.encode() + salt).hexdigest()
             graph_fp = hashlib.sha256(graph_fp.encode() + salt).hexdigest()
         cache = RecordCache(out_dir / "cache", extraction_fp)
         stored = {} if rebuild else stored_documents(store)
@@ -183,10 +189,9 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         # records without mentions and evidence (the spool and the cache keep those), so that
         # memory grows with the number of entities, not with the text
         records: dict[str, DocRecord] = {}
-        missing: list[str] = []
         missing: list[Source] = []
         for src, sha256 in files:
-            rec = cache.get(sha256, src.path, src.doc_id)
+            rec = cache.get(sha256, src.path, src.doc_id, published[src.path])
             if rec is None:
                 missing.append(src)
             else:
@@ -201,7 +206,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
 
                 out = extract_cluster(missing, cluster, pkuseg_model=pkuseg_model, graphs=bodies,
                                       text=False, evidence=False, cache=cache, warn=_warn,
-                                      note=note)
+                                      note=note, dates=dates)
             for rec in progress(out, len(missing)) if progress else out:
                 records[rec.path] = _light(rec)
         ordered = [records[src.path] for src, _ in files if src.path in records]
@@ -215,7 +220,8 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         prune = prune or rebuild or roots == _read_sources(out_dir)
         kept = {} if prune else {d: sha for d, sha in stored.items() if d not in ids}
         if kept and not same_graphs:
-            raise KgError(f"{spec}: built by another version of the rules or link tables, and "
+            raise KgError(f"{spec}: built by another version of the rules or link tables, or "
+                          "under another date file (--dates), and "
                           f"{len(kept)} stored document(s) are not among the files given: give "
                           "their folder too, or --prune to drop them, or --rebuild")
         if not prune:
@@ -223,7 +229,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         # the kept documents' names count for labels and for the summary (those whose record
         # is cached here: a store built from another out folder has its graphs but not these)
         others = [rec for d, sha in sorted(kept.items())
-                  if (rec := cache.get(sha, "", d)) is not None]
+                  if (rec := cache.get(sha, "", d, side_date(dates, "", d))) is not None]
         result.documents, result.kept_gone = len(ordered) + len(kept), len(kept)
         _count([*ordered, *others], result)
         labels = label_table([*ordered, *others])
@@ -248,7 +254,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
                           reset=rebuild)
         if dirty:
             _spool_graphs([r for r in ordered if r.doc_id in dirty], labels, bodies, cache,
-                          graphs)
+                          graphs, published)
             changes.add = graphs  # type: ignore[assignment] # read one graph at a time
         if changes or not same_graphs:
             _derive(store, changes, rebuild)
@@ -273,7 +279,8 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         finally:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
-        cache.prune({sha256 for _, sha256 in files} | set(kept.values()))
+        cache.prune({cache_key(sha256, published[src.path]) for src, sha256 in files},
+                    set(kept.values()))
         # the roots that hold every stored document: these paths alone when nothing was kept
         if kept:  # (stored documents of unknown source: only --prune or all of them given)
             roots = sorted(set(roots) | set(_read_sources(out_dir) or [UNKNOWN_SOURCE]))
@@ -410,11 +417,12 @@ def _light(rec: DocRecord) -> DocRecord:
 
 
 def _spool_graphs(records: list[DocRecord], labels: dict[str, str], bodies: Spool,
-                  cache: RecordCache, graphs: Spool) -> None:
+                  cache: RecordCache, graphs: Spool, published: dict[str, str | None]) -> None:
     """Put the N-Quads of each record's document graph into `graphs`, by graph IRI.
 
     The label-independent part is in `bodies` when the record was just extracted; a cached
-    record's is written here from the cache and the file's text.
+    record's (under its side-file date, `published` by path) is written here from the cache
+    and the file's text.
     """
     # start-up: a no-op kg build does not load the RDF mapping
     from kg.rdf.mapping import graph_iri, nquads_body, nquads_labels
@@ -425,13 +433,30 @@ def _spool_graphs(records: list[DocRecord], labels: dict[str, str], bodies: Spoo
         if parts:
             graphs.add(g, *parts)
         else:
-            full = cache.get(rec.sha256, rec.path, rec.doc_id)
+            full = cache.get(rec.sha256, rec.path, rec.doc_id, published.get(rec.path))
             if full is None:
                 raise KgError(f"{rec.path}: its cached record vanished during the build")
             full.title = rec.title
             full.text = read_document(Path(rec.path), doc_id=rec.doc_id).text
             graphs.put(g, nquads_body(full).encode("utf-8", "replace"))
         graphs.put(g, nquads_labels(rec, labels).encode("utf-8", "replace"))
+
+
+def unused_dates(dates: dict[str, str] | None, sources: Iterable[Source]) -> list[str]:
+    """The paths of a date file (`kg.corpus.articles.read_date_file`) that date none of
+    `sources`, sorted: a row counts as used when its path, file name or stem dates a file
+    (`kg.corpus.articles.side_date`)."""
+    if not dates:
+        return []
+    used: set[str] = set()
+    for src in sources:
+        p = Path(src.path)
+        used.update(k for k in (src.path, str(p.resolve()), p.name, p.stem, src.doc_id)
+                    if k in dates)
+    unused = [k for k in dates if not {k, Path(k).name, Path(k).stem} & used]
+    # read_date_file keys a row by its path, file name and stem: name each unused row once
+    derived = {part for k in unused for part in (Path(k).name, Path(k).stem) if part != k}
+    return sorted(k for k in unused if k not in derived)
 
 
 def hash_files(paths: Iterable[Path], warn: Callable[[str], None]
