@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -142,9 +142,9 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     total)` wraps the stream of records as they come out of extraction (a progress bar).
     `dates` (kg.corpus.articles.read_date_file, from the file `dates_file`, named in its
     warnings) dates the files whose text shows no date: a record is cached under its file's
-    bytes and date, so another date file re-extracts only the documents whose date changed
-    (their document graphs are all rewritten, from the cache); its paths that name no file
-    given are a warning.
+    bytes and date, and another date file than the last build's re-extracts and rewrites only
+    the documents whose article dates it changes; its paths that name no file given are a
+    warning.
     """
     # start-up: a no-op kg build does not load the RDF mapping
     from kg.rdf.mapping import entity_iri_text, label_table
@@ -180,9 +180,6 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         raise
     try:
         extraction_fp, graph_fp = fingerprint(pkuseg_model)
-        if dates:  # records are cached by date (RecordCache); stored graphs by date file
-            salt = json.dumps(sorted(dates.items()), ensure_ascii=False).encode()
-            graph_fp = hashlib.sha256(graph_fp.encode() + salt).hexdigest()
         cache = RecordCache(out_dir / "cache", extraction_fp)
         stored = {} if rebuild else stored_documents(store)
         same_graphs = not rebuild and store.fingerprint() == graph_fp
@@ -220,8 +217,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         prune = prune or rebuild or roots == _read_sources(out_dir)
         kept = {} if prune else {d: sha for d, sha in stored.items() if d not in ids}
         if kept and not same_graphs:
-            raise KgError(f"{spec}: built by another version of the rules or link tables, or "
-                          "under another date file (--dates), and "
+            raise KgError(f"{spec}: built by another version of the rules or link tables, and "
                           f"{len(kept)} stored document(s) are not among the files given: give "
                           "their folder too, or --prune to drop them, or --rebuild")
         if not prune:
@@ -234,6 +230,12 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         _count([*ordered, *others], result)
         labels = label_table([*ordered, *others])
         dirty = {r.doc_id for r in ordered if not same_graphs or stored.get(r.doc_id) != r.sha256}
+        digest = _dates_digest(dates)
+        if same_graphs and digest != _read_dates_digest(out_dir):
+            # another date file than the last build's: the stored documents whose articles
+            # it dates otherwise (their fact times follow) are rewritten, no others
+            have = stored_article_dates(store)
+            dirty |= {r.doc_id for r in ordered if have.get(r.doc_id, []) != _record_dates(r)}
         if same_graphs:
 
             have = stored_labels(store)
@@ -285,6 +287,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         if kept:  # (stored documents of unknown source: only --prune or all of them given)
             roots = sorted(set(roots) | set(_read_sources(out_dir) or [UNKNOWN_SOURCE]))
         _write_sources(out_dir, roots)
+        _write_dates_digest(out_dir, digest)
     finally:
         bodies.close()
         graphs.close()
@@ -394,6 +397,59 @@ def _write_sources(out_dir: Path, roots: list[str]) -> None:
         pass  # without it, the next build prunes only when told to
 
 
+DATES = "cache/dates.json"  # under out_dir: the digest of the date file its last build had
+
+
+def _dates_digest(dates: dict[str, str] | None) -> str:
+    """A digest of a date file's rows ("" for none)."""
+    if not dates:
+        return ""
+    text = json.dumps(sorted(dates.items()), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _read_dates_digest(out_dir: Path) -> str:
+    """The digest of the date file of the last build of out_dir ("": none, or unrecorded:
+    before date files were cached by document, a date file changed the graph fingerprint)."""
+    try:
+        got = json.loads((out_dir / DATES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(got.get("digest", "")) if isinstance(got, dict) else ""
+
+
+def _write_dates_digest(out_dir: Path, digest: str) -> None:
+    if _read_dates_digest(out_dir) == digest:
+        return
+    try:
+        if digest:
+            atomic_write(out_dir / DATES, json.dumps({"digest": digest}).encode())
+        else:
+            (out_dir / DATES).unlink(missing_ok=True)
+    except OSError:
+        pass  # without it, the next build compares the stored dates again
+
+
+def stored_article_dates(store: Any) -> dict[str, list[str]]:
+    """Document id → the publication dates of its stored articles, sorted (documents with no
+    dated article left out): what a date file changes in a document graph."""
+    found = store.select("""PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?id ?date WHERE { ?a dcterms:isPartOf ?d ; dcterms:date ?date .
+                                 ?d dcterms:identifier ?id }""")
+    if isinstance(found, bool):
+        raise KgError("expected rows from a SELECT query, got a boolean")
+    out: dict[str, list[str]] = {}
+    for doc, when in found[1]:
+        out.setdefault(doc.value, []).append(when.value)
+    return {doc: sorted(values) for doc, values in out.items()}
+
+
+def _record_dates(rec: DocRecord) -> list[str]:
+    """The publication dates of a record's articles, sorted, as `stored_article_dates` reads
+    them back."""
+    return sorted(a.published for a in rec.articles if a.published)
+
+
 def _old_ids_note(kept: dict[str, str], ids: set[str], spec: object,
                   warn: Callable[[str], None]) -> None:
     """Warn when stored documents look like nested files under their old ids (the bare stem,
@@ -407,13 +463,15 @@ def _old_ids_note(kept: dict[str, str], ids: set[str], spec: object,
 
 
 def _light(rec: DocRecord) -> DocRecord:
-    """A record without text, mentions and evidence: what the build keeps of every document."""
+    """A record without text, mentions and evidence: what the build keeps of every document
+    (its articles too, for their dates)."""
 
     return DocRecord(rec.doc_id, [Entity(e.name, e.type, e.aliases, [], e.rule)
                                   for e in rec.entities],
                      [Relation(r.head, r.relation, r.tail, r.amount_cny, r.amount_text,
                                r.qualifier) for r in rec.relations],
-                     title=rec.title, path=rec.path, sha256=rec.sha256)
+                     title=rec.title, path=rec.path, sha256=rec.sha256,
+                     articles=[replace(a, evidence=None) for a in rec.articles])
 
 
 def _spool_graphs(records: list[DocRecord], labels: dict[str, str], bodies: Spool,
