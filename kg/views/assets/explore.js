@@ -111,8 +111,19 @@ function kgExplore(network, nodes, edges, KG, api) {
 
   /* Which entities the filters keep: class, investment, then degree counted among the kept
      entities over the facts the relation and date filters keep (the degree of the view, not
-     of the graph), so an entity left with no fact in the date range is an isolate. */
+     of the graph), so an entity left with no fact in the date range is an isolate. Pinned
+     entities stay, and on the map only placed parks show. */
   function visibleSet() {
+    var keep = filteredSet();
+    for (var k = 0; k < N; k++) {
+      if (pinned.has(k)) { keep[k] = 1; }
+      if (map.on && !KG.nodes[k].geo) { keep[k] = 0; }  // the map shows placed parks only
+    }
+    return keep;
+  }
+
+  /* The entities the filters alone keep (no pins, no map), 1 or 0 by page id. */
+  function filteredSet() {
     var ok = new Uint8Array(N);
     for (var k = 0; k < N; k++) { ok[k] = passes(k) ? 1 : 0; }
     var degree = new Int32Array(N);
@@ -123,9 +134,8 @@ function kgExplore(network, nodes, edges, KG, api) {
     });
     var keep = new Uint8Array(N);
     for (k = 0; k < N; k++) {
-      keep[k] = pinned.has(k) || (ok[k] && degree[k] >= filters.minDegree &&
-                                  !(filters.hideIsolates && degree[k] === 0)) ? 1 : 0;
-      if (map.on && !KG.nodes[k].geo) { keep[k] = 0; }  // the map shows placed parks only
+      keep[k] = ok[k] && degree[k] >= filters.minDegree &&
+                !(filters.hideIsolates && degree[k] === 0) ? 1 : 0;
     }
     return keep;
   }
@@ -243,25 +253,40 @@ function kgExplore(network, nodes, edges, KG, api) {
 
   // ------------------------------------------------------------------ paths
 
-  /* The shortest chain of relations (either direction) from a to b over the whole view, as
-     node ids; [] when they are not connected. */
-  function shortestPath(a, b) {
+  /* The shortest chain of relations (either direction) from a to b, as node ids; [] when
+     they are not connected. It goes only through what the filters keep (classes, relations,
+     degree, investment and date range: `filteredSet`, `edgeOn`), the two ends excepted, unless
+     `all`: then over the whole view. The relations it takes are in `chain.via`. */
+  function shortestPath(a, b, all) {
     if (!KG.nodes[a] || !KG.nodes[b]) { return []; }
-    var prev = new Int32Array(N).fill(-1);
+    var keep = all ? null : filteredSet();
+    if (keep) { keep[a] = 1; keep[b] = 1; }
+    var prev = new Int32Array(N).fill(-1), prevEdge = new Int32Array(N).fill(-1);
     prev[a] = a;
     var queue = [a], head = 0;
     while (head < queue.length) {
       var u = queue[head++];
       if (u === b) { break; }
       for (var k = 0; k < adj[u].length; k++) {
-        var v = adj[u][k][0];
-        if (prev[v] === -1) { prev[v] = u; queue.push(v); }
+        var v = adj[u][k][0], j = adj[u][k][1];
+        if (prev[v] !== -1 || (keep && (!keep[v] || !edgeOn(KG.edges[j])))) { continue; }
+        prev[v] = u; prevEdge[v] = j; queue.push(v);
       }
     }
     if (prev[b] === -1) { return []; }
-    var chain = [b];
-    while (chain[0] !== a) { chain.unshift(prev[chain[0]]); }
+    var chain = [b], via = [];
+    while (chain[0] !== a) { via.unshift(prevEdge[chain[0]]); chain.unshift(prev[chain[0]]); }
+    chain.via = via;
     return chain;
+  }
+
+  /* Whether any filter is on (a path then keeps to what they show). */
+  function filtering() {
+    return Object.keys(filters.classes).some(function (k) { return filters.classes[k] === false; }) ||
+      Object.keys(filters.relations).some(function (k) { return filters.relations[k] === false; }) ||
+      filters.minDegree > 0 || filters.hideIsolates || filters.invMin !== null ||
+      filters.invMax !== null || filters.dateFrom !== null || filters.dateTo !== null ||
+      filters.hideUndated;
   }
 
   function showPath(a, b) {
@@ -269,20 +294,22 @@ function kgExplore(network, nodes, edges, KG, api) {
     var out = document.getElementById("kg-path-result");
     if (out) { out.replaceChildren(); }
     if (!chain.length) {
-      if (out) { out.textContent = "无路径 No path"; }
+      var around = filtering() ? shortestPath(a, b, true) : [];
+      if (out) {
+        out.textContent = around.length
+          ? "筛选内无路径 No path within the filters (" + (around.length - 1) +
+            " 步 steps without them)"
+          : "无路径 No path";
+      }
       clearDim();
+      look.path = null;
       return [];
     }
     ensure(chain);
     chain.forEach(function (id) { pinned.add(id); });
     restyleNew();
     applyFilters();
-    var via = new Set();
-    for (var k = 1; k < chain.length; k++) {
-      var u = chain[k - 1], v = chain[k];
-      var hit = adj[u].find(function (pair) { return pair[0] === v; });
-      if (hit) { via.add(hit[1]); }
-    }
+    var via = new Set(chain.via);
     dimExcept(new Set(chain), via, true);
     look.path = chain;
     look.highlight = null;

@@ -1,0 +1,75 @@
+"""The explorer's "path between" under the filters, and the map's prefecture markers, in a real
+browser (headless Debian Chromium, network off, fixtures of test_views_browser.py): every test
+also checks that the page made no request and logged no error."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import test_views_browser as browser_tests  # noqa: E402
+import test_views_explore as explore_tests  # noqa: E402
+
+from kg import views  # noqa: E402
+
+browser = browser_tests.browser  # the fixtures: headless Chromium, pages opened offline
+open_page = browser_tests.open_page
+ready = explore_tests.ready
+double_click = explore_tests.double_click
+
+
+def _path(opened: Any, a: str, b: str) -> str:
+    opened.page.fill("#kg-path-from", a)
+    opened.page.fill("#kg-path-to", b)
+    opened.page.click("#kg-path-go")
+    return str(opened.page.inner_text("#kg-path-result"))
+
+
+def _chain(shown: str) -> list[str]:
+    return [w for w in shown.split("(")[0].split() if w != "→"]
+
+
+def two_routes() -> nx.MultiDiGraph:
+    """explore_tests.small(): 大项目 reaches 实验室 in 4 steps through 乙公司, whose relation to
+    甲高新区 is dated 2020, or in 5 through 小项目 and 丙公司 (an investor relation)."""
+    g = explore_tests.small()
+    g.edges["p1", "f1", "hosts"]["spans"] = [("2020-03-01", "2020-03-31")]
+    g.edges["p1", "f1", "hosts"]["times"] = ["2020-03 [month] (2020年3月)"]
+    return g
+
+
+def test_path_between_keeps_to_the_filters(tmp_path: Path, open_page: Any) -> None:
+    views.write_html(two_routes(), tmp_path / "s.html")
+    opened = ready(open_page(tmp_path / "s.html"))
+
+    assert _chain(_path(opened, "大项目", "实验室")) == ["大项目", "甲高新区", "乙公司",
+                                                      "乙高新区", "实验室"]
+    # date range: the 2020 relation is out, the path goes round it
+    opened.page.fill("#kg-date-from", "2023")
+    opened.page.dispatch_event("#kg-date-from", "change")
+    shown = _path(opened, "大项目", "实验室")
+    assert _chain(shown) == ["大项目", "甲高新区", "小项目", "丙公司", "乙高新区", "实验室"]
+    assert "5 步 steps" in shown
+    bold = opened.js("() => edges.get().filter((e) => e.width === 3).map((e) => e.label)")
+    assert sorted(bold) == ["built", "hosts", "hosts", "hosts", "investor"]
+    # relations: without investor there is no way round within the filters
+    opened.page.uncheck("[data-kg-relation=investor]")
+    assert _path(opened, "大项目", "实验室") == \
+        "筛选内无路径 No path within the filters (4 步 steps without them)"
+    opened.page.check("[data-kg-relation=investor]")
+    # classes: projects hidden, the way round is closed (its ends may be filtered: asked for)
+    opened.page.uncheck("[data-kg-class=Project]")
+    assert _path(opened, "大项目", "实验室").startswith("筛选内无路径")
+    opened.page.check("[data-kg-class=Project]")
+    # degree: 小项目 and 丙公司 have two relations each in the view
+    opened.page.locator("#kg-degree").fill("3")
+    assert _path(opened, "大项目", "实验室").startswith("筛选内无路径")
+    opened.page.click("#kg-reset")
+    assert _chain(_path(opened, "大项目", "实验室"))[2] == "乙公司"  # no filter: shortest again
+    assert _path(opened, "大项目", "孤公司") == "无路径 No path"
+    assert opened.errors == [] and opened.requests == []
