@@ -73,3 +73,71 @@ def test_path_between_keeps_to_the_filters(tmp_path: Path, open_page: Any) -> No
     assert _chain(_path(opened, "大项目", "实验室"))[2] == "乙公司"  # no filter: shortest again
     assert _path(opened, "大项目", "孤公司") == "无路径 No path"
     assert opened.errors == [] and opened.requests == []
+
+
+# ---------------------------------------------------------------------------- page exports
+
+
+@pytest.fixture(scope="module")
+def seeds_page(seeds_build: Any, tmp_path_factory: pytest.TempPathFactory
+               ) -> tuple[Path, nx.MultiDiGraph]:
+    """The seeds graph drawn from the store (dated facts, park figures)."""
+    path = tmp_path_factory.mktemp("gview") / "graph.html"
+    drawn = views.render(views.read_graph(seeds_build.store_path), path, title="seeds")
+    return path, drawn
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_page_exports_carry_fact_times_and_park_figures(
+    seeds_page: tuple[Path, nx.MultiDiGraph], open_page: Any, tmp_path: Path
+) -> None:
+    """The page's CSV and GraphML of the current subgraph give the times of facts and the
+    figures of parks as `kg export` does (kg.views.export), and only those of what is shown."""
+    from kg.views.export import edge_rows, observation_attributes, observation_rows
+
+    path, g = seeds_page
+    opened = ready(open_page(path))
+    whole = opened.js("() => kg.exportCSV()")
+    want = {(r["source"], r["relation"], r["target"]): r for r in edge_rows(g)}
+    dated = 0
+    for row in _csv(whole["edges"]):
+        python = want[(row["source"], row["relation"], row["target"])]
+        for column in ("time_value", "time_precision", "time_start", "time_end"):
+            assert row[column] == (python[column] or ""), column
+        dated += bool(row["time_value"])
+    assert dated >= 10
+    figures = sorted((r["park"], r["indicator"], r["period"] or "", r["value"] or "")
+                     for r in _csv(whole["observations"]))
+    assert figures == sorted((r["park"], r["indicator"], r["period"] or "",
+                              "" if r["value"] is None else str(r["value"]))
+                             for r in observation_rows(g))
+    assert len(figures) >= 10
+
+    # a date range: only facts of 2023 on, and the parks still shown
+    opened.page.fill("#kg-date-from", "2023")
+    opened.page.check("#kg-undated")
+    opened.page.dispatch_event("#kg-date-from", "change")
+    cut = opened.js("() => kg.exportCSV()")
+    edges = _csv(cut["edges"])
+    assert edges and all(r["time_end"] >= "2023-01-01" for r in edges)
+    shown = {r["id"] for r in _csv(cut["nodes"])}
+    assert {r["park"] for r in _csv(cut["observations"])} == \
+        {r["park"] for r in observation_rows(g) if r["park"] in shown}
+    graphml = tmp_path / "view.graphml"
+    graphml.write_text(opened.js("() => kg.exportGraphML()"), encoding="utf-8")
+    back = nx.read_graphml(graphml)
+    assert set(back) == shown and back.number_of_edges() == len(edges)
+    assert all(d["time_end"] >= "2023-01-01" and d["time_value"] for _, _, d in
+               back.edges(data=True))
+    parks = [n for n in back if back.nodes[n]["type"] == "Park" and g.nodes[n].get("indicators")]
+    assert parks
+    for park in parks:
+        attrs = {k: v for k, v in back.nodes[park].items() if k not in ("label", "type", "degree")}
+        assert attrs == observation_attributes(g, park)
+    assert opened.errors == [] and opened.requests == []

@@ -27,6 +27,7 @@ from kg.store import open_store
 from kg.views.analysis import communities, park_rows, park_totals, yi
 from kg.views.articles import attribute_articles
 from kg.views.cut import store_view
+from kg.views.export import time_parts
 from kg.views.geo import park_places
 from kg.views.graph import (
     OTHER_STYLE,
@@ -481,6 +482,9 @@ def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
             item["mentions"] = int(data["mentions"])
         if data.get("indicators"):
             item["indicators"] = indicator_lines(data)
+            # for the page's exports: [indicator, period, value, unit, growth %, clause]
+            item["obs"] = [[r.get("indicator"), r.get("period"), r.get("value"), r.get("unit"),
+                            r.get("growth_pct"), r.get("text")] for r in data["indicators"]]
         if data.get("times"):
             item["times"] = [str(t) for t in data["times"]]
         if data.get("evidence"):
@@ -488,7 +492,9 @@ def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
         nodes.append(item)
     edges = [
         {"relation": str(data.get("relation", "")), "evidence": refs(data.get("evidence") or [])}
-        | ({"times": [str(t) for t in data["times"]]} if data.get("times") else {})
+        | ({"times": [str(t) for t in data["times"]],
+            "when": [list(time_parts(str(t))[:2]) for t in data["times"]]}
+           if data.get("times") else {})
         | ({"span": _day_numbers(data["spans"])} if data.get("spans") else {})
         for _, _, data in g.edges(data=True)
     ]

@@ -566,20 +566,76 @@ function kgExplore(network, nodes, edges, KG, api) {
     return rows.map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
   }
 
-  /* The drawn, visible subgraph as two CSV texts (nodes, edges), keyed by IRI. */
+  /* A yyyymmdd number as an ISO date (2024-06-30). */
+  function isoDay(n) {
+    var t = String(n);
+    return t.slice(0, 4) + "-" + t.slice(4, 6) + "-" + t.slice(6, 8);
+  }
+
+  /* A fact's times as the exports give them (as `kg export` does, kg/views/export.py): the
+     values and precisions joined with "|", and the first and last day they cover. */
+  function edgeTimes(e) {
+    var when = e.when || [], span = e.span || [];
+    var first = null, last = null;
+    for (var k = 0; k + 1 < span.length; k += 2) {
+      if (first === null || span[k] < first) { first = span[k]; }
+      if (last === null || span[k + 1] > last) { last = span[k + 1]; }
+    }
+    return {
+      value: when.map(function (w) { return w[0]; }).join("|"),
+      precision: when.length ? when.map(function (w) { return w[1]; }).join("|") : "",
+      start: first === null ? "" : isoDay(first),
+      end: last === null ? "" : isoDay(last)
+    };
+  }
+
+  /* A park's figures as GraphML attributes, named as `kg export` names them:
+     {indicator}_{period} (value), …_unit, …_growth_pct, and `observations` (their number);
+     for an indicator and period given twice, the first by value. */
+  function obsAttributes(d) {
+    var out = {}, seen = {};
+    var rows = (d.obs || []).slice().sort(function (a, b) {
+      var ka = String(a[0]) + "\u0000" + String(a[1] || ""), kb = String(b[0]) + "\u0000" + String(b[1] || "");
+      if (ka !== kb) { return ka < kb ? -1 : 1; }
+      if ((a[2] === null) !== (b[2] === null)) { return a[2] === null ? 1 : -1; }
+      return (a[2] || 0) - (b[2] || 0);
+    });
+    rows.forEach(function (r) {
+      var key = String(r[0] || "indicator") + (r[1] ? "_" + r[1] : "");
+      if (seen[key]) { return; }
+      seen[key] = true;
+      if (r[2] !== null && r[2] !== undefined) {
+        out[key] = ["double", r[2]];
+        if (r[3]) { out[key + "_unit"] = ["string", r[3]]; }
+      }
+      if (r[4] !== null && r[4] !== undefined) { out[key + "_growth_pct"] = ["double", r[4]]; }
+    });
+    if (rows.length) { out.observations = ["long", rows.length]; }
+    return out;
+  }
+
+  /* The drawn, visible subgraph as three CSV texts, keyed by IRI: nodes, edges (with the
+     times of facts) and observations (the figures of the visible parks, one row each). */
   function exportCSV() {
     var ids = visibleNodes();
     var nodeRows = [["id", "label", "type", "degree", "community", "investment_yuan"]];
+    var obsRows = [["park", "park_label", "indicator", "period", "value", "unit", "growth_pct",
+                    "text"]];
     ids.forEach(function (id) {
       var d = info(id);
       nodeRows.push([d.iri, name(id), d.type, d.degree, d.community, d.yuan]);
+      (d.obs || []).forEach(function (r) {
+        obsRows.push([d.iri, name(id), r[0], r[1], r[2], r[3], r[4], r[5]]);
+      });
     });
-    var edgeRows = [["source", "target", "relation"]];
+    var edgeRows = [["source", "target", "relation", "time_value", "time_precision",
+                     "time_start", "time_end"]];
     visibleEdges().forEach(function (j) {
-      var e = KG.edges[j];
-      edgeRows.push([info(e.from).iri, info(e.to).iri, e.relation]);
+      var e = KG.edges[j], t = edgeTimes(e);
+      edgeRows.push([info(e.from).iri, info(e.to).iri, e.relation, t.value, t.precision,
+                     t.start, t.end]);
     });
-    return { nodes: csvRows(nodeRows), edges: csvRows(edgeRows) };
+    return { nodes: csvRows(nodeRows), edges: csvRows(edgeRows), observations: csvRows(obsRows) };
   }
 
   function xml(text) {
@@ -589,25 +645,53 @@ function kgExplore(network, nodes, edges, KG, api) {
       .replace(/"/g, "&quot;").replace(/'/g, "&apos;");
   }
 
-  /* The drawn, visible subgraph as GraphML text (node ids are IRIs). */
+  /* The drawn, visible subgraph as GraphML text (node ids are IRIs): the times of facts on
+     edges and the figures of parks as node attributes (obsAttributes). */
   function exportGraphML() {
+    var ids = visibleNodes(), js = visibleEdges();
+    var figures = {}, keys = {}, order = [];
+    ids.forEach(function (id) {
+      var attrs = obsAttributes(info(id));
+      figures[id] = attrs;
+      Object.keys(attrs).forEach(function (k) {
+        if (!keys[k]) { keys[k] = "o" + order.length; order.push([k, attrs[k][0]]); }
+      });
+    });
     var out = ['<?xml version="1.0" encoding="UTF-8"?>',
       '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
       '<key id="label" for="node" attr.name="label" attr.type="string"/>',
       '<key id="type" for="node" attr.name="type" attr.type="string"/>',
-      '<key id="degree" for="node" attr.name="degree" attr.type="int"/>',
-      '<key id="relation" for="edge" attr.name="relation" attr.type="string"/>',
-      '<graph id="parks-kg" edgedefault="directed">'];
-    visibleNodes().forEach(function (id) {
+      '<key id="degree" for="node" attr.name="degree" attr.type="int"/>'];
+    order.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    order.forEach(function (k) {
+      out.push('<key id="' + keys[k[0]] + '" for="node" attr.name="' + xml(k[0]) +
+               '" attr.type="' + k[1] + '"/>');
+    });
+    out.push('<key id="relation" for="edge" attr.name="relation" attr.type="string"/>');
+    ["time_value", "time_precision", "time_start", "time_end"].forEach(function (k) {
+      out.push('<key id="' + k + '" for="edge" attr.name="' + k + '" attr.type="string"/>');
+    });
+    out.push('<graph id="parks-kg" edgedefault="directed">');
+    ids.forEach(function (id) {
       var d = info(id);
+      var extra = order.filter(function (k) { return figures[id][k[0]]; }).map(function (k) {
+        return '<data key="' + keys[k[0]] + '">' + xml(figures[id][k[0]][1]) + "</data>";
+      }).join("");
       out.push('<node id="' + xml(d.iri) + '"><data key="label">' + xml(name(id)) +
                '</data><data key="type">' + xml(d.type) + '</data><data key="degree">' +
-               (d.degree || 0) + "</data></node>");
+               (d.degree || 0) + "</data>" + extra + "</node>");
     });
-    visibleEdges().forEach(function (j) {
-      var e = KG.edges[j];
+    js.forEach(function (j) {
+      var e = KG.edges[j], t = edgeTimes(e);
+      var when = e.when && e.when.length ? '<data key="time_value">' + xml(t.value) +
+        '</data><data key="time_precision">' + xml(t.precision) + "</data>" : "";
+      if (t.start) {
+        when += '<data key="time_start">' + t.start + '</data><data key="time_end">' + t.end +
+                "</data>";
+      }
       out.push('<edge id="e' + j + '" source="' + xml(info(e.from).iri) + '" target="' +
-               xml(info(e.to).iri) + '"><data key="relation">' + xml(e.relation) + "</data></edge>");
+               xml(info(e.to).iri) + '"><data key="relation">' + xml(e.relation) + "</data>" +
+               when + "</edge>");
     });
     out.push("</graph>", "</graphml>");
     return out.join("\n") + "\n";
@@ -763,6 +847,7 @@ function kgExplore(network, nodes, edges, KG, api) {
     var csv = exportCSV();
     downloadText("parks-kg-nodes.csv", "text/csv;charset=utf-8", "\ufeff" + csv.nodes);
     downloadText("parks-kg-edges.csv", "text/csv;charset=utf-8", "\ufeff" + csv.edges);
+    downloadText("parks-kg-observations.csv", "text/csv;charset=utf-8", "\ufeff" + csv.observations);
   });
   byId("kg-export-graphml").addEventListener("click", function () {
     downloadText("parks-kg-view.graphml", "application/graphml+xml", exportGraphML());
