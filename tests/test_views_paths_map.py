@@ -141,3 +141,77 @@ def test_page_exports_carry_fact_times_and_park_figures(
         attrs = {k: v for k, v in back.nodes[park].items() if k not in ("label", "type", "degree")}
         assert attrs == observation_attributes(g, park)
     assert opened.errors == [] and opened.requests == []
+
+
+# ---------------------------------------------------------------------------- prefecture markers
+
+# A point inside a prefecture's marker that no node covers, in page coordinates, and the
+# canvas pixel drawn there (RGBA).
+MARKER_SPOT = """(name) => {
+  const m = kg.prefectureMarkers().find((q) => q.name === name);
+  const box = document.getElementById("mynetwork").getBoundingClientRect();
+  const canvas = document.querySelector("#mynetwork canvas");
+  const ratio = canvas.width / box.width;
+  for (let f = 0.9; f > 0.2; f -= 0.1) for (let a = 0; a < 360; a += 15) {
+    const c = {x: m.x + f * m.r * Math.cos(a * Math.PI / 180),
+               y: m.y + f * m.r * Math.sin(a * Math.PI / 180)};
+    const dom = network.canvasToDOM(c);
+    if (dom.x < 5 || dom.y < 5 || dom.x > box.width - 5 || dom.y > box.height - 5) continue;
+    if (network.getNodeAt(dom) !== undefined || network.getEdgeAt(dom) !== undefined) continue;
+    const at = document.elementFromPoint(box.left + dom.x, box.top + dom.y);
+    if (!at || at.tagName !== "CANVAS") continue;
+    const px = canvas.getContext("2d").getImageData(Math.round(dom.x * ratio),
+                                                    Math.round(dom.y * ratio), 1, 1).data;
+    return {x: box.left + dom.x, y: box.top + dom.y, rgba: Array.from(px)};
+  }
+  return null;
+}"""
+
+
+def test_map_prefecture_markers_sum_their_parks_and_select_them(
+    seeds_page: tuple[Path, nx.MultiDiGraph], open_page: Any
+) -> None:
+    from kg.views.analysis import park_rows
+    from kg.views.geo import park_prefectures
+
+    path, g = seeds_page
+    expected = park_prefectures(g)
+    rows = {r["iri"]: r for r in park_rows(g)}
+    assert any(len(p[3]) > 1 for p in expected)  # a prefecture with several parks
+    opened = ready(open_page(path))
+    ids = opened.js("() => Object.fromEntries(kg.data.nodes.map((d, i) => [d.iri, i]))")
+    opened.page.select_option("#kg-mode", "map")
+
+    for measure, of in (("enterprises", lambda r: r["enterprises"]),
+                        ("platforms", lambda r: r["platforms"]),
+                        ("investment", lambda r: r["investment_yuan"] / 1e8)):
+        opened.page.select_option("#kg-map-measure", measure)
+        markers = {m["name"]: m for m in opened.js("() => kg.prefectureMarkers()")}
+        assert set(markers) == {p[0] for p in expected}
+        for name, x, y, parks in expected:
+            m = markers[name]
+            assert (m["x"], m["y"]) == (x, y)
+            assert sorted(m["parks"]) == sorted(ids[p] for p in parks)
+            assert m["value"] == pytest.approx(sum(of(rows[p]) for p in parks))
+        by_value = sorted(markers.values(), key=lambda m: m["value"])
+        assert by_value[0]["r"] < by_value[-1]["r"]  # sized by the measure
+        assert all(a["r"] <= b["r"] for a, b in zip(by_value, by_value[1:], strict=False))
+
+    name, _, _, parks = max(expected, key=lambda p: (len(p[3]), p[0]))
+    opened.js(f"() => network.fit({{nodes: kg.prefectureMarkers().find((m) => m.name === "
+              f"'{name}').parks, animation: false}})")
+    spot = opened.js(MARKER_SPOT, name)
+    assert spot is not None
+    r, gr, b, _ = spot["rgba"]
+    assert r > gr > b  # the orange of a prefecture marker is drawn there
+    opened.page.mouse.click(spot["x"], spot["y"])
+    opened.page.wait_for_function("() => kg.state.mode === 'graph'", timeout=10_000)
+    chosen = sorted(ids[p] for p in parks)
+    assert sorted(opened.js("() => network.getSelectedNodes()")) == chosen
+    assert opened.js("() => kg.state.selected.prefecture") == name
+    state = opened.js("(ids) => ids.map((id) => [nodes.get(id).hidden || false,"
+                      " nodes.get(id).opacity])", chosen)
+    assert state == [[False, 1]] * len(chosen)
+    dimmed = opened.js("() => nodes.get().filter((n) => n.opacity < 1).length")
+    assert dimmed > 0
+    assert opened.errors == [] and opened.requests == []

@@ -447,6 +447,77 @@ function kgExplore(network, nodes, edges, KG, api) {
     return state.mode;
   }
 
+  // ------------------------------------------------------------------ prefecture markers
+
+  var PREF_MIN_R = 45, PREF_MAX_R = 160;  // canvas units: the smallest and largest marker
+
+  /* The prefecture markers as drawn: name, centre, radius and the measure summed over its
+     parks that the map shows (KG.prefectures: [name, x, y, [park ids]], kg.views.geo). */
+  function prefectureMarkers() {
+    var out = (KG.prefectures || []).map(function (p) {
+      var value = 0, shown = 0;
+      p[3].forEach(function (id) {
+        var n = nodes.get(id);
+        if (n && !n.hidden) { value += mapValue(id); shown += 1; }
+      });
+      return { name: p[0], x: p[1], y: p[2], parks: p[3], shown: shown, value: value };
+    });
+    var top = 0;
+    out.forEach(function (m) { top = Math.max(top, m.value); });
+    out.forEach(function (m) {
+      m.r = PREF_MIN_R + (PREF_MAX_R - PREF_MIN_R) * (top ? Math.sqrt(m.value / top) : 0);
+    });
+    return out.filter(function (m) { return m.shown > 0; });
+  }
+
+  function measureText(v) {
+    if (map.measure === "investment") { return (Math.round(v * 100) / 100) + " 亿元"; }
+    return String(v) + (map.measure === "platforms" ? " 平台" : " 企业");
+  }
+
+  /* The index in KG.prefectures of the marker under a canvas point (the smallest when they
+     overlap), or -1. */
+  function prefectureAt(x, y) {
+    var best = -1, bestR = Infinity;
+    prefectureMarkers().forEach(function (m) {
+      var inside = Math.hypot(x - m.x, y - m.y) <= m.r;
+      if (inside && m.r < bestR) {
+        bestR = m.r;
+        best = (KG.prefectures || []).findIndex(function (p) { return p[0] === m.name; });
+      }
+    });
+    return best;
+  }
+
+  /* Leave the map for the graph with the parks of prefecture `k` (an index or a name)
+     selected: shown even if filtered out, they and their relations at full strength, the
+     rest dimmed, the view fitted to them. Returns their ids. */
+  function selectPrefecture(k) {
+    var all = KG.prefectures || [];
+    var p = typeof k === "number" ? all[k] : all.find(function (q) { return q[0] === k; });
+    if (!p) { return []; }
+    var ids = p[3].slice();
+    setMode("graph");
+    ensure(ids);
+    ids.forEach(function (id) { pinned.add(id); });
+    restyleNew();
+    applyFilters();
+    var keepNodes = new Set(ids), keepEdges = new Set();
+    ids.forEach(function (id) {
+      var around = neighbours(id);
+      around.nodes.forEach(function (n) { keepNodes.add(n); });
+      around.edges.forEach(function (e) { keepEdges.add(e); });
+    });
+    dimExcept(keepNodes, keepEdges, false);
+    network.selectNodes(ids, false);
+    look.highlight = null;
+    look.path = null;
+    state.selected = { prefecture: p[0], parks: ids };
+    network.fit({ nodes: ids, animation: false });
+    if (network.getScale() > 0.8) { network.moveTo({ scale: 0.8 }); }  // keep some context
+    return ids;
+  }
+
   function setMeasure(measure) {
     map.measure = measure || "enterprises";
     var select = document.getElementById("kg-map-measure");
@@ -466,6 +537,19 @@ function kgExplore(network, nodes, edges, KG, api) {
       ctx.fill();
       ctx.fillStyle = "#607d8b";
       ctx.fillText(String(p[0]), p[1], p[2] + 150 + 12 * Math.sqrt(p[3]));
+    });
+    // prefectures: a circle sized by the measure of their parks, the name and sum below
+    ctx.font = "30px " + getComputedStyle(document.body).fontFamily;
+    ctx.lineWidth = 3;
+    prefectureMarkers().forEach(function (m) {
+      ctx.fillStyle = "rgba(255, 152, 0, 0.22)";
+      ctx.strokeStyle = "rgba(230, 81, 0, 0.75)";
+      ctx.beginPath();
+      ctx.arc(m.x, m.y, m.r, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+      ctx.fillStyle = "#bf360c";
+      ctx.fillText(m.name + " " + measureText(m.value), m.x, m.y + m.r + 30);
     });
     ctx.restore();
   });
@@ -854,6 +938,10 @@ function kgExplore(network, nodes, edges, KG, api) {
   });
 
   network.on("click", function (p) {
+    if (map.on && !p.nodes.length && p.pointer && p.pointer.canvas) {
+      var k = prefectureAt(p.pointer.canvas.x, p.pointer.canvas.y);
+      if (k >= 0) { selectPrefecture(k); return; }
+    }
     if (p.nodes.length) { highlight(p.nodes[0]); }
     else if (!p.edges.length) { clearDim(); }
   });
@@ -872,6 +960,8 @@ function kgExplore(network, nodes, edges, KG, api) {
     visibleEdges: visibleEdges, highlight: highlight, clearDim: clearDim, expand: expand,
     shortestPath: shortestPath, showPath: showPath, pathByName: pathByName, setSize: setSize,
     setColour: setColour, setMode: setMode, setDates: setDates, inDates: inDates, setMeasure: setMeasure, separateParks: separateParks, exportCSV: exportCSV,
+    prefectureMarkers: prefectureMarkers, prefectureAt: prefectureAt,
+    selectPrefecture: selectPrefecture,
     exportGraphML: exportGraphML, exportPNG: exportPNG, pinned: pinned
   });
   return readable;
