@@ -147,7 +147,9 @@ def test_page_exports_carry_fact_times_and_park_figures(
 
 # A point inside a prefecture's marker that no node covers, in page coordinates, and the
 # canvas pixel drawn there (RGBA).
-MARKER_SPOT = """(name) => {
+MARKER_SPOT = """async (name) => {
+  network.redraw();  // the canvas as the view now is: a fit redraws at a later frame
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   const m = kg.prefectureMarkers().find((q) => q.name === name);
   const box = document.getElementById("mynetwork").getBoundingClientRect();
   const canvas = document.querySelector("#mynetwork canvas");

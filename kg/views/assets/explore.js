@@ -538,8 +538,7 @@ function kgExplore(network, nodes, edges, KG, api) {
       ctx.fillStyle = "#607d8b";
       ctx.fillText(String(p[0]), p[1], p[2] + 150 + 12 * Math.sqrt(p[3]));
     });
-    // prefectures: a circle sized by the measure of their parks, the name and sum below
-    ctx.font = "30px " + getComputedStyle(document.body).fontFamily;
+    // prefectures: a circle sized by the measure of their parks (their names: afterDrawing)
     ctx.lineWidth = 3;
     prefectureMarkers().forEach(function (m) {
       ctx.fillStyle = "rgba(255, 152, 0, 0.22)";
@@ -548,8 +547,24 @@ function kgExplore(network, nodes, edges, KG, api) {
       ctx.arc(m.x, m.y, m.r, 0, 2 * Math.PI);
       ctx.fill();
       ctx.stroke();
-      ctx.fillStyle = "#bf360c";
-      ctx.fillText(m.name + " " + measureText(m.value), m.x, m.y + m.r + 30);
+    });
+    ctx.restore();
+  });
+
+  /* A prefecture's name and sum under its marker, over the parks so that none hides it. */
+  network.on("afterDrawing", function (ctx) {
+    if (!map.on) { return; }
+    ctx.save();
+    var px = Math.max(30, 12 / network.getScale());  // names at least 12 px on screen
+    ctx.font = px + "px " + getComputedStyle(document.body).fontFamily;
+    ctx.textAlign = "center";
+    ctx.lineWidth = px / 5;
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.85)";
+    ctx.fillStyle = "#bf360c";
+    prefectureMarkers().forEach(function (m) {
+      var text = m.name + " " + measureText(m.value);
+      ctx.strokeText(text, m.x, m.y + m.r + px);
+      ctx.fillText(text, m.x, m.y + m.r + px);
     });
     ctx.restore();
   });
