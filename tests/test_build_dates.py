@@ -134,3 +134,22 @@ def test_a_bad_date_file_is_one_line_and_writes_nothing(tmp_path: Path, content:
         assert code == 1 and out == "" and len(lines) == 1, err
         assert lines[0].startswith(f"Error: {bad}") and message in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_worker_processes_date_files_as_this_process_does(tmp_path: Path) -> None:
+    """`--jobs 2` sends each document its own side-file date (not the whole file): the
+    records equal those made in this process, and the cache files land under the date."""
+    from kg.build.cache import RecordCache, cache_key
+    from kg.build.pipeline import corpus_files, extract_records
+
+    corpus = copy_corpus(tmp_path / "corpus", UNDATED[:2], chars=1500)
+    dates = {UNDATED[0].name: "2024-05-20", UNDATED[1].stem: "2023"}
+    sources = list(corpus_files([corpus], lambda _: None))
+    one = [r.dumps() for r in extract_records(sources, jobs=1, dates=dates)]
+    cache = RecordCache(tmp_path / "cache", "f" * 16)
+    two = list(extract_records(sources, jobs=2, dates=dates, cache=cache))
+    assert [r.dumps() for r in two] == one
+    assert {a.published for r in two for a in r.articles} == {"2024-05-20", "2023"}
+    names = sorted(p.name.split(".f")[0] for p in (tmp_path / "cache").rglob("*.json"))
+    assert names == sorted(cache_key(r.sha256, dates.get(Path(r.path).name) or
+                                     dates.get(Path(r.path).stem)) for r in two)
