@@ -162,6 +162,21 @@ segmenter_option = click.option(
          f"{DEFAULT_SEGMENTER}].")
 
 
+dates_option = click.option(
+    "--dates", "dates_path", type=LOCAL_PATH, default=None,
+    help="CSV of path,date (2024-06-15, 2024-06 or 2024): publication dates of files whose "
+         "text shows none; a path matches a file by path, name or stem.")
+
+
+def _read_dates(path: Path | None) -> dict[str, str] | None:
+    """The side file of dates at `path` (None: none given); a bad file is one line."""
+    if path is None:
+        return None
+    from kg.corpus.articles import read_date_file  # start-up: only --dates needs it
+
+    return read_date_file(path)
+
+
 def _choose_segmenter(name: str | None) -> None:
     # through the environment, so that worker processes choose the same
     if name:
@@ -188,9 +203,10 @@ def _choose_segmenter(name: str | None) -> None:
 @click.option("--cluster", default=None, metavar="tcp://HOST:PORT",
               help="Extract on the workers of this running Dask scheduler "
                    "(pip install 'parks-kg[cluster]').")
+@dates_option
 def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuild: bool,
           break_lock: bool, prune: bool, no_html: bool, pkuseg_model: Path | None,
-          jobs: int, cluster: str | None) -> None:
+          jobs: int, cluster: str | None, dates_path: Path | None) -> None:
     """Bring kg.ttl, the store and graph.html up to date with PATHS (default seeds/).
 
     Only new or changed files are extracted; a run on an unchanged corpus writes nothing.
@@ -204,11 +220,13 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
     for p in targets:
         if not p.exists():
             raise click.ClickException(f"{p}: no such file or directory")
+    dates = _read_dates(dates_path)  # a bad date file stops the build before anything runs
     t0 = time.monotonic()
     res = run_build(targets, out_dir, store_path=store_spec, rebuild=rebuild,
                     pkuseg_model=pkuseg_model, html=not no_html, warn=_warn,
                     progress=_progress("extracting"), break_lock=break_lock, jobs=jobs,
-                    prune=prune, note=_warn, cluster=cluster, steps=_ticker("build"))
+                    prune=prune, note=_warn, cluster=cluster, dates=dates,
+                    dates_file=dates_path, steps=_ticker("build"))
     ents = ", ".join(f"{n} {t}" for t, n in sorted(res.entities.items()))
     rels = ", ".join(f"{n} {r}" for r, n in sorted(res.relations.items()))
     click.echo(f"{res.documents} documents → entities: {ents or 'none'}; relations: "
@@ -237,8 +255,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, store_spec: str | None, rebuil
 @click.argument("files", nargs=-1, required=True, type=LOCAL_PATH)
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl",
               show_default=True, help="Output format: one JSON record per input file.")
-@click.option("--dates", "dates_path", type=LOCAL_PATH, default=None,
-              help="CSV of path,date: publication dates of files whose text shows none.")
+@dates_option
 @pkuseg_option
 @segmenter_option
 @jobs_option
@@ -247,10 +264,9 @@ def extract(files: tuple[Path, ...], fmt: str, dates_path: Path | None,
     """Print the extraction record of each FILE: one JSON line each, in the format of
     docs/extraction-format.md. A file in a folder given is named by its path under it."""
     # start-up: only this command needs these
-    from kg.build.pipeline import corpus_files, extract_records
-    from kg.corpus.articles import read_date_file
+    from kg.build.pipeline import corpus_files, extract_records, unused_dates
 
-    dates = read_date_file(dates_path) if dates_path is not None else None
+    dates = _read_dates(dates_path)
 
     skipped: list[str] = []
 
@@ -259,6 +275,10 @@ def extract(files: tuple[Path, ...], fmt: str, dates_path: Path | None,
         _warn(msg)
 
     paths = list(corpus_files(files, warn, unique=False))
+    unused = unused_dates(dates, paths)  # the warning `kg build --dates` gives, word for word
+    if unused:
+        _warn(f"{dates_path}: {len(unused)} path(s) name no file given: "
+              f"{', '.join(unused[:5])}{' …' if len(unused) > 5 else ''}")
     # each file read where it is extracted, as extraction goes: memory stays flat; doubts
     # about a file that was read (its encoding…) are warnings, not skips
     records = extract_records(paths, pkuseg_model=pkuseg_model, jobs=jobs, text=False,
@@ -407,8 +427,7 @@ def _build_output(path: Path, store_spec: str) -> str | None:
 @click.option("--times", "times_path", type=LOCAL_PATH, default=None,
               help="Time gold (JSONL: articles, times, observations): also score "
                    "observations, publication dates and fact times.")
-@click.option("--dates", "dates_path", type=LOCAL_PATH, default=None,
-              help="CSV of path,date: publication dates of files whose text shows none.")
+@dates_option
 @pkuseg_option
 @segmenter_option
 def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool, by_rule: bool,

@@ -255,3 +255,29 @@ def test_cluster_cache_file_is_what_the_record_cache_writes(nlp, tmp_path):
     cache = RecordCache(tmp_path, "0" * 16)
     cache.put(rec)
     assert [p.read_bytes() for p in tmp_path.rglob("*.json")] == [_cache_file(rec)]
+
+
+def test_cluster_build_with_dates_equals_local_build(cluster, tmp_path):
+    """`--dates` reaches the workers: each document's side-file date travels with it, the
+    store equals a local build's under the same date file, and a changed date sends one
+    document again (the record cache is keyed by bytes and date)."""
+    from kg.build.pipeline import build
+
+    corpus = copy_corpus(tmp_path / "corpus", chars=CHARS)
+    undated = [p.name for p in SEED_FILES if not p.name.startswith("003_")]
+    dates = {name: f"2024-0{i + 1}-15" for i, name in enumerate(undated)}
+    local, out = tmp_path / "local", tmp_path / "out"
+    build([corpus], local, html=False, dates=dates)
+    first = build([corpus], out, html=False, cluster=cluster.address, dates=dates)
+    assert first.extracted == len(SEED_FILES) and not first.skipped
+    assert _quads(out / "store") == _quads(local / "store")
+    assert "2024-01-15" in (out / "kg.ttl").read_text(encoding="utf-8")
+    dates[undated[0]] = "2020-12-31"
+    second = build([corpus], out, html=False, cluster=cluster.address, dates=dates)
+    build([corpus], local, html=False, dates=dates)
+    assert second.extracted == 1
+    assert _quads(out / "store") == _quads(local / "store")
+    assert "2020-12-31" in (out / "kg.ttl").read_text(encoding="utf-8")
+    # the cache files workers made are where a local build looks for them
+    assert sorted(p.name for p in (out / "cache").rglob("*.json")) == \
+        sorted(p.name for p in (local / "cache").rglob("*.json"))

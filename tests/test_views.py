@@ -468,7 +468,8 @@ def test_views_export_csv_reads_back(seeds_graph: nx.MultiDiGraph, tmp_path: Pat
 
     views.write_export(seeds_graph, "csv", folder)
 
-    assert sorted(p.name for p in folder.iterdir()) == ["edges.csv", "nodes.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["edges.csv", "nodes.csv",
+                                                        "observations.csv"]
     with (folder / "nodes.csv").open(encoding="utf-8", newline="") as f:
         nodes = list(csv.DictReader(f))
     with (folder / "edges.csv").open(encoding="utf-8", newline="") as f:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Set
 from importlib import metadata
 from pathlib import Path
 
@@ -56,24 +57,35 @@ def fingerprint(pkuseg_model: str | Path | None = None) -> tuple[str, str]:
     return first, h.hexdigest()
 
 
+def cache_key(sha256: str, published: str | None = None) -> str:
+    """The key of a record in the cache: its file's sha256, and the publication date a side
+    file gave it (`kg build --dates`), which is an input of extraction as much as the bytes."""
+    return sha256 if not published else f"{sha256}.d{published}"
+
+
 class RecordCache:
-    """Extraction records by content hash under one directory, valid for one fingerprint."""
+    """Extraction records by content hash (and side-file date) under one directory, valid for
+    one fingerprint. A record extracted under a side-file date is kept under that date: a
+    changed date file re-extracts only the documents whose date changed."""
 
     def __init__(self, root: Path, fp: str) -> None:
         self.root, self.fp = root, fp[:16]
 
-    def _path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / f"{sha256}.{self.fp}.json"
+    def path_of(self, sha256: str, published: str | None = None) -> Path:
+        """The file that holds the record of these bytes extracted under this side date."""
+        return self.root / sha256[:2] / f"{cache_key(sha256, published)}.{self.fp}.json"
 
-    def get(self, sha256: str, path: str, doc_id: str | None = None) -> DocRecord | None:
-        """The cached record of a file's bytes (by hash), named after the file at `path` as
-        document `doc_id` (default: its stem): a renamed or moved file is found again.
+    def get(self, sha256: str, path: str, doc_id: str | None = None,
+            published: str | None = None) -> DocRecord | None:
+        """The cached record of a file's bytes (by hash) extracted under the side-file date
+        `published` (None: none), named after the file at `path` as document `doc_id`
+        (default: its stem): a renamed or moved file is found again.
 
         The record has no text: what needs it (`kg.rdf.mapping.nquads_body`) reads the file again.
         """
 
         try:
-            obj = json.loads(self._path(sha256).read_text(encoding="utf-8"))
+            obj = json.loads(self.path_of(sha256, published).read_text(encoding="utf-8"))
             rec = from_json(obj)
             rec.title = obj["title"]
         except (OSError, ValueError, KeyError, TypeError):
@@ -82,8 +94,9 @@ class RecordCache:
         rec.path, rec.sha256 = path, sha256
         return rec
 
-    def put(self, rec: DocRecord) -> None:
-        """Keep a record, unless its JSON form would lose something the graph is built from."""
+    def put(self, rec: DocRecord, published: str | None = None) -> None:
+        """Keep a record extracted under the side-file date `published`, unless its JSON form
+        would lose something the graph is built from."""
 
         obj = rec.to_json()
         obj["title"] = rec.title
@@ -93,13 +106,17 @@ class RecordCache:
         if back.entities != rec.entities or back.relations != rec.relations:
             return
         try:
-            atomic_write(self._path(rec.sha256), json.dumps(obj, ensure_ascii=False).encode())
+            atomic_write(self.path_of(rec.sha256, published),
+                         json.dumps(obj, ensure_ascii=False).encode())
         except OSError:
             pass  # a cache that cannot be written only costs time
 
-    def prune(self, keep: set[str]) -> None:
-        """Remove every cached record whose hash is not in `keep`."""
+    def prune(self, keep: set[str], keep_hashes: Set[str] = frozenset()) -> None:
+        """Remove every cached record but those under the keys in `keep` (`cache_key`) and
+        those of the hashes in `keep_hashes` (under any date), for this fingerprint."""
+        tail = f".{self.fp}.json"
         for path in self.root.glob("*/*.json"):
-            if path.name.split(".", 1)[0] not in keep or f".{self.fp}." not in path.name:
+            key = path.name[:-len(tail)] if path.name.endswith(tail) else None
+            if key is None or (key not in keep and key.split(".", 1)[0] not in keep_hashes):
                 path.unlink(missing_ok=True)
 

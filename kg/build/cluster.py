@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 from kg.build.cache import RecordCache, fingerprint
 from kg.build.parallel import decode, encode
 from kg.corpus import Document, read_document
+from kg.corpus.articles import side_date
 from kg.errors import InputError, KgError
 from kg.extract.records import DocRecord, from_json
 from kg.files import atomic_write
@@ -50,8 +51,9 @@ CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler and see a worker
 _local = threading.local()  # a worker thread's pipeline: spaCy pipelines are not shared
 
 
-# a record as JSON, its record cache file, the warnings of reading it, the Document sent
-_Result = tuple[str, bytes | None, tuple[str, ...], Document | None]
+# a record as JSON, its record cache file, the warnings of reading it, the Document sent,
+# the side-file date it was extracted under
+_Result = tuple[str, bytes | None, tuple[str, ...], Document | None, str | None]
 
 
 class ClusterError(KgError):
@@ -71,7 +73,8 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
                     text: bool = True, evidence: bool = True, cache: Any = None,
                     warn: Callable[[str], None] | None = None,
                     note: Callable[[str], None] | None = None,
-                    per_task: int | None = None) -> Iterator[DocRecord]:
+                    per_task: int | None = None,
+                    dates: dict[str, str] | None = None) -> Iterator[DocRecord]:
     """One DocRecord per document or file path, in input order, extracted on the Dask
     cluster whose scheduler is at `address` (tcp://HOST:PORT).
 
@@ -83,7 +86,9 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
     `warn`, is reported there (one line naming its path) and skipped; `note` receives the
     warnings of reading a file (before its record). An unreachable scheduler raises
     `ClusterError`. `per_task` documents go in one task (default: up to `PER_TASK`, fewer when
-    a known number of documents would leave workers idle).
+    a known number of documents would leave workers idle). `dates` (a side file of
+    publication dates, `kg.corpus.articles.read_date_file`) dates the files whose text shows
+    none: each document's date is looked up here and travels with it.
     """
     client = _connect(address)
     opts = _Options(None if pkuseg_model is None else str(pkuseg_model),
@@ -95,13 +100,14 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
             known = len(documents) if isinstance(documents, Sized) else None
             per_task = PER_TASK if known is None else min(
                 PER_TASK, max(1, known // (threads * TASKS_PER_THREAD)))
-        for rec in _records(client, documents, opts, threads * IN_FLIGHT, max(1, per_task)):
+        for rec in _records(client, documents, opts, threads * IN_FLIGHT, max(1, per_task),
+                            dates):
             if isinstance(rec, InputError):
                 if warn is None:
                     raise rec
                 warn(str(rec))
                 continue
-            data, cached, notes, doc = rec
+            data, cached, notes, doc, published = rec
             if note is not None:
                 for line in notes:
                     note(line)
@@ -111,11 +117,11 @@ def extract_cluster(documents: Iterable[Document | str | Path], address: str, *,
             if isinstance(cache, RecordCache):
                 if cached is not None:  # None: the record would not survive its JSON form
                     try:
-                        atomic_write(cache._path(full.sha256), cached)
+                        atomic_write(cache.path_of(full.sha256, published), cached)
                     except OSError:
                         pass  # as RecordCache.put: a cache that cannot be written costs time
             elif cache is not None:
-                cache.put(full)
+                cache.put(full, published)
             if graphs is not None:
                 graphs.put(full.path, nquads_body(full).encode("utf-8", "replace"))
             if not text and doc is None:
@@ -168,23 +174,26 @@ def _code() -> str:
 
 
 def _records(client: Any, documents: Iterable[Document | str | Path], opts: _Options,
-             in_flight: int, per_task: int
+             in_flight: int, per_task: int, dates: dict[str, str] | None = None
              ) -> Iterator[_Result | InputError]:
     """What workers send back for each document (or its error), in input order."""
-    pending: deque[tuple[list[Document | None], list[str], Any]] = deque()
+    pending: deque[tuple[list[Document | None], list[str], list[str | None], Any]] = deque()
     batch: list[Document | None] = []
     names: list[str] = []
+    when: list[str | None] = []
     tasks: list[tuple[Any, ...]] = []
 
     def submit() -> None:
         future = client.submit(_work_many, tasks, opts, retries=RETRIES, pure=False)
-        pending.append((batch, names, future))
+        pending.append((batch, names, when, future))
 
     for item in documents:
         if isinstance(item, Document):
-            tasks.append(("doc", *astuple(item)))
+            published = side_date(dates, item.path, item.doc_id)
+            tasks.append(("doc", published, *astuple(item)))
             batch.append(item)
             names.append(item.path)
+            when.append(published)
         else:
             name = str(getattr(item, "path", item))  # a Source is a path and an id
             try:
@@ -198,12 +207,15 @@ def _records(client: Any, documents: Iterable[Document | str | Path], opts: _Opt
             except OSError as exc:
                 yield InputError(f"{name}: cannot read ({exc.strerror})")
                 continue
-            tasks.append(("file", name, data, getattr(item, "doc_id", None)))
+            doc_id = getattr(item, "doc_id", None)
+            published = side_date(dates, name, Path(name).stem if doc_id is None else doc_id)
+            tasks.append(("file", published, name, data, doc_id))
             batch.append(None)
             names.append(name)
+            when.append(published)
         if len(tasks) == per_task:
             submit()
-            batch, names, tasks = [], [], []
+            batch, names, when, tasks = [], [], [], []
         if len(pending) >= in_flight:
             yield from _finish(*pending.popleft())
     if tasks:
@@ -212,7 +224,7 @@ def _records(client: Any, documents: Iterable[Document | str | Path], opts: _Opt
         yield from _finish(*pending.popleft())
 
 
-def _finish(docs: list[Document | None], names: list[str], future: Any
+def _finish(docs: list[Document | None], names: list[str], when: list[str | None], future: Any
             ) -> Iterator[_Result | InputError]:
     """The results of one task, each document's record JSON and N-Quads or its error."""
     try:
@@ -225,8 +237,9 @@ def _finish(docs: list[Document | None], names: list[str], future: Any
         return
     finally:
         future.release()
-    for doc, (data, cached, notes) in zip(docs, results, strict=True):
-        yield InputError(data) if not data.startswith("{") else (data, cached, notes, doc)
+    for doc, published, (data, cached, notes) in zip(docs, when, results, strict=True):
+        yield InputError(data) if not data.startswith("{") else (data, cached, notes, doc,
+                                                                  published)
 
 
 class _SentPath(type(Path())):  # type: ignore[misc]
@@ -250,21 +263,22 @@ def _pipeline(model: str | None, segmenter: str | None = None) -> Any:
 
 
 def _work(task: tuple[Any, ...], opts: _Options) -> tuple[str, bytes | None, tuple[str, ...]]:
-    """On a worker: one document's record as JSON, its record cache file (if asked) and the
-    warnings of reading it, or a one-line error naming its path (undecodable, or the pipeline
-    failed on it)."""
+    """On a worker: one document's record (under the side-file date the task gives) as JSON,
+    its record cache file (if asked) and the warnings of reading it, or a one-line error
+    naming its path (undecodable, or the pipeline failed on it)."""
     from kg.extract.extractor import extract_one  # heavy: spaCy loads only when extracting
 
-    kind, name = task[0], task[1] if task[0] == "file" else task[2]
+    kind, published, fields = task[0], task[1], task[2:]
+    name = fields[0] if kind == "file" else fields[1]
     try:
         if kind == "file":
             path = _SentPath(name)
-            path._sent = task[2]
-            doc = read_document(path) if task[3] is None else read_document(
-                path, doc_id=task[3])  # type: ignore[call-arg]
+            path._sent = fields[1]
+            doc = read_document(path) if fields[2] is None else read_document(
+                path, doc_id=fields[2])  # type: ignore[call-arg]
         else:
-            doc = Document(*task[1:])
-        rec = extract_one(doc, _pipeline(opts.model, opts.segmenter))
+            doc = Document(*fields)
+        rec = extract_one(doc, _pipeline(opts.model, opts.segmenter), published=published)
         data = encode(rec, text=opts.text and kind == "file", evidence=opts.evidence)
         notes = tuple(doc.warnings) if kind == "file" else ()
         return data, _cache_file(rec) if opts.cache else None, notes

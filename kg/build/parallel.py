@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kg.corpus import Document, read_document
+from kg.corpus.articles import side_date
 from kg.errors import InputError
 from kg.extract.records import DocRecord, Entity, Evidence, Relation, TimeValue, from_json
 from kg.lang.words import segmenter_name
@@ -124,7 +125,7 @@ def _records(documents: Iterable[Item], n: int, opts: _Options,
                 continue
             if not isinstance(item, Document):
                 yield from map(_Note, doc.warnings)
-            rec, body = _extract(doc, opts)
+            rec, body = _extract(doc, opts, side_date(opts.dates, doc.path, doc.doc_id))
             if spool is not None and body is not None:
                 spool.put(rec.path, body)
             yield rec  # (whole: leaving out what `evidence=False` allows would cost time here)
@@ -134,16 +135,19 @@ def _records(documents: Iterable[Item], n: int, opts: _Options,
     if method == "fork":
         _pipeline(opts.model, warm=True)  # the workers inherit it, loaded
     ctx = multiprocessing.get_context(method)
+    # each task carries its document's side-file date, not the whole date file
+    dates, opts = opts.dates, opts._replace(dates=None)
     with ctx.Pool(n, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         pending: deque[tuple[list[Document | None], Any]] = deque()
         batch: list[Document | None] = []
-        tasks: list[tuple[Any, ...] | Source | str] = []
+        tasks: list[tuple[tuple[Any, ...] | Source | str, str | None]] = []
         for item in documents:
             if isinstance(item, Document):
-                tasks.append(astuple(item))
+                tasks.append((astuple(item), side_date(dates, item.path, item.doc_id)))
                 batch.append(item)
             else:
-                tasks.append(item if isinstance(item, Source) else str(item))
+                task = item if isinstance(item, Source) else str(item)
+                tasks.append((task, side_date(dates, *_names(task))))
                 batch.append(None)
             if len(tasks) == PER_TASK:
                 pending.append((batch, pool.apply_async(_work_many, (tasks, opts))))
@@ -183,6 +187,13 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
 
 
+def _names(item: Source | str) -> tuple[str, str]:
+    """The path and document id a file will be read under (its id: the file name's stem)."""
+    if isinstance(item, Source):
+        return item.path, item.doc_id
+    return item, Path(item).stem
+
+
 def _read(item: Source | str | Path) -> Document:
 
     if isinstance(item, Source):
@@ -197,30 +208,31 @@ def _body(rec: DocRecord) -> bytes:
     return nquads_body(rec).encode("utf-8", "replace")
 
 
-def _extract(doc: Document, opts: _Options) -> tuple[DocRecord, bytes | None]:
-    """One document's record (put in the cache, if any) and its N-Quads (if asked)."""
-    from kg.corpus.articles import side_date
+def _extract(doc: Document, opts: _Options, published: str | None = None
+             ) -> tuple[DocRecord, bytes | None]:
+    """One document's record under the side-file date `published` (put in the cache, if any,
+    under that date) and its N-Quads (if asked)."""
     from kg.extract.extractor import extract_one  # heavy: spaCy loads only when extracting
 
-    rec = extract_one(doc, _pipeline(opts.model),
-                      published=side_date(opts.dates, doc.path, doc.doc_id))
+    rec = extract_one(doc, _pipeline(opts.model), published=published)
     if opts.cache is not None:
-        opts.cache.put(rec)
+        opts.cache.put(rec, published)
     return rec, None if opts.spool is None else _body(rec)
 
 
-def _work(task: tuple[Any, ...] | Source | str, opts: _Options
+def _work(job: tuple[tuple[Any, ...] | Source | str, str | None], opts: _Options
           ) -> tuple[str, Part | None, tuple[str, ...]]:
-    """In a worker: extract one document (fields, path or Source); its record as JSON, where
-    its N-Quads went when given a spool directory, and the warnings of reading the file. An
-    unreadable file gives its error instead."""
+    """In a worker: extract one document (fields, path or Source) under its side-file date;
+    its record as JSON, where its N-Quads went when given a spool directory, and the warnings
+    of reading the file. An unreadable file gives its error instead."""
+    task, published = job
     read = isinstance(task, str | Source)
     try:
         doc = _read(task) if read else Document(*task)  # type: ignore[arg-type]
     except InputError as exc:
         return str(exc), None, ()
     notes = doc.warnings if read else ()
-    rec, body = _extract(doc, opts)
+    rec, body = _extract(doc, opts, published)
     data = encode(rec, text=opts.text and read, evidence=opts.evidence)
     if opts.spool is None or body is None:
         return data, None, notes
@@ -228,7 +240,7 @@ def _work(task: tuple[Any, ...] | Source | str, opts: _Options
     return data, append(opts.spool, body), notes
 
 
-def _work_many(tasks: list[tuple[Any, ...] | Source | str], opts: _Options
+def _work_many(tasks: list[tuple[tuple[Any, ...] | Source | str, str | None]], opts: _Options
                ) -> list[tuple[str, Part | None, tuple[str, ...]]]:
     """In a worker: `_work` for each of a few documents (one message each way for all)."""
     return [_work(task, opts) for task in tasks]

@@ -17,15 +17,16 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph
 
-from kg.build.cache import RecordCache, fingerprint
+from kg.build.cache import RecordCache, cache_key, fingerprint
 from kg.build.parallel import Source, extract_parallel
 from kg.corpus import Document, iter_files, read_document
+from kg.corpus.articles import side_date
 from kg.errors import InputError, KgError
 from kg.extract.records import DocRecord, Entity, Relation
 from kg.files import atomic_write, umask_mode
@@ -126,7 +127,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
           progress: Callable[[Iterable[DocRecord], int], Iterable[DocRecord]] | None = None,
           break_lock: bool = False, jobs: int | None = 1, prune: bool = False,
           note: Callable[[str], None] | None = None, cluster: str | None = None,
-          dates: dict[str, str] | None = None,
+          dates: dict[str, str] | None = None, dates_file: str | Path | None = None,
           steps: Callable[[str], None] | None = None) -> BuildResult:
     """Bring the store, out_dir/kg.ttl and graph.html up to date with the files under `paths`.
 
@@ -140,15 +141,15 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     `jobs` processes extract (1: in this process; 0 or None: every core), or, given `cluster`
     (tcp://HOST:PORT), a Dask scheduler's workers (`kg.build.cluster`). `progress(records,
     total)` wraps the stream of records as they come out of extraction (a progress bar).
-    `dates` (kg.corpus.articles.read_date_file) dates the files whose text shows no date; the
-    records and graphs made under one set of dates are not reused under another.
+    `dates` (kg.corpus.articles.read_date_file, from the file `dates_file`, named in its
+    warnings) dates the files whose text shows no date: a record is cached under its file's
+    bytes and date, and another date file than the last build's re-extracts and rewrites only
+    the documents whose article dates it changes; its paths that name no file given are a
+    warning.
     `steps(line)` hears the work after extraction as it goes (mapping, storing, deriving,
     writing kg.ttl and graph.html), several times a step when it is long.
     """
     say = steps or (lambda _: None)
-    if dates and cluster is not None:
-        raise KgError("a side file of dates does not reach a cluster's workers yet: build "
-                      "without --cluster")
     # start-up: a no-op kg build does not load the RDF mapping
     from kg.rdf.mapping import entity_iri_text, label_table
 
@@ -163,6 +164,11 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
     ids = {src.doc_id for src, _ in files}
     if not files:
         raise KgError("no readable documents in " + ", ".join(map(str, paths)))
+    unused = unused_dates(dates, [src for src, _ in files])
+    if unused:
+        warn(f"{dates_file or 'date file'}: {len(unused)} path(s) name no file given: "
+             f"{', '.join(unused[:5])}{' …' if len(unused) > 5 else ''}")
+    published = {src.path: side_date(dates, src.path, src.doc_id) for src, _ in files}
     spec = store_path if store_path is not None else out_dir / "store"
     if break_lock and is_remote(spec):
         open_store(spec).break_lock()
@@ -178,20 +184,15 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         raise
     try:
         extraction_fp, graph_fp = fingerprint(pkuseg_model)
-        if dates:  # the dates are an input of extraction: another set, other records
-            salt = json.dumps(sorted(dates.items()), ensure_ascii=False).encode()
-            extraction_fp = hashlib.sha256(extraction_fp.encode() + salt).hexdigest()
-            graph_fp = hashlib.sha256(graph_fp.encode() + salt).hexdigest()
         cache = RecordCache(out_dir / "cache", extraction_fp)
         stored = {} if rebuild else stored_documents(store)
         same_graphs = not rebuild and store.fingerprint() == graph_fp
         # records without mentions and evidence (the spool and the cache keep those), so that
         # memory grows with the number of entities, not with the text
         records: dict[str, DocRecord] = {}
-        missing: list[str] = []
         missing: list[Source] = []
         for src, sha256 in files:
-            rec = cache.get(sha256, src.path, src.doc_id)
+            rec = cache.get(sha256, src.path, src.doc_id, published[src.path])
             if rec is None:
                 missing.append(src)
             else:
@@ -206,7 +207,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
 
                 out = extract_cluster(missing, cluster, pkuseg_model=pkuseg_model, graphs=bodies,
                                       text=False, evidence=False, cache=cache, warn=_warn,
-                                      note=note)
+                                      note=note, dates=dates)
             for rec in progress(out, len(missing)) if progress else out:
                 records[rec.path] = _light(rec)
         ordered = [records[src.path] for src, _ in files if src.path in records]
@@ -228,11 +229,17 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         # the kept documents' names count for labels and for the summary (those whose record
         # is cached here: a store built from another out folder has its graphs but not these)
         others = [rec for d, sha in sorted(kept.items())
-                  if (rec := cache.get(sha, "", d)) is not None]
+                  if (rec := cache.get(sha, "", d, side_date(dates, "", d))) is not None]
         result.documents, result.kept_gone = len(ordered) + len(kept), len(kept)
         _count([*ordered, *others], result)
         labels = label_table([*ordered, *others])
         dirty = {r.doc_id for r in ordered if not same_graphs or stored.get(r.doc_id) != r.sha256}
+        digest = _dates_digest(dates)
+        if same_graphs and digest != _read_dates_digest(out_dir):
+            # another date file than the last build's: the stored documents whose articles
+            # it dates otherwise (their fact times follow) are rewritten, no others
+            have = stored_article_dates(store)
+            dirty |= {r.doc_id for r in ordered if have.get(r.doc_id, []) != _record_dates(r)}
         if same_graphs:
 
             have = stored_labels(store)
@@ -254,7 +261,7 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         if dirty:
             say(f"mapping {len(dirty)} document(s) to RDF")
             _spool_graphs([r for r in ordered if r.doc_id in dirty], labels, bodies, cache,
-                          graphs)
+                          graphs, published)
             changes.add = graphs  # type: ignore[assignment] # read one graph at a time
         if changes or not same_graphs:
             _derive(store, changes, rebuild)
@@ -281,11 +288,13 @@ def build(paths: list[Path], out_dir: Path, *, store_path: str | Path | None = N
         finally:
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
-        cache.prune({sha256 for _, sha256 in files} | set(kept.values()))
+        cache.prune({cache_key(sha256, published[src.path]) for src, sha256 in files},
+                    set(kept.values()))
         # the roots that hold every stored document: these paths alone when nothing was kept
         if kept:  # (stored documents of unknown source: only --prune or all of them given)
             roots = sorted(set(roots) | set(_read_sources(out_dir) or [UNKNOWN_SOURCE]))
         _write_sources(out_dir, roots)
+        _write_dates_digest(out_dir, digest)
     finally:
         bodies.close()
         graphs.close()
@@ -395,6 +404,59 @@ def _write_sources(out_dir: Path, roots: list[str]) -> None:
         pass  # without it, the next build prunes only when told to
 
 
+DATES = "cache/dates.json"  # under out_dir: the digest of the date file its last build had
+
+
+def _dates_digest(dates: dict[str, str] | None) -> str:
+    """A digest of a date file's rows ("" for none)."""
+    if not dates:
+        return ""
+    text = json.dumps(sorted(dates.items()), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _read_dates_digest(out_dir: Path) -> str:
+    """The digest of the date file of the last build of out_dir ("": none, or unrecorded:
+    before date files were cached by document, a date file changed the graph fingerprint)."""
+    try:
+        got = json.loads((out_dir / DATES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(got.get("digest", "")) if isinstance(got, dict) else ""
+
+
+def _write_dates_digest(out_dir: Path, digest: str) -> None:
+    if _read_dates_digest(out_dir) == digest:
+        return
+    try:
+        if digest:
+            atomic_write(out_dir / DATES, json.dumps({"digest": digest}).encode())
+        else:
+            (out_dir / DATES).unlink(missing_ok=True)
+    except OSError:
+        pass  # without it, the next build compares the stored dates again
+
+
+def stored_article_dates(store: Any) -> dict[str, list[str]]:
+    """Document id → the publication dates of its stored articles, sorted (documents with no
+    dated article left out): what a date file changes in a document graph."""
+    found = store.select("""PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?id ?date WHERE { ?a dcterms:isPartOf ?d ; dcterms:date ?date .
+                                 ?d dcterms:identifier ?id }""")
+    if isinstance(found, bool):
+        raise KgError("expected rows from a SELECT query, got a boolean")
+    out: dict[str, list[str]] = {}
+    for doc, when in found[1]:
+        out.setdefault(doc.value, []).append(when.value)
+    return {doc: sorted(values) for doc, values in out.items()}
+
+
+def _record_dates(rec: DocRecord) -> list[str]:
+    """The publication dates of a record's articles, sorted, as `stored_article_dates` reads
+    them back."""
+    return sorted(a.published for a in rec.articles if a.published)
+
+
 def _old_ids_note(kept: dict[str, str], ids: set[str], spec: object,
                   warn: Callable[[str], None]) -> None:
     """Warn when stored documents look like nested files under their old ids (the bare stem,
@@ -408,21 +470,24 @@ def _old_ids_note(kept: dict[str, str], ids: set[str], spec: object,
 
 
 def _light(rec: DocRecord) -> DocRecord:
-    """A record without text, mentions and evidence: what the build keeps of every document."""
+    """A record without text, mentions and evidence: what the build keeps of every document
+    (its articles too, for their dates)."""
 
     return DocRecord(rec.doc_id, [Entity(e.name, e.type, e.aliases, [], e.rule)
                                   for e in rec.entities],
                      [Relation(r.head, r.relation, r.tail, r.amount_cny, r.amount_text,
                                r.qualifier) for r in rec.relations],
-                     title=rec.title, path=rec.path, sha256=rec.sha256)
+                     title=rec.title, path=rec.path, sha256=rec.sha256,
+                     articles=[replace(a, evidence=None) for a in rec.articles])
 
 
 def _spool_graphs(records: list[DocRecord], labels: dict[str, str], bodies: Spool,
-                  cache: RecordCache, graphs: Spool) -> None:
+                  cache: RecordCache, graphs: Spool, published: dict[str, str | None]) -> None:
     """Put the N-Quads of each record's document graph into `graphs`, by graph IRI.
 
     The label-independent part is in `bodies` when the record was just extracted; a cached
-    record's is written here from the cache and the file's text.
+    record's (under its side-file date, `published` by path) is written here from the cache
+    and the file's text.
     """
     # start-up: a no-op kg build does not load the RDF mapping
     from kg.rdf.mapping import graph_iri, nquads_body, nquads_labels
@@ -433,13 +498,30 @@ def _spool_graphs(records: list[DocRecord], labels: dict[str, str], bodies: Spoo
         if parts:
             graphs.add(g, *parts)
         else:
-            full = cache.get(rec.sha256, rec.path, rec.doc_id)
+            full = cache.get(rec.sha256, rec.path, rec.doc_id, published.get(rec.path))
             if full is None:
                 raise KgError(f"{rec.path}: its cached record vanished during the build")
             full.title = rec.title
             full.text = read_document(Path(rec.path), doc_id=rec.doc_id).text
             graphs.put(g, nquads_body(full).encode("utf-8", "replace"))
         graphs.put(g, nquads_labels(rec, labels).encode("utf-8", "replace"))
+
+
+def unused_dates(dates: dict[str, str] | None, sources: Iterable[Source]) -> list[str]:
+    """The paths of a date file (`kg.corpus.articles.read_date_file`) that date none of
+    `sources`, sorted: a row counts as used when its path, file name or stem dates a file
+    (`kg.corpus.articles.side_date`)."""
+    if not dates:
+        return []
+    used: set[str] = set()
+    for src in sources:
+        p = Path(src.path)
+        used.update(k for k in (src.path, str(p.resolve()), p.name, p.stem, src.doc_id)
+                    if k in dates)
+    unused = [k for k in dates if not {k, Path(k).name, Path(k).stem} & used]
+    # read_date_file keys a row by its path, file name and stem: name each unused row once
+    derived = {part for k in unused for part in (Path(k).name, Path(k).stem) if part != k}
+    return sorted(k for k in unused if k not in derived)
 
 
 def hash_files(paths: Iterable[Path], warn: Callable[[str], None]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -81,6 +82,23 @@ EDGE_COLUMNS = (
     "evidence_count",
     "documents",
     "sentence",
+    "time_value",
+    "time_precision",
+    "time_start",
+    "time_end",
+)
+
+
+# observations.csv of a CSV export: one row per figure of a park (issue 16), all of them
+OBSERVATION_COLUMNS = (
+    "park",
+    "park_label",
+    "indicator",
+    "period",
+    "value",
+    "unit",
+    "growth_pct",
+    "text",
 )
 
 
@@ -90,8 +108,9 @@ LIST_SEPARATOR = "|"  # joins aliases and document ids in one CSV, GraphML or GE
 def export_graph(graph: Graph, fmt: str, path: Path) -> nx.MultiDiGraph:
     """Write an RDF graph's entities and relations as GraphML, GEXF or CSV for other tools.
 
-    fmt is one of EXPORT_FORMATS. For "csv", `path` is a folder that receives nodes.csv and
-    edges.csv (columns NODE_COLUMNS and EDGE_COLUMNS). Returns the networkx graph written.
+    fmt is one of EXPORT_FORMATS. For "csv", `path` is a folder that receives nodes.csv,
+    edges.csv and observations.csv (columns NODE_COLUMNS, EDGE_COLUMNS and
+    OBSERVATION_COLUMNS). Returns the networkx graph written.
     """
     g = to_networkx(graph)
     write_export(g, fmt, path)
@@ -145,10 +164,17 @@ def node_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
 
 def edge_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """One row per relation with the EDGE_COLUMNS; `sentence` is the first evidence sentence."""
+    """One row per relation with the EDGE_COLUMNS; `sentence` is the first evidence sentence.
+
+    A dated fact has its times: `time_value` and `time_precision` (each time's value and
+    precision, joined with "|" in the same order: 2024-06|2023, month|year) and `time_start`,
+    `time_end` (the first and last day they cover, ISO dates), for a timeline in Gephi.
+    """
     rows = []
     for source, target, data in g.edges(data=True):
         evidence = list(data.get("evidence") or [])
+        times = [time_parts(str(t)) for t in data.get("times") or ()]
+        spans = list(data.get("spans") or ())
         rows.append(
             {
                 "source": source,
@@ -159,9 +185,73 @@ def edge_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
                 "evidence_count": len(evidence),
                 "documents": _documents_cell(evidence),
                 "sentence": evidence[0].get("sentence") if evidence else None,
+                "time_value": LIST_SEPARATOR.join(t[0] for t in times) or None,
+                "time_precision": LIST_SEPARATOR.join(t[1] for t in times) if times else None,
+                "time_start": min(start for start, _ in spans) if spans else None,
+                "time_end": max(end for _, end in spans) if spans else None,
             }
         )
     return rows
+
+
+_TIME_SHOWN = re.compile(r"^(?P<value>\S+)(?: \[(?P<precision>[^\]]*)\])?(?: \((?P<words>.*)\))?$",
+                         re.DOTALL)
+
+
+def time_parts(shown: str) -> tuple[str, str, str]:
+    """(value, precision, words) of a fact's time as the entity graph shows it
+    (`kg.views.graph`: "2024-06 [month] (今年6月)"); "" for a part it lacks."""
+    found = _TIME_SHOWN.match(shown.strip())
+    if found is None:
+        return shown.strip(), "", ""
+    return found["value"], found["precision"] or "", found["words"] or ""
+
+
+def observation_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """One row per figure of a park (its `indicators`), with the OBSERVATION_COLUMNS: the
+    indicator id, the period as written in the graph (2023, 2024-H1), the value as a number
+    in its unit (CNY, USD, percent, count), the growth in percent and the clause read."""
+    rows = []
+    for node, data in g.nodes(data=True):
+        for ind in data.get("indicators") or ():
+            rows.append({
+                "park": node,
+                "park_label": str(data.get("label") or node),
+                "indicator": str(ind.get("indicator") or ""),
+                "period": ind.get("period"),
+                "value": ind.get("value"),
+                "unit": ind.get("unit") or None,
+                "growth_pct": ind.get("growth_pct"),
+                "text": ind.get("text") or None,
+            })
+    return rows
+
+
+def observation_attributes(g: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+    """A park's figures as GraphML/GEXF node attributes: `{indicator}_{period}` (the value),
+    `…_unit` and `…_growth_pct` (e.g. gdp_2023 = 333300000000.0, gdp_2023_unit = CNY), and
+    `observations`, their number. When one indicator and period has several figures, the
+    first (sorted by value) is given; the CSV export's observations.csv has them all."""
+    out: dict[str, Any] = {}
+    seen: set[str] = set()
+    found = list(g.nodes[node].get("indicators") or ())
+    for ind in sorted(found, key=lambda r: (str(r.get("indicator")), str(r.get("period")),
+                                            r.get("value") is None, r.get("value") or 0)):
+        name = str(ind.get("indicator") or "indicator")
+        if ind.get("period"):
+            name += f"_{ind['period']}"
+        if name in seen:
+            continue
+        seen.add(name)
+        if ind.get("value") is not None:
+            out[name] = float(ind["value"])
+            if ind.get("unit"):
+                out[f"{name}_unit"] = str(ind["unit"])
+        if ind.get("growth_pct") is not None:
+            out[f"{name}_growth_pct"] = float(ind["growth_pct"])
+    if found:
+        out["observations"] = len(found)
+    return out
 
 
 def _documents_cell(evidence: Iterable[dict[str, str]]) -> str | None:
@@ -180,6 +270,7 @@ def _flat_graph(g: nx.MultiDiGraph, *, colours: bool = False) -> nx.MultiDiGraph
     flat = nx.MultiDiGraph()
     for row in node_rows(g):
         attrs = {k: v for k, v in row.items() if k != "id" and v is not None and v != ""}
+        attrs.update(observation_attributes(g, row["id"]))
         if colours:
             fill = STYLES.get(row["class"], OTHER_STYLE)[2]
             r, gr, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
@@ -196,7 +287,8 @@ def _flat_graph(g: nx.MultiDiGraph, *, colours: bool = False) -> nx.MultiDiGraph
 
 
 def _write_csv(g: nx.MultiDiGraph, folder: Path) -> None:
-    """Write folder/nodes.csv and folder/edges.csv (UTF-8, header row); both or neither."""
+    """Write folder/nodes.csv, folder/edges.csv and folder/observations.csv (UTF-8, header
+    row); all or none."""
     if folder.exists() and not folder.is_dir():
         raise KgError(f"{folder}: exists and is not a folder; CSV export writes a folder")
     folder.mkdir(parents=True, exist_ok=True)
@@ -205,6 +297,7 @@ def _write_csv(g: nx.MultiDiGraph, folder: Path) -> None:
         for name, columns, rows in (
             ("nodes.csv", NODE_COLUMNS, node_rows(g)),
             ("edges.csv", EDGE_COLUMNS, edge_rows(g)),
+            ("observations.csv", OBSERVATION_COLUMNS, observation_rows(g)),
         ):
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
             staged.append((name, Path(tmp)))

@@ -7,7 +7,8 @@ kg.derive.regions links a park (pk:locatedIn) to every division of its chain: �
 新余市 and 江西省. The park's place is the deepest division of those whose whole chain is among
 them (so 朝阳区 of 北京市 is not taken for 朝阳区 of 长春市), with coordinates; its province is
 the one of a province-level name. Parks without a province are left off the map and said so
-in the page.
+in the page. Each prefecture with parks gets a marker of its own at its coordinates
+(`park_prefectures`): the page sizes it by the sum of its parks' measure.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["MAP_SCALE", "division_places", "park_places", "province_seats"]
+__all__ = ["MAP_SCALE", "division_places", "park_places", "park_prefectures",
+           "prefecture_of", "province_seats"]
 
 MAP_SCALE = 120.0  # canvas units per degree of longitude
 CENTRE = (104.0, 35.0)  # lon, lat at the canvas origin
@@ -38,11 +40,17 @@ def province_seats() -> dict[str, tuple[str, float, float]]:
 
 
 @lru_cache(maxsize=1)
+def _divisions() -> dict[str, dict[str, str]]:
+    """The rows of kg/data/divisions.csv by code."""
+    text = (resources.files("kg") / "data" / "divisions.csv").read_text(encoding="utf-8")
+    return {r["code"]: r for r in csv.DictReader(text.splitlines())}
+
+
+@lru_cache(maxsize=1)
 def division_places() -> dict[str, list[tuple[str, str, tuple[str, ...], float, float]]]:
     """Division name → every prefecture or county of that name with coordinates: (code, level,
     names of its chain up to the province, lon, lat), from kg/data/divisions.csv."""
-    text = (resources.files("kg") / "data" / "divisions.csv").read_text(encoding="utf-8")
-    rows = {r["code"]: r for r in csv.DictReader(text.splitlines())}
+    rows = _divisions()
     out: dict[str, list[tuple[str, str, tuple[str, ...], float, float]]] = defaultdict(list)
     for code, row in rows.items():
         if row["level"] == "province" or not row["lon"] or not row["lat"]:
@@ -79,6 +87,58 @@ def project(lon: float, lat: float) -> tuple[float, float]:
             round(-(lat - CENTRE[1]) * MAP_SCALE * stretch, 1))
 
 
+def prefecture_of(code: str) -> tuple[str, float, float] | None:
+    """The prefecture-level division of the division `code`, (name, lon, lat): a county's
+    prefecture; for a county under a municipality (北京市…), the municipality; a county that
+    its province governs directly stands for itself. None without coordinates."""
+    rows = _divisions()
+    row = rows.get(code)
+    while row is not None and row["level"] == "county":
+        parent = rows.get(row["parent"])
+        if parent is None:
+            break
+        if parent["level"] == "province":
+            if parent["name"].endswith("市"):  # a municipality is a prefecture-level city too
+                row = parent
+            break
+        row = parent
+    if row is None or row["level"] == "province" and not row["name"].endswith("市") \
+            or not row["lon"] or not row["lat"]:
+        return None
+    return row["name"], float(row["lon"]), float(row["lat"])
+
+
+def _park_divisions(g: nx.MultiDiGraph
+                    ) -> list[tuple[str, str, tuple[str, str, float, float] | None]]:
+    """(park IRI, province, deepest known division or None) of every park of `g` in a known
+    province (kg.derive.regions links it to its divisions by locatedIn)."""
+    seats = province_seats()
+    out = []
+    for node, kind in g.nodes(data="type"):
+        if kind != "Park":
+            continue
+        names = sorted(str(g.nodes[r].get("label"))
+                       for _, r, rel in g.out_edges(node, data="relation")
+                       if rel == "locatedIn" and g.nodes[r].get("type") == "Region")
+        province = next((n for n in names if n in seats), None)
+        if province is not None:
+            out.append((node, province, _place(set(names))))
+    return out
+
+
+def park_prefectures(g: nx.MultiDiGraph) -> list[list[object]]:
+    """The prefectures of the parks of `g` for the map's markers, by name: [name, x, y,
+    [park IRIs]] each, at the prefecture's coordinates (kg/data/divisions.csv). Parks known
+    only by their province have none."""
+    found: dict[tuple[str, float, float], list[str]] = defaultdict(list)
+    for node, _, place in _park_divisions(g):
+        prefecture = None if place is None else prefecture_of(place[0])
+        if prefecture is not None:
+            found[prefecture].append(node)
+    return [[name, *project(lon, lat), sorted(parks)]
+            for (name, lon, lat), parks in sorted(found.items())]
+
+
 def park_places(g: nx.MultiDiGraph) -> tuple[dict[str, tuple[float, float, str]],
                                              list[list[object]]]:
     """Map positions of the parks of `g` that lie in a known province: IRI → (x, y, province),
@@ -87,17 +147,8 @@ def park_places(g: nx.MultiDiGraph) -> tuple[dict[str, tuple[float, float, str]]
     seats = province_seats()
     by_province: dict[str, int] = defaultdict(int)
     by_place: dict[tuple[float, float, str], list[str]] = defaultdict(list)
-    for node, kind in g.nodes(data="type"):
-        if kind != "Park":
-            continue
-        names = sorted(str(g.nodes[r].get("label"))
-                       for _, r, rel in g.out_edges(node, data="relation")
-                       if rel == "locatedIn" and g.nodes[r].get("type") == "Region")
-        province = next((n for n in names if n in seats), None)
-        if province is None:
-            continue
+    for node, province, place in _park_divisions(g):
         by_province[province] += 1
-        place = _place(set(names))
         lon, lat = (place[2], place[3]) if place else seats[province][1:]
         by_place[(lon, lat, province)].append(node)
     provinces: list[list[object]] = []

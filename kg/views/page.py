@@ -27,7 +27,8 @@ from kg.store import open_store
 from kg.views.analysis import communities, park_rows, park_totals, yi
 from kg.views.articles import attribute_articles
 from kg.views.cut import store_view
-from kg.views.geo import park_places
+from kg.views.export import time_parts
+from kg.views.geo import park_places, park_prefectures
 from kg.views.graph import (
     OTHER_STYLE,
     STYLES,
@@ -312,6 +313,8 @@ def _explore_data(g: nx.MultiDiGraph, ids: dict[str, int], shown: set[str],
     for (source, target), item in zip(g.edges(), data["edges"], strict=True):
         item["from"], item["to"] = ids[source], ids[target]
     data["provinces"] = provinces
+    data["prefectures"] = [[name, x, y, [ids[p] for p in parks]]
+                           for name, x, y, parks in park_prefectures(g)]  # type: ignore[misc]
     data["relations"] = sorted({str(r) for _, _, r in g.edges(data="relation")})
     data["communities"] = max(groups.values(), default=-1) + 1
     data["palette"] = list(COMMUNITY_COLOURS)
@@ -481,6 +484,9 @@ def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
             item["mentions"] = int(data["mentions"])
         if data.get("indicators"):
             item["indicators"] = indicator_lines(data)
+            # for the page's exports: [indicator, period, value, unit, growth %, clause]
+            item["obs"] = [[r.get("indicator"), r.get("period"), r.get("value"), r.get("unit"),
+                            r.get("growth_pct"), r.get("text")] for r in data["indicators"]]
         if data.get("times"):
             item["times"] = [str(t) for t in data["times"]]
         if data.get("evidence"):
@@ -488,7 +494,9 @@ def _page_data(g: nx.MultiDiGraph, ids: dict[str, int]) -> dict[str, Any]:
         nodes.append(item)
     edges = [
         {"relation": str(data.get("relation", "")), "evidence": refs(data.get("evidence") or [])}
-        | ({"times": [str(t) for t in data["times"]]} if data.get("times") else {})
+        | ({"times": [str(t) for t in data["times"]],
+            "when": [list(time_parts(str(t))[:2]) for t in data["times"]]}
+           if data.get("times") else {})
         | ({"span": _day_numbers(data["spans"])} if data.get("spans") else {})
         for _, _, data in g.edges(data=True)
     ]
@@ -573,7 +581,9 @@ def _legend_html(g: nx.MultiDiGraph) -> str:
         '类 class</option><option value="community">社区 community</option></select></label>'
         '<label class="kg-row">视图 View <select id="kg-mode"><option value="graph">图 graph'
         '</option><option value="map">地图 map (by place)</option></select></label>'
-        '<label class="kg-row">地图大小 Map size <select id="kg-map-measure">'
+        '<label class="kg-row" title="省 = 灰圈 province; 地级市 = 橙圈, 按其园区合计 prefecture,'
+        ' sized by the sum over its parks; 点击选中其园区 click selects its parks">'
+        '地图大小 Map size <select id="kg-map-measure">'
         '<option value="enterprises">企业 enterprises</option><option value="platforms">'
         '平台 platforms</option><option value="investment">投资 investment</option>'
         "</select></label>"

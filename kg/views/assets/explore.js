@@ -111,8 +111,19 @@ function kgExplore(network, nodes, edges, KG, api) {
 
   /* Which entities the filters keep: class, investment, then degree counted among the kept
      entities over the facts the relation and date filters keep (the degree of the view, not
-     of the graph), so an entity left with no fact in the date range is an isolate. */
+     of the graph), so an entity left with no fact in the date range is an isolate. Pinned
+     entities stay, and on the map only placed parks show. */
   function visibleSet() {
+    var keep = filteredSet();
+    for (var k = 0; k < N; k++) {
+      if (pinned.has(k)) { keep[k] = 1; }
+      if (map.on && !KG.nodes[k].geo) { keep[k] = 0; }  // the map shows placed parks only
+    }
+    return keep;
+  }
+
+  /* The entities the filters alone keep (no pins, no map), 1 or 0 by page id. */
+  function filteredSet() {
     var ok = new Uint8Array(N);
     for (var k = 0; k < N; k++) { ok[k] = passes(k) ? 1 : 0; }
     var degree = new Int32Array(N);
@@ -123,9 +134,8 @@ function kgExplore(network, nodes, edges, KG, api) {
     });
     var keep = new Uint8Array(N);
     for (k = 0; k < N; k++) {
-      keep[k] = pinned.has(k) || (ok[k] && degree[k] >= filters.minDegree &&
-                                  !(filters.hideIsolates && degree[k] === 0)) ? 1 : 0;
-      if (map.on && !KG.nodes[k].geo) { keep[k] = 0; }  // the map shows placed parks only
+      keep[k] = ok[k] && degree[k] >= filters.minDegree &&
+                !(filters.hideIsolates && degree[k] === 0) ? 1 : 0;
     }
     return keep;
   }
@@ -243,25 +253,40 @@ function kgExplore(network, nodes, edges, KG, api) {
 
   // ------------------------------------------------------------------ paths
 
-  /* The shortest chain of relations (either direction) from a to b over the whole view, as
-     node ids; [] when they are not connected. */
-  function shortestPath(a, b) {
+  /* The shortest chain of relations (either direction) from a to b, as node ids; [] when
+     they are not connected. It goes only through what the filters keep (classes, relations,
+     degree, investment and date range: `filteredSet`, `edgeOn`), the two ends excepted, unless
+     `all`: then over the whole view. The relations it takes are in `chain.via`. */
+  function shortestPath(a, b, all) {
     if (!KG.nodes[a] || !KG.nodes[b]) { return []; }
-    var prev = new Int32Array(N).fill(-1);
+    var keep = all ? null : filteredSet();
+    if (keep) { keep[a] = 1; keep[b] = 1; }
+    var prev = new Int32Array(N).fill(-1), prevEdge = new Int32Array(N).fill(-1);
     prev[a] = a;
     var queue = [a], head = 0;
     while (head < queue.length) {
       var u = queue[head++];
       if (u === b) { break; }
       for (var k = 0; k < adj[u].length; k++) {
-        var v = adj[u][k][0];
-        if (prev[v] === -1) { prev[v] = u; queue.push(v); }
+        var v = adj[u][k][0], j = adj[u][k][1];
+        if (prev[v] !== -1 || (keep && (!keep[v] || !edgeOn(KG.edges[j])))) { continue; }
+        prev[v] = u; prevEdge[v] = j; queue.push(v);
       }
     }
     if (prev[b] === -1) { return []; }
-    var chain = [b];
-    while (chain[0] !== a) { chain.unshift(prev[chain[0]]); }
+    var chain = [b], via = [];
+    while (chain[0] !== a) { via.unshift(prevEdge[chain[0]]); chain.unshift(prev[chain[0]]); }
+    chain.via = via;
     return chain;
+  }
+
+  /* Whether any filter is on (a path then keeps to what they show). */
+  function filtering() {
+    return Object.keys(filters.classes).some(function (k) { return filters.classes[k] === false; }) ||
+      Object.keys(filters.relations).some(function (k) { return filters.relations[k] === false; }) ||
+      filters.minDegree > 0 || filters.hideIsolates || filters.invMin !== null ||
+      filters.invMax !== null || filters.dateFrom !== null || filters.dateTo !== null ||
+      filters.hideUndated;
   }
 
   function showPath(a, b) {
@@ -269,20 +294,22 @@ function kgExplore(network, nodes, edges, KG, api) {
     var out = document.getElementById("kg-path-result");
     if (out) { out.replaceChildren(); }
     if (!chain.length) {
-      if (out) { out.textContent = "无路径 No path"; }
+      var around = filtering() ? shortestPath(a, b, true) : [];
+      if (out) {
+        out.textContent = around.length
+          ? "筛选内无路径 No path within the filters (" + (around.length - 1) +
+            " 步 steps without them)"
+          : "无路径 No path";
+      }
       clearDim();
+      look.path = null;
       return [];
     }
     ensure(chain);
     chain.forEach(function (id) { pinned.add(id); });
     restyleNew();
     applyFilters();
-    var via = new Set();
-    for (var k = 1; k < chain.length; k++) {
-      var u = chain[k - 1], v = chain[k];
-      var hit = adj[u].find(function (pair) { return pair[0] === v; });
-      if (hit) { via.add(hit[1]); }
-    }
+    var via = new Set(chain.via);
     dimExcept(new Set(chain), via, true);
     look.path = chain;
     look.highlight = null;
@@ -420,6 +447,77 @@ function kgExplore(network, nodes, edges, KG, api) {
     return state.mode;
   }
 
+  // ------------------------------------------------------------------ prefecture markers
+
+  var PREF_MIN_R = 45, PREF_MAX_R = 160;  // canvas units: the smallest and largest marker
+
+  /* The prefecture markers as drawn: name, centre, radius and the measure summed over its
+     parks that the map shows (KG.prefectures: [name, x, y, [park ids]], kg.views.geo). */
+  function prefectureMarkers() {
+    var out = (KG.prefectures || []).map(function (p) {
+      var value = 0, shown = 0;
+      p[3].forEach(function (id) {
+        var n = nodes.get(id);
+        if (n && !n.hidden) { value += mapValue(id); shown += 1; }
+      });
+      return { name: p[0], x: p[1], y: p[2], parks: p[3], shown: shown, value: value };
+    });
+    var top = 0;
+    out.forEach(function (m) { top = Math.max(top, m.value); });
+    out.forEach(function (m) {
+      m.r = PREF_MIN_R + (PREF_MAX_R - PREF_MIN_R) * (top ? Math.sqrt(m.value / top) : 0);
+    });
+    return out.filter(function (m) { return m.shown > 0; });
+  }
+
+  function measureText(v) {
+    if (map.measure === "investment") { return (Math.round(v * 100) / 100) + " 亿元"; }
+    return String(v) + (map.measure === "platforms" ? " 平台" : " 企业");
+  }
+
+  /* The index in KG.prefectures of the marker under a canvas point (the smallest when they
+     overlap), or -1. */
+  function prefectureAt(x, y) {
+    var best = -1, bestR = Infinity;
+    prefectureMarkers().forEach(function (m) {
+      var inside = Math.hypot(x - m.x, y - m.y) <= m.r;
+      if (inside && m.r < bestR) {
+        bestR = m.r;
+        best = (KG.prefectures || []).findIndex(function (p) { return p[0] === m.name; });
+      }
+    });
+    return best;
+  }
+
+  /* Leave the map for the graph with the parks of prefecture `k` (an index or a name)
+     selected: shown even if filtered out, they and their relations at full strength, the
+     rest dimmed, the view fitted to them. Returns their ids. */
+  function selectPrefecture(k) {
+    var all = KG.prefectures || [];
+    var p = typeof k === "number" ? all[k] : all.find(function (q) { return q[0] === k; });
+    if (!p) { return []; }
+    var ids = p[3].slice();
+    setMode("graph");
+    ensure(ids);
+    ids.forEach(function (id) { pinned.add(id); });
+    restyleNew();
+    applyFilters();
+    var keepNodes = new Set(ids), keepEdges = new Set();
+    ids.forEach(function (id) {
+      var around = neighbours(id);
+      around.nodes.forEach(function (n) { keepNodes.add(n); });
+      around.edges.forEach(function (e) { keepEdges.add(e); });
+    });
+    dimExcept(keepNodes, keepEdges, false);
+    network.selectNodes(ids, false);
+    look.highlight = null;
+    look.path = null;
+    state.selected = { prefecture: p[0], parks: ids };
+    network.fit({ nodes: ids, animation: false });
+    if (network.getScale() > 0.8) { network.moveTo({ scale: 0.8 }); }  // keep some context
+    return ids;
+  }
+
   function setMeasure(measure) {
     map.measure = measure || "enterprises";
     var select = document.getElementById("kg-map-measure");
@@ -439,6 +537,34 @@ function kgExplore(network, nodes, edges, KG, api) {
       ctx.fill();
       ctx.fillStyle = "#607d8b";
       ctx.fillText(String(p[0]), p[1], p[2] + 150 + 12 * Math.sqrt(p[3]));
+    });
+    // prefectures: a circle sized by the measure of their parks (their names: afterDrawing)
+    ctx.lineWidth = 3;
+    prefectureMarkers().forEach(function (m) {
+      ctx.fillStyle = "rgba(255, 152, 0, 0.22)";
+      ctx.strokeStyle = "rgba(230, 81, 0, 0.75)";
+      ctx.beginPath();
+      ctx.arc(m.x, m.y, m.r, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    });
+    ctx.restore();
+  });
+
+  /* A prefecture's name and sum under its marker, over the parks so that none hides it. */
+  network.on("afterDrawing", function (ctx) {
+    if (!map.on) { return; }
+    ctx.save();
+    var px = Math.max(30, 12 / network.getScale());  // names at least 12 px on screen
+    ctx.font = px + "px " + getComputedStyle(document.body).fontFamily;
+    ctx.textAlign = "center";
+    ctx.lineWidth = px / 5;
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.85)";
+    ctx.fillStyle = "#bf360c";
+    prefectureMarkers().forEach(function (m) {
+      var text = m.name + " " + measureText(m.value);
+      ctx.strokeText(text, m.x, m.y + m.r + px);
+      ctx.fillText(text, m.x, m.y + m.r + px);
     });
     ctx.restore();
   });
@@ -539,20 +665,76 @@ function kgExplore(network, nodes, edges, KG, api) {
     return rows.map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
   }
 
-  /* The drawn, visible subgraph as two CSV texts (nodes, edges), keyed by IRI. */
+  /* A yyyymmdd number as an ISO date (2024-06-30). */
+  function isoDay(n) {
+    var t = String(n);
+    return t.slice(0, 4) + "-" + t.slice(4, 6) + "-" + t.slice(6, 8);
+  }
+
+  /* A fact's times as the exports give them (as `kg export` does, kg/views/export.py): the
+     values and precisions joined with "|", and the first and last day they cover. */
+  function edgeTimes(e) {
+    var when = e.when || [], span = e.span || [];
+    var first = null, last = null;
+    for (var k = 0; k + 1 < span.length; k += 2) {
+      if (first === null || span[k] < first) { first = span[k]; }
+      if (last === null || span[k + 1] > last) { last = span[k + 1]; }
+    }
+    return {
+      value: when.map(function (w) { return w[0]; }).join("|"),
+      precision: when.length ? when.map(function (w) { return w[1]; }).join("|") : "",
+      start: first === null ? "" : isoDay(first),
+      end: last === null ? "" : isoDay(last)
+    };
+  }
+
+  /* A park's figures as GraphML attributes, named as `kg export` names them:
+     {indicator}_{period} (value), …_unit, …_growth_pct, and `observations` (their number);
+     for an indicator and period given twice, the first by value. */
+  function obsAttributes(d) {
+    var out = {}, seen = {};
+    var rows = (d.obs || []).slice().sort(function (a, b) {
+      var ka = String(a[0]) + "\u0000" + String(a[1] || ""), kb = String(b[0]) + "\u0000" + String(b[1] || "");
+      if (ka !== kb) { return ka < kb ? -1 : 1; }
+      if ((a[2] === null) !== (b[2] === null)) { return a[2] === null ? 1 : -1; }
+      return (a[2] || 0) - (b[2] || 0);
+    });
+    rows.forEach(function (r) {
+      var key = String(r[0] || "indicator") + (r[1] ? "_" + r[1] : "");
+      if (seen[key]) { return; }
+      seen[key] = true;
+      if (r[2] !== null && r[2] !== undefined) {
+        out[key] = ["double", r[2]];
+        if (r[3]) { out[key + "_unit"] = ["string", r[3]]; }
+      }
+      if (r[4] !== null && r[4] !== undefined) { out[key + "_growth_pct"] = ["double", r[4]]; }
+    });
+    if (rows.length) { out.observations = ["long", rows.length]; }
+    return out;
+  }
+
+  /* The drawn, visible subgraph as three CSV texts, keyed by IRI: nodes, edges (with the
+     times of facts) and observations (the figures of the visible parks, one row each). */
   function exportCSV() {
     var ids = visibleNodes();
     var nodeRows = [["id", "label", "type", "degree", "community", "investment_yuan"]];
+    var obsRows = [["park", "park_label", "indicator", "period", "value", "unit", "growth_pct",
+                    "text"]];
     ids.forEach(function (id) {
       var d = info(id);
       nodeRows.push([d.iri, name(id), d.type, d.degree, d.community, d.yuan]);
+      (d.obs || []).forEach(function (r) {
+        obsRows.push([d.iri, name(id), r[0], r[1], r[2], r[3], r[4], r[5]]);
+      });
     });
-    var edgeRows = [["source", "target", "relation"]];
+    var edgeRows = [["source", "target", "relation", "time_value", "time_precision",
+                     "time_start", "time_end"]];
     visibleEdges().forEach(function (j) {
-      var e = KG.edges[j];
-      edgeRows.push([info(e.from).iri, info(e.to).iri, e.relation]);
+      var e = KG.edges[j], t = edgeTimes(e);
+      edgeRows.push([info(e.from).iri, info(e.to).iri, e.relation, t.value, t.precision,
+                     t.start, t.end]);
     });
-    return { nodes: csvRows(nodeRows), edges: csvRows(edgeRows) };
+    return { nodes: csvRows(nodeRows), edges: csvRows(edgeRows), observations: csvRows(obsRows) };
   }
 
   function xml(text) {
@@ -562,25 +744,53 @@ function kgExplore(network, nodes, edges, KG, api) {
       .replace(/"/g, "&quot;").replace(/'/g, "&apos;");
   }
 
-  /* The drawn, visible subgraph as GraphML text (node ids are IRIs). */
+  /* The drawn, visible subgraph as GraphML text (node ids are IRIs): the times of facts on
+     edges and the figures of parks as node attributes (obsAttributes). */
   function exportGraphML() {
+    var ids = visibleNodes(), js = visibleEdges();
+    var figures = {}, keys = {}, order = [];
+    ids.forEach(function (id) {
+      var attrs = obsAttributes(info(id));
+      figures[id] = attrs;
+      Object.keys(attrs).forEach(function (k) {
+        if (!keys[k]) { keys[k] = "o" + order.length; order.push([k, attrs[k][0]]); }
+      });
+    });
     var out = ['<?xml version="1.0" encoding="UTF-8"?>',
       '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
       '<key id="label" for="node" attr.name="label" attr.type="string"/>',
       '<key id="type" for="node" attr.name="type" attr.type="string"/>',
-      '<key id="degree" for="node" attr.name="degree" attr.type="int"/>',
-      '<key id="relation" for="edge" attr.name="relation" attr.type="string"/>',
-      '<graph id="parks-kg" edgedefault="directed">'];
-    visibleNodes().forEach(function (id) {
+      '<key id="degree" for="node" attr.name="degree" attr.type="int"/>'];
+    order.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    order.forEach(function (k) {
+      out.push('<key id="' + keys[k[0]] + '" for="node" attr.name="' + xml(k[0]) +
+               '" attr.type="' + k[1] + '"/>');
+    });
+    out.push('<key id="relation" for="edge" attr.name="relation" attr.type="string"/>');
+    ["time_value", "time_precision", "time_start", "time_end"].forEach(function (k) {
+      out.push('<key id="' + k + '" for="edge" attr.name="' + k + '" attr.type="string"/>');
+    });
+    out.push('<graph id="parks-kg" edgedefault="directed">');
+    ids.forEach(function (id) {
       var d = info(id);
+      var extra = order.filter(function (k) { return figures[id][k[0]]; }).map(function (k) {
+        return '<data key="' + keys[k[0]] + '">' + xml(figures[id][k[0]][1]) + "</data>";
+      }).join("");
       out.push('<node id="' + xml(d.iri) + '"><data key="label">' + xml(name(id)) +
                '</data><data key="type">' + xml(d.type) + '</data><data key="degree">' +
-               (d.degree || 0) + "</data></node>");
+               (d.degree || 0) + "</data>" + extra + "</node>");
     });
-    visibleEdges().forEach(function (j) {
-      var e = KG.edges[j];
+    js.forEach(function (j) {
+      var e = KG.edges[j], t = edgeTimes(e);
+      var when = e.when && e.when.length ? '<data key="time_value">' + xml(t.value) +
+        '</data><data key="time_precision">' + xml(t.precision) + "</data>" : "";
+      if (t.start) {
+        when += '<data key="time_start">' + t.start + '</data><data key="time_end">' + t.end +
+                "</data>";
+      }
       out.push('<edge id="e' + j + '" source="' + xml(info(e.from).iri) + '" target="' +
-               xml(info(e.to).iri) + '"><data key="relation">' + xml(e.relation) + "</data></edge>");
+               xml(info(e.to).iri) + '"><data key="relation">' + xml(e.relation) + "</data>" +
+               when + "</edge>");
     });
     out.push("</graph>", "</graphml>");
     return out.join("\n") + "\n";
@@ -736,12 +946,17 @@ function kgExplore(network, nodes, edges, KG, api) {
     var csv = exportCSV();
     downloadText("parks-kg-nodes.csv", "text/csv;charset=utf-8", "\ufeff" + csv.nodes);
     downloadText("parks-kg-edges.csv", "text/csv;charset=utf-8", "\ufeff" + csv.edges);
+    downloadText("parks-kg-observations.csv", "text/csv;charset=utf-8", "\ufeff" + csv.observations);
   });
   byId("kg-export-graphml").addEventListener("click", function () {
     downloadText("parks-kg-view.graphml", "application/graphml+xml", exportGraphML());
   });
 
   network.on("click", function (p) {
+    if (map.on && !p.nodes.length && p.pointer && p.pointer.canvas) {
+      var k = prefectureAt(p.pointer.canvas.x, p.pointer.canvas.y);
+      if (k >= 0) { selectPrefecture(k); return; }
+    }
     if (p.nodes.length) { highlight(p.nodes[0]); }
     else if (!p.edges.length) { clearDim(); }
   });
@@ -760,6 +975,8 @@ function kgExplore(network, nodes, edges, KG, api) {
     visibleEdges: visibleEdges, highlight: highlight, clearDim: clearDim, expand: expand,
     shortestPath: shortestPath, showPath: showPath, pathByName: pathByName, setSize: setSize,
     setColour: setColour, setMode: setMode, setDates: setDates, inDates: inDates, setMeasure: setMeasure, separateParks: separateParks, exportCSV: exportCSV,
+    prefectureMarkers: prefectureMarkers, prefectureAt: prefectureAt,
+    selectPrefecture: selectPrefecture,
     exportGraphML: exportGraphML, exportPNG: exportPNG, pinned: pinned
   });
   return readable;
