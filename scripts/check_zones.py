@@ -106,6 +106,9 @@ def check_row(row: dict[str, str], seen: set[str], divisions: dict[str, dict[str
             area = -1.0
         if not area > 0:
             problems.append(f"area_ha {row['area_ha']!r} is not a positive number")
+        elif re.fullmatch(r"\d+(\.\d*[1-9])?", row["area_ha"]) is None:
+            problems.append(f"area_ha {row['area_ha']!r} is not written plainly (no trailing "
+                            "zeros after the point: the graph's decimal would differ by path)")
         elif not AREA_RANGE[0] <= area <= AREA_RANGE[1]:
             problems.append(f"area_ha {row['area_ha']} is out of range ({AREA_RANGE[0]:g} to "
                             f"{AREA_RANGE[1]:g} ha): a km² or m² figure?")

@@ -104,6 +104,7 @@ def _set(index: int, **values: str):  # type: ignore[no-untyped-def]
     (_set(0, area_ha="0"), "not a positive number"),
     (_set(0, area_ha="0.5"), "out of range"),
     (_set(0, area_ha="398000"), "out of range"),
+    (_set(0, area_ha="390.0"), "not written plainly"),
     (_set(0, industries="汽车,电子信息"), "separator other than"),
     (_set(0, industries="汽车、、电子信息"), "is empty"),
     (_set(0, sources="gbt37028 gbt37028"), "listed twice"),
