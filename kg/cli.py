@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -78,6 +79,7 @@ class _LocalPath(click.Path):
 LOCAL_PATH = _LocalPath(path_type=Path)
 
 PROGRESS_EVERY = 10.0  # seconds between two progress lines when stderr is no terminal
+STILL_WORKING_AFTER = 10.0  # seconds on one document before a line says work goes on
 
 
 def _progress(label: str, *, tty: bool | None = None):  # type: ignore[no-untyped-def]
@@ -103,17 +105,35 @@ def _progress(label: str, *, tty: bool | None = None):  # type: ignore[no-untype
                     bar.update(1, item)
                     yield item
             return
-        last, n = t0, 0
-        for n, item in enumerate(items, 1):  # noqa: B007 - n is read after the loop
-            yield item
-            now = time.monotonic()
-            if now - last >= PROGRESS_EVERY:
-                last = now
-                eta = (total - n) * (now - t0) / n
-                click.echo(f"kg: {label}: {n}/{total} documents, {rate(n)}, "
-                           f"about {eta:.0f} s left", err=True)
-        if last > t0:
-            click.echo(f"kg: {label}: {n}/{total} documents, {rate(n)}, done", err=True)
+        state = {"last": t0, "n": 0}
+        stop = threading.Event()
+
+        def heartbeat() -> None:  # one long document gives no line of its own
+            while not stop.wait(min(1.0, STILL_WORKING_AFTER)):
+                now = time.monotonic()
+                if now - state["last"] >= STILL_WORKING_AFTER:
+                    state["last"] = now
+                    click.echo(f"kg: {label}: {state['n']}/{total} documents, still working "
+                               f"on document {state['n'] + 1} ({now - t0:.0f} s)", err=True)
+
+        beat = threading.Thread(target=heartbeat, daemon=True)
+        beat.start()
+        try:
+            for n, item in enumerate(items, 1):
+                state["n"] = n
+                yield item
+                now = time.monotonic()
+                if now - state["last"] >= PROGRESS_EVERY:
+                    state["last"] = now
+                    eta = (total - n) * (now - t0) / n
+                    click.echo(f"kg: {label}: {n}/{total} documents, {rate(n)}, "
+                               f"about {eta:.0f} s left", err=True)
+        finally:
+            stop.set()
+            beat.join()
+        if state["last"] > t0:
+            click.echo(f"kg: {label}: {state['n']}/{total} documents, {rate(state['n'])}, done",
+                       err=True)
 
     return wrap
 

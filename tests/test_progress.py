@@ -30,6 +30,22 @@ def test_progress_lines_count_results_in_order(monkeypatch, capsys) -> None:  # 
     assert lines[-1].endswith("done") and "documents/s" in lines[-1]
 
 
+def test_progress_says_work_goes_on_inside_one_long_document(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A single long document (a 5 MB one-line page) gives no count line for seconds: a line
+    says the work goes on, naming the document being worked on."""
+    import time as _time
+
+    monkeypatch.setattr(kg_cli, "STILL_WORKING_AFTER", 0.3)
+
+    def slow():  # type: ignore[no-untyped-def]
+        _time.sleep(1.5)
+        yield "only"
+
+    assert list(kg_cli._progress("extracting", tty=False)(slow(), 1)) == ["only"]
+    lines = capsys.readouterr().err.splitlines()
+    assert any("extracting: 0/1 documents, still working on document 1" in x for x in lines)
+
+
 def test_progress_quiet_on_short_runs(capsys) -> None:  # type: ignore[no-untyped-def]
     assert list(kg_cli._progress("extracting", tty=False)(iter(range(3)), 3)) == [0, 1, 2]
     assert capsys.readouterr().err == ""
