@@ -59,7 +59,9 @@ _COMPARE = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
 _PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
 # lexical forms rdflib reads without complaint; anything else is checked by pyshacl
 _LEXICAL = {XSD.integer: r"^[+-]?[0-9]+$",
-            XSD.decimal: r"^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$"}
+            XSD.decimal: r"^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$",
+            XSD.gYear: r"^[0-9]{4}$",
+            XSD.gYearMonth: r"^[0-9]{4}-(0[1-9]|1[0-2])$"}
 
 Progress = Callable[[str], None]
 
