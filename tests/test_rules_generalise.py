@@ -264,3 +264,18 @@ def test_batch_totals_are_no_project_and_no_investment(nlp):
     assert "12个签约项目" not in names
     invests = {(r.head.key, r.tail.text) for r in doc._.pk_relations if r.relation == "invests"}
     assert invests == {("星河电池项目", "3亿元")}
+
+
+def test_an_investment_in_another_currency_keeps_its_currency(nlp):
+    """总投资5亿美元的X项目: the project invests an amount in dollars (amount + currency, no
+    amount_cny), as a yuan amount of another project stays in yuan."""
+    from kg.corpus import Document
+    from kg.extract.extractor import to_record
+
+    text = "总投资6亿元的蓝海电池项目同日开工。总投资2亿美元的华芯芯片项目落户江城高新区。"
+    rec = to_record(nlp(text), Document("t", "t.txt", text, "0" * 64, "utf-8", ""))
+    invests = {r.head: r.to_json() for r in rec.relations if r.relation == "invests"}
+    assert invests["华芯芯片项目"]["currency"] == "USD"
+    assert invests["华芯芯片项目"]["amount"] == 200000000
+    assert "amount_cny" not in invests["华芯芯片项目"]
+    assert invests["蓝海电池项目"]["amount_cny"] == 600000000

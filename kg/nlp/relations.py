@@ -125,7 +125,7 @@ class RelationFinder:
             # "建成…两个园区": 园区 is no sub-park (the section's topic stays)
             heads = [m for m in heads if not m.anaphor or m.rule == "topic"]
         if rule.relation == "invests":
-            tails: list[Mention | Amount] = [a for a in amounts if a.currency == "CNY"]
+            tails: list[Mention | Amount] = list(amounts)  # (in any currency)
         else:
             tails = [m for m in ms if m.type in rule.tail]
         if rule.not_followed_by:
