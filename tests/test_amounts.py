@@ -48,13 +48,15 @@ def test_amounts_carry_the_iso_code_of_their_unit(nlp, text, surface, value, cur
     assert (a.text, a.value, a.currency) == (surface, value, currency)
 
 
-def test_amounts_only_yuan_are_invested(nlp):
-    """An amount in another currency is no pk:invests value (those are yuan)."""
+def test_amounts_in_any_currency_are_invested_with_their_code(nlp):
+    """An amount in another currency is invested with its ISO code (extraction-format.md:
+    amount + currency instead of amount_cny), counted in its own unit."""
     def invested(text):
-        return [h.tail.text for h in nlp(text)._.pk_relations if h.relation == "invests"]
+        return [(h.tail.text, h.tail.currency, h.tail.value)
+                for h in nlp(text)._.pk_relations if h.relation == "invests"]
 
-    assert invested("总投资30亿元的天马新材料项目开工。") == ["30亿元"]
-    assert invested("总投资30亿日元的天马新材料项目开工。") == []
+    assert invested("总投资30亿元的天马新材料项目开工。") == [("30亿元", "CNY", 3000000000)]
+    assert invested("总投资30亿日元的天马新材料项目开工。") == [("30亿日元", "JPY", 3000000000)]
 
 
 def test_amounts_units_are_one_table_for_amounts_and_names(nlp):

@@ -252,3 +252,30 @@ def test_names_in_brackets_after_a_head_and_count_are_listed(nlp):
               "全年累计招引上市公司3家（星河精密、蓝海雷射、远航科技），新签约项目48个。")
     firms = {m.text for m in doc._.pk_mentions if m.type == "Enterprise"}
     assert {"星河精密", "蓝海雷射", "远航科技"} <= firms
+
+
+def test_batch_totals_are_no_project_and_no_investment(nlp):
+    """总投资X亿元的10个签约项目 names a count of projects, and X before A、B等N个项目 is the
+    list's total: neither is a Project nor an invests; one project's own amount stays."""
+    doc = nlp("活动现场签约总投资42.5亿元的12个签约项目。"
+              "总投资近80亿元的晨光产业园、远山材料产业园和蓝湾智造产业园等6个产业园项目同日开工。"
+              "总投资3亿元的星河电池项目同日开工。")
+    names = {m.text for m in doc._.pk_mentions if m.type == "Project"}
+    assert "12个签约项目" not in names
+    invests = {(r.head.key, r.tail.text) for r in doc._.pk_relations if r.relation == "invests"}
+    assert invests == {("星河电池项目", "3亿元")}
+
+
+def test_an_investment_in_another_currency_keeps_its_currency(nlp):
+    """总投资5亿美元的X项目: the project invests an amount in dollars (amount + currency, no
+    amount_cny), as a yuan amount of another project stays in yuan."""
+    from kg.corpus import Document
+    from kg.extract.extractor import to_record
+
+    text = "总投资6亿元的蓝海电池项目同日开工。总投资2亿美元的华芯芯片项目落户江城高新区。"
+    rec = to_record(nlp(text), Document("t", "t.txt", text, "0" * 64, "utf-8", ""))
+    invests = {r.head: r.to_json() for r in rec.relations if r.relation == "invests"}
+    assert invests["华芯芯片项目"]["currency"] == "USD"
+    assert invests["华芯芯片项目"]["amount"] == 200000000
+    assert "amount_cny" not in invests["华芯芯片项目"]
+    assert invests["蓝海电池项目"]["amount_cny"] == 600000000

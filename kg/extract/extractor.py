@@ -67,15 +67,18 @@ def to_record(doc: Doc, document: Document, *, offset: int = 0,
             cs, ce = hit.context[0] + offset, hit.context[1] + offset
             extra.append(Evidence(source[cs:ce], cs, ce, hit.rule))
         if isinstance(hit.tail, Amount):
-            rel = Relation(head, hit.relation, amount_cny=hit.tail.value,
-                           amount_text=hit.tail.text, qualifier=hit.tail.qualifier or None)
+            cny = hit.tail.currency == "CNY"
+            rel = Relation(head, hit.relation, amount_cny=hit.tail.value if cny else None,
+                           amount_text=hit.tail.text, qualifier=hit.tail.qualifier or None,
+                           amount=None if cny else hit.tail.value,
+                           currency=None if cny else hit.tail.currency)
         else:
             tail = names.get((hit.tail.type, hit.tail.key))
             if tail is None or tail == head:
                 continue
             rel = Relation(head, hit.relation, tail)
         if rel.relation == "invests" and any(
-                k[0] == head and k[1] == "invests" and k[3] != rel.amount_cny for k in relations):
+                k[0] == head and k[1] == "invests" and k[3] != rel.key()[3] for k in relations):
             continue  # one investment per project and document: the best rule's, found first
         time, level = _fact_time(doc, hit, articles) if articles is not None else (None, 9)
         if rel.key() in relations:

@@ -196,14 +196,23 @@ class Relation:
     qualifier: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
     time: TimeValue | None = None  # when the fact happened, as its sentence says (issue 16)
+    # an investment in another currency: its amount in that currency's unit and its ISO 4217
+    # code, instead of amount_cny (extraction-format.md, Relations)
+    amount: int | None = None
+    currency: str | None = None
 
     def key(self) -> tuple[Any, ...]:
+        if self.currency is not None:
+            return (self.head, self.relation, self.tail, (self.amount, self.currency))
         return (self.head, self.relation, self.tail, self.amount_cny)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"head": self.head, "relation": self.relation}
         if self.relation == "invests":
-            out["amount_cny"] = self.amount_cny
+            if self.currency is not None:
+                out["amount"], out["currency"] = self.amount, self.currency
+            else:
+                out["amount_cny"] = self.amount_cny
             out["amount_text"] = self.amount_text
             if self.qualifier:
                 out["qualifier"] = self.qualifier
@@ -311,6 +320,8 @@ def from_json(obj: dict[str, Any]) -> DocRecord:
                 qualifier=r.get("qualifier"),
                 evidence=ev,
                 time=TimeValue.from_json(r.get("time")),
+                amount=r.get("amount"),
+                currency=r.get("currency"),
             )
         )
     times = [FactTime(t["head"], t["relation"], t.get("tail"), time)

@@ -144,6 +144,8 @@ class AmountRules:
     bare_after: tuple[str, ...] = ()  # words after which a bare magnitude is yuan (投资14亿)
     bare_units: dict[str, Currency] = field(default_factory=dict)  # 亿 → the unit of 亿元
     bare_next: str = ""  # what may follow a bare magnitude (，。的…)
+    # patterns in the rest of the clause after an amount that give it to a list of projects
+    not_investment_after: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -593,7 +595,7 @@ def load_amounts(root: Root = None) -> AmountRules:
         bare_units = {mag: Currency(value, code) for mag, value in magnitudes.items()}
     nonv = data.get("not_investment", {})
     nwhere = f"{where} [not_investment]"
-    _check_keys(nonv, {"patterns", "words"}, nwhere)
+    _check_keys(nonv, {"patterns", "words", "after_patterns"}, nwhere)
     return AmountRules(
         units=units,
         digits=digits,
@@ -604,6 +606,8 @@ def load_amounts(root: Root = None) -> AmountRules:
         not_investment_words=_strs(nonv, "words", nwhere),
         not_investment_patterns=tuple(_regex(p, f"{nwhere} patterns")
                                       for p in _strs(nonv, "patterns", nwhere)),
+        not_investment_after=tuple(_regex(p, f"{nwhere} after_patterns")
+                                   for p in _strs(nonv, "after_patterns", nwhere)),
         bare_after=_strs(bare, "after", bwhere),
         bare_next=str(bare.get("next_chars", "")),
         bare_units=bare_units,

@@ -541,6 +541,9 @@ class EntityRecognizer:
                         and w not in self.bounds.name_words for w, f in words[:1]) or all(
                         w in self.bounds.generic_words for w, _ in words):
                     continue
+                if self.words.count_in_name_pattern.match(name) or \
+                        words[0][0] in self.bounds.quantifiers:
+                    continue  # 总投资73.9亿元的10个签约项目, …的一批项目: a count of projects
                 if any(k.start < end and start < k.end for k in known + out):
                     continue
                 out.append(Mention(start, end, rule.type, name, rule.id))

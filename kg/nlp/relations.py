@@ -37,6 +37,9 @@ _NOT_ADJACENT = re.compile(r"[^\u3400-\u9fff“”「」]")  # between two names
 _OPENING = re.compile(r"[^，,。；;：:]{1,8}[，,]")  # a short opening phrase (今年，同时，)
 
 
+_CLAUSE_END = re.compile("[，,。；;！？!?]")
+
+
 class RelationFinder:
     """Runs every relation rule over each sentence's mentions and amounts."""
 
@@ -53,6 +56,7 @@ class RelationFinder:
         self.not_investment = amounts.not_investment_words
         self.not_investment_re = re.compile(
             "|".join(p.pattern for p in amounts.not_investment_patterns))
+        self.not_investment_after = tuple(amounts.not_investment_after)
         words = self.rules.words
         self._alias_note = re.compile(  # (以下简称“X”) between two names side by side
             rf"^[(（](?:{alternation(words.alias_leads)})?(?:{alternation(words.alias_words)})"
@@ -121,7 +125,7 @@ class RelationFinder:
             # "建成…两个园区": 园区 is no sub-park (the section's topic stays)
             heads = [m for m in heads if not m.anaphor or m.rule == "topic"]
         if rule.relation == "invests":
-            tails: list[Mention | Amount] = [a for a in amounts if a.currency == "CNY"]
+            tails: list[Mention | Amount] = list(amounts)  # (in any currency)
         else:
             tails = [m for m in ms if m.type in rule.tail]
         if rule.not_followed_by:
@@ -526,6 +530,10 @@ class RelationFinder:
         window = text[max(sent.start, amt.start - 14) : amt.start]
         if self.not_investment_re.search(window):
             return False
+        clause = _CLAUSE_END.search(text, amt.end, sent.end)
+        rest = text[amt.end : clause.start() if clause else sent.end]
+        if any(p.search(rest) for p in self.not_investment_after):
+            return False  # 总投资近160亿元的A、B和C等8个产业园项目: the list's total
         return not any(w in window for w in self.not_investment)
 
     def _list_follow(self, sents: list[Sentence], idx: int, mentions: list[Mention]
