@@ -436,6 +436,7 @@ def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool,
     """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation.
 
     GOLD holds records in the format of docs/extraction-format.md, matched by document id.
+    Only the documents both GOLD and PATHS hold are scored; a warning names the others.
     """
     # start-up: only this command needs these
     from kg.corpus.articles import read_date_file
