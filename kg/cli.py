@@ -419,15 +419,16 @@ def export(fmt: str, output: Path | None, store_path: str, force: bool) -> None:
 BUILD_FILES = ("kg.ttl", "graph.html")  # what `kg build` writes beside its store and cache
 
 
-def _build_output(path: Path, store_spec: str) -> str | None:
+def _build_output(path: Path, store_spec: str, reading: str = "the store being exported"
+                  ) -> str | None:
     """Why writing `path` would overwrite what a build made (None when it would not): the
-    store being read or a file in it, or kg.ttl / graph.html of a build's output folder."""
+    store (or file) being read, named by `reading`, or a file in it, or kg.ttl / graph.html
+    of a build's output folder. `kg export` and `kg viz` refuse these without --force."""
     target = path.resolve()
     if not _is_url(store_spec) and store_spec != "memory":
         store = Path(store_spec).resolve()
         if target == store or store in target.parents:
-            return "is the store being exported" if target == store else \
-                "is inside the store being exported"
+            return f"is {reading}" if target == store else f"is inside {reading}"
     if target.name in BUILD_FILES and any((target.parent / d).is_dir()
                                           for d in ("store", "cache")):
         return f"is the {target.name} of the build in {path.parent}"
@@ -455,6 +456,7 @@ def eval_(paths: tuple[Path, ...], gold_path: Path, as_json: bool, errors: bool,
     """Score extraction of PATHS against GOLD: precision, recall, F1 per type and relation.
 
     GOLD holds records in the format of docs/extraction-format.md, matched by document id.
+    Only the documents both GOLD and PATHS hold are scored; a warning names the others.
     """
     # start-up: only this command needs these
     from kg.corpus.articles import read_date_file
@@ -525,15 +527,21 @@ def _local_source(source: str | Path, command: str) -> Path:
 @click.option("--fold-above", type=click.IntRange(min=1), default=None, metavar="N",
               help="Above N entities the overview draws the parks and the best-connected "
                    "others; the rest open on double-click [default: 5000].")
+@click.option("--force", is_flag=True,
+              help="Overwrite a build's own output (its kg.ttl, graph.html or store).")
 def viz(source: str, focus: str | None, hops: int, types: str | None, min_degree: int,
         output: Path, title: str | None, query_name: str | None, params: tuple[str, ...],
-        texts: tuple[Path, ...], fold_above: int | None) -> None:
+        texts: tuple[Path, ...], fold_above: int | None, force: bool) -> None:
     """Draw the graph, or a focus, class, degree or query view of it, as one offline HTML page.
 
     A view of a store is cut in it by SPARQL, so the whole graph is never loaded for it."""
     from kg.views import render_source  # start-up: only this command needs it
 
     path = _local_source(source, "viz")
+    if not force:
+        owner = _build_output(output, str(path), "the graph being drawn")
+        if owner is not None:
+            raise KgError(f"{output}: {owner}; choose another -o, or --force to overwrite it")
     entities = _query_entities(path, query_name, params) if query_name else None
     with _writing(output):
         drawn = render_source(

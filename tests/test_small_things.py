@@ -92,6 +92,39 @@ def test_small_export_force_overwrites_kg_ttl(tmp_path: Path, seeds_build) -> No
     assert other.exit_code == 0, other.output  # any other file, as before
 
 
+@pytest.mark.parametrize("target", ["kg.ttl", "graph.html", "store", "store/view.html"])
+def test_small_viz_refuses_build_outputs(tmp_path: Path, seeds_build, target: str) -> None:  # type: ignore[no-untyped-def]
+    """kg viz -o out/kg.ttl wrote HTML over the build's kg.ttl (QA): refused as export does."""
+    copy = copy_build(seeds_build, tmp_path)
+    path = copy.out / target
+    before = path.read_bytes() if path.is_file() else None
+    res = _invoke("viz", "--store", str(copy.store_path), "-o", str(path))
+    assert res.exit_code == 1
+    assert len(res.output.strip().splitlines()) == 1
+    assert res.output.startswith(f"Error: {path}: is ")
+    assert "--force" in res.output and "Traceback" not in res.output
+    assert (path.read_bytes() if path.is_file() else None) == before
+    assert not (path.is_dir() and (path / "view.html").exists())
+
+
+def test_small_viz_refuses_the_rdf_file_it_draws(tmp_path: Path, seeds_build) -> None:  # type: ignore[no-untyped-def]
+    ttl = tmp_path / "graph.ttl"
+    ttl.write_bytes(seeds_build.ttl.read_bytes())
+    res = _invoke("viz", "--store", str(ttl), "-o", str(ttl))
+    assert res.exit_code == 1
+    assert f"Error: {ttl}: is the graph being drawn;" in res.output
+    assert ttl.read_bytes() == seeds_build.ttl.read_bytes()
+
+
+def test_small_viz_force_overwrites_kg_ttl(tmp_path: Path, seeds_build) -> None:  # type: ignore[no-untyped-def]
+    copy = copy_build(seeds_build, tmp_path)
+    res = _invoke("viz", "--store", str(copy.store_path), "-o", str(copy.ttl), "--force")
+    assert res.exit_code == 0, res.output
+    assert copy.ttl.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    other = _invoke("viz", "--store", str(copy.store_path), "-o", str(copy.out / "view.html"))
+    assert other.exit_code == 0, other.output  # any other file, as before
+
+
 # --- the format document --------------------------------------------------------------------
 
 FORMAT = ROOT / "docs" / "extraction-format.md"

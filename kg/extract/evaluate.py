@@ -19,6 +19,7 @@ from kg.extract.records import DocRecord, Entity, Relation, read_jsonl
 from kg.lang.rules import rule_confidence
 
 SCORED_RELATIONS = ("hosts", "built", "invests", "investor", "partOf")
+UNSCORED_SHOWN = 5  # gold document ids a warning or error names
 
 
 @dataclass
@@ -157,16 +158,32 @@ def evaluate_files(paths: Iterable[Path], gold_path: Path, *,
                    dates: dict[str, str] | None = None) -> Report:
     """Score the extraction of the files under `paths` against the gold file (what `kg eval` does).
 
-    Only the documents the gold file names are extracted (in this process); an unreadable file
-    goes to `warn` (or raises InputError without it), and a gold document with no file scores as
-    an empty prediction. With `times_path`, a time gold file (dates and observations), the
-    report's `times` scores those too (kg.extract.timescore); `dates` (a side file read by
-    kg.corpus.articles.read_date_file) dates the documents whose text shows no date.
+    Only the documents both the gold file and `paths` hold are extracted (in this process) and
+    scored: a gold document with no file among `paths` is left out, and `warn` is told how
+    many (with up to five ids); no document in common raises InputError. An unreadable file
+    goes to `warn` (or raises InputError without it). With `times_path`, a time gold file
+    (dates and observations), the report's `times` scores those too (kg.extract.timescore);
+    `dates` (a side file read by kg.corpus.articles.read_date_file) dates the documents whose
+    text shows no date.
     """
     gold = read_gold(gold_path)
     time_gold = read_gold(times_path) if times_path is not None else None
     wanted = {g.doc_id for g in gold} | {g.doc_id for g in time_gold or []}
     docs = [d for d in _documents(paths, warn) if d.doc_id in wanted]
+    given = {d.doc_id for d in docs}
+    if not given:
+        some = ", ".join(sorted(wanted)[:UNSCORED_SHOWN]) or "none"
+        raise InputError(f"{gold_path}: no gold document is among the files given (gold "
+                         f"documents: {some}{', …' if len(wanted) > UNSCORED_SHOWN else ''}); "
+                         "a document's id is its path under the folder given, without extension")
+    missing = sorted(wanted - given)
+    if missing and warn is not None:
+        shown = ", ".join(missing[:UNSCORED_SHOWN])
+        more = ", …" if len(missing) > UNSCORED_SHOWN else ""
+        warn(f"{len(missing)} of the {len(wanted)} gold documents are not among the files "
+             f"given and are not scored: {shown}{more}")
+    gold = [g for g in gold if g.doc_id in given]
+    time_gold = None if time_gold is None else [g for g in time_gold if g.doc_id in given]
     if time_gold is None:
         return score(_extract(docs, pkuseg_model, dates), gold)
     from kg.extract.timescore import score_times

@@ -39,6 +39,8 @@ class OxigraphStore:
             self._lock = _take_lock(self.path)
             _recover(self.path)
         elif not (self.path / "CURRENT").is_file():
+            if _has_store_files(self.path):
+                raise _damaged(self.path, "its CURRENT file is missing")
             raise StoreError(f"{self.path}: no graph store here; run `kg build` first or "
                              "pass --store")
 
@@ -46,11 +48,10 @@ class OxigraphStore:
         if self._db is None:
             assert self.path is not None
             if not (self.path / "CURRENT").is_file():
+                if _has_store_files(self.path):
+                    raise _damaged(self.path, "its CURRENT file is missing")
                 return _ox().Store()
-            try:
-                self._db = _ox().Store.read_only(str(self.path))
-            except OSError as exc:
-                raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
+            self._db = _open_read_only(self.path)
         return self._db
 
     def __len__(self) -> int:
@@ -101,7 +102,7 @@ class OxigraphStore:
             self._db = None
             if (self.path / "CURRENT").is_file() and not changes.reset:
                 os.rmdir(stage)
-                src = _ox().Store.read_only(str(self.path))
+                src = _open_read_only(self.path)
                 src.backup(str(stage))
                 del src
             db = _ox().Store(str(stage))
@@ -130,6 +131,36 @@ class OxigraphStore:
             _HELD_LOCKS.discard(self._lock)
             self._lock.close()
             self._lock = None
+
+
+def _open_read_only(path: Path) -> Any:
+    """The pyoxigraph Store at `path`, read-only; a store RocksDB finds damaged (a truncated or
+    missing file) is reported as such, naming the directory."""
+    try:
+        return _ox().Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open the store ({exc})") from None
+    except RuntimeError as exc:  # RocksDB's "Corruption: …", "IO error: …"
+        raise _damaged(path, _first_line(exc)) from None
+
+
+def _damaged(path: Path, reason: str) -> StoreError:
+    return StoreError(f"{path}: the graph store is damaged ({reason}); make it again with "
+                      "`kg build --rebuild`")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _has_store_files(path: Path) -> bool:
+    """Whether the directory holds files of a RocksDB database (so a missing CURRENT file
+    means a damaged store, not no store)."""
+    try:
+        return any(f.suffix in (".sst", ".log") or f.name.startswith(("MANIFEST-", "OPTIONS-"))
+                   for f in path.iterdir())
+    except OSError:
+        return False
 
 
 class _OxView:
