@@ -157,20 +157,7 @@ class ListFinder:
                                known: list[Mention], list_id: int) -> list[Mention]:
         """Names listed in brackets after a head noun and its count (上市公司8家（A、B、C）)
         take the head noun's type."""
-        out: list[Mention] = []
-        for sent in sents:
-            if "、" not in sent.text:
-                continue
-            for m in self.bracket_list_re.finditer(text, sent.start, sent.end):
-                typ = self.rec.list_heads[m.group(1)]
-                list_id += 1
-                pos = m.start(2)
-                for part in m.group(2).split("、"):
-                    item = self._item(text, pos, pos + len(part), typ, known + out, list_id, 32)
-                    pos += len(part) + 1
-                    if item is not None:
-                        out.append(item)
-        return out
+        return self._headed_list_mentions(self.bracket_list_re, text, sents, known, list_id)
 
     def _matches(self, pattern: re.Pattern[str], text: str, anchors: Iterable[int],
                  needs: str = "") -> Iterator[re.Match[str]]:
@@ -183,16 +170,24 @@ class ListFinder:
     def _colon_list_mentions(self, text: str, sents: list[corpus.Sentence],
                              known: list[Mention], list_id: int) -> list[Mention]:
         """Names listed after "企业分别为：" take the head noun's type."""
+        return self._headed_list_mentions(self.colon_list_re, text, sents, known, list_id)
+
+    def _headed_list_mentions(self, pattern: re.Pattern[str], text: str,
+                              sents: list[corpus.Sentence], known: list[Mention],
+                              list_id: int) -> list[Mention]:
+        """The items of each list `pattern` finds (group 1 its head noun, group 2 the items
+        split at 、), typed as the head noun; `known` and the items found before keep their
+        spans."""
         out: list[Mention] = []
         for sent in sents:
             if "、" not in sent.text:
                 continue
-            for m in self.colon_list_re.finditer(text, sent.start, sent.end):
+            for m in pattern.finditer(text, sent.start, sent.end):
                 typ = self.rec.list_heads[m.group(1)]
                 list_id += 1
                 pos = m.start(2)
                 for part in m.group(2).split("、"):
-                    item = self._item(text, pos, pos + len(part), typ, known, list_id, 32)
+                    item = self._item(text, pos, pos + len(part), typ, known + out, list_id, 32)
                     pos += len(part) + 1
                     if item is not None:
                         out.append(item)
